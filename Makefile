@@ -1,0 +1,68 @@
+# Every target sets itself up: a fresh machine needs only Python 3.11 (and, for the browser tests, root
+# to apt-get Chromium, or Chromium already installed).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_MODULES := tests/browser/node_modules/axe-core/axe.min.js
+BUILD_FLAGS := -W -n --keep-going
+
+.PHONY: help book book-clean test unit js nbval content browser browser-deps lint bench workbooks clean
+
+help:
+	@echo "make book   build the course into _build/html (sets everything up first)"
+	@echo "make test   run every test: lint, unit, JS, content, nbval, book build, browser"
+	@echo "make bench  print build and grading benchmarks (not part of make test)"
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/nasams-course validate
+	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	@echo ""
+	@echo "Open the course: file://$(CURDIR)/_build/html/index.html"
+
+book-clean: $(STAMP)
+	rm -rf _build
+	$(MAKE) book
+
+lint: $(STAMP)
+	$(BIN)/ruff check nasams_course tests
+
+unit: $(STAMP)
+	$(BIN)/pytest -m "not browser" tests
+
+js:
+	node --test tests/js/
+
+content: $(STAMP)
+	$(BIN)/nasams-course validate
+	$(BIN)/nasams-course coverage --require-all
+
+nbval: $(STAMP)
+	$(BIN)/pytest --nbval answers/ -p no:randomly
+	$(BIN)/pytest --nbval-lax exercises/
+
+workbooks: $(STAMP)
+	$(BIN)/nasams-course workbooks
+
+browser-deps:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@test -f $(NODE_MODULES) || (cd tests/browser && npm ci --no-audit --no-fund --silent)
+
+browser: $(STAMP) browser-deps
+	$(BIN)/pytest -m browser tests/browser
+
+test: lint unit js content nbval book-clean browser
+	@echo "all tests passed"
+
+bench: $(STAMP) browser-deps
+	$(BIN)/python -m nasams_course.bench
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis

@@ -1,0 +1,173 @@
+"""The `nasams-course` command line, for trainers, authors and tests."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from nasams_course.catalog import load_catalog
+from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
+from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
+from nasams_course.grading import grade
+from nasams_course.responses import ResponseFileError, read_responses
+
+
+def _print_json(data: object) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _print_table(frame: pd.DataFrame) -> None:
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 60):
+        print(frame.to_string(index=False))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    bank, problems = load_bank(args.root)
+    if args.json:
+        _print_json({"ok": not problems, "problems": [str(p) for p in problems],
+                     "counts": {"chapters": len(bank.chapters), "vignettes": len(bank.vignettes),
+                                "questions": len(bank.questions)}})
+    else:
+        for p in problems:
+            print(p)
+        if problems:
+            print(f"{len(problems)} problem(s) found")
+        else:
+            print(f"ok: {len(bank.chapters)} chapters, {len(bank.vignettes)} vignettes, "
+                  f"{len(bank.questions)} questions")
+    return 1 if problems else 0
+
+
+def cmd_provisions(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    rows = [p.model_dump(exclude_none=True) for p in catalog.provisions]
+    if args.json:
+        _print_json({"provisions": rows, "domains": [d.model_dump() for d in catalog.domains]})
+    else:
+        frame = pd.DataFrame(rows)[["id", "part", "strength", "domain", "title"]]
+        _print_table(frame)
+        print("\nFull text: nasams-course provisions --json")
+    return 0
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    bank = load_bank_or_raise(args.root)
+    if args.json:
+        _print_json({"questions": [
+            {**q.model_dump(exclude_none=True), "chapter": bank.chapter_of[q.id],
+             "path": bank.path_of("question", q.id)}
+            for q in bank.questions.values()]})
+        return 0
+    for q in bank.questions.values():
+        print(f"{q.id}  [{q.kind}]  {', '.join(q.provisions)}  ({bank.path_of('question', q.id)})")
+        print(f"  {q.stem}")
+        for o in q.options:
+            if q.kind == "single":
+                key = f"credit {o.credit}"
+            elif q.kind == "multi":
+                key = "correct" if o.correct else "incorrect"
+            elif q.kind == "rate":
+                key = f"key {o.key}"
+            else:
+                key = f"step {q.key.index(o.id) + 1}"
+            flag = "  VIOLATION" if getattr(o, "violation", False) else ""
+            print(f"   - {o.id}: {key}{flag}")
+        print()
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    bank = load_bank_or_raise(args.root)
+    status = 0
+    reports = []
+    for path in args.responses:
+        try:
+            responses = read_responses(path, bank.questions)
+        except ResponseFileError as exc:
+            print(f"nasams-course grade: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        report = grade(bank.questions, responses.attempts, learner=responses.learner)
+        report = type(report)(**{**report.__dict__, "problems": tuple(responses.problems)})
+        for problem in responses.problems:
+            print(f"nasams-course grade: {problem}", file=sys.stderr)
+        if responses.problems:
+            status = 1
+        reports.append(report)
+    if args.json:
+        out = [r.to_json() for r in reports]
+        _print_json(out[0] if len(out) == 1 else out)
+        return status
+    from nasams_course.session import domain_frame, profile_frame
+
+    for r in reports:
+        print(f"Learner: {r.learner or '(unnamed)'}  ·  complete: {'yes' if r.complete else 'no'}")
+        _print_table(profile_frame(r))
+        print()
+        _print_table(domain_frame(r))
+        for p in r.provisions:
+            for rev in p.review:
+                print(f"\nCritical error on {p.id} — {rev.question} option {rev.option}: {rev.rationale}")
+        print()
+    return status
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    bank = load_bank_or_raise(args.root)
+    frame = coverage_frame(bank)
+    shortfalls = provision_shortfalls(frame, require_all=args.require_all) + chapter_shortfalls(bank)
+    if args.json:
+        _print_json({"provisions": frame.to_dict(orient="records"), "shortfalls": [str(s) for s in shortfalls]})
+    else:
+        _print_table(frame.drop(columns=["domain"]))
+        print()
+        for s in shortfalls:
+            print(f"below standard: {s}")
+        covered = int(((frame.vignettes > 0) | (frame.questions > 0)).sum())
+        print(f"{covered} of {len(frame)} provisions have content; {len(shortfalls)} shortfall(s)")
+    return 1 if shortfalls else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nasams-course", description=__doc__)
+    parser.add_argument("--root", type=Path, default=None,
+                        help="course root (default: the folder with _toc.yml above the current one)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(func=func)
+        return p
+
+    add("validate", cmd_validate, "check every content file and cross-reference")
+    add("provisions", cmd_provisions, "list the 44 provisions of the code (id, part, title, text, strength, domain)")
+    add("questions", cmd_questions, "list the whole question bank with keys (trainer use)")
+    p = add("grade", cmd_grade, "grade one or more response files (nasams-course/responses@1)")
+    p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
+    p = add("coverage", cmd_coverage, "provision x content matrix, checked against the content standard")
+    p.add_argument("--require-all", action="store_true", help="every one of the 44 provisions must meet the standard")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.root is None:
+            args.root = find_root()
+        return args.func(args)
+    except FileNotFoundError as exc:
+        print(f"nasams-course: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print("nasams-course: the content has problems; fix them first (nasams-course validate):", file=sys.stderr)
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        return 1

@@ -1,0 +1,175 @@
+"""Find, parse and validate the content files under a course root.
+
+Layout: every chapter page `book/<part>/<slug>.md` may have a folder beside it,
+`book/<part>/<slug>/`, holding `chapter.yml`, `vignettes/*.yml` and
+`questions/*.yml`. One file holds one item and is named after its id.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from nasams_course.content.checks import check_bank
+from nasams_course.content.models import (
+    Bank,
+    Chapter,
+    MultiQuestion,
+    OrderQuestion,
+    RateQuestion,
+    SingleQuestion,
+    Vignette,
+)
+from nasams_course.content.problems import Problem, from_validation_error
+
+QUESTION_MODELS = {
+    "single": SingleQuestion,
+    "multi": MultiQuestion,
+    "rate": RateQuestion,
+    "order": OrderQuestion,
+}
+ROOT_ENV = "NASAMS_COURSE_ROOT"
+
+
+class ContentError(Exception):
+    """The content has problems; `problems` lists every one."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses duplicate keys instead of dropping one silently."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The course root: $NASAMS_COURSE_ROOT, else the nearest folder up with `_toc.yml` and `book/`."""
+    if os.environ.get(ROOT_ENV):
+        return Path(os.environ[ROOT_ENV]).resolve()
+    candidates = [Path(start or Path.cwd()).resolve(), Path(__file__).resolve().parents[2]]
+    for base in candidates:
+        for folder in (base, *base.parents):
+            if (folder / "_toc.yml").is_file() and (folder / "book").is_dir():
+                return folder
+    raise FileNotFoundError(
+        "cannot find the course root (a folder with _toc.yml and book/); "
+        f"run from inside the course or set {ROOT_ENV}"
+    )
+
+
+def read_yaml(path: Path, rel: str) -> tuple[dict | None, list[Problem]]:
+    """Parse one YAML file into a mapping, or report why not."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(rel, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(file)"
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(rel, where, f"invalid YAML: {problem}")]
+    if not isinstance(data, dict):
+        return None, [Problem(rel, "(file)", "expected a mapping of fields (key: value), got "
+                              + ("an empty file" if data is None else type(data).__name__))]
+    return data, []
+
+
+def _load_item(path: Path, rel: str, kind: str) -> tuple[object | None, list[Problem]]:
+    data, problems = read_yaml(path, rel)
+    if data is None:
+        return None, problems
+    if kind == "chapter":
+        model: type = Chapter
+    elif kind == "vignette":
+        model = Vignette
+    else:
+        qkind = data.get("kind")
+        if qkind is None:
+            return None, [Problem(rel, "kind", "required field is missing (one of: single, multi, rate, order)")]
+        if qkind not in QUESTION_MODELS:
+            return None, [Problem(rel, "kind", f"unknown kind {qkind!r} (expected one of: single, multi, rate, order)")]
+        model = QUESTION_MODELS[qkind]
+    try:
+        item = model.model_validate(data)
+    except ValidationError as exc:
+        return None, from_validation_error(rel, exc, model)
+    stem = path.stem
+    if kind != "chapter" and getattr(item, "id", stem) != stem:
+        return item, [Problem(rel, "id", f"id {item.id!r} does not match the file name {stem!r}")]
+    return item, []
+
+
+def load_bank(root: Path | None = None) -> tuple[Bank, list[Problem]]:
+    """Load every content file; return the valid items and every problem found."""
+    root = find_root() if root is None else Path(root)
+    bank = Bank()
+    problems: list[Problem] = []
+    for chapter_file in sorted((root / "book").rglob("chapter.yml")):
+        folder = chapter_file.parent
+        rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
+        chapter, found = _load_item(chapter_file, rel(chapter_file), "chapter")
+        problems += found
+        page = folder.with_suffix(".md")
+        if not page.is_file():
+            problems.append(Problem(rel(chapter_file), "(file)", f"no chapter page {rel(page)} beside this folder"))
+        if chapter is None:
+            continue
+        if chapter.id in bank.chapters:
+            problems.append(Problem(rel(chapter_file), "id", f"duplicate chapter id {chapter.id!r} "
+                                    f"(also in {bank.source['chapter:' + chapter.id]})"))
+            continue
+        bank.chapters[chapter.id] = chapter
+        bank.source["chapter:" + chapter.id] = rel(chapter_file)
+        bank.page_of[chapter.id] = rel(folder)
+        for path in sorted(folder.rglob("*")):
+            if path.is_dir() or path == chapter_file:
+                continue
+            sub = path.relative_to(folder).parts
+            if path.suffix not in (".yml", ".yaml") or len(sub) != 2 or sub[0] not in ("vignettes", "questions"):
+                problems.append(Problem(rel(path), "(file)", "unexpected file: a chapter folder holds chapter.yml, "
+                                        "vignettes/<id>.yml and questions/<id>.yml"))
+                continue
+            kind = "vignette" if sub[0] == "vignettes" else "question"
+            item, found = _load_item(path, rel(path), kind)
+            problems += found
+            if item is None:
+                continue
+            store = bank.vignettes if kind == "vignette" else bank.questions
+            if item.id in store:
+                problems.append(Problem(rel(path), "id", f"duplicate {kind} id {item.id!r} "
+                                        f"(also in {bank.source[kind + ':' + item.id]})"))
+                continue
+            store[item.id] = item
+            bank.source[kind + ":" + item.id] = rel(path)
+            bank.chapter_of[item.id] = chapter.id
+    problems += check_bank(bank)
+    return bank, sorted(set(problems))
+
+
+def load_bank_or_raise(root: Path | None = None) -> Bank:
+    """Load the content, raising ContentError listing every problem if there is any."""
+    bank, problems = load_bank(root)
+    if problems:
+        raise ContentError(problems)
+    return bank

@@ -1,0 +1,162 @@
+"""Pydantic models of the content files. Unknown fields are errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+ProvisionId = Annotated[str, StringConstraints(pattern=r"^[ESU]\d{1,2}[abc]?$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Kind = Literal["single", "multi", "rate", "order"]
+
+KIND_LABELS: dict[str, str] = {
+    "single": "Single best answer",
+    "multi": "Select all that apply",
+    "rate": "Rate each action",
+    "order": "Put the steps in order",
+}
+RATING_LABELS: dict[int, str] = {
+    1: "Very inappropriate",
+    2: "Somewhat inappropriate",
+    3: "Somewhat appropriate",
+    4: "Very appropriate",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Chapter(_Strict):
+    """A chapter's data: `chapter.yml` in the folder beside the chapter page."""
+
+    id: Id
+    title: Text
+    part: Literal["orientation", "ethics", "standards", "unprofessional", "capstone"]
+    provisions: list[ProvisionId] = Field(min_length=1)
+    minutes: int = Field(ge=5, le=90)
+    objectives: list[Text] = Field(min_length=1)
+
+
+class Vignette(_Strict):
+    """A case scenario that questions and seminar discussion build on."""
+
+    id: Id
+    title: Text
+    setting: Literal["capital", "non-capital", "either"]
+    narrative: Text
+    provisions: list[ProvisionId] = Field(min_length=1)
+    discussion: list[Text] = Field(min_length=1)
+
+
+class _Option(_Strict):
+    id: Id
+    text: Text
+    rationale: Text
+
+
+class SingleOption(_Option):
+    credit: Literal[0, 0.5, 1]
+    violation: bool = False
+
+
+class MultiOption(_Option):
+    correct: bool
+    violation: bool = False
+
+
+class RateOption(_Option):
+    key: Literal[1, 2, 3, 4]
+    violation: bool = False
+
+
+class OrderOption(_Option):
+    pass
+
+
+class _Question(_Strict):
+    id: Id
+    vignette: Id | None = None
+    stem: Text
+    provisions: list[ProvisionId] = Field(min_length=1)
+
+    def option(self, oid: str) -> _Option:
+        for o in self.options:  # type: ignore[attr-defined]
+            if o.id == oid:
+                return o
+        raise KeyError(oid)
+
+    @property
+    def option_ids(self) -> list[str]:
+        return [o.id for o in self.options]  # type: ignore[attr-defined]
+
+
+class SingleQuestion(_Question):
+    kind: Literal["single"]
+    options: list[SingleOption] = Field(min_length=2)
+
+
+class MultiQuestion(_Question):
+    kind: Literal["multi"]
+    options: list[MultiOption] = Field(min_length=2)
+
+
+class RateQuestion(_Question):
+    kind: Literal["rate"]
+    options: list[RateOption] = Field(min_length=2)
+
+
+class OrderQuestion(_Question):
+    """Options are listed in the order shown; `key` is the correct sequence."""
+
+    kind: Literal["order"]
+    options: list[OrderOption] = Field(min_length=1)
+    key: list[Id]
+
+
+Question = Annotated[
+    SingleQuestion | MultiQuestion | RateQuestion | OrderQuestion,
+    Field(discriminator="kind"),
+]
+
+
+@dataclass
+class Bank:
+    """All validated content, with where each item came from."""
+
+    chapters: dict[str, Chapter] = field(default_factory=dict)
+    vignettes: dict[str, Vignette] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+    #: item id -> chapter id, for vignettes and questions
+    chapter_of: dict[str, str] = field(default_factory=dict)
+    #: "chapter:<id>", "vignette:<id>" or "question:<id>" -> source path (relative to the root)
+    source: dict[str, str] = field(default_factory=dict)
+    #: chapter id -> path of the chapter page (relative, no suffix)
+    page_of: dict[str, str] = field(default_factory=dict)
+
+    def path_of(self, kind: str, item_id: str) -> str:
+        """Where a chapter, vignette or question was loaded from."""
+        return self.source.get(f"{kind}:{item_id}", f"<{kind} {item_id}>")
+
+    def questions_of_vignette(self, vid: str) -> list[Question]:
+        return [q for q in self.questions.values() if q.vignette == vid]
+
+    def questions_in_chapter(self, cid: str) -> list[Question]:
+        return [q for qid, q in self.questions.items() if self.chapter_of.get(qid) == cid]
+
+    def vignettes_in_chapter(self, cid: str) -> list[Vignette]:
+        return [v for vid, v in self.vignettes.items() if self.chapter_of.get(vid) == cid]
+
+    def subset(self, question_ids: list[str]) -> Bank:
+        """A bank holding only these questions (and everything else unchanged)."""
+        return Bank(
+            chapters=self.chapters,
+            vignettes=self.vignettes,
+            questions={q: self.questions[q] for q in question_ids},
+            chapter_of=self.chapter_of,
+            source=self.source,
+            page_of=self.page_of,
+        )

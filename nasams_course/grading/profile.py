@@ -1,0 +1,140 @@
+"""From one learner's attempts to a provision and domain profile."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from nasams_course.catalog import Catalog, load_catalog
+from nasams_course.content.models import Question
+from nasams_course.grading.items import ItemResult, score_item
+from nasams_course.grading.levels import PASSING, level_for
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One answer to one question. Later `at` wins; on equal `at`, later `seq` wins."""
+
+    question: str
+    answer: Any
+    at: float = 0.0
+    seq: int = 0
+
+
+@dataclass(frozen=True)
+class Review:
+    """A critical error to review: the question, the option chosen, and why it is a violation."""
+
+    question: str
+    option: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    id: str
+    score: float | None
+    level: str | None
+    critical: bool
+    answered: int
+    review: tuple[Review, ...] = ()
+
+
+@dataclass(frozen=True)
+class DomainResult:
+    id: str
+    score: float | None
+    level: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """One learner's graded result."""
+
+    items: tuple[ItemResult, ...]
+    provisions: tuple[ProvisionResult, ...]
+    domains: tuple[DomainResult, ...]
+    complete: bool
+    learner: str = ""
+    problems: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict:
+        """The machine-readable form printed by `nasams-course grade --json`."""
+        return {
+            "learner": self.learner,
+            "items": [
+                {"question": i.question, "score": i.score, "critical": i.critical, "unanswered": i.unanswered}
+                for i in self.items
+            ],
+            "provisions": [
+                {"id": p.id, "score": p.score, "level": p.level, "critical": p.critical,
+                 "answered": p.answered, "review": [asdict(r) for r in p.review]}
+                for p in self.provisions
+            ],
+            "domains": [asdict(d) for d in self.domains],
+            "complete": self.complete,
+            "problems": list(self.problems),
+        }
+
+
+def latest(attempts: list[Attempt]) -> list[Attempt]:
+    """The latest attempt of each question, in order of first appearance."""
+    best: dict[str, Attempt] = {}
+    for a in attempts:
+        cur = best.get(a.question)
+        if cur is None or (a.at, a.seq) >= (cur.at, cur.seq):
+            best[a.question] = a
+    return list(best.values())
+
+
+def _mean(values: list[float]) -> float:
+    total = 0.0
+    for v in values:
+        total += v
+    return total / len(values)
+
+
+def grade(questions: dict[str, Question], attempts: list[Attempt], catalog: Catalog | None = None,
+          learner: str = "") -> Report:
+    """Grade one learner. `questions` is the scope: its provisions and domains are reported.
+
+    Every attempt must name a question in `questions` and have a valid answer shape
+    (callers report bad entries first; see `nasams_course.responses`).
+    """
+    catalog = catalog or load_catalog()
+    items = [score_item(questions[a.question], a.answer) for a in latest(attempts)]
+    by_question = {i.question: i for i in items}
+
+    scope = [pid for pid in catalog.ids if any(pid in q.provisions for q in questions.values())]
+    provisions = []
+    for pid in scope:
+        results = [by_question[q.id] for q in questions.values()
+                   if pid in q.provisions and q.id in by_question and not by_question[q.id].unanswered]
+        review = tuple(
+            Review(r.question, oid, questions[r.question].option(oid).rationale)
+            for r in results if r.critical for oid in r.violations
+        )
+        if not results:
+            provisions.append(ProvisionResult(pid, None, None, False, 0))
+            continue
+        score = _mean([r.score for r in results])
+        critical = bool(review)
+        level = "Beginning" if critical else level_for(score)
+        provisions.append(ProvisionResult(pid, score, level, critical, len(results), review))
+
+    domains = []
+    for d in catalog.domains:
+        mine = [p for p in provisions if catalog.provision(p.id).domain == d.id]
+        if not mine:
+            continue
+        scored = [p.score for p in mine if p.score is not None]
+        score = _mean(scored) if scored else None
+        domains.append(DomainResult(d.id, score, level_for(score) if score is not None else None))
+
+    complete = (
+        bool(provisions)
+        and all(p.score is not None for p in provisions)
+        and all(d.level in PASSING for d in domains)
+        and not any(p.critical for p in provisions)
+    )
+    return Report(tuple(items), tuple(provisions), tuple(domains), complete, learner)

@@ -1,0 +1,136 @@
+"""What chapter pages and workbooks call: provision text, vignettes, quizzes, and the learner's session.
+
+Each helper returns an object that shows as HTML in the static book and, for quizzes, as an
+interactive ipywidget in Jupyter.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from IPython.display import display
+
+from nasams_course.catalog import load_catalog
+from nasams_course.content.loader import find_root, load_bank_or_raise
+from nasams_course.content.models import Bank
+from nasams_course.rendering import html
+from nasams_course.session import Session, domain_frame, profile_frame
+from nasams_course.widgets import QuizWidget
+
+SESSION = Session()
+
+
+@cache
+def bank() -> Bank:
+    """The course's validated content (raises ContentError listing every problem)."""
+    return load_bank_or_raise(find_root())
+
+
+class HTMLBlock:
+    """A piece of escaped HTML that shows in notebooks and in the book."""
+
+    def __init__(self, body: str, text: str):
+        self.body = body
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.body
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+class Quiz:
+    """A question: an ipywidget in Jupyter, a static HTML form (graded by JavaScript) in the book."""
+
+    def __init__(self, qid: str, session: Session | None = None):
+        self.question = bank().questions[qid]
+        self.session = session or SESSION
+        self._widget: QuizWidget | None = None
+
+    @property
+    def widget(self) -> QuizWidget:
+        if self._widget is None:
+            self._widget = QuizWidget(self.question, load_catalog(), on_submit=self.session.record)
+        return self._widget
+
+    def html(self) -> str:
+        return html.quiz_form(self.question, load_catalog())
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = self.widget._repr_mimebundle_() or {}
+        bundle = dict(bundle)
+        bundle["text/html"] = self.html()
+        bundle["text/plain"] = f"Quiz {self.question.id}: {self.question.stem}"
+        return bundle
+
+
+def provision(pid: str) -> HTMLBlock:
+    """The provision's verbatim text from the catalog."""
+    catalog = load_catalog()
+    p = catalog.provision(pid)
+    return HTMLBlock(html.provision_card(p, catalog), f"{p.id}: {p.text}")
+
+
+def chapter_intro(cid: str) -> HTMLBlock:
+    """A chapter's time estimate, provisions and learning objectives."""
+    ch = bank().chapters[cid]
+    return HTMLBlock(html.chapter_intro(ch, load_catalog()), f"{ch.title} ({ch.minutes} minutes)")
+
+
+def vignette(vid: str) -> HTMLBlock:
+    """A vignette's narrative."""
+    v = bank().vignettes[vid]
+    return HTMLBlock(html.vignette_card(v), f"{v.title}\n\n{v.narrative}")
+
+
+def discussion(vid: str) -> HTMLBlock:
+    """A vignette's seminar discussion prompts."""
+    v = bank().vignettes[vid]
+    return HTMLBlock(html.discussion_list(v), "\n".join(f"- {d}" for d in v.discussion))
+
+
+def quiz(qid: str) -> Quiz:
+    """One question, ready to answer."""
+    return Quiz(qid)
+
+
+def quizzes_for(vid: str) -> None:
+    """Show every question of a vignette, in bank order."""
+    if vid not in bank().vignettes:
+        raise KeyError(f"unknown vignette {vid!r}")
+    for q in bank().questions_of_vignette(vid):
+        display(Quiz(q.id))
+
+
+def my_profile(questions: list[str] | None = None):
+    """This session's provision profile (optionally for some questions only)."""
+    return profile_frame(SESSION.report(bank(), questions))
+
+
+def my_domains(questions: list[str] | None = None):
+    """This session's domain profile."""
+    return domain_frame(SESSION.report(bank(), questions))
+
+
+def coverage_map() -> HTMLBlock:
+    """The provision x content matrix as an HTML table, linking each provision to its section."""
+    from nasams_course.coverage import coverage_frame
+
+    catalog = load_catalog()
+    b = bank()
+    frame = coverage_frame(b, catalog)
+    home = {}
+    for cid, ch in b.chapters.items():
+        if ch.part in ("ethics", "standards", "unprofessional"):
+            for pid in ch.provisions:
+                home.setdefault(pid, cid)
+    return HTMLBlock(html.coverage_table(frame, catalog, {p: b.page_of[c] for p, c in home.items()}),
+                     frame.to_string(index=False))
+
+
+def scoring_example() -> HTMLBlock:
+    """A worked example of the rubric on four small made-up questions, computed by the real grader."""
+    from nasams_course.scoring_example import worked_example
+
+    return HTMLBlock(*worked_example())

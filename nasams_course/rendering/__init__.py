@@ -1,0 +1,1 @@
+"""HTML for provisions, vignettes, chapters and quizzes. All content is escaped: text, never markup."""

@@ -1,0 +1,239 @@
+"""Deterministic, escaped HTML for the book and for notebook outputs."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from nasams_course.catalog import PART_TITLES, STRENGTH_LABELS, Catalog, Provision, cited_provisions
+from nasams_course.content.models import KIND_LABELS, RATING_LABELS, Chapter, Question, Vignette
+
+SETTING_LABELS = {"capital": "Capital case", "non-capital": "Non-capital case", "either": "Capital or non-capital"}
+
+
+def paragraphs(text: str, keep_lines: bool = False) -> str:
+    """Escaped text as paragraphs: blank lines separate paragraphs; single newlines are spaces
+    (wrapped prose) or, with keep_lines, line breaks (the code's own line structure)."""
+    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    joiner = "<br>" if keep_lines else " "
+    return "".join("<p>" + joiner.join(escape(line.strip()) for line in b.split("\n")) + "</p>" for b in blocks)
+
+
+def provision_card(p: Provision, catalog: Catalog) -> str:
+    """The provision's verbatim text with its part, strength and domain."""
+    domain = catalog.domain(p.domain)
+    note = f'<p class="nasams-provision-note">{escape(p.note)}</p>' if p.note else ""
+    return (
+        f'<div class="nasams-provision" data-provision="{escape(p.id)}" data-strength="{escape(p.strength)}">'
+        f'<p class="nasams-provision-meta"><strong>{escape(p.id)}</strong> · {escape(PART_TITLES[p.part])} · '
+        f'<span class="nasams-strength">{escape(STRENGTH_LABELS[p.strength])}</span> · '
+        f"Domain: {escape(domain.title)}</p>"
+        f'<blockquote class="nasams-provision-text">{paragraphs(p.text, keep_lines=True)}</blockquote>{note}</div>'
+    )
+
+
+def chapter_intro(ch: Chapter, catalog: Catalog) -> str:
+    """Time estimate, provisions covered and learning objectives of a chapter."""
+    provs = ", ".join(f'<a href="#provision-{p.lower()}">{escape(p)}</a>' if ch.part != "capstone" else escape(p)
+                      for p in ch.provisions)
+    objectives = "".join(f"<li>{escape(o)}</li>" for o in ch.objectives)
+    return (
+        f'<div class="nasams-chapter-intro" data-chapter="{escape(ch.id)}">'
+        f'<p><strong>Estimated time:</strong> {ch.minutes} minutes · <strong>Provisions:</strong> {provs}</p>'
+        f"<p><strong>By the end of this chapter you should be able to:</strong></p><ul>{objectives}</ul>"
+        '<p class="nasams-disclaimer">This course is training, not legal advice. Laws and court rules differ '
+        "between jurisdictions: ask counsel of record what applies in your case.</p></div>"
+    )
+
+
+def vignette_card(v: Vignette) -> str:
+    """A vignette's narrative, with its setting and the provisions it exercises."""
+    return (
+        f'<div class="nasams-vignette" data-vignette="{escape(v.id)}">'
+        f'<p class="nasams-vignette-meta"><strong>{escape(v.title)}</strong> · {escape(SETTING_LABELS[v.setting])}'
+        f" · Provisions: {escape(', '.join(v.provisions))}</p>{paragraphs(v.narrative)}</div>"
+    )
+
+
+def discussion_list(v: Vignette) -> str:
+    """Seminar discussion prompts for a vignette."""
+    items = "".join(f"<li>{escape(d)}</li>" for d in v.discussion)
+    return (f'<div class="nasams-discussion" data-vignette="{escape(v.id)}">'
+            f"<p><strong>For discussion</strong></p><ol>{items}</ol></div>")
+
+
+def quiz_data(q: Question, catalog: Catalog) -> dict:
+    """Everything the browser grader needs about one question, keys included."""
+    cited: list[str] = list(q.provisions)
+    for o in q.options:
+        for pid in cited_provisions(o.rationale):
+            if pid not in cited and pid in catalog.ids:
+                cited.append(pid)
+    data: dict = {
+        "id": q.id,
+        "kind": q.kind,
+        "provisions": list(q.provisions),
+        "options": [o.model_dump(exclude_none=True) for o in q.options],
+        "cited": {pid: {"title": catalog.provision(pid).title, "text": catalog.provision(pid).text} for pid in cited},
+    }
+    if q.kind == "order":
+        data["key"] = list(q.key)
+    return data
+
+
+def script_json(data: object) -> str:
+    """JSON safe to place inside a <script> element (no `<` can close it)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def _option_inputs(q: Question) -> str:
+    qid = escape(q.id)
+    if q.kind in ("single", "multi"):
+        kind = "radio" if q.kind == "single" else "checkbox"
+        rows = []
+        for o in q.options:
+            oid = f"{qid}--{escape(o.id)}"
+            rows.append(
+                f'<div class="nq-option" data-option="{escape(o.id)}">'
+                f'<input type="{kind}" id="{oid}" name="{qid}" value="{escape(o.id)}">'
+                f'<label for="{oid}">{escape(o.text)}</label></div>'
+            )
+        return f'<div class="nq-options">{"".join(rows)}</div>'
+    if q.kind == "rate":
+        rows = []
+        for i, o in enumerate(q.options):
+            name = f"{qid}--{escape(o.id)}"
+            choices = "".join(
+                f'<span class="nq-rating"><input type="radio" id="{name}--{r}" name="{name}" value="{r}">'
+                f'<label for="{name}--{r}">{r} <span class="nq-rating-label">{escape(RATING_LABELS[r])}</span>'
+                "</label></span>"
+                for r in (1, 2, 3, 4)
+            )
+            rows.append(
+                f'<fieldset class="nq-rate-option" data-option="{escape(o.id)}">'
+                f'<legend>Action {i + 1}: {escape(o.text)}</legend>{choices}</fieldset>'
+            )
+        return f'<div class="nq-options">{"".join(rows)}</div>'
+    rows = []
+    n = len(q.options)
+    for i, o in enumerate(q.options):
+        rows.append(
+            f'<li class="nq-step" data-option="{escape(o.id)}"><span class="nq-step-text">{escape(o.text)}</span> '
+            f'<span class="nq-step-buttons">'
+            f'<button type="button" class="nq-up" data-move="-1"{" disabled" if i == 0 else ""}>'
+            f'Move up<span class="nq-sr"> (step {i + 1} of {n})</span></button> '
+            f'<button type="button" class="nq-down" data-move="1"{" disabled" if i == n - 1 else ""}>'
+            f'Move down<span class="nq-sr"> (step {i + 1} of {n})</span></button></span></li>'
+        )
+    return f'<ol class="nq-steps" aria-label="Steps, first to last">{"".join(rows)}</ol>'
+
+
+INSTRUCTIONS = {
+    "single": "Choose the one best answer.",
+    "multi": "Select every option that applies.",
+    "rate": "Rate every action from 1 (very inappropriate) to 4 (very appropriate).",
+    "order": "Use the Move up and Move down buttons to put the steps in order, first step at the top.",
+}
+
+
+def quiz_form(q: Question, catalog: Catalog) -> str:
+    """The static, accessible HTML form of a question, graded in the browser by nasams-quiz.js."""
+    qid = escape(q.id)
+    return (
+        f'<form class="nasams-quiz" data-question="{qid}" data-kind="{q.kind}" novalidate>'
+        f'<fieldset class="nq-question"><legend class="nq-stem"><span class="nq-kind">{escape(KIND_LABELS[q.kind])}'
+        f'</span> {escape(q.stem)}</legend><p class="nq-instructions">{escape(INSTRUCTIONS[q.kind])}</p>'
+        f"{_option_inputs(q)}</fieldset>"
+        '<div class="nq-actions"><button type="submit" class="nq-submit">Submit</button></div>'
+        '<div class="nq-status" role="status" aria-live="polite" data-role="status"></div>'
+        '<div class="nq-result" aria-live="polite" data-role="result"></div>'
+        f'<script type="application/json" class="nq-data">{script_json(quiz_data(q, catalog))}</script>'
+        '<noscript><p class="nq-noscript">This quiz needs JavaScript to check your answer.</p></noscript>'
+        "</form>"
+    )
+
+
+def percent(score: float) -> str:
+    """A score as a whole percentage, e.g. 0.75 -> '75%' (halves round up, as in the browser)."""
+    return f"{int(score * 100 + 0.5 + 1e-9)}%"
+
+
+def _chosen_and_key(q: Question, answer: object, o) -> tuple[str, str]:
+    if q.kind == "single":
+        chosen = "your choice" if answer == o.id else ""
+        key = {1: "best answer", 0.5: "partly right", 0: "not the best answer"}[o.credit]
+    elif q.kind == "multi":
+        chosen = "selected" if o.id in (answer or []) else "not selected"
+        key = "applies" if o.correct else "does not apply"
+    elif q.kind == "rate":
+        r = (answer or {}).get(o.id)
+        chosen = f"you rated {r}" if r else "not rated"
+        key = f"keyed {o.key} ({RATING_LABELS[o.key].lower()})"
+    else:
+        pos = (answer or []).index(o.id) + 1 if o.id in (answer or []) else None
+        chosen = f"you placed it {pos}" if pos else "not placed"
+        key = f"belongs at step {q.key.index(o.id) + 1}"
+    return chosen, key
+
+
+def feedback(q: Question, answer: object, score: float, level: str, critical: bool,
+             violations: tuple[str, ...], catalog: Catalog) -> str:
+    """Score, level, critical-error warning, per-option rationale and cited provision text."""
+    parts = [
+        f'<div class="nq-feedback" data-question="{escape(q.id)}">',
+        f'<p class="nq-score-line">Score: <strong data-role="score">{percent(score)}</strong> · Level: '
+        f'<strong data-role="level">{escape(level)}</strong></p>',
+    ]
+    if critical:
+        items = "".join(f"<li>{escape(q.option(v).text)}: {escape(q.option(v).rationale)}</li>" for v in violations)
+        parts.append(
+            '<div class="nq-critical" data-role="critical" role="alert"><p><strong>Critical error.</strong> '
+            "You chose conduct the code forbids. This caps the provisions this question assesses at Beginning "
+            f"until you answer it again without the violation.</p><ul>{items}</ul></div>"
+        )
+    options = q.options
+    if q.kind == "order":
+        options = [q.option(k) for k in q.key]
+    rows = []
+    for o in options:
+        chosen, key = _chosen_and_key(q, answer, o)
+        flag = ' <span class="nq-violation-tag">violation</span>' if getattr(o, "violation", False) else ""
+        rows.append(
+            f'<li data-option="{escape(o.id)}"><p><strong>{escape(o.text)}</strong>{flag}</p>'
+            f'<p class="nq-option-status">{escape(chosen)}; {escape(key)}</p>'
+            f'<p class="nq-rationale">{escape(o.rationale)}</p></li>'
+        )
+    title = "The correct order, with reasons" if q.kind == "order" else "Each option, with reasons"
+    parts.append(f'<div data-role="feedback"><p><strong>{title}</strong></p><ul class="nq-option-feedback">'
+                 f'{"".join(rows)}</ul>')
+    cited = quiz_data(q, catalog)["cited"]
+    provs = "".join(
+        f'<details class="nq-cited"><summary>{escape(pid)} · {escape(c["title"])}</summary>'
+        f'{paragraphs(c["text"], keep_lines=True)}</details>'
+        for pid, c in cited.items()
+    )
+    parts.append(f'<div class="nq-cited-list"><p><strong>Provisions cited</strong></p>{provs}</div></div></div>')
+    return "".join(parts)
+
+
+def coverage_table(frame, catalog: Catalog, page_of: dict[str, str]) -> str:
+    """The coverage matrix; `page_of` maps provision -> chapter page path (relative to the root, no suffix)."""
+    head = ("Provision", "Strength", "Chapters", "Vignettes", "Questions", "single", "multi", "rate", "order",
+            "Violation items", "Prompts")
+    rows = []
+    for r in frame.itertuples(index=False):
+        p = catalog.provision(r.provision)
+        if r.provision in page_of:
+            href = "../../" + page_of[r.provision] + f".html#{p.anchor}"
+            name = f'<a href="{escape(href)}">{escape(p.id)}</a>'
+        else:
+            name = escape(p.id)
+        cells = [f'<th scope="row">{name} <span class="nq-sr">{escape(p.title)}</span></th>',
+                 f"<td>{escape(p.strength)}</td>", f"<td>{escape(r.chapters)}</td>"]
+        cells += [f"<td>{int(getattr(r, c))}</td>"
+                  for c in ("vignettes", "questions", "single", "multi", "rate", "order", "violation_items", "prompts")]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    header = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
+    return (f'<div class="nasams-table-wrap" tabindex="0" role="region" aria-label="Coverage map">'
+            f'<table class="nasams-coverage"><caption>Provisions and the content that covers them</caption>'
+            f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")

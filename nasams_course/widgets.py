@@ -1,0 +1,120 @@
+"""The quiz as ipywidgets, for JupyterLab and Jupyter Notebook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+import ipywidgets as w
+
+from nasams_course.catalog import Catalog
+from nasams_course.content.models import KIND_LABELS, RATING_LABELS, Question
+from nasams_course.grading import ItemResult, level_for, score_item
+from nasams_course.rendering.html import INSTRUCTIONS, feedback
+
+NOTHING_CHOSEN = {
+    "single": "Choose an answer, then press Submit.",
+    "multi": "Select at least one option, then press Submit.",
+    "rate": "Rate at least one action (1 to 4), then press Submit.",
+    "order": "Put the steps in order, then press Submit.",
+}
+
+
+class QuizWidget(w.VBox):
+    """Stem, inputs for the question's kind, Submit, and feedback after grading.
+
+    `on_submit(question_id, answer)` is called with every graded answer (to record it in a session).
+    """
+
+    def __init__(self, question: Question, catalog: Catalog,
+                 on_submit: Callable[[str, object], None] | None = None):
+        self.question = question
+        self.catalog = catalog
+        self.on_submit = on_submit
+        self.last_result: ItemResult | None = None
+        self.stem = w.HTML(f"<p><strong>{escape(KIND_LABELS[question.kind])}.</strong> {escape(question.stem)}</p>"
+                           f"<p><em>{escape(INSTRUCTIONS[question.kind])}</em></p>")
+        self.inputs = self._build_inputs()
+        self.submit = w.Button(description="Submit", button_style="primary", tooltip="Check your answer")
+        self.message = w.HTML()
+        self.result = w.HTML()
+        self.submit.on_click(lambda _b: self.grade())
+        super().__init__([self.stem, self.inputs, self.submit, self.message, self.result])
+        self.add_class("nasams-quiz-widget")
+
+    # -- inputs -----------------------------------------------------------------
+    def _build_inputs(self) -> w.Widget:
+        q = self.question
+        if q.kind == "single":
+            self.radio = w.RadioButtons(options=[(o.text, o.id) for o in q.options], value=None,
+                                        layout=w.Layout(width="auto"))
+            return self.radio
+        if q.kind == "multi":
+            self.checks = {o.id: w.Checkbox(description=o.text, value=False, indent=False,
+                                            layout=w.Layout(width="auto")) for o in q.options}
+            return w.VBox(list(self.checks.values()))
+        if q.kind == "rate":
+            self.ratings = {
+                o.id: w.RadioButtons(options=[(f"{r} {RATING_LABELS[r]}", r) for r in (1, 2, 3, 4)], value=None,
+                                     layout=w.Layout(width="auto"))
+                for o in q.options
+            }
+            rows = [w.VBox([w.HTML(f"<strong>Action {i + 1}:</strong> {escape(o.text)}"), self.ratings[o.id]])
+                    for i, o in enumerate(q.options)]
+            return w.VBox(rows)
+        self.order = [o.id for o in q.options]
+        self.steps = w.VBox()
+        self._render_steps()
+        return self.steps
+
+    def _render_steps(self) -> None:
+        rows = []
+        n = len(self.order)
+        for i, oid in enumerate(self.order):
+            up = w.Button(description="Move up", disabled=i == 0, layout=w.Layout(width="7em"))
+            down = w.Button(description="Move down", disabled=i == n - 1, layout=w.Layout(width="7em"))
+            up.on_click(lambda _b, i=i: self.move(i, -1))
+            down.on_click(lambda _b, i=i: self.move(i, 1))
+            label = w.HTML(f"{i + 1}. {escape(self.question.option(oid).text)}")
+            rows.append(w.HBox([up, down, label]))
+        self.steps.children = rows
+
+    def move(self, index: int, delta: int) -> None:
+        """Move the step at `index` up (-1) or down (+1)."""
+        j = index + delta
+        if 0 <= j < len(self.order):
+            self.order[index], self.order[j] = self.order[j], self.order[index]
+            self._render_steps()
+
+    def answer(self) -> object:
+        """The answer as the inputs stand, in response-file form (None when nothing is chosen)."""
+        q = self.question
+        if q.kind == "single":
+            return self.radio.value
+        if q.kind == "multi":
+            chosen = [oid for oid, box in self.checks.items() if box.value]
+            return chosen or None
+        if q.kind == "rate":
+            rated = {oid: r.value for oid, r in self.ratings.items() if r.value is not None}
+            return rated or None
+        return list(self.order)
+
+    # -- grading ----------------------------------------------------------------
+    def grade(self) -> ItemResult | None:
+        """Grade the current answer and show feedback; with nothing chosen, say what to do."""
+        answer = self.answer()
+        if answer is None:
+            self.message.value = f'<p class="nq-warning" role="alert">{escape(NOTHING_CHOSEN[self.question.kind])}</p>'
+            return None
+        result = score_item(self.question, answer)
+        self.last_result = result
+        note = ""
+        if self.question.kind == "rate" and len(answer) < len(self.question.options):
+            missing = len(self.question.options) - len(answer)
+            note = f"<p>{missing} action(s) left unrated count as fully wrong.</p>"
+        self.message.value = note
+        self.result.value = feedback(self.question, answer, result.score, level_for(result.score),
+                                     result.critical, result.violations, self.catalog)
+        if self.on_submit is not None:
+            self.on_submit(self.question.id, answer)
+        return result

@@ -1,0 +1,73 @@
+"""Shared fixtures: a scratch course root built from named scenarios, and the golden files."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from pydantic import TypeAdapter
+
+from nasams_course.content.models import Question
+
+GOLDEN = Path(__file__).parent / "golden"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def golden(name: str) -> dict:
+    return json.loads((GOLDEN / name).read_text(encoding="utf-8"))
+
+
+def golden_questions() -> dict[str, Question]:
+    adapter = TypeAdapter(Question)
+    return {q["id"]: adapter.validate_python(q) for q in golden("questions.json")["questions"]}
+
+
+class Course:
+    """A minimal course root in a temporary folder, with one chapter `ch` in book/part/."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "_toc.yml").write_text("format: jb-book\nroot: book/part/ch\n")
+        self.chapter = root / "book" / "part" / "ch"
+        (self.chapter / "vignettes").mkdir(parents=True)
+        (self.chapter / "questions").mkdir()
+        (root / "book" / "part" / "ch.md").write_text("# Chapter\n")
+        self.write("chapter.yml", """
+            id: ch
+            title: A chapter
+            part: standards
+            provisions: [S5, S16, E6]
+            minutes: 25
+            objectives: [Do the right thing.]
+        """)
+        self.write("vignettes/v-one.yml", """
+            id: v-one
+            title: One
+            setting: capital
+            narrative: Something happens.
+            provisions: [S5]
+            discussion: [What now?]
+        """)
+        self.write("questions/q-single.yml", """
+            id: q-single
+            vignette: v-one
+            kind: single
+            stem: What should the specialist do?
+            provisions: [S5]
+            options:
+              - {id: a, text: Ask counsel first, credit: 1, rationale: Consent first (S5).}
+              - {id: b, text: Talk now, credit: 0, violation: true, rationale: Breaches S5.}
+              - {id: c, text: Wait, credit: 0.5, rationale: Partly (S5).}
+        """)
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.chapter / rel
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Course:
+    return Course(tmp_path)
