@@ -48,7 +48,7 @@ class Course:
             setting: capital
             narrative: Something happens.
             provisions: [S5]
-            discussion: [What now?]
+            discussion: ['What now?']
         """)
         self.write("questions/q-single.yml", """
             id: q-single

@@ -36,7 +36,7 @@ def _message(err: dict, allowed: list[str]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "literal_error":
-        return f"{err['msg']}, got {err['input']!r}"
+        return f"{err['msg'][0].lower()}{err['msg'][1:]}, got {err['input']!r}"
     if kind == "string_pattern_mismatch":
         return (f"{err['input']!r} is not a valid id (lower-case letters, digits and hyphens; "
                 "provision ids like E4a, S5, U13)")

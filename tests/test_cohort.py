@@ -1,0 +1,69 @@
+"""The vectorized cohort grader gives exactly the per-learner results."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import golden_questions
+from nasams_course.grading import Attempt, grade
+from nasams_course.grading.cohort import grade_cohort, selections_frame
+
+QS = golden_questions()
+
+
+def answers(q):
+    ids = q.option_ids
+    empty = st.just(None)
+    if q.kind == "single":
+        return st.one_of(st.sampled_from(ids), empty)
+    if q.kind == "multi":
+        return st.lists(st.sampled_from(ids), unique=True)
+    if q.kind == "rate":
+        return st.dictionaries(st.sampled_from(ids), st.integers(1, 4))
+    return st.one_of(st.permutations(ids).map(list), st.lists(st.sampled_from(ids), unique=True))
+
+
+@st.composite
+def cohorts(draw):
+    learners = {}
+    for i in range(draw(st.integers(1, 5))):
+        attempts = []
+        for seq in range(draw(st.integers(1, 10))):
+            qid = draw(st.sampled_from(sorted(QS)))
+            attempts.append(Attempt(qid, draw(answers(QS[qid])), draw(st.integers(0, 4)), seq))
+        learners[f"learner-{i}"] = attempts
+    return learners
+
+
+def same(a, b) -> bool:
+    if a is None or (isinstance(a, float) and math.isnan(a)):
+        return b is None or (isinstance(b, float) and math.isnan(b)) or b is pd.NA
+    return math.isclose(a, b, abs_tol=1e-9) if isinstance(a, float) else a == b
+
+
+@settings(max_examples=150, deadline=None)
+@given(cohorts())
+def test_cohort_equals_per_learner(learners):
+    result = grade_cohort(selections_frame(learners), QS)
+    items = result["items"].set_index(["learner", "question"])
+    provs = result["provisions"].set_index(["learner", "provision"])
+    doms = result["domains"].set_index(["learner", "domain"])
+    complete = result["learners"].set_index("learner")["complete"]
+    for learner, attempts in learners.items():
+        report = grade(QS, attempts)
+        for i in report.items:
+            row = items.loc[(learner, i.question)]
+            assert math.isclose(row["score"], i.score, abs_tol=1e-9)
+            assert bool(row["critical"]) == i.critical and bool(row["unanswered"]) == i.unanswered
+        for p in report.provisions:
+            row = provs.loc[(learner, p.id)]
+            assert same(p.score, row["score"]) and same(p.level, row["level"]), (learner, p)
+            assert bool(row["critical"]) == p.critical and int(row["answered"]) == p.answered
+        for d in report.domains:
+            row = doms.loc[(learner, d.id)]
+            assert same(d.score, row["score"]) and same(d.level, row["level"])
+        assert bool(complete[learner]) == report.complete

@@ -1,0 +1,198 @@
+"""Content validation: every malformed-file scenario gets one clear `path:field: problem` line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from nasams_course.content.loader import load_bank
+
+Q = "book/part/ch/questions"
+V = "book/part/ch/vignettes"
+
+MULTI_OK = """
+    id: q-multi
+    kind: multi
+    stem: Which apply?
+    provisions: [S16]
+    options:
+      - {id: a, text: A, correct: true, rationale: Per S16.}
+      - {id: b, text: B, correct: false, rationale: Per S16.}
+      - {id: c, text: C, correct: false, rationale: Per S16.}
+"""
+
+# scenario name -> (file to write, its text, the exact problem line expected)
+SCENARIOS = {
+    "unknown-provision": (
+        "questions/q-x.yml", MULTI_OK.replace("id: q-multi", "id: q-x").replace("[S16]", "[S99]"),
+        f"{Q}/q-x.yml:provisions[0]: unknown provision 'S99'"),
+    "unknown-vignette": (
+        "questions/q-x.yml", MULTI_OK.replace("id: q-multi", "id: q-x\n    vignette: v-nowhere"),
+        f"{Q}/q-x.yml:vignette: unknown vignette 'v-nowhere'"),
+    "duplicate-question-id": (
+        "questions/q-single-copy.yml",
+        "id: q-single\nkind: single\nstem: S?\nprovisions: [S5]\noptions:\n"
+        "  - {id: a, text: A, credit: 1, rationale: S5}\n  - {id: b, text: B, credit: 0, rationale: S5}\n"
+        "  - {id: c, text: C, credit: 0, rationale: S5}\n",
+        f"{Q}/q-single-copy.yml:id: id 'q-single' does not match the file name 'q-single-copy'"),
+    "multi-with-no-correct-option": (
+        "questions/q-multi.yml", MULTI_OK.replace("correct: true", "correct: false"),
+        f"{Q}/q-multi.yml:options: a multi question needs at least one option with correct: true"),
+    "single-with-no-full-credit": (
+        "questions/q-s.yml",
+        "id: q-s\nkind: single\nstem: S?\nprovisions: [S5]\noptions:\n"
+        "  - {id: a, text: A, credit: 0.5, rationale: S5}\n  - {id: b, text: B, credit: 0, rationale: S5}\n"
+        "  - {id: c, text: C, credit: 0, rationale: S5}\n",
+        f"{Q}/q-s.yml:options: a single question needs one option with credit 1"),
+    "order-with-two-steps": (
+        "questions/q-o.yml",
+        "id: q-o\nkind: order\nstem: Order?\nprovisions: [S5]\nkey: [a, b]\noptions:\n"
+        "  - {id: b, text: B, rationale: S5}\n  - {id: a, text: A, rationale: S5}\n",
+        f"{Q}/q-o.yml:options: an order question needs at least 3 steps"),
+    "order-key-not-a-permutation": (
+        "questions/q-o.yml",
+        "id: q-o\nkind: order\nstem: Order?\nprovisions: [S5]\nkey: [a, b, b]\noptions:\n"
+        "  - {id: b, text: B, rationale: S5}\n  - {id: a, text: A, rationale: S5}\n  - {id: c, text: C, rationale: S5}\n",
+        f"{Q}/q-o.yml:key: the key must list every option id exactly once"),
+    "order-shown-in-keyed-order": (
+        "questions/q-o.yml",
+        "id: q-o\nkind: order\nstem: Order?\nprovisions: [S5]\nkey: [a, b, c]\noptions:\n"
+        "  - {id: a, text: A, rationale: S5}\n  - {id: b, text: B, rationale: S5}\n  - {id: c, text: C, rationale: S5}\n",
+        f"{Q}/q-o.yml:key: the options are listed in the keyed order; list them in a different order from the key"),
+    "unknown-field": (
+        "questions/q-multi.yml", MULTI_OK.replace("stem: Which apply?", "stem: Which apply?\n    hint: none"),
+        f"{Q}/q-multi.yml:hint: unknown field (allowed: id, vignette, stem, provisions, kind, options)"),
+    "unknown-option-field": (
+        "questions/q-multi.yml", MULTI_OK.replace("{id: a, text: A, correct: true,", "{id: a, text: A, correct: true, credit: 1,"),
+        f"{Q}/q-multi.yml:options[0].credit: unknown field (allowed: id, text, rationale, correct, violation)"),
+    "missing-field": (
+        "questions/q-multi.yml", MULTI_OK.replace("    stem: Which apply?\n", ""),
+        f"{Q}/q-multi.yml:stem: required field is missing"),
+    "unknown-kind": (
+        "questions/q-multi.yml", MULTI_OK.replace("kind: multi", "kind: essay"),
+        f"{Q}/q-multi.yml:kind: unknown kind 'essay' (expected one of: single, multi, rate, order)"),
+    "credit-not-allowed": (
+        "questions/q-s.yml",
+        "id: q-s\nkind: single\nstem: S?\nprovisions: [S5]\noptions:\n"
+        "  - {id: a, text: A, credit: 1, rationale: S5}\n  - {id: b, text: B, credit: 0.25, rationale: S5}\n"
+        "  - {id: c, text: C, credit: 0, rationale: S5}\n",
+        f"{Q}/q-s.yml:options[1].credit: input should be 0, 0.5 or 1, got 0.25"),
+    "rate-key-out-of-range": (
+        "questions/q-r.yml",
+        "id: q-r\nkind: rate\nstem: Rate?\nprovisions: [S5]\noptions:\n"
+        "  - {id: a, text: A, key: 5, rationale: S5}\n  - {id: b, text: B, key: 1, rationale: S5}\n"
+        "  - {id: c, text: C, key: 2, rationale: S5}\n",
+        f"{Q}/q-r.yml:options[0].key: input should be 1, 2, 3 or 4, got 5"),
+    "violation-keyed-appropriate": (
+        "questions/q-r.yml",
+        "id: q-r\nkind: rate\nstem: Rate?\nprovisions: [S5]\noptions:\n"
+        "  - {id: a, text: A, key: 4, violation: true, rationale: Breaches S5}\n  - {id: b, text: B, key: 1, rationale: S5}\n"
+        "  - {id: c, text: C, key: 2, rationale: S5}\n",
+        f"{Q}/q-r.yml:options[0].key: an option marked violation must be keyed 1 or 2 (inappropriate)"),
+    "violation-with-credit": (
+        "questions/q-s.yml",
+        "id: q-s\nkind: single\nstem: S?\nprovisions: [S5]\noptions:\n"
+        "  - {id: a, text: A, credit: 1, rationale: S5}\n  - {id: b, text: B, credit: 0.5, violation: true, rationale: S5}\n"
+        "  - {id: c, text: C, credit: 0, rationale: S5}\n",
+        f"{Q}/q-s.yml:options[1].credit: an option marked violation must have credit 0"),
+    "violation-of-a-should": (
+        "questions/q-s.yml",
+        "id: q-s\nkind: single\nstem: S?\nprovisions: [S1]\noptions:\n"
+        "  - {id: a, text: A, credit: 1, rationale: S1}\n  - {id: b, text: B, credit: 0, violation: true, rationale: Ignores S1.}\n"
+        "  - {id: c, text: C, credit: 0, rationale: S1}\n",
+        f"{Q}/q-s.yml:options[1].rationale: a violation must cite the mandatory or prohibited provision it breaches "
+        "(cited: S1; a 'should' cannot be violated)"),
+    "rationale-cites-nothing": (
+        "questions/q-multi.yml", MULTI_OK.replace("{id: b, text: B, correct: false, rationale: Per S16.}",
+                                                  "{id: b, text: B, correct: false, rationale: Because.}"),
+        f"{Q}/q-multi.yml:options[1].rationale: the rationale cites no provision id (e.g. 'S5', 'E4a')"),
+    "rationale-cites-unknown-provision": (
+        "questions/q-multi.yml", MULTI_OK.replace("rationale: Per S16.}", "rationale: Per S17.}", 1),
+        f"{Q}/q-multi.yml:options[0].rationale: cites unknown provision 'S17'"),
+    "too-few-options": (
+        "questions/q-multi.yml", MULTI_OK.replace("      - {id: c, text: C, correct: false, rationale: Per S16.}\n", ""),
+        f"{Q}/q-multi.yml:options: a multi question needs at least 3 options"),
+    "duplicate-option-id": (
+        "questions/q-multi.yml", MULTI_OK.replace("{id: c,", "{id: b,"),
+        f"{Q}/q-multi.yml:options[2].id: duplicate option id 'b'"),
+    "bad-id": (
+        "vignettes/V One.yml", "id: V One\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5]\ndiscussion: [D]\n",
+        f"{V}/V One.yml:id: 'V One' is not a valid id (lower-case letters, digits and hyphens; provision ids like "
+        "E4a, S5, U13)"),
+    "bad-setting": (
+        "vignettes/v-two.yml", "id: v-two\ntitle: T\nsetting: federal\nnarrative: N\nprovisions: [S5]\ndiscussion: [D]\n",
+        f"{V}/v-two.yml:setting: input should be 'capital', 'non-capital' or 'either', got 'federal'"),
+    "vignette-without-discussion": (
+        "vignettes/v-two.yml", "id: v-two\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5]\ndiscussion: []\n",
+        f"{V}/v-two.yml:discussion: list should have at least 1 item after validation, not 0"),
+    "invalid-yaml": (
+        "vignettes/v-two.yml", "id: v-two\ntitle: [unclosed\n",
+        f"{V}/v-two.yml:line 3: invalid YAML: expected ',' or ']', but got '<stream end>'"),
+    "duplicate-yaml-key": (
+        "vignettes/v-two.yml", "id: v-two\ntitle: T\ntitle: U\n",
+        f"{V}/v-two.yml:line 3: invalid YAML: duplicate key 'title' (first at line 2)"),
+    "empty-file": (
+        "vignettes/v-two.yml", "",
+        f"{V}/v-two.yml:(file): expected a mapping of fields (key: value), got an empty file"),
+    "stray-file": (
+        "question/q-typo.yml", "id: q-typo\n",
+        "book/part/ch/question/q-typo.yml:(file): unexpected file: a chapter folder holds chapter.yml, "
+        "vignettes/<id>.yml and questions/<id>.yml"),
+    "chapter-unknown-provision": (
+        "chapter.yml", "id: ch\ntitle: C\npart: standards\nprovisions: [S5, X1]\nminutes: 25\nobjectives: [O]\n",
+        "book/part/ch/chapter.yml:provisions[1]: 'X1' is not a valid id (lower-case letters, digits and hyphens; "
+        "provision ids like E4a, S5, U13)"),
+}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_each_broken_file_is_reported(course, scenario):
+    rel, text, expected = SCENARIOS[scenario]
+    path = course.chapter / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.replace("\n    ", "\n").lstrip(), encoding="utf-8")
+    _bank, problems = load_bank(course.root)
+    lines = [str(p) for p in problems]
+    assert expected in lines, "\n".join(lines)
+
+
+def test_the_base_course_is_valid(course):
+    bank, problems = load_bank(course.root)
+    assert problems == []
+    assert set(bank.questions) == {"q-single"}
+
+
+def test_all_problems_are_reported_at_once_and_good_files_still_load(course):
+    course.write("questions/q-a.yml", "id: q-a\nkind: essay\n")
+    course.write("vignettes/v-b.yml", "id: v-b\n")
+    bank, problems = load_bank(course.root)
+    paths = {p.path for p in problems}
+    assert {f"{Q}/q-a.yml", f"{V}/v-b.yml"} <= paths
+    assert "q-single" in bank.questions
+
+
+def test_missing_chapter_page_is_reported(course):
+    (course.root / "book" / "part" / "ch.md").unlink()
+    _bank, problems = load_bank(course.root)
+    assert "book/part/ch/chapter.yml:(file): no chapter page book/part/ch.md beside this folder" in map(str, problems)
+
+
+def test_cli_validate_prints_one_line_per_problem_and_exits_non_zero(course):
+    course.write("questions/q-a.yml", "id: q-a\nkind: essay\n")
+    course.write("vignettes/v-b.yml", "id: v-b\ntitle: [\n")
+    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(course.root), "validate"],
+                         capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stdout + out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[-1] == "2 problem(s) found"
+    assert all(line.startswith(("book/part/ch/questions/q-a.yml:", "book/part/ch/vignettes/v-b.yml:"))
+               for line in lines[:-1])
+
+
+def test_the_repository_content_is_valid():
+    bank, problems = load_bank()
+    assert [str(p) for p in problems] == []
+    assert bank.questions

@@ -1,0 +1,133 @@
+"""The rubric grader: hand-computed cases for every kind and rule, and properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import golden_questions
+from nasams_course.grading import Attempt, grade, level_for, score_item
+from nasams_course.grading.profile import latest
+
+QS = golden_questions()
+SINGLE, MULTI, RATE, ORDER = QS["g-single"], QS["g-multi"], QS["g-rate"], QS["g-order"]
+
+
+def test_single_scores_the_chosen_options_credit():
+    assert [score_item(SINGLE, o).score for o in "abcd"] == [1.0, 0.5, 0.0, 0.0]
+
+
+def test_multi_is_right_minus_wrong_over_keyed_and_never_negative():
+    assert score_item(MULTI, ["a", "b"]).score == pytest.approx(2 / 3)
+    assert score_item(MULTI, ["a", "b", "d"]).score == pytest.approx(1 / 3)
+    assert score_item(MULTI, ["d", "e"]).score == 0.0
+
+
+def test_rate_counts_distance_and_unrated_options_as_three():
+    # key a4 b1 c3 d2; answer a3 b1 c1 (d unrated): 1 + 0 + 2 + 3 = 6 of 12
+    assert score_item(RATE, {"a": 3, "b": 1, "c": 1}).score == pytest.approx(0.5)
+
+
+def test_order_is_the_share_of_pairs_in_keyed_order():
+    assert score_item(ORDER, ["a", "b", "d", "c"]).score == pytest.approx(5 / 6)
+    assert score_item(ORDER, ["b", "a", "d", "c"]).score == pytest.approx(4 / 6)
+
+
+def test_critical_errors_by_kind():
+    assert score_item(SINGLE, "c").critical
+    assert score_item(MULTI, ["a", "b", "c", "e"]).critical
+    assert score_item(RATE, {"b": 3}).critical and score_item(RATE, {"b": 4}).critical
+    assert not score_item(RATE, {"b": 2}).critical
+    assert not score_item(ORDER, ["d", "c", "b", "a"]).critical
+
+
+def test_levels():
+    assert [level_for(s) for s in (1, 0.85, 0.8499, 0.7, 0.6999, 0.5, 0.4999, 0)] == [
+        "Mastery", "Mastery", "Proficient", "Proficient", "Developing", "Developing", "Beginning", "Beginning"]
+    assert level_for(0.85 - 1e-12) == "Mastery"  # float noise at a threshold does not drop a level
+
+
+def test_latest_attempt_by_time_then_sequence():
+    attempts = [Attempt("g-single", "a", 5, 0), Attempt("g-single", "c", 2, 1), Attempt("g-single", "b", 5, 2)]
+    assert latest(attempts)[0].answer == "b"
+
+
+def test_critical_caps_every_provision_the_question_assesses_and_lists_it_for_review():
+    attempts = [Attempt("g-rate", {"a": 4, "b": 4, "c": 3, "d": 2}, 1, 0)]
+    report = grade(QS, attempts)
+    by_id = {p.id: p for p in report.provisions}
+    assert by_id["S5"].score == pytest.approx(0.75) and by_id["S5"].level == "Beginning"
+    assert by_id["E13"].level == "Beginning" and by_id["E13"].critical
+    assert [(r.question, r.option) for r in by_id["S5"].review] == [("g-rate", "b")]
+    assert "S5" in by_id["S5"].review[0].rationale
+    assert not report.complete
+
+
+def test_retrying_without_the_violation_clears_the_critical_error():
+    attempts = [Attempt("g-single", "c", 1, 0), Attempt("g-single", "a", 2, 1)]
+    by_id = {p.id: p for p in grade(QS, attempts).provisions}
+    assert by_id["S5"].level == "Mastery" and not by_id["S5"].critical
+
+
+def test_domain_is_the_mean_of_attempted_provisions():
+    attempts = [Attempt("g-multi", ["a", "b", "c"], 1, 0), Attempt("g-order3", ["y", "x", "z"], 2, 1)]
+    domains = {d.id: d for d in grade(QS, attempts).domains}
+    assert domains["confidentiality"].score == pytest.approx((1 + 2 / 3) / 2)
+    assert domains["team"].score is None and domains["team"].level is None
+
+
+# -- properties ---------------------------------------------------------------------------------------------
+
+def answers_for(q):
+    ids = q.option_ids
+    if q.kind == "single":
+        return st.sampled_from(ids)
+    if q.kind == "multi":
+        return st.lists(st.sampled_from(ids), unique=True)
+    if q.kind == "rate":
+        return st.dictionaries(st.sampled_from(ids), st.integers(1, 4))
+    return st.permutations(ids)
+
+
+def keyed_answer(q):
+    if q.kind == "single":
+        return next(o.id for o in q.options if o.credit == 1)
+    if q.kind == "multi":
+        return [o.id for o in q.options if o.correct]
+    if q.kind == "rate":
+        return {o.id: o.key for o in q.options}
+    return list(q.key)
+
+
+@pytest.mark.parametrize("qid", sorted(QS))
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_scores_are_within_zero_and_one(qid, data):
+    q = QS[qid]
+    score = score_item(q, data.draw(answers_for(q))).score
+    assert 0.0 <= score <= 1.0
+
+
+@pytest.mark.parametrize("qid", sorted(QS))
+def test_the_keyed_answer_scores_one_and_is_not_critical(qid):
+    r = score_item(QS[qid], keyed_answer(QS[qid]))
+    assert r.score == 1.0 and not r.critical
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(MULTI.option_ids), unique=True), st.data())
+def test_adding_a_correct_selection_never_lowers_a_multi_score(selected, data):
+    missing = [o.id for o in MULTI.options if o.correct and o.id not in selected]
+    if not missing:
+        return
+    extra = data.draw(st.sampled_from(missing))
+    assert score_item(MULTI, [*selected, extra]).score >= score_item(MULTI, selected).score
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.permutations(ORDER.option_ids))
+def test_reversing_an_order_complements_its_score(perm):
+    forward = score_item(ORDER, list(perm)).score
+    backward = score_item(ORDER, list(reversed(perm))).score
+    assert forward + backward == pytest.approx(1.0)

@@ -1,0 +1,115 @@
+"""Response files and the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import golden_questions
+from nasams_course.responses import ResponseFileError, parse_responses, parse_time
+
+QS = golden_questions()
+
+
+def file_with(*entries, schema="nasams-course/responses@1"):
+    return {"schema": schema, "learner": "Ana", "responses": list(entries)}
+
+
+def test_good_entries_grade_and_bad_entries_are_named():
+    data = file_with(
+        {"question": "g-single", "answer": "a", "at": "2026-03-01T10:00:00Z"},
+        {"question": "g-nowhere", "answer": "a", "at": "2026-03-01T10:00:00Z"},
+        {"question": "g-multi", "answer": "a", "at": "2026-03-01T10:00:00Z"},
+        {"question": "g-rate", "answer": {"a": 7}, "at": "2026-03-01T10:00:00Z"},
+        {"question": "g-order", "answer": ["a", "b", "c", "d"], "at": "last tuesday"},
+        "junk",
+    )
+    rs = parse_responses(data, QS, "f.json")
+    assert [a.question for a in rs.attempts] == ["g-single"]
+    assert rs.problems == [
+        "f.json: responses[1] (question 'g-nowhere'): unknown question",
+        "f.json: responses[2] (question 'g-multi'): a multi question takes a list of option ids",
+        "f.json: responses[3] (question 'g-rate'): rating of 'a' must be 1, 2, 3 or 4, got 7",
+        "f.json: responses[4] (question 'g-order'): 'at' is not an ISO-8601 date-time: 'last tuesday'",
+        "f.json: responses[5]: expected an object with 'question', 'answer' and 'at'",
+    ]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ([], "expected a JSON object"),
+    ({"schema": "something-else"}, "not a NASAMS course response file"),
+    ({"schema": "nasams-course/responses@2", "learner": "", "responses": []}, "newer than this course reads"),
+    ({"schema": "nasams-course/responses@1", "learner": 3, "responses": []}, "'learner' must be a string"),
+    ({"schema": "nasams-course/responses@1", "learner": "x", "responses": {}}, "'responses' must be a list"),
+])
+def test_whole_file_problems(data, message):
+    with pytest.raises(ResponseFileError, match=message):
+        parse_responses(data, QS)
+
+
+def test_times_without_offset_are_utc():
+    assert parse_time("2026-01-01T10:00:00") == parse_time("2026-01-01T12:00:00+02:00")
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "nasams_course", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_cli_provisions_json_lists_all_44():
+    out = run("provisions", "--json")
+    assert out.returncode == 0
+    data = json.loads(out.stdout)
+    assert len(data["provisions"]) == 44
+    assert set(data["provisions"][0]) >= {"id", "part", "title", "text", "strength", "domain"}
+
+
+def test_cli_questions_lists_keys(tmp_path):
+    out = run("questions", "--json")
+    assert out.returncode == 0
+    q = json.loads(out.stdout)["questions"][0]
+    assert {"id", "kind", "options", "provisions", "chapter", "path"} <= set(q)
+
+
+def test_cli_grade_json_shape_and_messages(tmp_path):
+    from nasams_course.content import load_bank_or_raise
+
+    bank = load_bank_or_raise()
+    q = bank.questions["q-s5-sister-first-response"]
+    good = {"question": q.id, "answer": "listen-only", "at": "2026-03-01T10:00:00Z"}
+    bad = {"question": "no-such-question", "answer": "x", "at": "2026-03-01T10:00:00Z"}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@1", "learner": "Bo", "responses": [good, bad]}))
+    out = run("grade", str(path), "--json")
+    assert out.returncode == 1  # an entry was skipped
+    assert "responses[1] (question 'no-such-question'): unknown question" in out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) >= {"items", "provisions", "domains", "complete"}
+    assert data["items"] == [{"question": q.id, "score": 0.0, "critical": True, "unanswered": False}]
+    s5 = next(p for p in data["provisions"] if p["id"] == "S5")
+    assert s5["level"] == "Beginning" and s5["critical"] is True
+    assert data["complete"] is False
+
+
+def test_cli_grade_rejects_a_malformed_file_without_a_traceback(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text("{not json")
+    out = run("grade", str(path))
+    assert out.returncode == 1
+    assert "not valid JSON" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_cli_coverage_json_has_the_matrix():
+    out = run("coverage", "--json")
+    data = json.loads(out.stdout)
+    assert len(data["provisions"]) == 44
+    assert {"provision", "vignettes", "questions", "violation_items", "prompts"} <= set(data["provisions"][0])
+
+
+def test_cli_outside_a_course_says_where_to_run(tmp_path):
+    env_free = run("validate", cwd=tmp_path)
+    # the package is installed in development mode, so it finds the repository; with an explicit bad root:
+    out = run("--root", str(tmp_path), "questions")
+    assert out.returncode in (0, 1, 2) and "Traceback" not in out.stderr + env_free.stderr

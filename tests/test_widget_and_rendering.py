@@ -1,0 +1,142 @@
+"""The Jupyter widget (driven in Python) and the static HTML (escaped, deterministic, accessible hooks)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from pydantic import TypeAdapter
+
+from conftest import golden_questions
+from nasams_course.catalog import load_catalog
+from nasams_course.content.models import Question
+from nasams_course.rendering.html import quiz_form, vignette_card
+from nasams_course.session import Session
+from nasams_course.widgets import QuizWidget
+
+QS = golden_questions()
+CATALOG = load_catalog()
+
+
+def widget(qid):
+    session = Session("tester")
+    return QuizWidget(QS[qid], CATALOG, on_submit=session.record), session
+
+
+def test_single_widget_grades_and_records():
+    w, session = widget("g-single")
+    w.radio.value = "b"
+    w.submit.click()
+    assert 'data-role="score">50%<' in w.result.value and 'data-role="level">Developing<' in w.result.value
+    assert "data-role=\"critical\"" not in w.result.value
+    assert [(a.question, a.answer) for a in session.attempts] == [("g-single", "b")]
+
+
+def test_submitting_nothing_says_what_to_do_and_records_nothing():
+    w, session = widget("g-multi")
+    w.submit.click()
+    assert "Select at least one option" in w.message.value
+    assert w.result.value == "" and session.attempts == []
+
+
+def test_multi_widget_shows_a_critical_error():
+    w, session = widget("g-multi")
+    w.checks["a"].value = True
+    w.checks["e"].value = True
+    w.submit.click()
+    assert 'data-role="critical"' in w.result.value and "Critical error" in w.result.value
+    assert session.attempts[0].answer == ["a", "e"]
+
+
+def test_rate_widget_scores_partial_ratings_and_warns():
+    w, _session = widget("g-rate")
+    w.ratings["a"].value = 4
+    w.submit.click()
+    assert 'data-role="score">25%<' in w.result.value
+    assert "left unrated" in w.message.value
+
+
+def test_order_widget_moves_steps_with_buttons():
+    w, session = widget("g-order")
+    assert w.answer() == ["c", "a", "d", "b"]
+
+    def click(row, button):  # button 0 = Move up, 1 = Move down
+        w.steps.children[row].children[button].click()
+
+    click(1, 0)  # a up:   a c d b
+    click(3, 0)  # b up:   a c b d
+    assert w.answer() == ["a", "c", "b", "d"]
+    assert w.steps.children[0].children[0].disabled and w.steps.children[3].children[1].disabled
+    click(1, 1)  # c down: a b c d
+    w.submit.click()
+    assert w.answer() == ["a", "b", "c", "d"]
+    assert 'data-role="score">100%<' in w.result.value
+    assert session.attempts[-1].answer == ["a", "b", "c", "d"]
+
+
+def test_session_profile_and_round_trip(tmp_path):
+    from nasams_course.content.models import Bank
+
+    bank = Bank(questions=dict(QS))
+    session = Session("Ana")
+    session.record("g-single", "a")
+    session.record("g-order3", ["x", "y", "z"])
+    frame = session.profile(bank)
+    assert list(frame.columns) == ["provision", "title", "domain", "answered", "score", "level", "critical"]
+    assert frame.set_index("provision").loc["S5", "level"] == "Mastery"
+    path = session.save(tmp_path / "r.json")
+    again = Session()
+    assert again.load(path, bank) == []
+    assert again.learner == "Ana" and [a.answer for a in again.attempts] == [a.answer for a in session.attempts]
+
+
+class Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+HOSTILE = TypeAdapter(Question).validate_python({
+    "id": "q-hostile", "kind": "single", "stem": "<script>alert(1)</script> What now?", "provisions": ["S5"],
+    "options": [
+        {"id": "a", "text": "<b>bold</b> & <img src=x onerror=alert(2)>", "credit": 1, "rationale": "</script><i>S5</i>"},
+        {"id": "b", "text": "B", "credit": 0, "rationale": "S5"},
+        {"id": "c", "text": "C", "credit": 0, "rationale": "S5"},
+    ]})
+
+
+def test_content_is_text_never_markup():
+    html = quiz_form(HOSTILE, CATALOG)
+    parser = Collector()
+    parser.feed(html)
+    names = [t for t, _ in parser.tags]
+    assert "img" not in names and "b" not in names and "i" not in names
+    assert names.count("script") == 1  # only the quiz's own JSON data block
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "</script><i>" not in html
+
+
+def test_vignette_text_is_escaped():
+    from nasams_course.content.models import Vignette
+
+    v = Vignette(id="v-x", title="<em>T</em>", setting="capital", narrative="<script>x()</script>\n\nsecond",
+                 provisions=["S5"], discussion=["<b>?</b>"])
+    html = vignette_card(v)
+    assert "<script>" not in html and "<em>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("qid", sorted(QS))
+def test_forms_are_deterministic_and_carry_the_test_hooks(qid):
+    a, b = quiz_form(QS[qid], CATALOG), quiz_form(QS[qid], CATALOG)
+    assert a == b
+    assert f'<form class="nasams-quiz" data-question="{qid}"' in a
+    assert 'data-role="result"' in a and 'aria-live="polite"' in a
+    parser = Collector()
+    parser.feed(a)
+    inputs = [attrs for tag, attrs in parser.tags if tag == "input"]
+    labels = {attrs.get("for") for tag, attrs in parser.tags if tag == "label"}
+    assert all(i["id"] in labels for i in inputs), "every input has a label"
+    assert ("fieldset", {"class": "nq-question"}) in parser.tags
