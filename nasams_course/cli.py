@@ -134,6 +134,62 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 1 if shortfalls else 0
 
 
+def cmd_workbooks(args: argparse.Namespace) -> int:
+    from nasams_course.workbooks import release_all, stale
+
+    answers, exercises = args.root / "answers", args.root / "exercises"
+    if args.check:
+        problems = stale(answers, exercises)
+        for p in problems:
+            print(p)
+        return 1 if problems else 0
+    for path in release_all(answers, exercises):
+        print(f"wrote {path.relative_to(args.root)}")
+    return 0
+
+
+def cmd_new_trainer_notebook(args: argparse.Namespace) -> int:
+    from nasams_course.trainer import write_samples
+    from nasams_course.workbooks import execute, trainer_notebook
+
+    bank = load_bank_or_raise(args.root)
+    answers = args.root / "answers"
+    (answers / "responses").mkdir(parents=True, exist_ok=True)
+    path = answers / f"{args.name}.ipynb"
+    if path.exists() and not args.force:
+        print(f"nasams-course: {path.relative_to(args.root)} exists (use --force to replace it)", file=sys.stderr)
+        return 1
+    import nbformat
+
+    nbformat.write(trainer_notebook(args.title, args.name, args.chapter, bank), path)
+    write_samples(answers / "responses", args.name, args.chapter)
+    execute(path)
+    print(f"wrote {path.relative_to(args.root)} and its sample responses; now run `make workbooks`")
+    return 0
+
+
+def cmd_answers(args: argparse.Namespace) -> int:
+    from nasams_course.workbooks import execute, release_all
+
+    for path in sorted((args.root / "answers").glob("*.ipynb")):
+        execute(path)
+        print(f"ran {path.relative_to(args.root)}")
+    for path in release_all(args.root / "answers", args.root / "exercises"):
+        print(f"wrote {path.relative_to(args.root)}")
+    return 0
+
+
+def cmd_items(args: argparse.Namespace) -> int:
+    from nasams_course.trainer import item_analysis
+
+    frame = item_analysis(args.responses, args.chapter or None)
+    if args.json:
+        _print_json(json.loads(frame.to_json(orient="records")))
+    else:
+        _print_table(frame)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nasams-course", description=__doc__)
     parser.add_argument("--root", type=Path, default=None,
@@ -153,6 +209,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
     p = add("coverage", cmd_coverage, "provision x content matrix, checked against the content standard")
     p.add_argument("--require-all", action="store_true", help="every one of the 44 provisions must meet the standard")
+    p = add("workbooks", cmd_workbooks, "regenerate the learner workbooks in exercises/ from answers/")
+    p.add_argument("--check", action="store_true", help="only report workbooks that are missing or stale")
+    p = add("new-trainer-notebook", cmd_new_trainer_notebook,
+            "scaffold answers/NAME.ipynb (keys, sample learners, quizzes) for some chapters, and run it")
+    p.add_argument("name")
+    p.add_argument("--title", required=True)
+    p.add_argument("--chapter", action="append", required=True, help="a chapter id (repeatable)")
+    p.add_argument("--force", action="store_true", help="replace an existing notebook")
+    add("answers", cmd_answers, "re-run every trainer notebook in answers/ and regenerate exercises/")
+    p = add("items", cmd_items, "item analysis over a cohort's response files: difficulty, discrimination, "
+                                "critical-error rate, option shares")
+    p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
+    p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
     return parser
 
 

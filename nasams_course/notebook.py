@@ -134,3 +134,8 @@ def scoring_example() -> HTMLBlock:
     from nasams_course.scoring_example import worked_example
 
     return HTMLBlock(*worked_example())
+
+
+def answers_panel() -> HTMLBlock:
+    """The static book's panel for saved answers: download, import, clear (inert outside the book)."""
+    return HTMLBlock(html.answers_panel(), "")

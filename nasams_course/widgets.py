@@ -9,15 +9,8 @@ import ipywidgets as w
 
 from nasams_course.catalog import Catalog
 from nasams_course.content.models import KIND_LABELS, RATING_LABELS, Question
-from nasams_course.grading import ItemResult, level_for, score_item
-from nasams_course.rendering.html import INSTRUCTIONS, feedback
-
-NOTHING_CHOSEN = {
-    "single": "Choose an answer, then press Submit.",
-    "multi": "Select at least one option, then press Submit.",
-    "rate": "Rate at least one action (1 to 4), then press Submit.",
-    "order": "Put the steps in order, then press Submit.",
-}
+from nasams_course.grading import ItemResult, score_item
+from nasams_course.rendering.html import INSTRUCTIONS, NOTHING_CHOSEN, feedback
 
 
 class QuizWidget(w.VBox):
@@ -113,8 +106,7 @@ class QuizWidget(w.VBox):
             missing = len(self.question.options) - len(answer)
             note = f"<p>{missing} action(s) left unrated count as fully wrong.</p>"
         self.message.value = note
-        self.result.value = feedback(self.question, answer, result.score, level_for(result.score),
-                                     result.critical, result.violations, self.catalog)
+        self.result.value = feedback(self.question, self.catalog, answer, result.score, result.violations)
         if self.on_submit is not None:
             self.on_submit(self.question.id, answer)
         return result

@@ -7,6 +7,7 @@ from html import escape
 
 from nasams_course.catalog import PART_TITLES, STRENGTH_LABELS, Catalog, Provision, cited_provisions
 from nasams_course.content.models import KIND_LABELS, RATING_LABELS, Chapter, Question, Vignette
+from nasams_course.grading.levels import level_for
 
 SETTING_LABELS = {"capital": "Capital case", "non-capital": "Non-capital case", "either": "Capital or non-capital"}
 
@@ -42,7 +43,7 @@ def chapter_intro(ch: Chapter, catalog: Catalog) -> str:
         f'<p><strong>Estimated time:</strong> {ch.minutes} minutes · <strong>Provisions:</strong> {provs}</p>'
         f"<p><strong>By the end of this chapter you should be able to:</strong></p><ul>{objectives}</ul>"
         '<p class="nasams-disclaimer">This course is training, not legal advice. Laws and court rules differ '
-        "between jurisdictions: ask counsel of record what applies in your case.</p></div>"
+        f"between jurisdictions: ask counsel of record what applies in your case.</p>{answers_panel()}</div>"
     )
 
 
@@ -62,19 +63,24 @@ def discussion_list(v: Vignette) -> str:
             f"<p><strong>For discussion</strong></p><ol>{items}</ol></div>")
 
 
-def quiz_data(q: Question, catalog: Catalog) -> dict:
-    """Everything the browser grader needs about one question, keys included."""
+def cited_in(q: Question, catalog: Catalog) -> list[str]:
+    """The provisions a question assesses, then those its rationales cite."""
     cited: list[str] = list(q.provisions)
     for o in q.options:
         for pid in cited_provisions(o.rationale):
             if pid not in cited and pid in catalog.ids:
                 cited.append(pid)
+    return cited
+
+
+def quiz_data(q: Question) -> dict:
+    """What the browser grader needs: the question's kind, provisions and keys (texts are in the HTML)."""
+    keep = {"id", "credit", "correct", "key", "violation"}
     data: dict = {
         "id": q.id,
         "kind": q.kind,
         "provisions": list(q.provisions),
-        "options": [o.model_dump(exclude_none=True) for o in q.options],
-        "cited": {pid: {"title": catalog.provision(pid).title, "text": catalog.provision(pid).text} for pid in cited},
+        "options": [o.model_dump(include=keep, exclude_none=True) for o in q.options],
     }
     if q.kind == "order":
         data["key"] = list(q.key)
@@ -128,6 +134,12 @@ def _option_inputs(q: Question) -> str:
     return f'<ol class="nq-steps" aria-label="Steps, first to last">{"".join(rows)}</ol>'
 
 
+NOTHING_CHOSEN = {
+    "single": "Choose an answer, then press Submit.",
+    "multi": "Select at least one option, then press Submit.",
+    "rate": "Rate at least one action (1 to 4), then press Submit.",
+    "order": "Put the steps in order, then press Submit.",
+}
 INSTRUCTIONS = {
     "single": "Choose the one best answer.",
     "multi": "Select every option that applies.",
@@ -140,14 +152,15 @@ def quiz_form(q: Question, catalog: Catalog) -> str:
     """The static, accessible HTML form of a question, graded in the browser by nasams-quiz.js."""
     qid = escape(q.id)
     return (
-        f'<form class="nasams-quiz" data-question="{qid}" data-kind="{q.kind}" novalidate>'
+        f'<form class="nasams-quiz" data-question="{qid}" data-kind="{q.kind}" '
+        f'data-empty="{escape(NOTHING_CHOSEN[q.kind])}" novalidate>'
         f'<fieldset class="nq-question"><legend class="nq-stem"><span class="nq-kind">{escape(KIND_LABELS[q.kind])}'
         f'</span> {escape(q.stem)}</legend><p class="nq-instructions">{escape(INSTRUCTIONS[q.kind])}</p>'
         f"{_option_inputs(q)}</fieldset>"
         '<div class="nq-actions"><button type="submit" class="nq-submit">Submit</button></div>'
         '<div class="nq-status" role="status" aria-live="polite" data-role="status"></div>'
-        '<div class="nq-result" aria-live="polite" data-role="result"></div>'
-        f'<script type="application/json" class="nq-data">{script_json(quiz_data(q, catalog))}</script>'
+        f'<div class="nq-result" aria-live="polite" data-role="result" hidden>{feedback(q, catalog)}</div>'
+        f'<script type="application/json" class="nq-data">{script_json(quiz_data(q))}</script>'
         '<noscript><p class="nq-noscript">This quiz needs JavaScript to check your answer.</p></noscript>'
         "</form>"
     )
@@ -158,62 +171,95 @@ def percent(score: float) -> str:
     return f"{int(score * 100 + 0.5 + 1e-9)}%"
 
 
-def _chosen_and_key(q: Question, answer: object, o) -> tuple[str, str]:
+def _key_label(q: Question, o) -> str:
     if q.kind == "single":
-        chosen = "your choice" if answer == o.id else ""
-        key = {1: "best answer", 0.5: "partly right", 0: "not the best answer"}[o.credit]
-    elif q.kind == "multi":
-        chosen = "selected" if o.id in (answer or []) else "not selected"
-        key = "applies" if o.correct else "does not apply"
-    elif q.kind == "rate":
-        r = (answer or {}).get(o.id)
-        chosen = f"you rated {r}" if r else "not rated"
-        key = f"keyed {o.key} ({RATING_LABELS[o.key].lower()})"
+        return {1: "best answer", 0.5: "partly right", 0: "not the best answer"}[o.credit]
+    if q.kind == "multi":
+        return "applies" if o.correct else "does not apply"
+    if q.kind == "rate":
+        return f"keyed {o.key} ({RATING_LABELS[o.key].lower()})"
+    return f"belongs at step {q.key.index(o.id) + 1}"
+
+
+def _mine(q: Question, answer: object, o) -> str:
+    """What the learner did with this option (empty before an answer)."""
+    if answer is None:
+        return ""
+    if q.kind == "single":
+        return "your choice; " if answer == o.id else ""
+    if q.kind == "multi":
+        return "selected; " if o.id in answer else "not selected; "
+    if q.kind == "rate":
+        return f"you rated {answer[o.id]}; " if o.id in answer else "not rated; "
+    return f"you placed it {answer.index(o.id) + 1}; " if o.id in answer else "not placed; "
+
+
+def critical_box(q: Question, violations: tuple[str, ...] | None) -> str:
+    """The critical-error warning. With violations=None it is the static form's hidden template, listing
+    every violation option (hidden); the browser shows the box and the options actually chosen."""
+    template = violations is None
+    if template:
+        options = [o for o in q.options if getattr(o, "violation", False)]
     else:
-        pos = (answer or []).index(o.id) + 1 if o.id in (answer or []) else None
-        chosen = f"you placed it {pos}" if pos else "not placed"
-        key = f"belongs at step {q.key.index(o.id) + 1}"
-    return chosen, key
+        options = [q.option(v) for v in violations]
+    hide = " hidden" if template else ""
+    items = "".join(f'<li data-option="{escape(o.id)}"{hide}>{escape(o.text)}: {escape(o.rationale)}</li>'
+                    for o in options)
+    role = "" if template else ' data-role="critical"'
+    return (f'<div class="nq-critical"{role} role="alert"{hide}><p><strong>Critical error.</strong> '
+            "You chose conduct the code forbids. This caps the provisions this question assesses at Beginning "
+            f"until you answer it again without the violation.</p><ul>{items}</ul></div>")
 
 
-def feedback(q: Question, answer: object, score: float, level: str, critical: bool,
-             violations: tuple[str, ...], catalog: Catalog) -> str:
-    """Score, level, critical-error warning, per-option rationale and cited provision text."""
+def feedback(q: Question, catalog: Catalog, answer: object = None, score: float | None = None,
+             violations: tuple[str, ...] = ()) -> str:
+    """Score, level, critical-error warning, per-option rationale and cited provision text.
+
+    With no answer it is the skeleton the static form carries (hidden), which the browser fills in.
+    """
+    shown = "" if score is None else percent(score)
+    level = "" if score is None else level_for(score)
     parts = [
         f'<div class="nq-feedback" data-question="{escape(q.id)}">',
-        f'<p class="nq-score-line">Score: <strong data-role="score">{percent(score)}</strong> · Level: '
+        f'<p class="nq-score-line">Score: <strong data-role="score">{shown}</strong> · Level: '
         f'<strong data-role="level">{escape(level)}</strong></p>',
+        critical_box(q, None if answer is None else violations) if answer is None or violations else "",
     ]
-    if critical:
-        items = "".join(f"<li>{escape(q.option(v).text)}: {escape(q.option(v).rationale)}</li>" for v in violations)
-        parts.append(
-            '<div class="nq-critical" data-role="critical" role="alert"><p><strong>Critical error.</strong> '
-            "You chose conduct the code forbids. This caps the provisions this question assesses at Beginning "
-            f"until you answer it again without the violation.</p><ul>{items}</ul></div>"
-        )
-    options = q.options
-    if q.kind == "order":
-        options = [q.option(k) for k in q.key]
+    options = [q.option(k) for k in q.key] if q.kind == "order" else q.options
     rows = []
     for o in options:
-        chosen, key = _chosen_and_key(q, answer, o)
         flag = ' <span class="nq-violation-tag">violation</span>' if getattr(o, "violation", False) else ""
         rows.append(
-            f'<li data-option="{escape(o.id)}"><p><strong>{escape(o.text)}</strong>{flag}</p>'
-            f'<p class="nq-option-status">{escape(chosen)}; {escape(key)}</p>'
+            f'<li data-option="{escape(o.id)}"><p><strong class="nq-option-text">{escape(o.text)}</strong>{flag}</p>'
+            f'<p class="nq-option-status"><span data-role="mine">{escape(_mine(q, answer, o))}</span>'
+            f"{escape(_key_label(q, o))}</p>"
             f'<p class="nq-rationale">{escape(o.rationale)}</p></li>'
         )
     title = "The correct order, with reasons" if q.kind == "order" else "Each option, with reasons"
     parts.append(f'<div data-role="feedback"><p><strong>{title}</strong></p><ul class="nq-option-feedback">'
                  f'{"".join(rows)}</ul>')
-    cited = quiz_data(q, catalog)["cited"]
     provs = "".join(
-        f'<details class="nq-cited"><summary>{escape(pid)} · {escape(c["title"])}</summary>'
-        f'{paragraphs(c["text"], keep_lines=True)}</details>'
-        for pid, c in cited.items()
+        f'<details class="nq-cited"><summary>{escape(pid)} · {escape(catalog.provision(pid).title)}</summary>'
+        f"{paragraphs(catalog.provision(pid).text, keep_lines=True)}</details>"
+        for pid in cited_in(q, catalog)
     )
     parts.append(f'<div class="nq-cited-list"><p><strong>Provisions cited</strong></p>{provs}</div></div></div>')
     return "".join(parts)
+
+
+def answers_panel() -> str:
+    """Where the browser shows the learner's saved answers, with download, import and clear."""
+    return (
+        '<section class="nasams-answers" aria-label="Your saved answers" hidden>'
+        '<p><strong>Your answers:</strong> <span data-role="count">kept in this browser only.</span></p>'
+        '<p><label for="nasams-learner">Your name, for the response file:</label> '
+        '<input type="text" id="nasams-learner" autocomplete="name"></p>'
+        '<p><button type="button" data-action="download">Download my answers</button> '
+        '<button type="button" data-action="clear">Clear my answers</button></p>'
+        '<p><label for="nasams-import">Import a response file:</label> '
+        '<input type="file" id="nasams-import" accept=".json,application/json"></p>'
+        '<p role="status" aria-live="polite" data-role="panel-status"></p></section>'
+    )
 
 
 def coverage_table(frame, catalog: Catalog, page_of: dict[str, str]) -> str:

@@ -1,0 +1,166 @@
+"""Tools for trainers: answer keys, graded response files, sample learners, item analysis."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, display
+
+from nasams_course.catalog import load_catalog
+from nasams_course.content.models import Bank, Question
+from nasams_course.grading import grade
+from nasams_course.grading.cohort import grade_cohort, selections_frame
+from nasams_course.responses import SCHEMA, read_responses
+from nasams_course.session import domain_frame, profile_frame
+
+
+def _bank() -> Bank:
+    from nasams_course.notebook import bank
+
+    return bank()
+
+
+def scope(chapters: list[str], bank: Bank | None = None) -> dict[str, Question]:
+    """The questions of some chapters, in bank order."""
+    bank = bank or _bank()
+    unknown = [c for c in chapters if c not in bank.chapters]
+    if unknown:
+        raise KeyError(f"unknown chapter(s): {', '.join(unknown)}")
+    return {qid: q for qid, q in bank.questions.items() if bank.chapter_of[qid] in chapters}
+
+
+def _key(q: Question, o) -> str:
+    if q.kind == "single":
+        return f"credit {o.credit:g}"
+    if q.kind == "multi":
+        return "correct" if o.correct else "incorrect"
+    if q.kind == "rate":
+        return f"rated {o.key}"
+    return f"step {q.key.index(o.id) + 1}"
+
+
+def key_table(chapters: list[str]) -> pd.DataFrame:
+    """Every option of every question in the chapters, with its key, violation flag and rationale."""
+    rows = [
+        {"question": q.id, "kind": q.kind, "provisions": ", ".join(q.provisions), "option": o.id,
+         "key": _key(q, o), "violation": bool(getattr(o, "violation", False)), "rationale": o.rationale}
+        for q in scope(chapters).values() for o in q.options
+    ]
+    return pd.DataFrame(rows)
+
+
+def grade_file(path: str | Path, chapters: list[str]) -> None:
+    """Grade a response file against some chapters and display its provision and domain profiles."""
+    questions = scope(chapters)
+    responses = read_responses(Path(path), questions)
+    report = grade(questions, responses.attempts, learner=responses.learner)
+    complete = "complete" if report.complete else "not complete"
+    display(HTML(f"<p><strong>{responses.learner}</strong>: {len(report.items)} questions answered, {complete}.</p>"))
+    for problem in responses.problems:
+        display(HTML(f"<p>Skipped: {problem}</p>"))
+    display(profile_frame(report))
+    display(domain_frame(report))
+    reviews = [(p.id, r) for p in report.provisions for r in p.review]
+    if reviews:
+        display(pd.DataFrame([{"provision": pid, "question": r.question, "option": r.option,
+                               "rationale": r.rationale} for pid, r in reviews]))
+
+
+def keyed_answer(q: Question) -> object:
+    """The answer that scores 1."""
+    if q.kind == "single":
+        return next(o.id for o in q.options if o.credit == 1)
+    if q.kind == "multi":
+        return [o.id for o in q.options if o.correct]
+    if q.kind == "rate":
+        return {o.id: o.key for o in q.options}
+    return list(q.key)
+
+
+def weak_answer(q: Question) -> object:
+    """A plausible poor answer that is not a critical error."""
+    if q.kind == "single":
+        safe = [o for o in q.options if o.credit < 1 and not o.violation]
+        return (safe or [o for o in q.options if not o.violation])[0].id
+    if q.kind == "multi":
+        wrong = [o.id for o in q.options if not o.correct and not o.violation]
+        right = [o.id for o in q.options if o.correct]
+        return right[:1] + wrong or right[:1]
+    if q.kind == "rate":
+        return {o.id: (2 if o.violation else 5 - o.key if o.key in (1, 2) else 2) for o in q.options}
+    return list(reversed(q.key))
+
+
+def critical_answer(q: Question) -> object | None:
+    """The keyed answer plus a violation, or None if the question has no violation option."""
+    bad = [o for o in q.options if getattr(o, "violation", False)]
+    if not bad:
+        return None
+    if q.kind == "single":
+        return bad[0].id
+    if q.kind == "multi":
+        return [*keyed_answer(q), bad[0].id]
+    answer = dict(keyed_answer(q))
+    answer[bad[0].id] = 4
+    return answer
+
+
+def sample_responses(questions: dict[str, Question], learner: str, kind: str) -> dict:
+    """A sample response file: 'strong' (keyed, two slips), 'weak', or 'critical' (strong with one violation)."""
+    entries = []
+    violated = False
+    for i, q in enumerate(questions.values()):
+        answer = keyed_answer(q)
+        if kind == "weak" and i % 4 != 0:
+            answer = weak_answer(q)
+        if kind in ("strong", "critical") and i in (1, 4) and q.kind in ("multi", "order"):
+            answer = answer[:-1] if q.kind == "multi" and len(answer) > 1 else answer
+        if kind == "critical" and not violated and critical_answer(q) is not None:
+            answer, violated = critical_answer(q), True
+        entries.append({"question": q.id, "answer": answer, "at": f"2026-09-01T10:{i // 60:02d}:{i % 60:02d}Z"})
+    return {"schema": SCHEMA, "learner": learner, "responses": entries}
+
+
+def write_samples(folder: Path, name: str, chapters: list[str]) -> list[Path]:
+    """Write strong, weak and critical sample response files for some chapters."""
+    questions = scope(chapters)
+    paths = []
+    for kind, learner in (("strong", "Sample learner A (strong)"), ("weak", "Sample learner B (weak)"),
+                          ("critical", "Sample learner C (critical error)")):
+        path = folder / f"{name}-{kind}.json"
+        path.write_text(json.dumps(sample_responses(questions, learner, kind), indent=2) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def item_analysis(paths: list[Path], chapters: list[str] | None = None) -> pd.DataFrame:
+    """Per question across a cohort: how many answered, difficulty (mean score), discrimination (point-biserial
+    of the item score with the rest of the learner's score), critical-error rate, and the share choosing each
+    option of single-answer questions (a distractor chosen by under 5% is not working)."""
+    bank = _bank()
+    questions = scope(chapters, bank) if chapters else bank.questions
+    learners = {}
+    for i, path in enumerate(paths):
+        rs = read_responses(Path(path), questions)
+        learners[f"{i}:{rs.learner}"] = rs.attempts
+    result = grade_cohort(selections_frame(learners), questions, load_catalog())
+    items = result["items"][~result["items"]["unanswered"]]
+    wide = items.pivot_table(index="learner", columns="question", values="score")
+    total = wide.sum(axis=1)
+    rows = []
+    for qid in wide.columns:
+        scores = wide[qid].dropna()
+        rest = (total - wide[qid].fillna(0)).loc[scores.index]
+        r = float(np.corrcoef(scores, rest)[0, 1]) if len(scores) > 2 and scores.std() > 0 and rest.std() > 0 else None
+        q = questions[qid]
+        row = {"question": qid, "kind": q.kind, "answered": len(scores), "difficulty": round(scores.mean(), 3),
+               "discrimination": None if r is None else round(r, 3),
+               "critical_rate": round(items[items["question"] == qid]["critical"].mean(), 3)}
+        if q.kind == "single":
+            chosen = [a.answer for attempts in learners.values() for a in attempts if a.question == qid]
+            row["option_shares"] = ", ".join(f"{o.id} {chosen.count(o.id) / len(chosen):.0%}" for o in q.options)
+        rows.append(row)
+    return pd.DataFrame(rows)

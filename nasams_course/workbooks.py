@@ -1,0 +1,129 @@
+"""answers/ -> exercises/: the learner workbook is the trainer notebook with every key and solution removed.
+
+Cells tagged `trainer` are dropped; outputs, execution counts and widget state are cleared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+TRAINER_TAG = "trainer"
+
+
+def release(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The learner version of a trainer notebook."""
+    out = nbformat.v4.new_notebook(metadata={k: v for k, v in notebook.metadata.items() if k != "widgets"})
+    for cell in notebook.cells:
+        if TRAINER_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.cell_type == "code":
+            new = nbformat.v4.new_code_cell(cell.source, metadata=dict(cell.metadata))
+        else:
+            new = nbformat.v4.new_markdown_cell(cell.source, metadata=dict(cell.metadata))
+        new.pop("id", None)
+        out.cells.append(new)
+    for i, cell in enumerate(out.cells):
+        cell["id"] = f"cell-{i}"
+    return out
+
+
+def release_text(path: Path) -> str:
+    """The learner workbook for one trainer notebook, as the exact text written to exercises/."""
+    nb = nbformat.read(path, as_version=4)
+    return nbformat.writes(release(nb)) + "\n"
+
+
+def release_all(answers: Path, exercises: Path) -> list[Path]:
+    """Regenerate every workbook in exercises/ from answers/."""
+    exercises.mkdir(exist_ok=True)
+    written = []
+    for src in sorted(answers.glob("*.ipynb")):
+        dest = exercises / src.name
+        dest.write_text(release_text(src), encoding="utf-8")
+        written.append(dest)
+    return written
+
+
+def stale(answers: Path, exercises: Path) -> list[str]:
+    """Workbooks that are missing, out of date, or have no trainer notebook."""
+    problems = []
+    sources = {p.name for p in answers.glob("*.ipynb")}
+    for name in sorted(sources):
+        dest = exercises / name
+        if not dest.exists():
+            problems.append(f"exercises/{name}: missing (run `make workbooks`)")
+        elif dest.read_text(encoding="utf-8") != release_text(answers / name):
+            problems.append(f"exercises/{name}: out of date with answers/{name} (run `make workbooks`)")
+    for extra in sorted({p.name for p in exercises.glob("*.ipynb")} - sources):
+        problems.append(f"exercises/{extra}: has no trainer notebook in answers/")
+    return problems
+
+
+def _code(source: str, *tags: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)} if tags else {})
+
+
+def _md(source: str, *tags: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(source, metadata={"tags": list(tags)} if tags else {})
+
+
+def trainer_notebook(title: str, name: str, chapters: list[str], bank) -> nbformat.NotebookNode:
+    """A new trainer notebook for some chapters: keys, graded sample learners, and the learner's quizzes."""
+    cells = [
+        _md(f"# Trainer notebook: {title}\n\nThe answer key for these chapters, with rationales, and three sample "
+            "learners graded with the course rubric. Cells tagged `trainer` (this one included) are removed from "
+            "the learner workbook in `exercises/`; after editing this notebook run `make answers` to re-run it and "
+            "regenerate the workbook.", TRAINER_TAG),
+        _md(f"# Workbook: {title}\n\nRead each case, answer its questions and press **Submit**: each answer is "
+            "scored at once, with the reasoning for every option. Only your latest answer to a question counts. "
+            "At the end, **Your profile** shows your provision and domain levels; run "
+            "`SESSION.save('my-responses.json')` to save a response file for your trainer."),
+        _code("from nasams_course.notebook import SESSION, chapter_intro, my_domains, my_profile, quiz, vignette\n"
+              "from nasams_course.trainer import scope\n\n"
+              f"CHAPTERS = {chapters!r}\nQUESTIONS = list(scope(CHAPTERS))\nlen(QUESTIONS)"),
+        _code("import pandas as pd\n\nfrom nasams_course import trainer\n\n"
+              "pd.set_option('display.max_colwidth', 80)\npd.set_option('display.max_rows', 500)\n"
+              "trainer.key_table(CHAPTERS)", TRAINER_TAG),
+        _md("## Sample learners\n\nThree generated response files in `answers/responses/`: a strong learner (two "
+            "small slips), a weak learner, and a strong learner who made one critical error. Each is graded against "
+            "these chapters only.", TRAINER_TAG),
+    ]
+    for kind in ("strong", "weak", "critical"):
+        cells.append(_code(f"trainer.grade_file('responses/{name}-{kind}.json', CHAPTERS)", TRAINER_TAG))
+    for cid in chapters:
+        ch = bank.chapters[cid]
+        cells.append(_md(f"## {ch.title}"))
+        cells.append(_code(f"chapter_intro({cid!r})"))
+        shown = set()
+        for v in bank.vignettes_in_chapter(cid):
+            questions = bank.questions_of_vignette(v.id)
+            cells.append(_md(f"### {v.title}"))
+            cells.append(_code(f"vignette({v.id!r})"))
+            for q in questions:
+                cells.append(_code(f"quiz({q.id!r})", "nbval-ignore-output"))
+                shown.add(q.id)
+        rest = [q for q in bank.questions_in_chapter(cid) if q.id not in shown]
+        if rest:
+            cells.append(_md("### Check your understanding"))
+            cells += [_code(f"quiz({q.id!r})", "nbval-ignore-output") for q in rest]
+    cells += [_md("## Your profile\n\nProvisions of these chapters, with your score and level so far."),
+              _code("my_profile(QUESTIONS)"), _code("my_domains(QUESTIONS)")]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{name}-{i}"
+    return nb
+
+
+def execute(path: Path, timeout: int = 300) -> None:
+    """Run a notebook in its own folder and store its outputs."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
