@@ -10,6 +10,7 @@ from sphinx.errors import ExtensionError
 from nasams_course.content.loader import load_bank
 
 STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _validate(app: Sphinx) -> None:
@@ -43,6 +44,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _validate)
     app.connect("html-page-context", _drop_unwanted_scripts)
     app.config.html_static_path.append(str(STATIC))
+    app.config.templates_path.insert(0, str(TEMPLATES))
     app.add_css_file("nasams.css")
     app.add_js_file("nasams-quiz.js", defer="defer")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

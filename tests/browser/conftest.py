@@ -1,0 +1,70 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, the built book from disk and from a local server."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+HTML = REPO / "_build" / "html"
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Chromium is not installed: `make browser-deps` (apt-get install chromium) installs it")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (HTML / "index.html").exists():
+        pytest.fail("the book is not built: run `make book` first")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server():
+    handler = functools.partial(_Quiet, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(params=["file", "http"])
+def base(request, server) -> str:
+    """The book's root URL: straight from disk, or from a local server."""
+    return HTML.as_uri() if request.param == "file" else server
+
+
+@pytest.fixture
+def page(browser, base):
+    """A fresh browser context (empty storage) recording every request and page error."""
+    context = browser.new_context(accept_downloads=True)
+    pg = context.new_page()
+    pg.requests = []
+    pg.errors = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("dialog", lambda d: d.accept())
+    yield pg
+    context.close()

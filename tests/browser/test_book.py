@@ -1,0 +1,249 @@
+"""The built book in headless Chromium: keyboard-only quizzes scored exactly as the Python grader, persistence,
+download and import, no requests to other hosts, and no serious accessibility violations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+import pytest
+
+from nasams_course.content.loader import load_bank_or_raise
+from nasams_course.grading import score_item
+from nasams_course.grading.levels import level_for
+from nasams_course.rendering.html import percent
+
+from .conftest import AXE, REPO
+
+pytestmark = pytest.mark.browser
+
+EXEMPLAR = "book/standards/victims-and-privilege.html"
+BANK = load_bank_or_raise(REPO)
+QUESTIONS = BANK.questions_in_chapter("victims-and-privilege")
+
+
+def planned_answer(q, i):
+    """A mix of answers: keyed, partly right, and (where there is one) a violation."""
+    if q.kind == "single":
+        bad = [o.id for o in q.options if o.violation]
+        return bad[0] if bad and i % 2 == 0 else next(o.id for o in q.options if o.credit == 1)
+    if q.kind == "multi":
+        return [o.id for o in q.options if o.correct][:2] + [o.id for o in q.options if not o.correct][:1]
+    if q.kind == "rate":
+        return {o.id: (4 if o.violation else o.key) if j % 2 == 0 else max(1, o.key - 1) for j, o in enumerate(q.options)}
+    key = list(q.key)
+    key[0], key[1] = key[1], key[0]
+    return key
+
+
+PLAN = {q.id: planned_answer(q, i) for i, q in enumerate(QUESTIONS)}
+
+
+# -- keyboard helpers: every interaction is a key press; evaluate() only reads where the focus is ----------------
+
+def focused(page) -> dict:
+    return page.evaluate("""() => { const e = document.activeElement; const f = e && e.closest('form.nasams-quiz');
+        return {tag: e.tagName, type: e.type || '', value: e.value || '', cls: e.className || '',
+                action: e.dataset ? (e.dataset.action || '') : '', id: e.id || '',
+                form: f ? f.dataset.question : null,
+                option: e.closest('[data-option]') ? e.closest('[data-option]').dataset.option : null}; }""")
+
+
+def tab_until(page, predicate, limit=400, key="Tab"):
+    for _ in range(limit):
+        page.keyboard.press(key)
+        state = focused(page)
+        if predicate(state):
+            return state
+    raise AssertionError("could not reach the element by keyboard")
+
+
+def answer_by_keyboard(page, q, answer):
+    tab_until(page, lambda s: s["form"] == q.id)  # focus enters the form at its first control
+    state = focused(page)
+    if q.kind == "single":
+        page.keyboard.press("Space")
+        for _ in range(q.option_ids.index(answer)):
+            page.keyboard.press("ArrowDown")
+    elif q.kind == "multi":
+        for oid in q.option_ids:
+            if state["value"] != oid:
+                state = tab_until(page, lambda s, oid=oid: s["value"] == oid and s["type"] == "checkbox")
+            if oid in answer:
+                page.keyboard.press("Space")
+    elif q.kind == "rate":
+        for oid in q.option_ids:
+            if state["option"] != oid:
+                state = tab_until(page, lambda s, oid=oid: s["option"] == oid and s["type"] == "radio")
+            if oid in answer:
+                page.keyboard.press("Space")
+                for _ in range(answer[oid] - 1):
+                    page.keyboard.press("ArrowRight")
+    else:
+        for target, oid in enumerate(answer):
+            current = page.eval_on_selector_all(f'form[data-question="{q.id}"] .nq-step', "els => els.map(e => e.dataset.option)")
+            steps = current.index(oid) - target
+            if steps:
+                tab_until_wrap(page, q.id, lambda s, oid=oid: s["option"] == oid and "nq-up" in s["cls"])
+                for _ in range(steps):
+                    page.keyboard.press("Enter")
+    tab_until(page, lambda s: s["form"] == q.id and "nq-submit" in s["cls"])
+    page.keyboard.press("Enter")
+
+
+def tab_until_wrap(page, qid, predicate):
+    """Tab forward to an element of the same form; if focus leaves the form, Shift+Tab back through it."""
+    for key in ("Tab", "Shift+Tab"):
+        for _ in range(200):
+            page.keyboard.press(key)
+            state = focused(page)
+            if predicate(state):
+                return state
+            if key == "Tab" and state["form"] != qid:
+                break
+    raise AssertionError("could not reach the step button by keyboard")
+
+
+def shown(page, qid) -> dict:
+    form = page.locator(f'form[data-question="{qid}"]')
+    return {"score": form.locator("[data-role=score]").inner_text(), "level": form.locator("[data-role=level]").inner_text(),
+            "critical": form.locator("[data-role=critical]").count() > 0,
+            "visible": form.locator("[data-role=result]").is_visible()}
+
+
+def expected(qid, answer) -> dict:
+    r = score_item(BANK.questions[qid], answer)
+    return {"score": percent(r.score), "level": level_for(r.score), "critical": r.critical, "visible": True}
+
+
+def grade_with_cli(tmp_path, responses: dict) -> dict:
+    path = tmp_path / "cli.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@1", "learner": "cli",
+                                "responses": [{"question": q, "answer": a, "at": "2026-01-01T00:00:00Z"} for q, a in responses.items()]}))
+    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(path), "--json"],
+                         capture_output=True, text=True, check=True)
+    return {i["question"]: i for i in json.loads(out.stdout)["items"]}
+
+
+def same_host_only(page, base):
+    origin = urlparse(base)
+    for url in page.requests:
+        u = urlparse(url)
+        assert u.scheme in (origin.scheme, "data", "blob"), url
+        if u.scheme == origin.scheme and origin.scheme == "http":
+            assert u.netloc == origin.netloc, url
+
+
+def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
+    page.goto(f"{base}/{EXEMPLAR}")
+    cli = grade_with_cli(tmp_path, PLAN)
+    for q in QUESTIONS:
+        answer_by_keyboard(page, q, PLAN[q.id])
+        got = shown(page, q.id)
+        assert got == expected(q.id, PLAN[q.id]), q.id
+        assert got["score"] == percent(cli[q.id]["score"]) and got["critical"] == cli[q.id]["critical"]
+    assert any(shown(page, q.id)["critical"] for q in QUESTIONS), "the plan includes at least one critical error"
+
+    # answers persist across a reload and show as answered
+    page.reload()
+    for q in QUESTIONS:
+        assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
+
+    # download (by keyboard), clear, re-import: the answers return
+    with page.expect_download() as info:
+        tab_until(page, lambda s: s["action"] == "download")
+        page.keyboard.press("Enter")
+    saved = tmp_path / "saved.json"
+    info.value.save_as(saved)
+    data = json.loads(saved.read_text())
+    assert data["schema"] == "nasams-course/responses@1"
+    def canonical(qid, answer):  # a multi answer is a set of options
+        return sorted(answer) if BANK.questions[qid].kind == "multi" else answer
+
+    assert {e["question"]: canonical(e["question"], e["answer"]) for e in data["responses"]} == \
+        {q: canonical(q, a) for q, a in PLAN.items()}
+    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(saved), "--json"],
+                         capture_output=True, text=True, check=True)
+    assert {i["question"]: percent(i["score"]) for i in json.loads(out.stdout)["items"]} == \
+        {q: expected(q, a)["score"] for q, a in PLAN.items()}
+
+    tab_until(page, lambda s: s["action"] == "clear")
+    page.keyboard.press("Enter")
+    assert not any(shown(page, q.id)["visible"] for q in QUESTIONS)
+    page.reload()
+    assert not any(shown(page, q.id)["visible"] for q in QUESTIONS)
+
+    tab_until(page, lambda s: s["id"] == "nasams-import")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(saved))
+    page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Imported')")
+    for q in QUESTIONS:
+        assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
+
+    # a malformed, a foreign and a newer file are each rejected with a message, and nothing is lost
+    bad_files = {"broken.json": "{not json", "foreign.json": json.dumps({"hello": "world"}),
+                 "newer.json": json.dumps({"schema": "nasams-course/responses@2", "learner": "", "responses": []})}
+    for name, text in bad_files.items():
+        path = tmp_path / name
+        path.write_text(text)
+        page.set_input_files("#nasams-import", str(path))
+        page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Not imported')")
+        status = page.inner_text("[data-role=panel-status]")
+        assert "unchanged" in status, status
+    page.reload()
+    for q in QUESTIONS:
+        assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
+
+    assert page.errors == []
+    same_host_only(page, base)
+
+
+def test_submitting_nothing_says_what_to_do_and_saves_nothing(page, base):
+    page.goto(f"{base}/{EXEMPLAR}")
+    q = next(q for q in QUESTIONS if q.kind == "single")
+    tab_until(page, lambda s: s["form"] == q.id and "nq-submit" in s["cls"])
+    page.keyboard.press("Enter")
+    form = page.locator(f'form[data-question="{q.id}"]')
+    assert "Choose an answer" in form.locator("[data-role=status]").inner_text()
+    assert not form.locator("[data-role=result]").is_visible()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes(':q:')).length") == 0
+
+
+def test_a_corrupted_store_is_set_aside_with_a_notice(page, base):
+    page.goto(f"{base}/{EXEMPLAR}")
+    qid = QUESTIONS[0].id
+    page.evaluate(f"localStorage.setItem('nasams-course:nasams-ethics:q:{qid}', '{{broken')")
+    page.reload()
+    assert "set aside" in page.inner_text("[data-role=panel-status]")
+    kept = page.evaluate("Object.entries(localStorage).filter(([k]) => k.includes('set-aside')).map(([, v]) => v)")
+    assert kept == ["{broken"]
+    assert page.locator("form.nasams-quiz").count() == len(QUESTIONS)
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["book/orientation/intro.html", "book/orientation/scoring.html", EXEMPLAR])
+def test_no_serious_accessibility_violations(page, base, path):
+    page.goto(f"{base}/{path}")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    same_host_only(page, base)
+
+
+def test_every_chapter_loads_offline_without_errors(page, base):
+    import re
+
+    toc = (REPO / "_toc.yml").read_text()
+    pages = re.findall(r"file: (book/\S+)", toc)
+    for p in pages:
+        page.goto(f"{base}/{p}.html")
+        forms = page.locator("form.nasams-quiz").count()
+        expected_forms = sum(1 for qid, cid in BANK.chapter_of.items()
+                             if qid in BANK.questions and BANK.page_of.get(cid) == p)
+        assert forms == expected_forms, p
+    assert page.errors == []
+    same_host_only(page, base)
