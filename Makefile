@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed
 NODE_MODULES := tests/browser/node_modules/axe-core/axe.min.js
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: help book book-clean test unit js nbval content browser browser-deps lint bench workbooks clean
+.PHONY: help book book-clean test unit js nbval content browser browser-deps lint bench workbooks answers clean
 
 help:
 	@echo "make book   build the course into _build/html (sets everything up first)"
 	@echo "make test   run every test: lint, unit, JS, content, nbval, book build, browser"
-	@echo "make bench  print build and grading benchmarks (not part of make test)"
+	@echo "make bench  print build, grading and browser benchmarks (not part of make test)"
+	@echo "make answers    re-run the trainer notebooks in answers/ and regenerate exercises/"
+	@echo "make workbooks  regenerate exercises/ from answers/ without re-running"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,11 +47,14 @@ content: $(STAMP)
 	$(BIN)/nasams-course coverage --require-all
 
 nbval: $(STAMP)
-	$(BIN)/pytest --nbval answers/ -p no:randomly
-	$(BIN)/pytest --nbval-lax exercises/
+	$(BIN)/pytest --nbval --nbval-current-env answers/
+	$(BIN)/pytest --nbval-lax --nbval-current-env exercises/
 
 workbooks: $(STAMP)
 	$(BIN)/nasams-course workbooks
+
+answers: $(STAMP)
+	$(BIN)/nasams-course answers
 
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)

@@ -1,13 +1,13 @@
-"""Grading a cohort at once, vectorized with numpy and pandas (no Python loop per response).
+"""Grading a cohort at once, vectorized with numpy and pandas (no Python loop per response or per learner).
 
 Input is a long "selections" frame, one row per chosen option of an attempt:
 
     learner, question, attempt, option, value
 
-`attempt` orders a learner's attempts at a question (higher = later; the highest counts).
-`option` is an option id, or None for an empty attempt. `value` is 1 for a chosen option
-(single, multi), the rating 1-4 (rate), or the 0-based position (order).
-The result is the same as `nasams_course.grading.grade` applied to each learner.
+`attempt` orders a learner's attempts at a question (higher = later; only the highest counts).
+`option` is an option id, or missing for an empty attempt. `value` is 1 for a chosen option (single, multi),
+the rating 1-4 (rate), or the 0-based position (order). Categorical columns are used as they are; other
+columns are converted. The result equals `nasams_course.grading.grade` applied to each learner.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 from nasams_course.catalog import Catalog, load_catalog
 from nasams_course.content.models import Question
 from nasams_course.grading.levels import EPSILON, LEVELS, PASSING
-from nasams_course.grading.profile import Attempt, latest
+from nasams_course.grading.profile import Attempt
 
 KIND_CODES = {"single": 0, "multi": 1, "rate": 2, "order": 3}
 
@@ -29,7 +29,7 @@ KIND_CODES = {"single": 0, "multi": 1, "rate": 2, "order": 3}
 class BankArrays:
     """A question bank as dense arrays: one row per question, one column per option slot."""
 
-    qids: np.ndarray
+    qids: list[str]
     kind: np.ndarray
     n_options: np.ndarray
     credit: np.ndarray
@@ -38,151 +38,191 @@ class BankArrays:
     violation: np.ndarray
     key_slot: np.ndarray  # key_slot[q, k] = slot of the k-th keyed step (order), -1 beyond n
     n_correct: np.ndarray
-    slots: pd.DataFrame  # question, option -> qi, slot
-    provisions: pd.DataFrame  # question, provision
+    option_ids: list[list[str]]
+    assesses: np.ndarray  # assesses[q, p]: question q assesses provision p (catalog order)
 
 
-def bank_arrays(questions: dict[str, Question]) -> BankArrays:
+def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
     """Precompute the dense key arrays of a bank."""
     qids = list(questions)
     width = max(len(q.options) for q in questions.values())
     shape = (len(qids), width)
-    credit = np.zeros(shape)
-    correct = np.zeros(shape, dtype=bool)
-    rate_key = np.zeros(shape)
-    violation = np.zeros(shape, dtype=bool)
+    credit, rate_key = np.zeros(shape), np.zeros(shape)
+    correct, violation = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
     key_slot = np.full(shape, -1, dtype=np.int64)
-    kind = np.zeros(len(qids), dtype=np.int64)
-    n_options = np.zeros(len(qids), dtype=np.int64)
-    slot_rows = []
-    prov_rows = []
+    kind = np.array([KIND_CODES[questions[q].kind] for q in qids], dtype=np.int64)
+    n_options = np.array([len(questions[q].options) for q in qids], dtype=np.int64)
+    position = {pid: i for i, pid in enumerate(catalog.ids)}
+    assesses = np.zeros((len(qids), len(catalog.ids)), dtype=bool)
     for qi, qid in enumerate(qids):
         q = questions[qid]
-        kind[qi] = KIND_CODES[q.kind]
-        n_options[qi] = len(q.options)
-        slot_of = {}
         for s, o in enumerate(q.options):
-            slot_of[o.id] = s
-            slot_rows.append((qid, o.id, qi, s))
             violation[qi, s] = getattr(o, "violation", False)
-            if q.kind == "single":
-                credit[qi, s] = o.credit
-            elif q.kind == "multi":
-                correct[qi, s] = o.correct
-            elif q.kind == "rate":
-                rate_key[qi, s] = o.key
+            credit[qi, s] = getattr(o, "credit", 0)
+            correct[qi, s] = getattr(o, "correct", False)
+            rate_key[qi, s] = getattr(o, "key", 0) if q.kind == "rate" else 0
         if q.kind == "order":
-            for k, oid in enumerate(q.key):
-                key_slot[qi, k] = slot_of[oid]
-        prov_rows += [(qid, pid) for pid in q.provisions]
-    return BankArrays(
-        qids=np.array(qids, dtype=object), kind=kind, n_options=n_options, credit=credit, correct=correct,
-        rate_key=rate_key, violation=violation, key_slot=key_slot, n_correct=correct.sum(axis=1),
-        slots=pd.DataFrame(slot_rows, columns=["question", "option", "qi", "slot"]),
-        provisions=pd.DataFrame(prov_rows, columns=["question", "provision"]),
-    )
+            key_slot[qi, : len(q.key)] = [q.option_ids.index(k) for k in q.key]
+        assesses[qi, [position[p] for p in q.provisions]] = True
+    return BankArrays(qids, kind, n_options, credit, correct, rate_key, violation, key_slot,
+                      correct.sum(axis=1), [q.option_ids for q in questions.values()], assesses)
+
+
+def _codes(column: pd.Series, categories: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """Integer codes and their labels for a column (categorical columns cost nothing)."""
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
+    if categories is not None:
+        cat = cat.cat.set_categories(categories)
+    return cat.cat.codes.to_numpy().astype(np.int64), list(cat.cat.categories)
 
 
 def score_items(selections: pd.DataFrame, arrays: BankArrays) -> pd.DataFrame:
-    """Latest attempt of every (learner, question) -> score, critical, unanswered."""
-    sel = selections
-    last = sel.groupby(["learner", "question"], sort=False)["attempt"].transform("max")
-    sel = sel[sel["attempt"].to_numpy() == last.to_numpy()]
-    item_codes, uniques = pd.MultiIndex.from_frame(sel[["learner", "question"]]).factorize()
-    items = pd.DataFrame({"learner": uniques.get_level_values(0), "question": uniques.get_level_values(1)})
-    qi_of_question = pd.Series(np.arange(len(arrays.qids)), index=arrays.qids)
-    qi = qi_of_question.reindex(items["question"]).to_numpy()
-    width = arrays.credit.shape[1]
+    """The latest attempt of every (learner, question) -> score, critical, unanswered."""
+    learner, learners = _codes(selections["learner"])
+    qi, _ = _codes(selections["question"], arrays.qids)
+    if (qi < 0).any():
+        raise KeyError("the selections name a question that is not in the bank")
+    nq, width = arrays.credit.shape
+    item_key = learner * nq + qi
+    item_codes, item_keys = pd.factorize(item_key, sort=True)
+    attempt = selections["attempt"].to_numpy()
+    latest = pd.Series(attempt).groupby(item_codes).max().to_numpy()
+    keep = attempt == latest[item_codes]
 
-    # the option slot of every selection row (rows with no option stay at -1)
-    slot_index = pd.MultiIndex.from_frame(arrays.slots[["question", "option"]])
-    pos = slot_index.get_indexer(pd.MultiIndex.from_frame(sel[["question", "option"]]))
-    has = pos >= 0
-    values = np.full((len(items), width), np.nan)
-    values[item_codes[has], arrays.slots["slot"].to_numpy()[pos[has]]] = sel["value"].to_numpy(dtype=float)[has]
+    # option id -> slot within its question
+    opt_codes, opt_labels = _codes(selections["option"])
+    slot_of = np.full((nq, len(opt_labels) + 1), -1, dtype=np.int64)
+    where = {label: i for i, label in enumerate(opt_labels)}
+    for q, ids in enumerate(arrays.option_ids):
+        for s, oid in enumerate(ids):
+            if oid in where:
+                slot_of[q, where[oid]] = s
+    slot = slot_of[qi, opt_codes]  # opt_codes == -1 (no option) reads the spare last column: -1
+    if ((slot < 0) & (opt_codes >= 0) & keep).any():
+        raise KeyError("the selections name an option that its question does not have")
+    use = keep & (slot >= 0)
+    values = np.full((len(item_keys), width), np.nan)
+    values[item_codes[use], slot[use]] = selections["value"].to_numpy(dtype=float)[use]
 
+    iq = (item_keys % nq).astype(np.int64)
+    kind = arrays.kind[iq]
     chosen = ~np.isnan(values)
-    kind = arrays.kind[qi]
-    n = arrays.n_options[qi].astype(float)
-    valid = np.arange(width)[None, :] < arrays.n_options[qi][:, None]
-    violation = arrays.violation[qi]
     answered = chosen.any(axis=1)
-
-    single = (arrays.credit[qi] * chosen).sum(axis=1)
-    correct = arrays.correct[qi]
-    hits = (chosen & correct).sum(axis=1)
-    false = (chosen & ~correct).sum(axis=1)
-    n_correct = np.maximum(arrays.n_correct[qi], 1)
-    multi = np.maximum(0.0, (hits - false) / n_correct)
-    diff = np.where(chosen, np.abs(values - arrays.rate_key[qi]), 3.0)
-    rate = 1 - np.where(valid, diff, 0.0).sum(axis=1) / (3 * n)
-    key_slot = arrays.key_slot[qi]
-    placed = np.take_along_axis(values, np.maximum(key_slot, 0), axis=1)
+    score = np.zeros(len(item_keys))
+    critical = np.zeros(len(item_keys), dtype=bool)
+    # each kind is scored on its own rows only
+    rows = np.flatnonzero(kind == 0)
+    q, c = iq[rows], chosen[rows]
+    score[rows] = (arrays.credit[q] * c).sum(axis=1)
+    critical[rows] = (arrays.violation[q] & c).any(axis=1)
+    rows = np.flatnonzero(kind == 1)
+    q, c = iq[rows], chosen[rows]
+    right = arrays.correct[q]
+    net = (c & right).sum(axis=1) - (c & ~right).sum(axis=1)
+    score[rows] = np.maximum(0.0, net / np.maximum(arrays.n_correct[q], 1))
+    critical[rows] = (arrays.violation[q] & c).any(axis=1)
+    rows = np.flatnonzero(kind == 2)
+    q, v = iq[rows], values[rows]
+    valid = np.arange(width)[None, :] < arrays.n_options[q][:, None]
+    diff = np.where(np.isnan(v), 3.0, np.abs(v - arrays.rate_key[q]))
+    score[rows] = 1 - np.where(valid, diff, 0.0).sum(axis=1) / (3 * arrays.n_options[q])
+    critical[rows] = (arrays.violation[q] & (v >= 3)).any(axis=1)
+    rows = np.flatnonzero(kind == 3)
+    q = iq[rows]
+    key_slot = arrays.key_slot[q]
+    placed = values[rows[:, None], np.maximum(key_slot, 0)]
     placed[key_slot < 0] = np.nan
-    agree = np.zeros(len(items))
+    agree = np.zeros(len(rows))
     for i in range(width):
         for j in range(i + 1, width):
             agree += placed[:, i] < placed[:, j]  # NaN compares False: a missing step never agrees
-    order = agree / np.maximum(n * (n - 1) / 2, 1)
+    n = arrays.n_options[q]
+    score[rows] = agree / np.maximum(n * (n - 1) / 2, 1)
+    return pd.DataFrame({
+        "learner": pd.Categorical.from_codes(item_keys // nq, categories=learners),
+        "question": pd.Categorical.from_codes(iq, categories=arrays.qids),
+        "score": np.where(answered, score, 0.0),
+        "critical": critical & answered,
+        "unanswered": ~answered,
+    })
 
-    score = np.select([kind == 0, kind == 1, kind == 2], [single, multi, rate], order)
-    critical = np.where(kind == 2, (violation & (values >= 3)).any(axis=1), (violation & chosen).any(axis=1))
-    critical &= kind != 3
-    items["score"] = np.where(answered, score, 0.0)
-    items["critical"] = critical & answered
-    items["unanswered"] = ~answered
-    return items
 
-
-def _levels(score: pd.Series) -> pd.Series:
-    conditions = [score >= low - EPSILON for _, low in LEVELS]
-    out = np.select(conditions, [name for name, _ in LEVELS], default=LEVELS[-1][0]).astype(object)
-    out[score.isna().to_numpy()] = None
-    return pd.Series(out, index=score.index)
+def _levels(score: np.ndarray) -> np.ndarray:
+    out = np.select([score >= low - EPSILON for _, low in LEVELS], [name for name, _ in LEVELS],
+                    default=LEVELS[-1][0]).astype(object)
+    out[np.isnan(score)] = None
+    return out
 
 
 def grade_cohort(selections: pd.DataFrame, questions: dict[str, Question],
                  catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
-    """Grade every learner in `selections`. Returns frames `items`, `provisions`, `domains`, `learners`."""
+    """Grade every learner. Returns frames `items`, `provisions`, `domains` and `learners` (completion)."""
     catalog = catalog or load_catalog()
-    arrays = bank_arrays(questions)
+    arrays = bank_arrays(questions, catalog)
     items = score_items(selections, arrays)
-    learners = pd.Index(selections["learner"].unique(), name="learner")
+    learners = list(items["learner"].cat.categories)
+    nl, npv = len(learners), len(catalog.ids)
 
-    scope = [pid for pid in catalog.ids if pid in set(arrays.provisions["provision"])]
-    answered = items[~items["unanswered"]].merge(arrays.provisions, on="question")
-    prov = answered.groupby(["learner", "provision"], sort=False).agg(
-        score=("score", "mean"), critical=("critical", "any"), answered=("score", "size"))
-    full = pd.MultiIndex.from_product([learners, scope], names=["learner", "provision"])
-    prov = prov.reindex(full)
-    prov["answered"] = prov["answered"].fillna(0).astype(int)
-    prov["critical"] = prov["critical"].astype("boolean").fillna(False).astype(bool)
-    prov["level"] = _levels(prov["score"])
-    prov.loc[prov["critical"], "level"] = "Beginning"
-    prov = prov.reset_index()
-    prov["domain"] = prov["provision"].map(catalog.domain_of())
+    # provision sums over answered items, by learner: a dense learners x provisions table
+    ok = ~items["unanswered"].to_numpy()
+    lc = items["learner"].cat.codes.to_numpy().astype(np.int64)[ok]
+    qc = items["question"].cat.codes.to_numpy().astype(np.int64)[ok]
+    q_of, p_of = np.nonzero(arrays.assesses)
+    starts = np.searchsorted(q_of, np.arange(len(arrays.qids)))
+    counts = np.bincount(q_of, minlength=len(arrays.qids))
+    reps = counts[qc]
+    rows = np.repeat(np.arange(len(qc)), reps)
+    within = np.arange(rows.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    prov = p_of[starts[qc[rows]] + within]
+    cell = lc[rows] * npv + prov
+    total = np.bincount(cell, weights=items["score"].to_numpy()[ok][rows], minlength=nl * npv).reshape(nl, npv)
+    answered = np.bincount(cell, minlength=nl * npv).reshape(nl, npv)
+    crit = np.bincount(cell, weights=items["critical"].to_numpy()[ok][rows], minlength=nl * npv).reshape(nl, npv) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pscore = np.where(answered > 0, total / answered, np.nan)
 
-    dom = prov.groupby(["learner", "domain"], sort=False)["score"].mean()
-    domain_scope = [d.id for d in catalog.domains if d.id in set(prov["domain"])]
-    dom = dom.reindex(pd.MultiIndex.from_product([learners, domain_scope], names=["learner", "domain"]))
-    dom = dom.to_frame("score")
-    dom["level"] = _levels(dom["score"])
-    dom = dom.reset_index()
+    scope = arrays.assesses.any(axis=0)
+    plevel = _levels(pscore)
+    plevel[crit] = "Beginning"
+    domain_ids = [d.id for d in catalog.domains]
+    member = np.zeros((npv, len(domain_ids)))
+    for p, pv in enumerate(catalog.provisions):
+        member[p, domain_ids.index(pv.domain)] = 1.0 if scope[p] else 0.0
+    attempted = ~np.isnan(pscore)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dscore = np.nan_to_num(pscore) @ member / (attempted @ member)
+    dscope = member.sum(axis=0) > 0
+    dlevel = _levels(dscore)
+    complete = (attempted[:, scope].all(axis=1) & ~crit[:, scope].any(axis=1)
+                & np.isin(dlevel[:, dscope], PASSING).all(axis=1) & bool(scope.any()))
 
-    attempted_all = prov.groupby("learner", sort=False)["score"].apply(lambda s: s.notna().all())
-    no_critical = ~prov.groupby("learner", sort=False)["critical"].any()
-    passing = dom.assign(ok=dom["level"].isin(PASSING)).groupby("learner", sort=False)["ok"].all()
-    complete = (attempted_all & no_critical & passing).reindex(learners).rename("complete").reset_index()
-    return {"items": items, "provisions": prov, "domains": dom, "learners": complete}
+    pcols = np.flatnonzero(scope)
+    dcols = np.flatnonzero(dscope)
+    pids = [catalog.ids[p] for p in pcols]
+    provisions = pd.DataFrame({
+        "learner": np.repeat(learners, len(pcols)),
+        "provision": np.tile(pids, nl),
+        "score": pscore[:, pcols].ravel(),
+        "critical": crit[:, pcols].ravel(),
+        "answered": answered[:, pcols].ravel(),
+        "level": plevel[:, pcols].ravel(),
+        "domain": np.tile([catalog.provision(p).domain for p in pids], nl),
+    })
+    domains = pd.DataFrame({
+        "learner": np.repeat(learners, len(dcols)),
+        "domain": np.tile([domain_ids[d] for d in dcols], nl),
+        "score": dscore[:, dcols].ravel(),
+        "level": dlevel[:, dcols].ravel(),
+    })
+    return {"items": items, "provisions": provisions, "domains": domains,
+            "learners": pd.DataFrame({"learner": learners, "complete": complete})}
 
 
 def selections_frame(attempts_by_learner: dict[str, list[Attempt]]) -> pd.DataFrame:
     """Build the long selections frame from checked attempts (one row per chosen option)."""
     rows = []
     for learner, attempts in attempts_by_learner.items():
-        order = {(a.question, a.seq): rank for rank, a in enumerate(sorted(attempts, key=lambda a: (a.at, a.seq)))}
-        for a in attempts:
-            rank = order[(a.question, a.seq)]
+        for rank, a in enumerate(sorted(attempts, key=lambda a: (a.at, a.seq))):
             ans = a.answer
             if ans is None or len(ans) == 0:
                 rows.append((learner, a.question, rank, None, np.nan))
@@ -192,7 +232,7 @@ def selections_frame(attempts_by_learner: dict[str, list[Attempt]]) -> pd.DataFr
                 rows += [(learner, a.question, rank, oid, float(r)) for oid, r in ans.items()]
             else:  # multi or order: the position in the list (any value marks a multi option as chosen)
                 rows += [(learner, a.question, rank, oid, float(i)) for i, oid in enumerate(ans)]
-    return pd.DataFrame(rows, columns=["learner", "question", "attempt", "option", "value"])
-
-
-__all__ = ["bank_arrays", "grade_cohort", "latest", "score_items", "selections_frame"]
+    frame = pd.DataFrame(rows, columns=["learner", "question", "attempt", "option", "value"])
+    for col in ("learner", "question", "option"):
+        frame[col] = frame[col].astype("category")
+    return frame

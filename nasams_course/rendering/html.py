@@ -48,11 +48,11 @@ def chapter_intro(ch: Chapter, catalog: Catalog) -> str:
 
 
 def vignette_card(v: Vignette) -> str:
-    """A vignette's narrative, with its setting and the provisions it exercises."""
+    """A vignette's narrative and setting (not the provisions it exercises: finding them is the exercise)."""
     return (
         f'<div class="nasams-vignette" data-vignette="{escape(v.id)}">'
         f'<p class="nasams-vignette-meta"><strong>{escape(v.title)}</strong> · {escape(SETTING_LABELS[v.setting])}'
-        f" · Provisions: {escape(', '.join(v.provisions))}</p>{paragraphs(v.narrative)}</div>"
+        f"</p>{paragraphs(v.narrative)}</div>"
     )
 
 

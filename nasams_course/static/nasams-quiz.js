@@ -265,6 +265,7 @@
     if (p) wirePanel(p);
     counts();
     if (notices.length) say(notices.splice(0).join(" "));
+    document.documentElement.dataset.quizReady = Math.round(performance.now());
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })(typeof window !== "undefined" ? window : globalThis);

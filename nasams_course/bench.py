@@ -1,0 +1,188 @@
+"""`make bench`: build times, cohort grading (vectorized vs a per-response loop), quiz JavaScript size and
+time to the first interactive quiz. Prints figures; asserts nothing (the tests do that)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nasams_course.catalog import load_catalog
+from nasams_course.content.models import MultiQuestion, OrderQuestion, RateQuestion, SingleQuestion
+from nasams_course.grading import Attempt, grade
+from nasams_course.grading.cohort import grade_cohort
+
+ROOT = Path(__file__).resolve().parents[1]
+LEARNERS, QUESTIONS, OPTIONS = 10_000, 150, 5
+LOOP_SAMPLE = 500
+
+
+def synthetic_bank(rng: np.random.Generator) -> dict:
+    """150 questions, a mix of the four kinds, five options each, assessing real provision ids."""
+    ids = list(load_catalog().ids)
+    bank = {}
+    for i in range(QUESTIONS):
+        kind = ("single", "multi", "rate", "order")[i % 4]
+        provs = list(rng.choice(ids, size=2, replace=False))
+        base = {"id": f"b{i}", "stem": "?", "provisions": provs}
+        opts = [{"id": f"o{j}", "text": "t", "rationale": "S5"} for j in range(OPTIONS)]
+        if kind == "single":
+            for j, o in enumerate(opts):
+                o.update(credit=[1, 0.5, 0, 0, 0][j], violation=j == 4)
+            bank[base["id"]] = SingleQuestion(kind="single", options=opts, **base)
+        elif kind == "multi":
+            for j, o in enumerate(opts):
+                o.update(correct=j < 2, violation=j == 4)
+            bank[base["id"]] = MultiQuestion(kind="multi", options=opts, **base)
+        elif kind == "rate":
+            for j, o in enumerate(opts):
+                o.update(key=[4, 1, 3, 2, 1][j], violation=j == 4)
+            bank[base["id"]] = RateQuestion(kind="rate", options=opts, **base)
+        else:
+            key = [f"o{j}" for j in rng.permutation(OPTIONS)]
+            bank[base["id"]] = OrderQuestion(kind="order", options=opts, key=key, **base)
+    return bank
+
+
+def synthetic_selections(bank: dict, rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
+    """One attempt per learner per question (1.5 M responses), as the long selections frame, built with numpy."""
+    kinds = np.array([("single", "multi", "rate", "order").index(q.kind) for q in bank.values()])
+    qids = np.array(list(bank))
+    learner = np.repeat(np.arange(LEARNERS), QUESTIONS)
+    qidx = np.tile(np.arange(QUESTIONS), LEARNERS)
+    n = learner.size
+    k = kinds[qidx]
+    # selections per response: single 1 option, multi 2 options, rate 5 ratings, order 5 positions
+    per = np.select([k == 0, k == 1], [1, 2], OPTIONS)
+    rows = np.repeat(np.arange(n), per)
+    within = np.arange(rows.size) - np.repeat(np.cumsum(per) - per, per)
+    single_pick = rng.integers(0, OPTIONS, n)
+    multi_pick = np.stack([rng.integers(0, OPTIONS, n), rng.integers(0, OPTIONS, n)], axis=1)
+    perms = np.argsort(rng.random((n, OPTIONS)), axis=1)
+    kr = k[rows]
+    option = np.where(kr == 0, single_pick[rows],
+                      np.where(kr == 1, multi_pick[rows, np.minimum(within, 1)],
+                               np.where(kr == 2, within, perms[rows, np.minimum(within, OPTIONS - 1)])))
+    value = np.where(kr == 2, rng.integers(1, 5, rows.size), np.where(kr == 3, within, 1)).astype(float)
+    frame = pd.DataFrame({
+        "learner": pd.Categorical.from_codes(learner[rows], categories=[str(i) for i in range(LEARNERS)]),
+        "question": pd.Categorical.from_codes(qidx[rows], categories=list(qids)),
+        "attempt": np.zeros(rows.size, dtype=np.int64),
+        "option": pd.Categorical.from_codes(option, categories=[f"o{j}" for j in range(OPTIONS)]),
+        "value": value,
+    })
+    # a duplicate multi pick is one selection, as in a real answer
+    frame = frame.drop_duplicates(["learner", "question", "option"])
+    return frame, {"rows": rows, "k": k}
+
+
+def attempts_from_frame(frame: pd.DataFrame, bank: dict, learners: list[str]) -> dict[str, list[Attempt]]:
+    sub = frame[frame["learner"].isin(learners)].astype({"learner": str, "question": str, "option": str})
+    out: dict[str, list[Attempt]] = {}
+    for (learner, qid), g in sub.groupby(["learner", "question"], sort=False):
+        kind = bank[qid].kind
+        if kind == "single":
+            answer = g["option"].iloc[0]
+        elif kind == "multi":
+            answer = list(g["option"])
+        elif kind == "rate":
+            answer = dict(zip(g["option"], g["value"].astype(int), strict=True))
+        else:
+            answer = list(g.sort_values("value")["option"])
+        out.setdefault(learner, []).append(Attempt(qid, answer, 0.0, len(out.get(learner, []))))
+    return out
+
+
+def bench_grading() -> None:
+    rng = np.random.default_rng(7)
+    bank = synthetic_bank(rng)
+    t = time.perf_counter()
+    frame, _ = synthetic_selections(bank, rng)
+    build = time.perf_counter() - t
+    runs = []
+    for _ in range(3):
+        t = time.perf_counter()
+        result = grade_cohort(frame, bank)
+        runs.append(time.perf_counter() - t)
+    vec = min(runs)
+    sample = [str(i) for i in range(LOOP_SAMPLE)]
+    attempts = attempts_from_frame(frame, bank, sample)
+    t = time.perf_counter()
+    for learner in sample:
+        grade(bank, attempts[learner])
+    loop_sample = time.perf_counter() - t
+    loop = loop_sample * LEARNERS / LOOP_SAMPLE
+    responses = LEARNERS * QUESTIONS
+    print(f"cohort grading, {LEARNERS:,} learners x {QUESTIONS} questions = {responses:,} responses "
+          f"({len(frame):,} selection rows, built in {build:.2f} s)")
+    print(f"  vectorized (best of 3): {vec:.2f} s")
+    print(f"  per-response loop over the same grader: {loop_sample:.2f} s for {LOOP_SAMPLE} learners, "
+          f"{loop:.1f} s extrapolated to {LEARNERS:,}")
+    print(f"  speed-up: {loop / vec:.0f}x   (targets: <= 2 s and >= 20x)")
+    # sanity: the two paths agree on the sample
+    check = result["items"].set_index(["learner", "question"])["score"]
+    worst = max(abs(check[(learner, i.question)] - i.score)
+                for learner in sample[:50] for i in grade(bank, attempts[learner]).items)
+    print(f"  largest difference between the paths on 50 learners: {worst:.1e}")
+
+
+def bench_build() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "--path-output", tmp,
+               "-W", "-n", "--keep-going"]
+        times = []
+        for _ in range(2):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times.append(time.perf_counter() - t)
+    print(f"book build: clean {times[0]:.1f} s, no-change rebuild {times[1]:.1f} s")
+
+
+def bench_browser() -> None:
+    from playwright.sync_api import sync_playwright
+
+    html = ROOT / "_build" / "html"
+    js = html / "_static" / "nasams-quiz.js"
+    page_path = html / "book" / "standards" / "victims-and-privilege.html"
+    if not page_path.exists():
+        print("browser figures: build the book first (make book)")
+        return
+    text = page_path.read_text(encoding="utf-8")
+    blocks = re.findall(r'<script type="application/json" class="nq-data">(.*?)</script>', text)
+    data = sum(len(m.encode()) for m in blocks)
+    print(f"quiz JavaScript: {js.stat().st_size:,} bytes per page (one file, cached for the whole book; "
+          f"target <= 15 KB); inline quiz data on the exemplar page: {data:,} bytes")
+    chromium = shutil.which("chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
+                                    "--disable-background-networking", "--disable-component-update"])
+        times = []
+        for _ in range(10):
+            context = browser.new_context()
+            pg = context.new_page()
+            pg.goto(page_path.as_uri())
+            pg.wait_for_function("document.documentElement.dataset.quizReady !== undefined")
+            times.append(float(pg.evaluate("document.documentElement.dataset.quizReady")))
+            context.close()
+        browser.close()
+    median = statistics.median(times)
+    print(f"navigation to first interactive quiz, headless Chromium, from disk: median {median:.0f} ms "
+          f"over 10 cold loads (min {min(times):.0f}, max {max(times):.0f}; target <= 300 ms)")
+
+
+def main() -> None:
+    bench_grading()
+    bench_build()
+    bench_browser()
+
+
+if __name__ == "__main__":
+    main()
