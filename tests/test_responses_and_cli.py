@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import golden_questions
+from conftest import REPO, golden_questions
 from nasams_course.responses import ResponseFileError, parse_responses, parse_time
 
 QS = golden_questions()
@@ -113,3 +113,13 @@ def test_cli_outside_a_course_says_where_to_run(tmp_path):
     # the package is installed in development mode, so it finds the repository; with an explicit bad root:
     out = run("--root", str(tmp_path), "questions")
     assert out.returncode in (0, 1, 2) and "Traceback" not in out.stderr + env_free.stderr
+
+
+def test_cli_items_reports_item_statistics_for_a_cohort():
+    answers = sorted((REPO / "answers" / "responses").glob("part1-code-of-ethics-*.json"))
+    out = run("items", *map(str, answers), "--chapter", "integrity-proficiency-fees", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert rows and {"question", "kind", "answered", "difficulty", "discrimination", "critical_rate"} <= set(rows[0])
+    assert all(r["answered"] == 3 for r in rows)
+    assert all(0 <= r["difficulty"] <= 1 for r in rows)

@@ -155,11 +155,11 @@
       else { const ol = f.querySelector(".nq-steps"); a.forEach((id) => ol.append(f.querySelector(".nq-step[data-option='" + id + "']"))); this.relabel(); }
     }
     relabel() {
-      const lis = this.$$(".nq-step");
+      const lis = this.$$(".nq-step"), n = lis.length;
       lis.forEach((li, i) => {
         li.querySelector(".nq-up").disabled = i === 0;
-        li.querySelector(".nq-down").disabled = i === lis.length - 1;
-        li.querySelectorAll(".nq-sr").forEach((s) => { s.textContent = " (step " + (i + 1) + " of " + lis.length + ")"; });
+        li.querySelector(".nq-down").disabled = i === n - 1;
+        li.querySelectorAll(".nq-sr").forEach((s) => { s.textContent = " (step " + (i + 1) + " of " + n + ")"; });
       });
     }
     move(li, d, cls) {
@@ -194,14 +194,13 @@
         if (r.critical) crit.dataset.role = "critical"; else delete crit.dataset.role;
         crit.querySelectorAll("li").forEach((li) => { li.hidden = !r.violations.includes(li.dataset.option); });
       }
-      const li = (id) => box.querySelector("[data-role=feedback] li[data-option='" + id + "']");
-      q.options.forEach((o) => {
-        const p = q.kind === "order" ? a.indexOf(o.id) : -1, mine = {
-          single: a === o.id ? "your choice; " : "",
-          multi: q.kind === "multi" && a.includes(o.id) ? "selected; " : "not selected; ",
-          rate: a[o.id] ? "you rated " + a[o.id] + "; " : "not rated; ",
+      box.querySelectorAll("[data-role=feedback] li").forEach((li) => {
+        const id = li.dataset.option, p = q.kind === "order" ? a.indexOf(id) : -1;
+        li.querySelector("[data-role=mine]").textContent = {
+          single: a === id ? "your choice; " : "",
+          multi: q.kind === "multi" && a.includes(id) ? "selected; " : "not selected; ",
+          rate: a[id] ? "you rated " + a[id] + "; " : "not rated; ",
           order: p >= 0 ? "you placed it " + (p + 1) + "; " : "not placed; " }[q.kind];
-        li(o.id).querySelector("[data-role=mine]").textContent = mine;
       });
       box.hidden = false;
     }

@@ -1,0 +1,28 @@
+"""The browser assets stay small and offline."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+
+STATIC = REPO / "nasams_course" / "static"
+BUDGET = 15_000  # bytes of quiz JavaScript, unminified, loaded once for the whole book
+
+
+def test_quiz_javascript_is_within_budget():
+    size = (STATIC / "nasams-quiz.js").stat().st_size
+    assert size <= BUDGET, f"nasams-quiz.js is {size} bytes; the budget is {BUDGET}"
+
+
+def test_assets_name_no_other_host():
+    for path in STATIC.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"https?://", text), f"{path.name} names a URL"
+        assert "import(" not in text and "fetch(" not in text, f"{path.name} loads something"
+
+
+def test_book_config_loads_no_widget_or_cdn_scripts():
+    config = (REPO / "_config.yml").read_text()
+    assert "nb_ipywidgets_js: {}" in config
+    assert '["html", "text/html", 0]' in config
