@@ -11,6 +11,7 @@ from nasams_course.content.loader import load_bank
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
+DATA = Path(__file__).parent / "data"
 
 
 def _validate(app: Sphinx) -> None:
@@ -40,7 +41,50 @@ def _drop_unwanted_scripts(app: Sphinx, pagename: str, templatename: str, contex
     context["script_files"] = kept
 
 
+def _content_files(root: Path, docname: str) -> list[Path]:
+    """The data a page shows: its chapter folder, or (orientation pages) all content; and the catalog."""
+    folder = root / docname
+    files = sorted(folder.rglob("*.y*ml")) if folder.is_dir() else sorted((root / "book").rglob("*.y*ml"))
+    return files + sorted(DATA.glob("*.yml"))
+
+
+def _fingerprint(root: Path, docname: str) -> list[tuple[str, int, int]]:
+    out = []
+    for f in _content_files(root, docname):
+        st = f.stat()
+        out.append((str(f), st.st_mtime_ns, st.st_size))
+    return out
+
+
+def _remember_content(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Record which content files a page was built from (so a change to any of them rebuilds the page)."""
+    if not hasattr(app.env, "nasams_content"):
+        app.env.nasams_content = {}
+    app.env.nasams_content[docname] = _fingerprint(Path(app.srcdir), docname)
+
+
+def _outdated_by_content(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:
+    """Pages whose YAML content (or the catalog) changed, was added or was removed since they were built."""
+    known = getattr(env, "nasams_content", {})
+    root = Path(app.srcdir)
+    return [doc for doc, fp in known.items()
+            if doc not in removed and (root / f"{doc}.md").exists() and _fingerprint(root, doc) != fp]
+
+
+def _purge(app: Sphinx, env, docname: str) -> None:
+    getattr(env, "nasams_content", {}).pop(docname, None)
+
+
+def _merge(app: Sphinx, env, docnames: set, other) -> None:
+    env.nasams_content = {**getattr(env, "nasams_content", {}),
+                          **{d: fp for d, fp in getattr(other, "nasams_content", {}).items() if d in docnames}}
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("source-read", _remember_content)
+    app.connect("env-get-outdated", _outdated_by_content)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
     app.connect("builder-inited", _validate)
     app.connect("html-page-context", _drop_unwanted_scripts)
     app.config.html_static_path.append(str(STATIC))

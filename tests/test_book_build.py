@@ -63,3 +63,18 @@ def test_a_good_book_builds_only_what_the_toc_lists(tmp_path):
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     html = tmp_path / "_build" / "html" / "book" / "part"
     assert (html / "ch.html").exists() and not (html / "not-in-toc.html").exists()
+
+
+def test_editing_a_question_rebuilds_its_page(tmp_path):
+    course = Course(tmp_path)
+    make_book(tmp_path, "from nasams_course.notebook import quiz\nquiz('q-single')")
+    (tmp_path / "book" / "part" / "ch.md").write_text(
+        PAGE.format(code="from nasams_course.notebook import quiz\nquiz('q-single')") + "\n## Summary\n")
+    assert build(tmp_path).returncode == 0
+    page = tmp_path / "_build" / "html" / "book" / "part" / "ch.html"
+    assert "What should the specialist do?" in page.read_text()
+    path = course.chapter / "questions" / "q-single.yml"
+    path.write_text(path.read_text().replace("What should the specialist do?", "What should she do next?"))
+    out = build(tmp_path)  # an incremental build: the page's source did not change, its content did
+    assert out.returncode == 0
+    assert "What should she do next?" in page.read_text()
