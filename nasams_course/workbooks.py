@@ -18,10 +18,11 @@ def release(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in notebook.cells:
         if TRAINER_TAG in cell.get("metadata", {}).get("tags", []):
             continue
+        metadata = {k: v for k, v in cell.metadata.items() if k != "execution"}
         if cell.cell_type == "code":
-            new = nbformat.v4.new_code_cell(cell.source, metadata=dict(cell.metadata))
+            new = nbformat.v4.new_code_cell(cell.source, metadata=metadata)
         else:
-            new = nbformat.v4.new_markdown_cell(cell.source, metadata=dict(cell.metadata))
+            new = nbformat.v4.new_markdown_cell(cell.source, metadata=metadata)
         new.pop("id", None)
         out.cells.append(new)
     for i, cell in enumerate(out.cells):
@@ -123,10 +124,11 @@ def execute(path: Path, timeout: int = 300) -> None:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nb.metadata.pop("widgets", None)
-    for cell in nb.cells:  # quiz widgets are live only in a kernel; their stored outputs would only be noise
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # quiz widgets are live only in a kernel; their stored outputs would only be noise
         if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
             cell.outputs = []
     nbformat.write(nb, path)

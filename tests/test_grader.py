@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from conftest import golden_questions
 from nasams_course.grading import Attempt, grade, level_for, score_item
 from nasams_course.grading.profile import latest
+from nasams_course.trainer import keyed_answer
 
 QS = golden_questions()
 SINGLE, MULTI, RATE, ORDER = QS["g-single"], QS["g-multi"], QS["g-rate"], QS["g-order"]
@@ -88,16 +89,6 @@ def answers_for(q):
     if q.kind == "rate":
         return st.dictionaries(st.sampled_from(ids), st.integers(1, 4))
     return st.permutations(ids)
-
-
-def keyed_answer(q):
-    if q.kind == "single":
-        return next(o.id for o in q.options if o.credit == 1)
-    if q.kind == "multi":
-        return [o.id for o in q.options if o.correct]
-    if q.kind == "rate":
-        return {o.id: o.key for o in q.options}
-    return list(q.key)
 
 
 @pytest.mark.parametrize("qid", sorted(QS))

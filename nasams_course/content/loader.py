@@ -8,6 +8,7 @@ Layout: every chapter page `book/<part>/<slug>.md` may have a folder beside it,
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -120,12 +121,24 @@ def _load_item(path: Path, rel: str, kind: str) -> tuple[object | None, list[Pro
     return item, []
 
 
+def _in_book_order(root: Path, chapter_files) -> list[Path]:
+    """Chapter files in the order of `_toc.yml` (chapters it does not list come last, by path)."""
+    toc = (root / "_toc.yml").read_text(encoding="utf-8") if (root / "_toc.yml").is_file() else ""
+    listed = re.findall(r"file:\s*(\S+)", toc)
+
+    def key(path: Path) -> tuple[int, str]:
+        page = path.parent.relative_to(root).as_posix()
+        return (listed.index(page) if page in listed else len(listed), page)
+
+    return sorted(chapter_files, key=key)
+
+
 def load_bank(root: Path | None = None) -> tuple[Bank, list[Problem]]:
     """Load every content file; return the valid items and every problem found."""
     root = find_root() if root is None else Path(root)
     bank = Bank()
     problems: list[Problem] = []
-    for chapter_file in sorted((root / "book").rglob("chapter.yml")):
+    for chapter_file in _in_book_order(root, (root / "book").rglob("chapter.yml")):
         folder = chapter_file.parent
         rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
         chapter, found = _load_item(chapter_file, rel(chapter_file), "chapter")
