@@ -127,8 +127,8 @@ def execute(path: Path, timeout: int = 300) -> None:
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)  # quiz widgets are live only in a kernel; their stored outputs would only be noise
+    for cell in nb.cells:  # no timing noise; quiz widgets are live only in a kernel, so their outputs are not kept
+        cell.metadata.pop("execution", None)
         if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
             cell.outputs = []
     nbformat.write(nb, path)
