@@ -52,7 +52,7 @@ def synthetic_bank(rng: np.random.Generator) -> dict:
     return bank
 
 
-def synthetic_selections(bank: dict, rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
+def synthetic_selections(bank: dict, rng: np.random.Generator) -> pd.DataFrame:
     """One attempt per learner per question (1.5 M responses), as the long selections frame, built with numpy."""
     kinds = np.array([("single", "multi", "rate", "order").index(q.kind) for q in bank.values()])
     qids = np.array(list(bank))
@@ -81,7 +81,7 @@ def synthetic_selections(bank: dict, rng: np.random.Generator) -> tuple[pd.DataF
     })
     # a duplicate multi pick is one selection, as in a real answer
     frame = frame.drop_duplicates(["learner", "question", "option"])
-    return frame, {"rows": rows, "k": k}
+    return frame
 
 
 def attempts_from_frame(frame: pd.DataFrame, bank: dict, learners: list[str]) -> dict[str, list[Attempt]]:
@@ -105,7 +105,7 @@ def bench_grading() -> None:
     rng = np.random.default_rng(7)
     bank = synthetic_bank(rng)
     t = time.perf_counter()
-    frame, _ = synthetic_selections(bank, rng)
+    frame = synthetic_selections(bank, rng)
     build = time.perf_counter() - t
     runs = []
     for _ in range(3):

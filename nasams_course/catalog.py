@@ -87,12 +87,6 @@ class Catalog(BaseModel):
     def ids(self) -> tuple[str, ...]:
         return tuple(p.id for p in self.provisions)
 
-    def domain_of(self) -> dict[str, str]:
-        """Map provision id -> domain id."""
-        return {p.id: p.domain for p in self.provisions}
-
-    def provisions_in(self, did: str) -> tuple[Provision, ...]:
-        return tuple(p for p in self.provisions if p.domain == did)
 
 
 def _read(name: str) -> dict:

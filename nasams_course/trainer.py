@@ -90,7 +90,7 @@ def weak_answer(q: Question) -> object:
         right = [o.id for o in q.options if o.correct]
         return right[:1] + wrong or right[:1]
     if q.kind == "rate":
-        return {o.id: (2 if o.violation else 5 - o.key if o.key in (1, 2) else 2) for o in q.options}
+        return {o.id: 2 if o.violation else 5 - o.key for o in q.options}  # far from the key, never critical
     return list(reversed(q.key))
 
 

@@ -149,14 +149,3 @@ class Bank:
 
     def vignettes_in_chapter(self, cid: str) -> list[Vignette]:
         return [v for vid, v in self.vignettes.items() if self.chapter_of.get(vid) == cid]
-
-    def subset(self, question_ids: list[str]) -> Bank:
-        """A bank holding only these questions (and everything else unchanged)."""
-        return Bank(
-            chapters=self.chapters,
-            vignettes=self.vignettes,
-            questions={q: self.questions[q] for q in question_ids},
-            chapter_of=self.chapter_of,
-            source=self.source,
-            page_of=self.page_of,
-        )
