@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -94,8 +95,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
             print(f"nasams-course grade: {exc}", file=sys.stderr)
             status = 1
             continue
-        report = grade(bank.questions, responses.attempts, learner=responses.learner)
-        report = type(report)(**{**report.__dict__, "problems": tuple(responses.problems)})
+        report = replace(grade(bank.questions, responses.attempts, learner=responses.learner),
+                         problems=tuple(responses.problems))
         for problem in responses.problems:
             print(f"nasams-course grade: {problem}", file=sys.stderr)
         if responses.problems:
@@ -183,7 +184,7 @@ def cmd_answers(args: argparse.Namespace) -> int:
 def cmd_items(args: argparse.Namespace) -> int:
     from nasams_course.trainer import item_analysis
 
-    frame = item_analysis(args.responses, args.chapter or None)
+    frame = item_analysis(args.responses, args.chapter or None, load_bank_or_raise(args.root))
     if args.json:
         _print_json(json.loads(frame.to_json(orient="records")))
     else:

@@ -6,12 +6,10 @@ interactive ipywidget in Jupyter.
 
 from __future__ import annotations
 
-from functools import cache
-
 from IPython.display import display
 
 from nasams_course.catalog import load_catalog
-from nasams_course.content.loader import find_root, load_bank_or_raise
+from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Bank
 from nasams_course.rendering import html
 from nasams_course.session import Session, domain_frame, profile_frame
@@ -20,10 +18,15 @@ from nasams_course.widgets import QuizWidget
 SESSION = Session()
 
 
-@cache
 def bank() -> Bank:
     """The course's validated content (raises ContentError listing every problem)."""
-    return load_bank_or_raise(find_root())
+    return course_bank()
+
+
+def _lookup(kind: str, store: dict, item_id: str):
+    if item_id not in store:
+        raise KeyError(f"unknown {kind} {item_id!r}: check the id (`nasams-course questions` lists them)")
+    return store[item_id]
 
 
 class HTMLBlock:
@@ -44,7 +47,7 @@ class Quiz:
     """A question: an ipywidget in Jupyter, a static HTML form (graded by JavaScript) in the book."""
 
     def __init__(self, qid: str, session: Session | None = None):
-        self.question = bank().questions[qid]
+        self.question = _lookup("question", bank().questions, qid)
         self.session = session or SESSION
         self._widget: QuizWidget | None = None
 
@@ -74,19 +77,19 @@ def provision(pid: str) -> HTMLBlock:
 
 def chapter_intro(cid: str) -> HTMLBlock:
     """A chapter's time estimate, provisions and learning objectives."""
-    ch = bank().chapters[cid]
+    ch = _lookup("chapter", bank().chapters, cid)
     return HTMLBlock(html.chapter_intro(ch, load_catalog()), f"{ch.title} ({ch.minutes} minutes)")
 
 
 def vignette(vid: str) -> HTMLBlock:
     """A vignette's narrative."""
-    v = bank().vignettes[vid]
+    v = _lookup("vignette", bank().vignettes, vid)
     return HTMLBlock(html.vignette_card(v), f"{v.title}\n\n{v.narrative}")
 
 
 def discussion(vid: str) -> HTMLBlock:
     """A vignette's seminar discussion prompts."""
-    v = bank().vignettes[vid]
+    v = _lookup("vignette", bank().vignettes, vid)
     return HTMLBlock(html.discussion_list(v), "\n".join(f"- {d}" for d in v.discussion))
 
 
@@ -97,8 +100,7 @@ def quiz(qid: str) -> Quiz:
 
 def quizzes_for(vid: str) -> None:
     """Show every question of a vignette, in bank order."""
-    if vid not in bank().vignettes:
-        raise KeyError(f"unknown vignette {vid!r}")
+    _lookup("vignette", bank().vignettes, vid)
     for q in bank().questions_of_vignette(vid):
         display(Quiz(q.id))
 

@@ -10,6 +10,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from nasams_course.catalog import load_catalog
+from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Bank, Question
 from nasams_course.grading import grade
 from nasams_course.grading.cohort import grade_cohort, selections_frame
@@ -17,15 +18,9 @@ from nasams_course.responses import SCHEMA, read_responses
 from nasams_course.session import domain_frame, profile_frame
 
 
-def _bank() -> Bank:
-    from nasams_course.notebook import bank
-
-    return bank()
-
-
 def scope(chapters: list[str], bank: Bank | None = None) -> dict[str, Question]:
     """The questions of some chapters, in bank order."""
-    bank = bank or _bank()
+    bank = bank or course_bank()
     unknown = [c for c in chapters if c not in bank.chapters]
     if unknown:
         raise KeyError(f"unknown chapter(s): {', '.join(unknown)}")
@@ -136,11 +131,11 @@ def write_samples(folder: Path, name: str, chapters: list[str]) -> list[Path]:
     return paths
 
 
-def item_analysis(paths: list[Path], chapters: list[str] | None = None) -> pd.DataFrame:
+def item_analysis(paths: list[Path], chapters: list[str] | None = None, bank: Bank | None = None) -> pd.DataFrame:
     """Per question across a cohort: how many answered, difficulty (mean score), discrimination (point-biserial
     of the item score with the rest of the learner's score), critical-error rate, and the share choosing each
     option of single-answer questions (a distractor chosen by under 5% is not working)."""
-    bank = _bank()
+    bank = bank or course_bank()
     questions = scope(chapters, bank) if chapters else bank.questions
     learners = {}
     for i, path in enumerate(paths):

@@ -23,6 +23,14 @@ MULTI_OK = """
       - {id: c, text: C, correct: false, rationale: Per S16.}
 """
 
+
+
+def question(qid: str, kind: str, provisions: str, *options: str, key: str = "") -> str:
+    """A question file: the header, an optional order key, and options as flow mappings."""
+    head = f"id: {qid}\nkind: {kind}\nstem: Stem?\nprovisions: [{provisions}]\n"
+    return head + (f"key: [{key}]\n" if key else "") + "options:\n" + "".join(f"  - {{{o}}}\n" for o in options)
+
+
 # scenario name -> (file to write, its text, the exact problem line expected)
 SCENARIOS = {
     "unknown-provision": (
@@ -33,33 +41,26 @@ SCENARIOS = {
         f"{Q}/q-x.yml:vignette: unknown vignette 'v-nowhere'"),
     "duplicate-question-id": (
         "questions/q-single-copy.yml",
-        "id: q-single\nkind: single\nstem: S?\nprovisions: [S5]\noptions:\n"
-        "  - {id: a, text: A, credit: 1, rationale: S5}\n  - {id: b, text: B, credit: 0, rationale: S5}\n"
-        "  - {id: c, text: C, credit: 0, rationale: S5}\n",
+        question("q-single", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0, rationale: S5", "id: c, text: C, credit: 0, rationale: S5"),
         f"{Q}/q-single-copy.yml:id: id 'q-single' does not match the file name 'q-single-copy'"),
     "multi-with-no-correct-option": (
         "questions/q-multi.yml", MULTI_OK.replace("correct: true", "correct: false"),
         f"{Q}/q-multi.yml:options: a multi question needs at least one option with correct: true"),
     "single-with-no-full-credit": (
         "questions/q-s.yml",
-        "id: q-s\nkind: single\nstem: S?\nprovisions: [S5]\noptions:\n"
-        "  - {id: a, text: A, credit: 0.5, rationale: S5}\n  - {id: b, text: B, credit: 0, rationale: S5}\n"
-        "  - {id: c, text: C, credit: 0, rationale: S5}\n",
+        question("q-s", "single", "S5", "id: a, text: A, credit: 0.5, rationale: S5", "id: b, text: B, credit: 0, rationale: S5", "id: c, text: C, credit: 0, rationale: S5"),
         f"{Q}/q-s.yml:options: a single question needs one option with credit 1"),
     "order-with-two-steps": (
         "questions/q-o.yml",
-        "id: q-o\nkind: order\nstem: Order?\nprovisions: [S5]\nkey: [a, b]\noptions:\n"
-        "  - {id: b, text: B, rationale: S5}\n  - {id: a, text: A, rationale: S5}\n",
+        question("q-o", "order", "S5", "id: b, text: B, rationale: S5", "id: a, text: A, rationale: S5", key="a, b"),
         f"{Q}/q-o.yml:options: an order question needs at least 3 steps"),
     "order-key-not-a-permutation": (
         "questions/q-o.yml",
-        "id: q-o\nkind: order\nstem: Order?\nprovisions: [S5]\nkey: [a, b, b]\noptions:\n"
-        "  - {id: b, text: B, rationale: S5}\n  - {id: a, text: A, rationale: S5}\n  - {id: c, text: C, rationale: S5}\n",
+        question("q-o", "order", "S5", "id: b, text: B, rationale: S5", "id: a, text: A, rationale: S5", "id: c, text: C, rationale: S5", key="a, b, b"),
         f"{Q}/q-o.yml:key: the key must list every option id exactly once"),
     "order-shown-in-keyed-order": (
         "questions/q-o.yml",
-        "id: q-o\nkind: order\nstem: Order?\nprovisions: [S5]\nkey: [a, b, c]\noptions:\n"
-        "  - {id: a, text: A, rationale: S5}\n  - {id: b, text: B, rationale: S5}\n  - {id: c, text: C, rationale: S5}\n",
+        question("q-o", "order", "S5", "id: a, text: A, rationale: S5", "id: b, text: B, rationale: S5", "id: c, text: C, rationale: S5", key="a, b, c"),
         f"{Q}/q-o.yml:key: the options are listed in the keyed order; list them in a different order from the key"),
     "unknown-field": (
         "questions/q-multi.yml", MULTI_OK.replace("stem: Which apply?", "stem: Which apply?\n    hint: none"),
@@ -75,33 +76,23 @@ SCENARIOS = {
         f"{Q}/q-multi.yml:kind: unknown kind 'essay' (expected one of: single, multi, rate, order)"),
     "credit-not-allowed": (
         "questions/q-s.yml",
-        "id: q-s\nkind: single\nstem: S?\nprovisions: [S5]\noptions:\n"
-        "  - {id: a, text: A, credit: 1, rationale: S5}\n  - {id: b, text: B, credit: 0.25, rationale: S5}\n"
-        "  - {id: c, text: C, credit: 0, rationale: S5}\n",
+        question("q-s", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0.25, rationale: S5", "id: c, text: C, credit: 0, rationale: S5"),
         f"{Q}/q-s.yml:options[1].credit: input should be 0, 0.5 or 1, got 0.25"),
     "rate-key-out-of-range": (
         "questions/q-r.yml",
-        "id: q-r\nkind: rate\nstem: Rate?\nprovisions: [S5]\noptions:\n"
-        "  - {id: a, text: A, key: 5, rationale: S5}\n  - {id: b, text: B, key: 1, rationale: S5}\n"
-        "  - {id: c, text: C, key: 2, rationale: S5}\n",
+        question("q-r", "rate", "S5", "id: a, text: A, key: 5, rationale: S5", "id: b, text: B, key: 1, rationale: S5", "id: c, text: C, key: 2, rationale: S5"),
         f"{Q}/q-r.yml:options[0].key: input should be 1, 2, 3 or 4, got 5"),
     "violation-keyed-appropriate": (
         "questions/q-r.yml",
-        "id: q-r\nkind: rate\nstem: Rate?\nprovisions: [S5]\noptions:\n"
-        "  - {id: a, text: A, key: 4, violation: true, rationale: Breaches S5}\n  - {id: b, text: B, key: 1, rationale: S5}\n"
-        "  - {id: c, text: C, key: 2, rationale: S5}\n",
+        question("q-r", "rate", "S5", "id: a, text: A, key: 4, violation: true, rationale: Breaches S5", "id: b, text: B, key: 1, rationale: S5", "id: c, text: C, key: 2, rationale: S5"),
         f"{Q}/q-r.yml:options[0].key: an option marked violation must be keyed 1 or 2 (inappropriate)"),
     "violation-with-credit": (
         "questions/q-s.yml",
-        "id: q-s\nkind: single\nstem: S?\nprovisions: [S5]\noptions:\n"
-        "  - {id: a, text: A, credit: 1, rationale: S5}\n  - {id: b, text: B, credit: 0.5, violation: true, rationale: S5}\n"
-        "  - {id: c, text: C, credit: 0, rationale: S5}\n",
+        question("q-s", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0.5, violation: true, rationale: S5", "id: c, text: C, credit: 0, rationale: S5"),
         f"{Q}/q-s.yml:options[1].credit: an option marked violation must have credit 0"),
     "violation-of-a-should": (
         "questions/q-s.yml",
-        "id: q-s\nkind: single\nstem: S?\nprovisions: [S1]\noptions:\n"
-        "  - {id: a, text: A, credit: 1, rationale: S1}\n  - {id: b, text: B, credit: 0, violation: true, rationale: Ignores S1.}\n"
-        "  - {id: c, text: C, credit: 0, rationale: S1}\n",
+        question("q-s", "single", "S1", "id: a, text: A, credit: 1, rationale: S1", "id: b, text: B, credit: 0, violation: true, rationale: Ignores S1.", "id: c, text: C, credit: 0, rationale: S1"),
         f"{Q}/q-s.yml:options[1].rationale: a violation must cite the mandatory or prohibited provision it breaches "
         "(cited: S1; a 'should' cannot be violated)"),
     "rationale-cites-nothing": (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -186,3 +187,9 @@ def load_bank_or_raise(root: Path | None = None) -> Bank:
     if problems:
         raise ContentError(problems)
     return bank
+
+
+@cache
+def course_bank() -> Bank:
+    """The course's validated content, loaded once per process (for notebooks and trainer tools)."""
+    return load_bank_or_raise(find_root())

@@ -223,8 +223,11 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
         f'<div class="nq-feedback" data-question="{escape(q.id)}">',
         f'<p class="nq-score-line">Score: <strong data-role="score">{shown}</strong> · Level: '
         f'<strong data-role="level">{escape(level)}</strong></p>',
-        critical_box(q, None if answer is None else violations) if answer is None or violations else "",
     ]
+    if answer is None:
+        parts.append(critical_box(q, None))  # the static form's hidden template
+    elif violations:
+        parts.append(critical_box(q, violations))
     options = [q.option(k) for k in q.key] if q.kind == "order" else q.options
     rows = []
     for o in options:

@@ -67,19 +67,14 @@ def answer_by_keyboard(page, q, answer):
         page.keyboard.press("Space")
         for _ in range(q.option_ids.index(answer)):
             page.keyboard.press("ArrowDown")
-    elif q.kind == "multi":
-        for oid in q.option_ids:
-            if state["value"] != oid:
-                state = tab_until(page, lambda s, oid=oid: s["value"] == oid and s["type"] == "checkbox")
-            if oid in answer:
-                page.keyboard.press("Space")
-    elif q.kind == "rate":
+    elif q.kind in ("multi", "rate"):
+        # multi: a checkbox per option (Space toggles); rate: a radio group per option (Space picks 1, then arrows)
         for oid in q.option_ids:
             if state["option"] != oid:
-                state = tab_until(page, lambda s, oid=oid: s["option"] == oid and s["type"] == "radio")
+                state = tab_until(page, lambda s, oid=oid: s["option"] == oid and s["tag"] == "INPUT")
             if oid in answer:
                 page.keyboard.press("Space")
-                for _ in range(answer[oid] - 1):
+                for _ in range(answer[oid] - 1 if q.kind == "rate" else 0):
                     page.keyboard.press("ArrowRight")
     else:
         for target, oid in enumerate(answer):
