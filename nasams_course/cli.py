@@ -78,7 +78,8 @@ def cmd_questions(args: argparse.Namespace) -> int:
                 key = f"key {o.key}"
             else:
                 key = f"step {q.key.index(o.id) + 1}"
-            flag = "  VIOLATION" if getattr(o, "violation", False) else ""
+            breached = q.breaches(o.id) if q.kind != "order" else ()
+            flag = f"  VIOLATION of {', '.join(breached)}" if breached else ""
             print(f"   - {o.id}: {key}{flag}")
         print()
     return 0
@@ -134,6 +135,40 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         covered = int(((frame.vignettes > 0) | (frame.questions > 0)).sum())
         print(f"{covered} of {len(frame)} provisions have content; {len(shortfalls)} shortfall(s)")
     return 1 if shortfalls else 0
+
+
+def cmd_bank(args: argparse.Namespace) -> int:
+    from nasams_course.content import cues
+
+    bank, _ = load_bank(args.root)
+    figures = cues.bank_cues(bank)
+    problems = cues.check_cues(bank)
+    if args.json:
+        _print_json({"cues": {name: c.to_json() for name, c in figures.items()},
+                     "problems": [str(p) for p in problems]})
+        return 1 if problems else 0
+    rows = []
+    for name, c in figures.items():
+        ratio = c.multi_ratio
+        pos, share = c.top_position
+        rows.append({
+            "scope": name,
+            "single": c.single,
+            "keyed longest": f"{len(c.single_longest)} ({c.single_longest_share:.0%})",
+            "pick-longest score": f"{c.longest_strategy:.0%}",
+            "key positions": " ".join(f"{k}:{v}" for k, v in sorted(c.positions.items())),
+            "rate": c.rate,
+            "rate longest keyed 4": f"{len(c.rate_longest_4)} ({c.rate_longest_4_share:.0%})",
+            "multi right/wrong length": "-" if ratio is None else f"{ratio:.2f}",
+        })
+    _print_table(pd.DataFrame(rows))
+    print(f"\nlimits: single keyed longest <= {cues.SINGLE_LONGEST_BANK:.0%} of the bank and "
+          f"<= {cues.SINGLE_LONGEST_PART:.0%} per part; pick-longest <= {cues.LONGEST_STRATEGY_PART:.0%} per part; "
+          f"rate longest keyed 4 <= {cues.RATE_LONGEST_KEYED_4:.0%}; multi length ratio "
+          f"{cues.MULTI_RATIO[0]}-{cues.MULTI_RATIO[1]}; no key position above {cues.POSITION_SHARE:.0%}")
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
 
 
 def cmd_workbooks(args: argparse.Namespace) -> int:
@@ -211,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
     p = add("coverage", cmd_coverage, "provision x content matrix, checked against the content standard")
     p.add_argument("--require-all", action="store_true", help="every one of the 44 provisions must meet the standard")
+    add("bank", cmd_bank, "test-wise cue statistics of the question bank (option length, key position), "
+                          "checked against the limits that validate enforces")
     p = add("workbooks", cmd_workbooks, "regenerate the learner workbooks in exercises/ from answers/")
     p.add_argument("--check", action="store_true", help="only report workbooks that are missing or stale")
     p = add("new-trainer-notebook", cmd_new_trainer_notebook,

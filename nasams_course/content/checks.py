@@ -56,14 +56,25 @@ def _check_options(path: str, q, catalog: Catalog) -> list[Problem]:
         for pid in cited:
             if pid not in known:
                 problems.append(Problem(path, where, f"cites unknown provision {pid!r}"))
-        if getattr(o, "violation", False):
-            breachable = [p for p in cited if p in known and catalog.provision(p).can_be_violated]
-            if not breachable:
+        for j, pid in enumerate(getattr(o, "violation", None) or ()):
+            fld = f"options[{i}].violation[{j}]"
+            if pid not in known:
+                problems.append(Problem(path, fld, f"unknown provision {pid!r}"))
+                continue
+            if not catalog.provision(pid).can_be_violated:
                 problems.append(Problem(
-                    path, where,
-                    "a violation must cite the mandatory or prohibited provision it breaches "
-                    f"(cited: {', '.join(cited) or 'none'}; a 'should' cannot be violated)",
-                ))
+                    path, fld,
+                    f"{pid} is recommended (should/may) and cannot be breached: a violation names "
+                    "the mandatory or prohibited provisions it breaches"))
+            if pid not in q.provisions:
+                problems.append(Problem(path, fld, f"{pid} is breached here but not in the question's "
+                                        f"provisions ({', '.join(q.provisions)}): add it there"))
+            if pid not in cited:
+                problems.append(Problem(path, fld, f"the rationale must cite {pid}, the provision this option "
+                                        "breaches"))
+        breached = getattr(o, "violation", None) or []
+        if len(set(breached)) != len(breached):
+            problems.append(Problem(path, f"options[{i}].violation", "a provision is listed twice"))
     if q.kind == "single":
         if not any(o.credit == 1 for o in q.options):
             problems.append(Problem(path, "options", "a single question needs one option with credit 1"))
@@ -73,6 +84,9 @@ def _check_options(path: str, q, catalog: Catalog) -> list[Problem]:
     elif q.kind == "multi":
         if not any(o.correct for o in q.options):
             problems.append(Problem(path, "options", "a multi question needs at least one option with correct: true"))
+        if all(o.correct for o in q.options):
+            problems.append(Problem(path, "options", "a multi question needs at least one option with correct: "
+                                    "false (otherwise selecting everything scores full marks)"))
         for i, o in enumerate(q.options):
             if o.violation and o.correct:
                 problems.append(Problem(path, f"options[{i}].correct", "an option marked violation cannot be correct"))
@@ -86,7 +100,9 @@ def _check_options(path: str, q, catalog: Catalog) -> list[Problem]:
             problems.append(Problem(path, "options", "an order question needs at least 3 steps"))
         if sorted(q.key) != sorted(ids) or len(set(q.key)) != len(q.key):
             problems.append(Problem(path, "key", "the key must list every option id exactly once"))
-        elif q.key == ids and len(ids) > 1:
-            problems.append(Problem(path, "key", "the options are listed in the keyed order; "
-                                    "list them in a different order from the key"))
+        elif q.shown_tau > 0:
+            problems.append(Problem(
+                path, "options",
+                f"the steps are first shown in an order that agrees with the key (Kendall's tau "
+                f"{q.shown_tau:+.2f}); list them so that tau <= 0, or an untouched submission scores above 0"))
     return problems

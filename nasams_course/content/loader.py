@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from nasams_course.content.checks import check_bank
+from nasams_course.content.cues import check_cues
 from nasams_course.content.models import (
     Bank,
     Chapter,
@@ -178,6 +179,7 @@ def load_bank(root: Path | None = None) -> tuple[Bank, list[Problem]]:
             bank.source[kind + ":" + item.id] = rel(path)
             bank.chapter_of[item.id] = chapter.id
     problems += check_bank(bank)
+    problems += check_cues(bank)
     return bank, sorted(set(problems))
 
 

@@ -52,6 +52,10 @@ class Vignette(_Strict):
     discussion: list[Text] = Field(min_length=1)
 
 
+#: The provisions an option breaches: choosing it is a critical error on exactly these.
+Breaches = Annotated[list[ProvisionId], Field(min_length=1)]
+
+
 class _Option(_Strict):
     id: Id
     text: Text
@@ -60,17 +64,17 @@ class _Option(_Strict):
 
 class SingleOption(_Option):
     credit: Literal[0, 0.5, 1]
-    violation: bool = False
+    violation: Breaches | None = None
 
 
 class MultiOption(_Option):
     correct: bool
-    violation: bool = False
+    violation: Breaches | None = None
 
 
 class RateOption(_Option):
     key: Literal[1, 2, 3, 4]
-    violation: bool = False
+    violation: Breaches | None = None
 
 
 class OrderOption(_Option):
@@ -93,6 +97,14 @@ class _Question(_Strict):
     def option_ids(self) -> list[str]:
         return [o.id for o in self.options]  # type: ignore[attr-defined]
 
+    def breaches(self, oid: str) -> tuple[str, ...]:
+        """The provisions that choosing option `oid` breaches (empty unless it is a violation)."""
+        return tuple(getattr(self.option(oid), "violation", None) or ())
+
+    @property
+    def violation_options(self) -> list[str]:
+        return [o.id for o in self.options if getattr(o, "violation", None)]  # type: ignore[attr-defined]
+
 
 class SingleQuestion(_Question):
     kind: Literal["single"]
@@ -109,12 +121,39 @@ class RateQuestion(_Question):
     options: list[RateOption] = Field(min_length=2)
 
 
+def kendall_tau(placed: list[str], key: list[str]) -> float:
+    """Kendall's tau of a sequence against the key: (concordant - discordant pairs) / all key pairs.
+
+    A pair of keyed steps is concordant when both are placed and in keyed order; any other pair
+    (reversed, or with a step missing) counts as discordant. 1 is the keyed order, -1 its reverse.
+    """
+    position = {oid: i for i, oid in enumerate(placed)}
+    n = len(key)
+    pairs = n * (n - 1) // 2
+    if pairs == 0:
+        return 1.0
+    concordant = sum(
+        1 for i in range(n) for j in range(i + 1, n)
+        if key[i] in position and key[j] in position and position[key[i]] < position[key[j]]
+    )
+    return (2 * concordant - pairs) / pairs
+
+
 class OrderQuestion(_Question):
-    """Options are listed in the order shown; `key` is the correct sequence."""
+    """Options are listed in the order they are first shown; `key` is the correct sequence.
+
+    The first-shown order must not agree with the key (Kendall's tau <= 0), so that submitting
+    the steps untouched scores 0.
+    """
 
     kind: Literal["order"]
     options: list[OrderOption] = Field(min_length=1)
     key: list[Id]
+
+    @property
+    def shown_tau(self) -> float:
+        """Kendall's tau of the first-shown order against the key."""
+        return kendall_tau(self.option_ids, self.key)
 
 
 Question = Annotated[
