@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nasams_course.catalog import Catalog, cited_provisions, load_catalog
+from nasams_course.catalog import Catalog, load_catalog
 from nasams_course.content.models import Bank
 
 MIN_VIGNETTES = 1
@@ -39,10 +39,8 @@ def coverage_frame(bank: Bank, catalog: Catalog | None = None) -> pd.DataFrame:
     for p in catalog.provisions:
         vignettes = [v for v in bank.vignettes.values() if p.id in v.provisions]
         questions = [q for q in bank.questions.values() if p.id in q.provisions]
-        violations = [
-            q for q in questions
-            if any(getattr(o, "violation", False) and p.id in cited_provisions(o.rationale) for o in q.options)
-        ]
+        # questions with an option that breaches this provision (the provisions a critical error caps)
+        violations = [q for q in questions if any(p.id in (getattr(o, "violation", None) or ()) for o in q.options)]
         chapters = sorted({bank.chapter_of[q.id] for q in questions} | {bank.chapter_of[v.id] for v in vignettes}
                           | {cid for cid, ch in bank.chapters.items() if p.id in ch.provisions})
         row = {
@@ -73,7 +71,8 @@ def provision_shortfalls(frame: pd.DataFrame, require_all: bool = False) -> list
         if row.questions < MIN_QUESTIONS:
             out.append(Shortfall(row.provision, f"{row.questions} question(s), needs {MIN_QUESTIONS}"))
         if row.strength != "recommended" and row.violation_items < MIN_VIOLATION_ITEMS:
-            out.append(Shortfall(row.provision, f"{row.strength} but no question has a violation option citing it"))
+            out.append(Shortfall(row.provision, f"{row.strength} but no question has a violation option that "
+                                                  "breaches it"))
         if row.prompts < MIN_PROMPTS:
             out.append(Shortfall(row.provision, "no discussion prompt (in a vignette listing it)"))
     return out

@@ -1,6 +1,10 @@
-"""Response files (`nasams-course/responses@1`): reading, checking and writing.
+"""Response files: reading, checking and writing.
 
-Bad entries are reported with their position and skipped; good entries still grade.
+`nasams-course/responses@2` (written by the book, Jupyter and the trainer tools) holds EVERY attempt: one
+entry per submitted answer, each with its time `at`; a question may appear many times. `@1` files (from
+earlier versions, which kept only the latest answer per question) are still read. Grading counts each
+question's latest attempt; the first attempt is reported too. Bad entries are reported with their position
+and skipped; good entries still grade.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import Any
 from nasams_course.content.models import Question
 from nasams_course.grading import AnswerError, Attempt, normalize_answer
 
-SCHEMA = "nasams-course/responses@1"
+SCHEMA = "nasams-course/responses@2"
+#: every schema version this course reads
+READABLE = (1, 2)
 _SCHEMA_RE = re.compile(r"^nasams-course/responses@(\d+)$")
 
 
@@ -50,9 +56,9 @@ def parse_responses(data: Any, questions: dict[str, Question], name: str = "resp
     if not isinstance(data, dict):
         raise ResponseFileError(f"{name}: expected a JSON object with 'schema', 'learner' and 'responses'")
     schema = data.get("schema")
-    if schema != SCHEMA:
-        m = _SCHEMA_RE.match(schema) if isinstance(schema, str) else None
-        if m and int(m.group(1)) > 1:
+    m = _SCHEMA_RE.match(schema) if isinstance(schema, str) else None
+    if not m or int(m.group(1)) not in READABLE:
+        if m and int(m.group(1)) > READABLE[-1]:
             raise ResponseFileError(f"{name}: schema {schema!r} is newer than this course reads ({SCHEMA}); "
                                     "update the course")
         raise ResponseFileError(f"{name}: not a NASAMS course response file (schema must be {SCHEMA!r})")
@@ -94,14 +100,17 @@ def read_responses(path: Path, questions: dict[str, Question]) -> ResponseSet:
     return parse_responses(data, questions, str(path))
 
 
+def format_time(ms: float) -> str:
+    """Milliseconds since the epoch -> ISO-8601 UTC with milliseconds, as browsers write it."""
+    when = datetime.fromtimestamp(ms / 1000, UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
 def to_json(learner: str, attempts: list[Attempt]) -> dict:
-    """The response-file form of a learner's attempts."""
+    """The response-file form of a learner's attempts: every attempt, oldest first."""
+    ordered = sorted(attempts, key=lambda a: (a.at, a.seq))
     return {
         "schema": SCHEMA,
         "learner": learner,
-        "responses": [
-            {"question": a.question, "answer": a.answer,
-             "at": datetime.fromtimestamp(a.at / 1000, UTC).isoformat().replace("+00:00", "Z")}
-            for a in attempts
-        ],
+        "responses": [{"question": a.question, "answer": a.answer, "at": format_time(a.at)} for a in ordered],
     }

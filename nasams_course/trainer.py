@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Bank, Question
 from nasams_course.grading import grade
+from nasams_course.grading.profile import first
 from nasams_course.grading.cohort import grade_cohort, selections_frame
 from nasams_course.responses import SCHEMA, read_responses
 from nasams_course.session import domain_frame, profile_frame
@@ -41,7 +43,7 @@ def key_table(chapters: list[str]) -> pd.DataFrame:
     """Every option of every question in the chapters, with its key, violation flag and rationale."""
     rows = [
         {"question": q.id, "kind": q.kind, "provisions": ", ".join(q.provisions), "option": o.id,
-         "key": _key(q, o), "violation": bool(getattr(o, "violation", False)), "rationale": o.rationale}
+         "key": _key(q, o), "violation": ", ".join(getattr(o, "violation", None) or ()), "rationale": o.rationale}
         for q in scope(chapters).values() for o in q.options
     ]
     return pd.DataFrame(rows)
@@ -53,9 +55,10 @@ def grade_file(path: str | Path, chapters: list[str]) -> None:
     responses = read_responses(Path(path), questions)
     report = grade(questions, responses.attempts, learner=responses.learner)
     complete = "complete" if report.complete else "not complete"
-    display(HTML(f"<p><strong>{responses.learner}</strong>: {len(report.items)} questions answered, {complete}.</p>"))
+    display(HTML(f"<p><strong>{escape(responses.learner)}</strong>: {len(report.items)} questions answered, "
+                 f"{complete}.</p>"))
     for problem in responses.problems:
-        display(HTML(f"<p>Skipped: {problem}</p>"))
+        display(HTML(f"<p>Skipped: {escape(problem)}</p>"))
     display(profile_frame(report))
     display(domain_frame(report))
     reviews = [(p.id, r) for p in report.provisions for r in p.review]
@@ -132,16 +135,17 @@ def write_samples(folder: Path, name: str, chapters: list[str]) -> list[Path]:
 
 
 def item_analysis(paths: list[Path], chapters: list[str] | None = None, bank: Bank | None = None) -> pd.DataFrame:
-    """Per question across a cohort: how many answered, difficulty (mean score), discrimination (point-biserial
-    of the item score with the rest of the learner's score), critical-error rate, and the share choosing each
-    option of single-answer questions (a distractor chosen by under 5% is not working)."""
+    """Per question across a cohort, on each learner's FIRST attempt (later attempts have seen the feedback):
+    how many answered, difficulty (mean score), discrimination (point-biserial of the item score with the rest
+    of the learner's score), critical-error rate, and the share choosing each option of single-answer questions
+    (a distractor chosen by under 5% is not working)."""
     bank = bank or course_bank()
     questions = scope(chapters, bank) if chapters else bank.questions
     learners = {}
     for i, path in enumerate(paths):
         rs = read_responses(Path(path), questions)
         learners[f"{i}:{rs.learner}"] = rs.attempts
-    result = grade_cohort(selections_frame(learners), questions, load_catalog())
+    result = grade_cohort(selections_frame(learners), questions, load_catalog(), which="first")
     items = result["items"][~result["items"]["unanswered"]]
     wide = items.pivot_table(index="learner", columns="question", values="score")
     total = wide.sum(axis=1)
@@ -155,7 +159,7 @@ def item_analysis(paths: list[Path], chapters: list[str] | None = None, bank: Ba
                "discrimination": None if r is None else round(r, 3),
                "critical_rate": round(items[items["question"] == qid]["critical"].mean(), 3)}
         if q.kind == "single":
-            chosen = [a.answer for attempts in learners.values() for a in attempts if a.question == qid]
+            chosen = [a.answer for attempts in learners.values() for a in first(attempts) if a.question == qid]
             row["option_shares"] = ", ".join(f"{o.id} {chosen.count(o.id) / len(chosen):.0%}" for o in q.options)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -42,11 +42,13 @@ def questions(draw, qid: str) -> dict:
             o["correct"] = draw(st.booleans())
         elif kind == "rate":
             o["key"] = draw(st.integers(1, 4))
-        if kind != "order":
-            o["violation"] = draw(st.booleans())
+        if kind != "order" and draw(st.booleans()):
+            o["violation"] = draw(st.lists(st.sampled_from(provs), min_size=1, max_size=len(provs), unique=True))
         q["options"].append(o)
     if kind == "multi" and not any(o["correct"] for o in q["options"]):
         q["options"][0]["correct"] = True
+    if kind == "multi" and all(o["correct"] for o in q["options"]):
+        q["options"][-1]["correct"] = False
     if kind == "order":
         q["key"] = draw(st.permutations(ids))
     return q
@@ -83,14 +85,16 @@ def python_results(case: dict) -> dict:
     for a in case["attempts"]:
         try:
             r = score_item(qs[a["question"]], a["answer"])
-            items.append({"score": r.score, "critical": r.critical, "unanswered": r.unanswered})
+            items.append({"score": r.score, "critical": r.critical, "unanswered": r.unanswered,
+                          "breached": list(r.breached)})
             valid.append(Attempt(**a))
         except AnswerError:
             items.append({"error": True})
     report = grade(qs, valid).to_json()
-    report["provisions"] = [{k: p[k] for k in ("id", "score", "level", "critical", "answered")}
+    report["provisions"] = [{k: p[k] for k in ("id", "score", "first_score", "level", "critical", "answered")}
                             for p in report["provisions"]]
-    return {"items": items, "report": {k: report[k] for k in ("items", "provisions", "domains", "complete")}}
+    keep = ("items", "provisions", "domains", "score", "first_score", "complete")
+    return {"items": items, "report": {k: report[k] for k in keep}}
 
 
 def assert_same(py, js, path="result"):

@@ -4,7 +4,8 @@ Input is a long "selections" frame, one row per chosen option of an attempt:
 
     learner, question, attempt, option, value
 
-`attempt` orders a learner's attempts at a question (higher = later; only the highest counts).
+`attempt` orders a learner's attempts at a question (higher = later; the highest counts, or with
+`which="first"` the lowest).
 `option` is an option id, or missing for an empty attempt. `value` is 1 for a chosen option (single, multi),
 the rating 1-4 (rate), or the 0-based position (order). Categorical columns are used as they are; other
 columns are converted. The result equals `nasams_course.grading.grade` applied to each learner.
@@ -36,6 +37,7 @@ class BankArrays:
     correct: np.ndarray
     rate_key: np.ndarray
     violation: np.ndarray
+    breach_bits: np.ndarray  # breach_bits[q, s]: bit p set when option s of question q breaches provision p
     key_slot: np.ndarray  # key_slot[q, k] = slot of the k-th keyed step (order), -1 beyond n
     n_correct: np.ndarray
     option_ids: list[list[str]]
@@ -49,6 +51,9 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
     shape = (len(qids), width)
     credit, rate_key = np.zeros(shape), np.zeros(shape)
     correct, violation = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    breach_bits = np.zeros(shape, dtype=np.int64)
+    if len(catalog.ids) > 63:
+        raise ValueError("breach bit masks hold at most 63 provisions")
     key_slot = np.full(shape, -1, dtype=np.int64)
     kind = np.array([KIND_CODES[questions[q].kind] for q in qids], dtype=np.int64)
     n_options = np.array([len(questions[q].options) for q in qids], dtype=np.int64)
@@ -57,14 +62,16 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
     for qi, qid in enumerate(qids):
         q = questions[qid]
         for s, o in enumerate(q.options):
-            violation[qi, s] = getattr(o, "violation", False)
+            breached = getattr(o, "violation", None) or ()
+            violation[qi, s] = bool(breached)
+            breach_bits[qi, s] = sum(1 << position[p] for p in breached)
             credit[qi, s] = getattr(o, "credit", 0)
             correct[qi, s] = getattr(o, "correct", False)
             rate_key[qi, s] = getattr(o, "key", 0) if q.kind == "rate" else 0
         if q.kind == "order":
             key_slot[qi, : len(q.key)] = [q.option_ids.index(k) for k in q.key]
         assesses[qi, [position[p] for p in q.provisions]] = True
-    return BankArrays(qids, kind, n_options, credit, correct, rate_key, violation, key_slot,
+    return BankArrays(qids, kind, n_options, credit, correct, rate_key, violation, breach_bits, key_slot,
                       correct.sum(axis=1), [q.option_ids for q in questions.values()], assesses)
 
 
@@ -76,8 +83,10 @@ def _codes(column: pd.Series, categories: list[str] | None = None) -> tuple[np.n
     return cat.cat.codes.to_numpy().astype(np.int64), list(cat.cat.categories)
 
 
-def score_items(selections: pd.DataFrame, arrays: BankArrays) -> pd.DataFrame:
-    """The latest attempt of every (learner, question) -> score, critical, unanswered."""
+def score_items(selections: pd.DataFrame, arrays: BankArrays, which: str = "latest") -> pd.DataFrame:
+    """The latest (or first) attempt of every (learner, question) -> score, critical, unanswered, breached.
+
+    `breached` is a bit mask over the catalog's provisions: those the chosen violation options breach."""
     learner, learners = _codes(selections["learner"])
     qi, _ = _codes(selections["question"], arrays.qids)
     if (qi < 0).any():
@@ -86,8 +95,9 @@ def score_items(selections: pd.DataFrame, arrays: BankArrays) -> pd.DataFrame:
     item_key = learner * nq + qi
     item_codes, item_keys = pd.factorize(item_key, sort=True)
     attempt = selections["attempt"].to_numpy()
-    latest = pd.Series(attempt).groupby(item_codes).max().to_numpy()
-    keep = attempt == latest[item_codes]
+    grouped = pd.Series(attempt).groupby(item_codes)
+    counted = (grouped.min() if which == "first" else grouped.max()).to_numpy()
+    keep = attempt == counted[item_codes]
 
     # option id -> slot within its question
     opt_codes, opt_labels = _codes(selections["option"])
@@ -109,24 +119,31 @@ def score_items(selections: pd.DataFrame, arrays: BankArrays) -> pd.DataFrame:
     chosen = ~np.isnan(values)
     answered = chosen.any(axis=1)
     score = np.zeros(len(item_keys))
-    critical = np.zeros(len(item_keys), dtype=bool)
+    breached = np.zeros(len(item_keys), dtype=np.int64)
+
+    def breach(rows: np.ndarray, triggered: np.ndarray) -> None:
+        bits = np.where(triggered, arrays.breach_bits[iq[rows]], 0)
+        breached[rows] = np.bitwise_or.reduce(bits, axis=1) if bits.shape[1] else 0
+
     # each kind is scored on its own rows only
     rows = np.flatnonzero(kind == 0)
     q, c = iq[rows], chosen[rows]
     score[rows] = (arrays.credit[q] * c).sum(axis=1)
-    critical[rows] = (arrays.violation[q] & c).any(axis=1)
+    breach(rows, c)
     rows = np.flatnonzero(kind == 1)
     q, c = iq[rows], chosen[rows]
     right = arrays.correct[q]
-    net = (c & right).sum(axis=1) - (c & ~right).sum(axis=1)
-    score[rows] = np.maximum(0.0, net / np.maximum(arrays.n_correct[q], 1))
-    critical[rows] = (arrays.violation[q] & c).any(axis=1)
+    n_wrong = arrays.n_options[q] - arrays.n_correct[q]
+    score[rows] = np.maximum(0.0, (c & right).sum(axis=1) / np.maximum(arrays.n_correct[q], 1)
+                             - (c & ~right).sum(axis=1) / np.maximum(n_wrong, 1))
+    breach(rows, c)
     rows = np.flatnonzero(kind == 2)
     q, v = iq[rows], values[rows]
     valid = np.arange(width)[None, :] < arrays.n_options[q][:, None]
     diff = np.where(np.isnan(v), 3.0, np.abs(v - arrays.rate_key[q]))
     score[rows] = 1 - np.where(valid, diff, 0.0).sum(axis=1) / (3 * arrays.n_options[q])
-    critical[rows] = (arrays.violation[q] & (v >= 3)).any(axis=1)
+    with np.errstate(invalid="ignore"):
+        breach(rows, v >= 3)
     rows = np.flatnonzero(kind == 3)
     q = iq[rows]
     key_slot = arrays.key_slot[q]
@@ -137,13 +154,16 @@ def score_items(selections: pd.DataFrame, arrays: BankArrays) -> pd.DataFrame:
         for j in range(i + 1, width):
             agree += placed[:, i] < placed[:, j]  # NaN compares False: a missing step never agrees
     n = arrays.n_options[q]
-    score[rows] = agree / np.maximum(n * (n - 1) / 2, 1)
+    pairs = np.maximum(n * (n - 1) / 2, 1)
+    score[rows] = np.maximum(0.0, (2 * agree - pairs) / pairs)  # Kendall's tau, clipped at 0
+    breached = np.where(answered, breached, 0)
     return pd.DataFrame({
         "learner": pd.Categorical.from_codes(item_keys // nq, categories=learners),
         "question": pd.Categorical.from_codes(iq, categories=arrays.qids),
         "score": np.where(answered, score, 0.0),
-        "critical": critical & answered,
+        "critical": breached != 0,
         "unanswered": ~answered,
+        "breached": breached,
     })
 
 
@@ -155,11 +175,13 @@ def _levels(score: np.ndarray) -> np.ndarray:
 
 
 def grade_cohort(selections: pd.DataFrame, questions: dict[str, Question],
-                 catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
-    """Grade every learner. Returns frames `items`, `provisions`, `domains` and `learners` (completion)."""
+                 catalog: Catalog | None = None, which: str = "latest") -> dict[str, pd.DataFrame]:
+    """Grade every learner on their latest (or, with which="first", first) attempts.
+
+    Returns frames `items`, `provisions`, `domains` and `learners` (completion)."""
     catalog = catalog or load_catalog()
     arrays = bank_arrays(questions, catalog)
-    items = score_items(selections, arrays)
+    items = score_items(selections, arrays, which)
     learners = list(items["learner"].cat.categories)
     nl, npv = len(learners), len(catalog.ids)
 
@@ -177,7 +199,11 @@ def grade_cohort(selections: pd.DataFrame, questions: dict[str, Question],
     cell = lc[rows] * npv + prov
     total = np.bincount(cell, weights=items["score"].to_numpy()[ok][rows], minlength=nl * npv).reshape(nl, npv)
     answered = np.bincount(cell, minlength=nl * npv).reshape(nl, npv)
-    crit = np.bincount(cell, weights=items["critical"].to_numpy()[ok][rows], minlength=nl * npv).reshape(nl, npv) > 0
+    # a critical error caps only the provisions its violation breaches: OR the items' bit masks per learner
+    bits = items["breached"].to_numpy()[ok]
+    learner_bits = np.zeros(nl, dtype=np.int64)
+    np.bitwise_or.at(learner_bits, lc, bits)
+    crit = ((learner_bits[:, None] >> np.arange(npv, dtype=np.int64)[None, :]) & 1).astype(bool)
     with np.errstate(invalid="ignore", divide="ignore"):
         pscore = np.where(answered > 0, total / answered, np.nan)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nasams_course.content.models import Question
+from nasams_course.content.models import Question, kendall_tau
 
 
 class AnswerError(ValueError):
@@ -22,6 +22,8 @@ class ItemResult:
     unanswered: bool
     #: option ids whose choice made the answer a critical error
     violations: tuple[str, ...] = ()
+    #: the provisions those options breach (the only provisions the critical error caps)
+    breached: tuple[str, ...] = ()
 
 
 def normalize_answer(q: Question, answer: Any) -> Any:
@@ -60,33 +62,41 @@ def normalize_answer(q: Question, answer: Any) -> Any:
     return {oid: int(r) for oid, r in answer.items()} or None
 
 
+def _breached(q: Question, violations: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for oid in violations:
+        out += [pid for pid in q.breaches(oid) if pid not in out]
+    return tuple(out)
+
+
 def score_item(q: Question, answer: Any) -> ItemResult:
-    """Score an answer (see normalize_answer for shapes). Raises AnswerError on a bad shape."""
+    """Score an answer (see normalize_answer for shapes). Raises AnswerError on a bad shape.
+
+    single: the chosen option's credit. multi: max(0, hits/C - false selections/W), C and W the numbers of
+    keyed-correct and keyed-incorrect options (selecting all or none scores 0). rate: 1 - total distance /
+    (3 x options), an unrated option counting 3. order: max(0, Kendall's tau against the key).
+    """
     answer = normalize_answer(q, answer)
     if answer is None:
         return ItemResult(q.id, 0.0, False, True)
     if q.kind == "single":
         chosen = q.option(answer)
-        return ItemResult(q.id, float(chosen.credit), chosen.violation, False,
-                          (answer,) if chosen.violation else ())
-    if q.kind == "multi":
+        score = float(chosen.credit)
+        bad: tuple[str, ...] = (answer,) if chosen.violation else ()
+    elif q.kind == "multi":
         keyed = sum(1 for o in q.options if o.correct)
+        wrong = len(q.options) - keyed
         hits = sum(1 for o in q.options if o.id in answer and o.correct)
         false = sum(1 for o in q.options if o.id in answer and not o.correct)
+        score = max(0.0, (hits / keyed if keyed else 0.0) - (false / wrong if wrong else 0.0))
         bad = tuple(o.id for o in q.options if o.id in answer and o.violation)
-        return ItemResult(q.id, max(0.0, (hits - false) / keyed), bool(bad), False, bad)
-    if q.kind == "rate":
+    elif q.kind == "rate":
         total = 0
         for o in q.options:
             total += abs(answer[o.id] - o.key) if o.id in answer else 3
+        score = 1 - total / (3 * len(q.options))
         bad = tuple(o.id for o in q.options if o.violation and answer.get(o.id, 0) >= 3)
-        return ItemResult(q.id, 1 - total / (3 * len(q.options)), bool(bad), False, bad)
-    position = {oid: i for i, oid in enumerate(answer)}
-    n = len(q.key)
-    agree = 0
-    for i in range(n):
-        for j in range(i + 1, n):
-            a, b = q.key[i], q.key[j]
-            if a in position and b in position and position[a] < position[b]:
-                agree += 1
-    return ItemResult(q.id, agree / (n * (n - 1) / 2), False, False)
+    else:
+        score = max(0.0, kendall_tau(answer, q.key))
+        bad = ()
+    return ItemResult(q.id, score, bool(bad), False, bad, _breached(q, bad))

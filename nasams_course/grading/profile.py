@@ -38,6 +38,8 @@ class ProvisionResult:
     critical: bool
     answered: int
     review: tuple[Review, ...] = ()
+    #: the mean of the first attempts at its questions (None if none answered)
+    first_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -57,21 +59,31 @@ class Report:
     complete: bool
     learner: str = ""
     problems: tuple[str, ...] = field(default=())
+    #: the first attempt at each question (the latest attempts are `items`)
+    first_items: tuple[ItemResult, ...] = ()
+    #: mean of the attempted provisions' scores: latest attempts, and first attempts
+    score: float | None = None
+    first_score: float | None = None
 
     def to_json(self) -> dict:
         """The machine-readable form printed by `nasams-course grade --json`."""
+        first = {i.question: i for i in self.first_items} or {i.question: i for i in self.items}
         return {
             "learner": self.learner,
             "items": [
-                {"question": i.question, "score": i.score, "critical": i.critical, "unanswered": i.unanswered}
+                {"question": i.question, "score": i.score, "critical": i.critical, "unanswered": i.unanswered,
+                 "breached": list(i.breached), "first_score": first[i.question].score,
+                 "first_critical": first[i.question].critical}
                 for i in self.items
             ],
             "provisions": [
-                {"id": p.id, "score": p.score, "level": p.level, "critical": p.critical,
-                 "answered": p.answered, "review": [asdict(r) for r in p.review]}
+                {"id": p.id, "score": p.score, "first_score": p.first_score, "level": p.level,
+                 "critical": p.critical, "answered": p.answered, "review": [asdict(r) for r in p.review]}
                 for p in self.provisions
             ],
             "domains": [asdict(d) for d in self.domains],
+            "score": self.score,
+            "first_score": self.first_score,
             "complete": self.complete,
             "problems": list(self.problems),
         }
@@ -83,6 +95,17 @@ def latest(attempts: list[Attempt]) -> list[Attempt]:
     for a in attempts:
         cur = best.get(a.question)
         if cur is None or (a.at, a.seq) >= (cur.at, cur.seq):
+            best[a.question] = a
+    return list(best.values())
+
+
+def first(attempts: list[Attempt]) -> list[Attempt]:
+    """The first attempt of each question (earliest `at`; on equal `at`, lowest `seq`), in order of
+    first appearance."""
+    best: dict[str, Attempt] = {}
+    for a in attempts:
+        cur = best.get(a.question)
+        if cur is None or (a.at, a.seq) < (cur.at, cur.seq):
             best[a.question] = a
     return list(best.values())
 
@@ -103,24 +126,33 @@ def grade(questions: dict[str, Question], attempts: list[Attempt], catalog: Cata
     """
     catalog = catalog or load_catalog()
     items = [score_item(questions[a.question], a.answer) for a in latest(attempts)]
+    first_items = [score_item(questions[a.question], a.answer) for a in first(attempts)]
     by_question = {i.question: i for i in items}
+    first_by_question = {i.question: i for i in first_items}
+
+    def answered(results: dict[str, ItemResult], pid: str) -> list[ItemResult]:
+        return [results[q.id] for q in questions.values()
+                if pid in q.provisions and q.id in results and not results[q.id].unanswered]
 
     scope = [pid for pid in catalog.ids if any(pid in q.provisions for q in questions.values())]
     provisions = []
     for pid in scope:
-        results = [by_question[q.id] for q in questions.values()
-                   if pid in q.provisions and q.id in by_question and not by_question[q.id].unanswered]
+        results = answered(by_question, pid)
+        first_results = answered(first_by_question, pid)
+        # a critical error caps only the provisions the chosen violation breaches
         review = tuple(
             Review(r.question, oid, questions[r.question].option(oid).rationale)
-            for r in results if r.critical for oid in r.violations
+            for r in results if pid in r.breached for oid in r.violations
+            if pid in questions[r.question].breaches(oid)
         )
+        first_score = _mean([r.score for r in first_results]) if first_results else None
         if not results:
-            provisions.append(ProvisionResult(pid, None, None, False, 0))
+            provisions.append(ProvisionResult(pid, None, None, False, 0, first_score=first_score))
             continue
         score = _mean([r.score for r in results])
         critical = bool(review)
         level = "Beginning" if critical else level_for(score)
-        provisions.append(ProvisionResult(pid, score, level, critical, len(results), review))
+        provisions.append(ProvisionResult(pid, score, level, critical, len(results), review, first_score))
 
     domains = []
     for d in catalog.domains:
@@ -137,4 +169,9 @@ def grade(questions: dict[str, Question], attempts: list[Attempt], catalog: Cata
         and all(d.level in PASSING for d in domains)
         and not any(p.critical for p in provisions)
     )
-    return Report(tuple(items), tuple(provisions), tuple(domains), complete, learner)
+    scored = [p.score for p in provisions if p.score is not None]
+    first_scored = [p.first_score for p in provisions if p.first_score is not None]
+    return Report(tuple(items), tuple(provisions), tuple(domains), complete, learner,
+                  first_items=tuple(first_items),
+                  score=_mean(scored) if scored else None,
+                  first_score=_mean(first_scored) if first_scored else None)

@@ -203,12 +203,14 @@ def critical_box(q: Question, violations: tuple[str, ...] | None) -> str:
     else:
         options = [q.option(v) for v in violations]
     hide = " hidden" if template else ""
-    items = "".join(f'<li data-option="{escape(o.id)}"{hide}>{escape(o.text)}: {escape(o.rationale)}</li>'
-                    for o in options)
+    items = "".join(
+        f'<li data-option="{escape(o.id)}"{hide}><p><strong>{escape(o.text)}</strong></p>'
+        f'<p>Breaches {escape(", ".join(o.violation))}. {escape(o.rationale)}</p></li>'
+        for o in options)
     role = "" if template else ' data-role="critical"'
     return (f'<div class="nq-critical"{role} role="alert"{hide}><p><strong>Critical error.</strong> '
-            "You chose conduct the code forbids. This caps the provisions this question assesses at Beginning "
-            f"until you answer it again without the violation.</p><ul>{items}</ul></div>")
+            "You chose conduct the code forbids. This caps the provisions it breaches at Beginning "
+            f"until you answer this question again without the violation.</p><ul>{items}</ul></div>")
 
 
 def feedback(q: Question, catalog: Catalog, answer: object = None, score: float | None = None,
@@ -223,6 +225,9 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
         f'<div class="nq-feedback" data-question="{escape(q.id)}">',
         f'<p class="nq-score-line">Score: <strong data-role="score">{shown}</strong> · Level: '
         f'<strong data-role="level">{escape(level)}</strong></p>',
+        '<p class="nq-first-line" data-role="first-line" hidden>Your first attempt scored '
+        '<strong data-role="first"></strong>; the latest attempt is the one that counts, and both are kept in '
+        "your response file.</p>",
     ]
     if answer is None:
         parts.append(critical_box(q, None))  # the static form's hidden template
@@ -231,7 +236,9 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
     options = [q.option(k) for k in q.key] if q.kind == "order" else q.options
     rows = []
     for o in options:
-        flag = ' <span class="nq-violation-tag">violation</span>' if getattr(o, "violation", False) else ""
+        breached = getattr(o, "violation", None)
+        flag = (f' <span class="nq-violation-tag">violation of {escape(", ".join(breached))}</span>'
+                if breached else "")
         rows.append(
             f'<li data-option="{escape(o.id)}"><p><strong class="nq-option-text">{escape(o.text)}</strong>{flag}</p>'
             f'<p class="nq-option-status"><span data-role="mine">{escape(_mine(q, answer, o))}</span>'

@@ -2,7 +2,7 @@
    tests), keeps answers in this browser, exports and imports response files. */
 (function (root) {
   "use strict";
-  const SCHEMA = "nasams-course/responses@1", PREFIX = "nasams-course:nasams-ethics:";
+  const SCHEMA = "nasams-course/responses@2", PREFIX = "nasams-course:nasams-ethics:";
   const LEVELS = [["Mastery", 0.85], ["Proficient", 0.7], ["Developing", 0.5], ["Beginning", 0]];
   const levelFor = (s) => (LEVELS.find((l) => s >= l[1] - 1e-9) || LEVELS[3])[0];
   const opt = (q, id) => q.options.find((o) => o.id === id);
@@ -20,51 +20,61 @@
     return (typeof a === "string" ? a : Object.keys(a).length) ? a : null;
   }
 
+  /* Kendall's tau of a placed sequence against the key; a pair with a missing step is discordant. */
+  function tau(placed, key) {
+    const n = key.length, pairs = n * (n - 1) / 2;
+    let agree = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
+      const pi = placed.indexOf(key[i]), pj = placed.indexOf(key[j]);
+      if (pi >= 0 && pj >= 0 && pi < pj) agree++;
+    }
+    return pairs ? (2 * agree - pairs) / pairs : 1;
+  }
+
   function scoreItem(q, answer) {
-    const a = normalize(q, answer), r = { question: q.id, score: 0, critical: false, unanswered: a === null, violations: [] };
+    const a = normalize(q, answer), r = { question: q.id, score: 0, critical: false, unanswered: a === null, violations: [], breached: [] };
     if (a === null) return r;
     const on = (o) => (q.kind === "single" ? a === o.id : a.includes(o.id));
     if (q.kind === "single") r.score = opt(q, a).credit;
     else if (q.kind === "multi") {
-      let keyed = 0, net = 0;
-      q.options.forEach((o) => { keyed += o.correct ? 1 : 0; net += on(o) ? (o.correct ? 1 : -1) : 0; });
-      r.score = Math.max(0, net / keyed);
+      let right = 0, wrong = 0, hits = 0, false_ = 0;
+      q.options.forEach((o) => { if (o.correct) { right++; hits += on(o) ? 1 : 0; } else { wrong++; false_ += on(o) ? 1 : 0; } });
+      r.score = Math.max(0, (right ? hits / right : 0) - (wrong ? false_ / wrong : 0));
     } else if (q.kind === "rate") {
       let total = 0;
       q.options.forEach((o) => { total += o.id in a ? Math.abs(a[o.id] - o.key) : 3; });
       r.score = 1 - total / (3 * q.options.length);
-    } else {
-      const n = q.key.length;
-      let agree = 0;
-      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
-        const pi = a.indexOf(q.key[i]), pj = a.indexOf(q.key[j]);
-        if (pi >= 0 && pj >= 0 && pi < pj) agree++;
-      }
-      r.score = agree / (n * (n - 1) / 2);
-    }
+    } else r.score = Math.max(0, tau(a, q.key));
     if (q.kind !== "order") r.violations = q.options.filter((o) => o.violation && (q.kind === "rate" ? (a[o.id] || 0) >= 3 : on(o))).map((o) => o.id);
+    r.violations.forEach((id) => opt(q, id).violation.forEach((p) => { if (!r.breached.includes(p)) r.breached.push(p); }));
     r.critical = r.violations.length > 0;
     return r;
   }
 
   const mean = (v) => { let t = 0; for (const x of v) t += x; return t / v.length; };
+  const later = (t, c) => t.at > c.at || (t.at === c.at && t.seq >= c.seq);
 
-  /* questions in bank order; attempts [{question, answer, at (ms), seq}]; catalog {provisions: [[id, domain]], domains} */
+  /* questions in bank order; attempts [{question, answer, at (ms), seq}]; catalog {provisions: [[id, domain]], domains}.
+     The latest attempt of each question counts; the first attempt is reported beside it. */
   function grade(questions, attempts, catalog) {
-    const best = new Map(), byId = new Map(questions.map((q) => [q.id, q]));
+    const last = new Map(), first = new Map(), byId = new Map(questions.map((q) => [q.id, q]));
     attempts.forEach((t) => {
-      const c = best.get(t.question);
-      if (!c || t.at > c.at || (t.at === c.at && t.seq >= c.seq)) best.set(t.question, t);
+      const c = last.get(t.question), f = first.get(t.question);
+      if (!c || later(t, c)) last.set(t.question, t);
+      if (!f || !later(t, f)) first.set(t.question, t);
     });
-    const items = [...best.values()].map((t) => scoreItem(byId.get(t.question), t.answer));
+    const items = [...last.values()].map((t) => scoreItem(byId.get(t.question), t.answer));
+    const firsts = new Map([...first.values()].map((t) => [t.question, scoreItem(byId.get(t.question), t.answer)]));
     const res = new Map(items.map((i) => [i.question, i]));
     const provs = [];
     for (const [pid, domain] of catalog.provisions) {
       const assessed = questions.filter((q) => q.provisions.includes(pid));
       if (!assessed.length) continue;
       const got = assessed.map((q) => res.get(q.id)).filter((i) => i && !i.unanswered);
-      const s = got.length ? mean(got.map((g) => g.score)) : null, crit = got.some((g) => g.critical);
-      provs.push({ id: pid, domain, score: s, level: s === null ? null : crit ? "Beginning" : levelFor(s), critical: crit, answered: got.length });
+      const fst = assessed.map((q) => firsts.get(q.id)).filter((i) => i && !i.unanswered);
+      const s = got.length ? mean(got.map((g) => g.score)) : null, crit = got.some((g) => g.breached.includes(pid));
+      provs.push({ id: pid, domain, score: s, first_score: fst.length ? mean(fst.map((g) => g.score)) : null,
+        level: s === null ? null : crit ? "Beginning" : levelFor(s), critical: crit, answered: got.length });
     }
     const doms = [];
     for (const d of catalog.domains) {
@@ -74,15 +84,20 @@
       doms.push({ id: d, score: s, level: s === null ? null : levelFor(s) });
     }
     const complete = provs.length > 0 && provs.every((p) => p.score !== null && !p.critical) && doms.every((d) => ["Mastery", "Proficient"].includes(d.level));
+    const overall = (k) => { const v = provs.filter((p) => p[k] !== null).map((p) => p[k]); return v.length ? mean(v) : null; };
+    const score = overall("score"), firstScore = overall("first_score");
     provs.forEach((p) => delete p.domain);
-    return { items: items.map(({ question, score, critical, unanswered }) => ({ question, score, critical, unanswered })), provisions: provs, domains: doms, complete };
+    return {
+      items: items.map(({ question, score, critical, unanswered, breached }) => ({ question, score, critical, unanswered, breached,
+        first_score: firsts.get(question).score, first_critical: firsts.get(question).critical })),
+      provisions: provs, domains: doms, score, first_score: firstScore, complete };
   }
 
   const parseTime = (s) => (typeof s !== "string" ? NaN : Date.parse(/([zZ]|[+-]\d\d:?\d\d)$/.test(s) || !/T/.test(s) ? s : s + "Z"));
 
   function checkFile(d) {
     const m = /^nasams-course\/responses@(\d+)$/.exec((d && d.schema) || "");
-    if (!m || +m[1] !== 1) throw new Error(m && +m[1] > 1 ? "This file was made by a newer version of the course (" + d.schema + ")." : "This is not a NASAMS course response file.");
+    if (!m || !(+m[1] === 1 || +m[1] === 2)) throw new Error(m && +m[1] > 2 ? "This file was made by a newer version of the course (" + d.schema + ")." : "This is not a NASAMS course response file.");
     if (typeof d.learner !== "string" || !Array.isArray(d.responses)) throw new Error("The file is damaged (no learner or responses).");
     const bad = d.responses.map((e, i) => (e && typeof e.question === "string" && /^[a-z0-9][a-z0-9-]*$/.test(e.question) && "answer" in e &&
       (e.answer === null || typeof e.answer === "string" || isList(e.answer) || isRatings(e.answer)) && !isNaN(parseTime(e.at)) ? 0 : "entry " + (i + 1))).filter(Boolean);
@@ -90,7 +105,7 @@
     return d.responses;
   }
 
-  const api = { levelFor, normalize, scoreItem, grade, checkFile, parseTime, SCHEMA };
+  const api = { levelFor, normalize, scoreItem, tau, grade, checkFile, parseTime, SCHEMA };
   if (typeof module === "object" && module.exports) module.exports = api;
   root.NasamsQuiz = api;
   if (typeof document === "undefined") return;
@@ -107,16 +122,17 @@
   const del = (k) => (ls ? ls.removeItem(PREFIX + k) : delete memory[k]);
   const keys = () => (ls ? Object.keys(ls).filter((k) => k.startsWith(PREFIX)).map((k) => k.slice(PREFIX.length)) : Object.keys(memory));
   const answerKeys = () => keys().filter((k) => k.startsWith("q:")).sort();
-  /* A saved answer, or null; an unreadable one is set aside (kept) with a notice. */
+  /* A question's saved attempts, oldest first ({question, attempts: [{answer, at}]}), or null; an unreadable
+     record is set aside (kept) with a notice. Records saved by earlier versions ({answer, at}) read as one attempt. */
   function stored(k, q) {
     const raw = get(k);
     if (raw === null) return null;
     try {
-      const v = JSON.parse(raw);
-      if (typeof v.at !== "string" || !("answer" in v)) throw 0;
-      if (q) normalize(q, v.answer);
-      v.question = k.slice(2);
-      return v;
+      const v = JSON.parse(raw), list = v && Array.isArray(v.attempts) ? v.attempts : [v];
+      if (!list.length) throw 0;
+      list.forEach((t) => { if (!t || typeof t.at !== "string" || isNaN(parseTime(t.at)) || !("answer" in t)) throw 0; if (q) normalize(q, t.answer); });
+      list.sort((x, y) => parseTime(x.at) - parseTime(y.at));
+      return { question: k.slice(2), attempts: list.map((t) => ({ answer: t.answer, at: t.at })) };
     } catch (e) {
       put("set-aside:" + Date.now() + ":" + k, raw);
       del(k);
@@ -125,6 +141,16 @@
     }
   }
   const allStored = () => answerKeys().map((k) => stored(k)).filter(Boolean);
+  const lastOf = (s) => s.attempts[s.attempts.length - 1];
+  /* Add attempts to a question's record (an attempt already there, same time and answer, is not added twice). */
+  function addAttempts(qid, list) {
+    const cur = stored("q:" + qid), all = cur ? cur.attempts : [], seen = new Set(all.map((t) => t.at + JSON.stringify(t.answer)));
+    let n = 0;
+    list.forEach((t) => { const id = t.at + JSON.stringify(t.answer); if (!seen.has(id)) { seen.add(id); all.push({ answer: t.answer, at: t.at }); n++; } });
+    all.sort((x, y) => parseTime(x.at) - parseTime(y.at));
+    if (n) put("q:" + qid, JSON.stringify({ attempts: all }));
+    return n;
+  }
 
   const pct = (s) => Math.floor(s * 100 + 0.5 + 1e-9) + "%";
 
@@ -175,19 +201,24 @@
       const a = this.answer();
       if (a === null) { this.status.textContent = this.form.dataset.empty; return; }
       this.status.textContent = "";
-      try { put("q:" + this.q.id, JSON.stringify({ answer: a, at: new Date().toISOString() })); } catch (e) { this.status.textContent = "Your answer could not be saved in this browser."; }
+      try { addAttempts(this.q.id, [{ answer: a, at: new Date().toISOString() }]); } catch (e) { this.status.textContent = "Your answer could not be saved in this browser."; }
       this.render(a, false);
       counts();
     }
     refresh() {
       const s = stored("q:" + this.q.id, this.q);
       this.result.hidden = true;
-      if (s) { this.show(s.answer); this.render(s.answer, true); }
+      if (s) { this.show(lastOf(s).answer); this.render(lastOf(s).answer, true); }
     }
     render(a, restored) {
       const q = this.q, r = scoreItem(q, a), box = this.result, crit = box.querySelector(".nq-critical");
       box.querySelector("[data-role=score]").textContent = pct(r.score);
       box.querySelector("[data-role=level]").textContent = levelFor(r.score);
+      const s = stored("q:" + q.id), firstLine = box.querySelector("[data-role=first-line]");
+      if (firstLine) {
+        firstLine.hidden = !s || s.attempts.length < 2;
+        if (s) firstLine.querySelector("[data-role=first]").textContent = pct(scoreItem(q, s.attempts[0].answer).score);
+      }
       if (restored) this.status.textContent = "Your saved answer is shown.";
       if (crit) {
         crit.hidden = !r.critical;
@@ -215,14 +246,16 @@
   }
   function download() {
     const name = panel.querySelector("#nasams-learner").value.trim(), list = allStored();
-    const file = { schema: SCHEMA, learner: name, responses: list.map((s) => ({ question: s.question, answer: s.answer, at: s.at })) };
+    const entries = [].concat(...list.map((s) => s.attempts.map((t) => ({ question: s.question, answer: t.answer, at: t.at }))));
+    entries.sort((x, y) => parseTime(x.at) - parseTime(y.at));
+    const file = { schema: SCHEMA, learner: name, responses: entries };
     const a = document.createElement("a");
     a.href = URL.createObjectURL(new Blob([JSON.stringify(file, null, 2) + "\n"], { type: "application/json" }));
     a.download = "nasams-responses" + (name ? "-" + name.replace(/[^A-Za-z0-9]+/g, "-") : "") + ".json";
     document.body.append(a);
     a.click();
     a.remove();
-    say("Downloaded " + plural(list.length, "answer") + ".");
+    say("Downloaded " + plural(list.length, "answered question") + " (" + plural(entries.length, "attempt") + ").");
   }
   async function importFile(input) {
     const f = input.files[0];
@@ -232,13 +265,15 @@
     try { entries = checkFile(JSON.parse(await f.text())); } catch (e) {
       return say("Not imported: " + (e instanceof SyntaxError ? "the file is not valid JSON." : e.message) + " Your saved answers are unchanged.");
     }
+    /* attempts are merged with those already saved (nothing is replaced); the latest of all counts */
+    const byQ = new Map();
+    entries.forEach((e) => { if (!byQ.has(e.question)) byQ.set(e.question, []); byQ.get(e.question).push(e); });
     let n = 0;
-    entries.forEach((e) => {
-      const cur = stored("q:" + e.question);
-      if (!cur || parseTime(e.at) >= parseTime(cur.at)) { put("q:" + e.question, JSON.stringify({ answer: e.answer, at: e.at })); n++; }
-    });
+    try { byQ.forEach((list, qid) => { n += addAttempts(qid, list); }); } catch (e) {
+      notices.push("This browser's storage is full: " + plural(n, "attempt") + " were added before it filled.");
+    }
     quizzes.forEach((z) => z.refresh());
-    say("Imported " + plural(n, "answer") + " from " + f.name + "." + (notices.length ? " " + notices.splice(0).join(" ") : ""));
+    say("Imported " + plural(n, "new attempt") + " from " + f.name + ", added to your saved answers." + (notices.length ? " " + notices.splice(0).join(" ") : ""));
     counts();
   }
   function clearAll() {

@@ -20,6 +20,7 @@ for (const c of golden("items.json").cases) {
     assert.equal(r.score, c.expected.score);
     assert.equal(r.critical, c.expected.critical);
     assert.equal(r.unanswered, c.expected.unanswered);
+    assert.deepEqual(r.breached, c.expected.breached);
   });
 }
 
@@ -40,7 +41,8 @@ test("levels and their thresholds", () => {
 
 test("response files: foreign, newer and damaged files are rejected with a message", () => {
   assert.throws(() => quiz.checkFile({ hello: 1 }), /not a NASAMS course response file/);
-  assert.throws(() => quiz.checkFile({ schema: "nasams-course/responses@2", learner: "", responses: [] }), /newer version/);
+  assert.throws(() => quiz.checkFile({ schema: "nasams-course/responses@3", learner: "", responses: [] }), /newer version/);
+  assert.equal(quiz.checkFile({ schema: "nasams-course/responses@1", learner: "", responses: [] }).length, 0);
   assert.throws(() => quiz.checkFile({ schema: quiz.SCHEMA, learner: "x", responses: [{ question: "q", answer: "a", at: "yesterday" }] }), /damaged/);
   const ok = { schema: quiz.SCHEMA, learner: "x", responses: [{ question: "q-a", answer: { a: 2 }, at: "2026-01-01T10:00:00Z" }] };
   assert.equal(quiz.checkFile(ok).length, 1);

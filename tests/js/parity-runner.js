@@ -9,7 +9,7 @@ const out = input.cases.map((c) => {
     const q = c.questions.find((x) => x.id === a.question);
     try {
       const r = quiz.scoreItem(q, a.answer);
-      return { score: r.score, critical: r.critical, unanswered: r.unanswered };
+      return { score: r.score, critical: r.critical, unanswered: r.unanswered, breached: r.breached };
     } catch (e) {
       return { error: true };
     }
