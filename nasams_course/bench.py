@@ -36,15 +36,15 @@ def synthetic_bank(rng: np.random.Generator) -> dict:
         opts = [{"id": f"o{j}", "text": "t", "rationale": "S5"} for j in range(OPTIONS)]
         if kind == "single":
             for j, o in enumerate(opts):
-                o.update(credit=[1, 0.5, 0, 0, 0][j], violation=j == 4)
+                o.update(credit=[1, 0.5, 0, 0, 0][j], violation=provs[:1] if j == 4 else None)
             bank[base["id"]] = SingleQuestion(kind="single", options=opts, **base)
         elif kind == "multi":
             for j, o in enumerate(opts):
-                o.update(correct=j < 2, violation=j == 4)
+                o.update(correct=j < 2, violation=provs[:1] if j == 4 else None)
             bank[base["id"]] = MultiQuestion(kind="multi", options=opts, **base)
         elif kind == "rate":
             for j, o in enumerate(opts):
-                o.update(key=[4, 1, 3, 2, 1][j], violation=j == 4)
+                o.update(key=[4, 1, 3, 2, 1][j], violation=provs[:1] if j == 4 else None)
             bank[base["id"]] = RateQuestion(kind="rate", options=opts, **base)
         else:
             key = [f"o{j}" for j in rng.permutation(OPTIONS)]
@@ -178,7 +178,35 @@ def bench_browser() -> None:
           f"over 10 cold loads (min {min(times):.0f}, max {max(times):.0f}; target <= 300 ms)")
 
 
+STORAGE_PREFIX = "nasams-course:nasams-ethics:"  # as in nasams-quiz.js
+BROWSER_QUOTA_CHARS = 5 * 1024 * 1024  # what browsers allow a site's localStorage (keys + values), at least
+
+
+def browser_storage_chars(questions: dict, attempts: int = 3) -> int:
+    """Characters (keys + values) the book stores for a learner who answered every question `attempts` times,
+    each answer as large as it can be (every option chosen, rated or placed), in the page's storage format."""
+    import json
+
+    total = 0
+    for qid, q in questions.items():
+        ids = q.option_ids
+        answer = (ids[0] if q.kind == "single" else {i: 4 for i in ids} if q.kind == "rate" else list(ids))
+        record = {"attempts": [{"answer": answer, "at": "2026-12-01T10:00:00.000Z"}] * attempts}
+        total += len(STORAGE_PREFIX + "q:" + qid) + len(json.dumps(record, separators=(",", ":")))
+    return total
+
+
+def bench_storage() -> None:
+    from nasams_course.content.loader import course_bank
+
+    bank = course_bank()
+    chars = browser_storage_chars(bank.questions)
+    print(f"browser storage, the whole course ({len(bank.questions)} questions) answered 3 times each: "
+          f"{chars:,} characters ({chars / 1024:.0f} KB), {chars / BROWSER_QUOTA_CHARS:.1%} of a 5 MB quota")
+
+
 def main() -> None:
+    bench_storage()
     bench_grading()
     bench_build()
     bench_browser()

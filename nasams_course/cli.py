@@ -110,7 +110,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from nasams_course.session import domain_frame, profile_frame
 
     for r in reports:
-        print(f"Learner: {r.learner or '(unnamed)'}  ·  complete: {'yes' if r.complete else 'no'}")
+        overall = "-" if r.score is None else f"{r.score:.0%}"
+        first_overall = "-" if r.first_score is None else f"{r.first_score:.0%}"
+        print(f"Learner: {r.learner or '(unnamed)'}  ·  complete: {'yes' if r.complete else 'no'}  ·  "
+              f"overall {overall} (first attempts {first_overall})")
         _print_table(profile_frame(r))
         print()
         _print_table(domain_frame(r))
@@ -242,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("validate", cmd_validate, "check every content file and cross-reference")
     add("provisions", cmd_provisions, "list the 44 provisions of the code (id, part, title, text, strength, domain)")
     add("questions", cmd_questions, "list the whole question bank with keys (trainer use)")
-    p = add("grade", cmd_grade, "grade one or more response files (nasams-course/responses@1)")
+    p = add("grade", cmd_grade, "grade one or more response files (nasams-course/responses@2 or @1)")
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
     p = add("coverage", cmd_coverage, "provision x content matrix, checked against the content standard")
     p.add_argument("--require-all", action="store_true", help="every one of the 44 provisions must meet the standard")

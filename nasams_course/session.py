@@ -23,7 +23,8 @@ class Session:
     attempts: list[Attempt] = field(default_factory=list)
 
     def record(self, question: str, answer: object) -> Attempt:
-        """Keep one submitted answer (the latest attempt of a question is the one that counts)."""
+        """Keep one submitted answer. Every attempt is kept; the latest of a question counts, the first is
+        reported beside it."""
         attempt = Attempt(question, answer, time.time() * 1000, len(self.attempts))
         self.attempts.append(attempt)
         return attempt
@@ -39,7 +40,7 @@ class Session:
         return profile_frame(self.report(bank, questions))
 
     def save(self, path: str | Path) -> Path:
-        """Write the session as a `nasams-course/responses@1` file."""
+        """Write the session as a `nasams-course/responses@2` file (every attempt)."""
         path = Path(path)
         path.write_text(json.dumps(to_json(self.learner, self.attempts), indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
@@ -65,12 +66,14 @@ def profile_frame(report: Report) -> pd.DataFrame:
             "domain": catalog.provision(p.id).domain,
             "answered": p.answered,
             "score": None if p.score is None else round(p.score, 3),
+            "first_score": None if p.first_score is None else round(p.first_score, 3),
             "level": p.level or "not attempted",
             "critical": p.critical,
         }
         for p in report.provisions
     ]
-    return pd.DataFrame(rows, columns=["provision", "title", "domain", "answered", "score", "level", "critical"])
+    return pd.DataFrame(rows, columns=["provision", "title", "domain", "answered", "score", "first_score", "level",
+                                       "critical"])
 
 
 def domain_frame(report: Report) -> pd.DataFrame:

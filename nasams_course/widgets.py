@@ -25,6 +25,7 @@ class QuizWidget(w.VBox):
         self.catalog = catalog
         self.on_submit = on_submit
         self.last_result: ItemResult | None = None
+        self.first_result: ItemResult | None = None
         self.stem = w.HTML(f"<p><strong>{escape(KIND_LABELS[question.kind])}.</strong> {escape(question.stem)}</p>"
                            f"<p><em>{escape(INSTRUCTIONS[question.kind])}</em></p>")
         self.inputs = self._build_inputs()
@@ -100,13 +101,15 @@ class QuizWidget(w.VBox):
             self.message.value = f'<p class="nq-warning" role="alert">{escape(NOTHING_CHOSEN[self.question.kind])}</p>'
             return None
         result = score_item(self.question, answer)
+        self.first_result = self.first_result or result
         self.last_result = result
         note = ""
         if self.question.kind == "rate" and len(answer) < len(self.question.options):
             missing = len(self.question.options) - len(answer)
             note = f"<p>{missing} action(s) left unrated count as fully wrong.</p>"
         self.message.value = note
-        self.result.value = feedback(self.question, self.catalog, answer, result.score, result.violations)
+        first = self.first_result.score if self.first_result is not result else None
+        self.result.value = feedback(self.question, self.catalog, answer, result.score, result.violations, first)
         if self.on_submit is not None:
             self.on_submit(self.question.id, answer)
         return result

@@ -58,7 +58,7 @@ class Course:
             provisions: [S5]
             options:
               - {id: a, text: Ask counsel first, credit: 1, rationale: Consent first (S5).}
-              - {id: b, text: Talk now, credit: 0, violation: true, rationale: Breaches S5.}
+              - {id: b, text: Talk now, credit: 0, violation: [S5], rationale: Breaches S5.}
               - {id: c, text: Wait, credit: 0.5, rationale: Partly (S5).}
         """)
 

@@ -67,3 +67,28 @@ def test_cohort_equals_per_learner(learners):
             row = doms.loc[(learner, d.id)]
             assert same(d.score, row["score"]) and same(d.level, row["level"])
         assert bool(complete[learner]) == report.complete
+
+
+@settings(max_examples=100, deadline=None)
+@given(cohorts())
+def test_cohort_on_first_attempts_equals_the_reports_first_items(learners):
+    items = grade_cohort(selections_frame(learners), QS, which="first")["items"].set_index(["learner", "question"])
+    for learner, attempts in learners.items():
+        for i in grade(QS, attempts).first_items:
+            row = items.loc[(learner, i.question)]
+            assert math.isclose(row["score"], i.score, abs_tol=1e-9)
+            assert bool(row["critical"]) == i.critical and bool(row["unanswered"]) == i.unanswered
+
+
+def test_cohort_caps_only_the_breached_provision_and_blocks_completion():
+    """A learner perfect everywhere but for one violation that breaches E13 (g-rate also assesses S5)."""
+    perfect = [Attempt("g-single", "a", 1, 0), Attempt("g-multi", ["a", "b", "c"], 2, 1),
+               Attempt("g-order", ["a", "b", "c", "d"], 3, 2), Attempt("g-order3", ["x", "y", "z"], 4, 3)]
+    learners = {"clean": [*perfect, Attempt("g-rate", {"a": 4, "b": 1, "c": 3, "d": 2}, 5, 4)],
+                "breach": [*perfect, Attempt("g-rate", {"a": 4, "b": 3, "c": 3, "d": 2}, 5, 4)]}
+    result = grade_cohort(selections_frame(learners), QS)
+    provs = result["provisions"].set_index(["learner", "provision"])
+    assert bool(provs.loc[("breach", "E13"), "critical"]) and provs.loc[("breach", "E13"), "level"] == "Beginning"
+    assert not bool(provs.loc[("breach", "S5"), "critical"]) and provs.loc[("breach", "S5"), "level"] == "Mastery"
+    complete = result["learners"].set_index("learner")["complete"]
+    assert bool(complete["clean"]) and not bool(complete["breach"])

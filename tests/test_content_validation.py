@@ -61,7 +61,18 @@ SCENARIOS = {
     "order-shown-in-keyed-order": (
         "questions/q-o.yml",
         question("q-o", "order", "S5", "id: a, text: A, rationale: S5", "id: b, text: B, rationale: S5", "id: c, text: C, rationale: S5", key="a, b, c"),
-        f"{Q}/q-o.yml:key: the options are listed in the keyed order; list them in a different order from the key"),
+        f"{Q}/q-o.yml:options: the steps are first shown in an order that agrees with the key (Kendall's tau +1.00); "
+        "list them so that tau <= 0, or an untouched submission scores above 0"),
+    "order-shown-mostly-in-keyed-order": (
+        "questions/q-o.yml",
+        question("q-o", "order", "S5", "id: a, text: A, rationale: S5", "id: b, text: B, rationale: S5",
+                 "id: d, text: D, rationale: S5", "id: c, text: C, rationale: S5", key="a, b, c, d"),
+        f"{Q}/q-o.yml:options: the steps are first shown in an order that agrees with the key (Kendall's tau +0.67); "
+        "list them so that tau <= 0, or an untouched submission scores above 0"),
+    "multi-with-no-incorrect-option": (
+        "questions/q-multi.yml", MULTI_OK.replace("correct: false", "correct: true"),
+        f"{Q}/q-multi.yml:options: a multi question needs at least one option with correct: false (otherwise "
+        "selecting everything scores full marks)"),
     "unknown-field": (
         "questions/q-multi.yml", MULTI_OK.replace("stem: Which apply?", "stem: Which apply?\n    hint: none"),
         f"{Q}/q-multi.yml:hint: unknown field (allowed: id, vignette, stem, provisions, kind, options)"),
@@ -84,17 +95,42 @@ SCENARIOS = {
         f"{Q}/q-r.yml:options[0].key: input should be 1, 2, 3 or 4, got 5"),
     "violation-keyed-appropriate": (
         "questions/q-r.yml",
-        question("q-r", "rate", "S5", "id: a, text: A, key: 4, violation: true, rationale: Breaches S5", "id: b, text: B, key: 1, rationale: S5", "id: c, text: C, key: 2, rationale: S5"),
+        question("q-r", "rate", "S5", "id: a, text: A, key: 4, violation: [S5], rationale: Breaches S5", "id: b, text: B, key: 1, rationale: S5", "id: c, text: C, key: 2, rationale: S5"),
         f"{Q}/q-r.yml:options[0].key: an option marked violation must be keyed 1 or 2 (inappropriate)"),
     "violation-with-credit": (
         "questions/q-s.yml",
-        question("q-s", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0.5, violation: true, rationale: S5", "id: c, text: C, credit: 0, rationale: S5"),
+        question("q-s", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0.5, violation: [S5], rationale: S5", "id: c, text: C, credit: 0, rationale: S5"),
         f"{Q}/q-s.yml:options[1].credit: an option marked violation must have credit 0"),
     "violation-of-a-should": (
         "questions/q-s.yml",
-        question("q-s", "single", "S1", "id: a, text: A, credit: 1, rationale: S1", "id: b, text: B, credit: 0, violation: true, rationale: Ignores S1.", "id: c, text: C, credit: 0, rationale: S1"),
-        f"{Q}/q-s.yml:options[1].rationale: a violation must cite the mandatory or prohibited provision it breaches "
-        "(cited: S1; a 'should' cannot be violated)"),
+        question("q-s", "single", "S1", "id: a, text: A, credit: 1, rationale: S1", "id: b, text: B, credit: 0, violation: [S1], rationale: Ignores S1.", "id: c, text: C, credit: 0, rationale: S1"),
+        f"{Q}/q-s.yml:options[1].violation[0]: S1 is recommended (should/may) and cannot be breached: a violation "
+        "names the mandatory or prohibited provisions it breaches"),
+    "violation-as-a-flag": (
+        "questions/q-s.yml",
+        question("q-s", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0, violation: true, rationale: Breaches S5.", "id: c, text: C, credit: 0, rationale: S5"),
+        f"{Q}/q-s.yml:options[1].violation: input should be a valid list"),
+    "violation-of-an-unknown-provision": (
+        "questions/q-s.yml",
+        question("q-s", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0, violation: [S5, S17], rationale: Breaches S5.", "id: c, text: C, credit: 0, rationale: S5"),
+        f"{Q}/q-s.yml:options[1].violation[1]: unknown provision 'S17'"),
+    "violation-not-among-the-provisions": (
+        "questions/q-s.yml",
+        question("q-s", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0, violation: [E6], rationale: Breaches E6.", "id: c, text: C, credit: 0, rationale: S5"),
+        f"{Q}/q-s.yml:options[1].violation[0]: E6 is breached here but not in the question's provisions (S5): "
+        "add it there"),
+    "violation-not-cited-in-the-rationale": (
+        "questions/q-s.yml",
+        question("q-s", "single", "S5, E6", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0, violation: [S5, E6], rationale: Breaches S5.", "id: c, text: C, credit: 0, rationale: S5"),
+        f"{Q}/q-s.yml:options[1].violation[1]: the rationale must cite E6, the provision this option breaches"),
+    "violation-listing-a-provision-twice": (
+        "questions/q-s.yml",
+        question("q-s", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0, violation: [S5, S5], rationale: Breaches S5.", "id: c, text: C, credit: 0, rationale: S5"),
+        f"{Q}/q-s.yml:options[1].violation: a provision is listed twice"),
+    "violation-with-an-empty-list": (
+        "questions/q-s.yml",
+        question("q-s", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0, violation: [], rationale: Breaches S5.", "id: c, text: C, credit: 0, rationale: S5"),
+        f"{Q}/q-s.yml:options[1].violation: list should have at least 1 item after validation, not 0"),
     "rationale-cites-nothing": (
         "questions/q-multi.yml", MULTI_OK.replace("{id: b, text: B, correct: false, rationale: Per S16.}",
                                                   "{id: b, text: B, correct: false, rationale: Because.}"),
@@ -136,6 +172,39 @@ SCENARIOS = {
         "book/part/ch/chapter.yml:provisions[1]: 'X1' is not a valid id (lower-case letters, digits and hyphens; "
         "provision ids like E4a, S5, U13)"),
 }
+
+
+# scenario name -> (file to write, its text): each must load with no problem at all (the good side of each rule)
+GOOD = {
+    "multi-with-right-and-wrong-options": ("questions/q-multi.yml", MULTI_OK),
+    "order-shown-with-tau-zero": (
+        "questions/q-o.yml",
+        question("q-o", "order", "S5", "id: c, text: C, rationale: S5", "id: a, text: A, rationale: S5",
+                 "id: d, text: D, rationale: S5", "id: b, text: B, rationale: S5", key="a, b, c, d")),
+    "order-shown-reversed": (
+        "questions/q-o.yml",
+        question("q-o", "order", "S5", "id: c, text: C, rationale: S5", "id: b, text: B, rationale: S5",
+                 "id: a, text: A, rationale: S5", key="a, b, c")),
+    "violation-naming-two-breached-provisions": (
+        "questions/q-s.yml",
+        question("q-s", "single", "S5, E6, S16", "id: a, text: A, credit: 1, rationale: S5",
+                 "id: b, text: B, credit: 0, violation: [E6, S5], rationale: Breaches E6 and S5.",
+                 "id: c, text: C, credit: 0, rationale: S16")),
+    "violation-of-a-prohibited-item": (
+        "questions/q-r.yml",
+        question("q-r", "rate", "U7, S16", "id: a, text: A, key: 1, violation: [U7], rationale: U7 forbids it.",
+                 "id: b, text: B, key: 4, rationale: S16", "id: c, text: C, key: 2, rationale: S16")),
+}
+
+
+@pytest.mark.parametrize("scenario", GOOD)
+def test_each_good_file_is_accepted(course, scenario):
+    rel, text = GOOD[scenario]
+    path = course.chapter / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.replace("\n    ", "\n").lstrip(), encoding="utf-8")
+    _bank, problems = load_bank(course.root)
+    assert [str(p) for p in problems] == []
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -19,10 +19,16 @@ def test_single_scores_the_chosen_options_credit():
     assert [score_item(SINGLE, o).score for o in "abcd"] == [1.0, 0.5, 0.0, 0.0]
 
 
-def test_multi_is_right_minus_wrong_over_keyed_and_never_negative():
+def test_multi_is_share_of_right_minus_share_of_wrong_and_never_negative():
+    # 3 keyed right (a, b, c), 2 keyed wrong (d, e)
     assert score_item(MULTI, ["a", "b"]).score == pytest.approx(2 / 3)
-    assert score_item(MULTI, ["a", "b", "d"]).score == pytest.approx(1 / 3)
+    assert score_item(MULTI, ["a", "b", "d"]).score == pytest.approx(2 / 3 - 1 / 2)
+    assert score_item(MULTI, ["a", "b", "c", "d"]).score == pytest.approx(1 / 2)
     assert score_item(MULTI, ["d", "e"]).score == 0.0
+
+
+def test_multi_selecting_everything_scores_nothing():
+    assert score_item(MULTI, MULTI.option_ids).score == 0.0
 
 
 def test_rate_counts_distance_and_unrated_options_as_three():
@@ -30,9 +36,15 @@ def test_rate_counts_distance_and_unrated_options_as_three():
     assert score_item(RATE, {"a": 3, "b": 1, "c": 1}).score == pytest.approx(0.5)
 
 
-def test_order_is_the_share_of_pairs_in_keyed_order():
-    assert score_item(ORDER, ["a", "b", "d", "c"]).score == pytest.approx(5 / 6)
-    assert score_item(ORDER, ["b", "a", "d", "c"]).score == pytest.approx(4 / 6)
+def test_order_is_kendalls_tau_clipped_at_zero():
+    assert score_item(ORDER, ["a", "b", "d", "c"]).score == pytest.approx((5 - 1) / 6)
+    assert score_item(ORDER, ["b", "a", "d", "c"]).score == pytest.approx((4 - 2) / 6)
+    assert score_item(ORDER, ["b", "d", "a", "c"]).score == 0.0  # 3 of 6 pairs right: tau 0
+    assert score_item(ORDER, ["d", "c", "b", "a"]).score == 0.0
+
+
+def test_order_submitted_as_first_shown_scores_nothing():
+    assert score_item(ORDER, ORDER.option_ids).score == 0.0
 
 
 def test_critical_errors_by_kind():
@@ -54,15 +66,25 @@ def test_latest_attempt_by_time_then_sequence():
     assert latest(attempts)[0].answer == "b"
 
 
-def test_critical_caps_every_provision_the_question_assesses_and_lists_it_for_review():
+def test_critical_caps_only_the_breached_provision_and_lists_it_for_review():
+    # g-rate assesses S5 and E13; its option b breaches E13 only
     attempts = [Attempt("g-rate", {"a": 4, "b": 4, "c": 3, "d": 2}, 1, 0)]
     report = grade(QS, attempts)
     by_id = {p.id: p for p in report.provisions}
-    assert by_id["S5"].score == pytest.approx(0.75) and by_id["S5"].level == "Beginning"
-    assert by_id["E13"].level == "Beginning" and by_id["E13"].critical
-    assert [(r.question, r.option) for r in by_id["S5"].review] == [("g-rate", "b")]
-    assert "S5" in by_id["S5"].review[0].rationale
+    assert by_id["E13"].score == pytest.approx(0.75) and by_id["E13"].level == "Beginning" and by_id["E13"].critical
+    assert [(r.question, r.option) for r in by_id["E13"].review] == [("g-rate", "b")]
+    assert by_id["S5"].level == "Proficient" and not by_id["S5"].critical and by_id["S5"].review == ()
+    assert report.items[0].breached == ("E13",)
     assert not report.complete
+
+
+def test_first_attempt_is_reported_and_the_latest_counts():
+    attempts = [Attempt("g-single", "c", 1, 0), Attempt("g-single", "b", 2, 1), Attempt("g-single", "a", 3, 2)]
+    report = grade(QS, attempts)
+    assert report.items[0].score == 1.0 and report.first_items[0].score == 0.0 and report.first_items[0].critical
+    by_id = {p.id: p for p in report.provisions}
+    assert (by_id["S5"].score, by_id["S5"].first_score, by_id["S5"].critical) == (1.0, 0.0, False)
+    assert (report.score, report.first_score) == (1.0, 0.0)
 
 
 def test_retrying_without_the_violation_clears_the_critical_error():
@@ -74,7 +96,8 @@ def test_retrying_without_the_violation_clears_the_critical_error():
 def test_domain_is_the_mean_of_attempted_provisions():
     attempts = [Attempt("g-multi", ["a", "b", "c"], 1, 0), Attempt("g-order3", ["y", "x", "z"], 2, 1)]
     domains = {d.id: d for d in grade(QS, attempts).domains}
-    assert domains["confidentiality"].score == pytest.approx((1 + 2 / 3) / 2)
+    # confidentiality: S16 and U7 (g-multi, 1.0 each) and E6 (g-order3 with one swap of three: tau 1/3)
+    assert domains["confidentiality"].score == pytest.approx((1 + 1 + 1 / 3) / 3)
     assert domains["team"].score is None and domains["team"].level is None
 
 
@@ -118,7 +141,8 @@ def test_adding_a_correct_selection_never_lowers_a_multi_score(selected, data):
 
 @settings(max_examples=200, deadline=None)
 @given(st.permutations(ORDER.option_ids))
-def test_reversing_an_order_complements_its_score(perm):
+def test_an_order_and_its_reverse_never_both_score(perm):
     forward = score_item(ORDER, list(perm)).score
     backward = score_item(ORDER, list(reversed(perm))).score
-    assert forward + backward == pytest.approx(1.0)
+    assert forward == 0.0 or backward == 0.0  # tau of the reverse is -tau: at most one is above 0
+    assert forward + backward == pytest.approx(abs(forward - backward))

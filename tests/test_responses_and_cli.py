@@ -14,7 +14,7 @@ from nasams_course.responses import ResponseFileError, parse_responses, parse_ti
 QS = golden_questions()
 
 
-def file_with(*entries, schema="nasams-course/responses@1"):
+def file_with(*entries, schema="nasams-course/responses@2"):
     return {"schema": schema, "learner": "Ana", "responses": list(entries)}
 
 
@@ -41,13 +41,38 @@ def test_good_entries_grade_and_bad_entries_are_named():
 @pytest.mark.parametrize(("data", "message"), [
     ([], "expected a JSON object"),
     ({"schema": "something-else"}, "not a NASAMS course response file"),
-    ({"schema": "nasams-course/responses@2", "learner": "", "responses": []}, "newer than this course reads"),
+    ({"schema": "nasams-course/responses@3", "learner": "", "responses": []}, "newer than this course reads"),
+    ({"schema": "nasams-course/responses@0", "learner": "", "responses": []}, "not a NASAMS course response file"),
     ({"schema": "nasams-course/responses@1", "learner": 3, "responses": []}, "'learner' must be a string"),
     ({"schema": "nasams-course/responses@1", "learner": "x", "responses": {}}, "'responses' must be a list"),
 ])
 def test_whole_file_problems(data, message):
     with pytest.raises(ResponseFileError, match=message):
         parse_responses(data, QS)
+
+
+def test_version_1_files_are_still_read():
+    rs = parse_responses(file_with({"question": "g-single", "answer": "a", "at": "2026-03-01T10:00:00Z"},
+                                   schema="nasams-course/responses@1"), QS)
+    assert [a.answer for a in rs.attempts] == ["a"] and rs.problems == []
+
+
+def test_every_attempt_is_written_and_read_back_in_order():
+    from nasams_course.grading import Attempt, grade
+    from nasams_course.responses import to_json
+
+    attempts = [Attempt("g-single", "a", 3_000, 2), Attempt("g-single", "c", 1_000, 0),
+                Attempt("g-multi", ["a"], 2_000, 1)]
+    data = to_json("Ana", attempts)
+    assert data["schema"] == "nasams-course/responses@2"
+    assert [(e["question"], e["at"]) for e in data["responses"]] == [
+        ("g-single", "1970-01-01T00:00:01.000Z"), ("g-multi", "1970-01-01T00:00:02.000Z"),
+        ("g-single", "1970-01-01T00:00:03.000Z")]
+    back = parse_responses(json.loads(json.dumps(data)), QS)
+    report = grade(QS, back.attempts)
+    single = next(i for i in report.items if i.question == "g-single")
+    first = next(i for i in report.first_items if i.question == "g-single")
+    assert (single.score, first.score, first.critical) == (1.0, 0.0, True)
 
 
 def test_times_without_offset_are_utc():
@@ -81,15 +106,19 @@ def test_cli_grade_json_shape_and_messages(tmp_path):
     good = {"question": q.id, "answer": "listen-only", "at": "2026-03-01T10:00:00Z"}
     bad = {"question": "no-such-question", "answer": "x", "at": "2026-03-01T10:00:00Z"}
     path = tmp_path / "r.json"
-    path.write_text(json.dumps({"schema": "nasams-course/responses@1", "learner": "Bo", "responses": [good, bad]}))
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Bo", "responses": [good, bad]}))
     out = run("grade", str(path), "--json")
     assert out.returncode == 1  # an entry was skipped
     assert "responses[1] (question 'no-such-question'): unknown question" in out.stderr
     data = json.loads(out.stdout)
     assert set(data) >= {"items", "provisions", "domains", "complete"}
-    assert data["items"] == [{"question": q.id, "score": 0.0, "critical": True, "unanswered": False}]
+    breached = list(q.option("listen-only").violation)
+    assert data["items"] == [{"question": q.id, "score": 0.0, "critical": True, "unanswered": False,
+                              "breached": breached, "first_score": 0.0, "first_critical": True}]
+    assert "S5" in breached
     s5 = next(p for p in data["provisions"] if p["id"] == "S5")
     assert s5["level"] == "Beginning" and s5["critical"] is True
+    assert {p["id"] for p in data["provisions"] if p["critical"]} == set(breached)
     assert data["complete"] is False
 
 

@@ -27,3 +27,13 @@ def test_book_config_loads_no_widget_or_cdn_scripts():
     config = (REPO / "_config.yml").read_text()
     assert "nb_ipywidgets_js: {}" in config
     assert '["html", "text/html", 0]' in config
+
+
+def test_a_full_course_with_three_attempts_fits_easily_in_browser_storage():
+    from nasams_course.bench import BROWSER_QUOTA_CHARS, browser_storage_chars
+    from nasams_course.content.loader import course_bank
+
+    questions = course_bank().questions
+    chars = browser_storage_chars(questions)
+    assert chars > 150 * len(questions)  # the estimate counts something real: every attempt of every question
+    assert chars < 256 * 1024 < BROWSER_QUOTA_CHARS / 20

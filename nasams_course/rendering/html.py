@@ -214,7 +214,7 @@ def critical_box(q: Question, violations: tuple[str, ...] | None) -> str:
 
 
 def feedback(q: Question, catalog: Catalog, answer: object = None, score: float | None = None,
-             violations: tuple[str, ...] = ()) -> str:
+             violations: tuple[str, ...] = (), first_score: float | None = None) -> str:
     """Score, level, critical-error warning, per-option rationale and cited provision text.
 
     With no answer it is the skeleton the static form carries (hidden), which the browser fills in.
@@ -225,9 +225,9 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
         f'<div class="nq-feedback" data-question="{escape(q.id)}">',
         f'<p class="nq-score-line">Score: <strong data-role="score">{shown}</strong> · Level: '
         f'<strong data-role="level">{escape(level)}</strong></p>',
-        '<p class="nq-first-line" data-role="first-line" hidden>Your first attempt scored '
-        '<strong data-role="first"></strong>; the latest attempt is the one that counts, and both are kept in '
-        "your response file.</p>",
+        f'<p class="nq-first-line" data-role="first-line"{" hidden" if first_score is None else ""}>'
+        f'Your first attempt scored <strong data-role="first">{"" if first_score is None else percent(first_score)}'
+        "</strong>; the latest attempt is the one that counts, and both are kept in your response file.</p>",
     ]
     if answer is None:
         parts.append(critical_box(q, None))  # the static form's hidden template

@@ -60,22 +60,50 @@ def tab_until(page, predicate, limit=400, key="Tab"):
     raise AssertionError("could not reach the element by keyboard")
 
 
+def checked(page, qid) -> dict:
+    """Read which inputs of a form are checked: {option id: value} (single/multi: value 'on')."""
+    return page.eval_on_selector_all(
+        f'form[data-question="{qid}"] input:checked',
+        "els => Object.fromEntries(els.map(e => [e.closest('[data-option]').dataset.option, e.type === 'radio' && "
+        "e.closest('fieldset.nq-rate-option') ? +e.value : 'on']))")
+
+
 def answer_by_keyboard(page, q, answer):
-    tab_until(page, lambda s: s["form"] == q.id)  # focus enters the form at its first control
+    """Answer by keyboard from whatever the form shows now (fresh, or a previous answer)."""
+    if focused(page)["form"] == q.id:  # answering again: step back out of the form, then enter it from the top
+        tab_until(page, lambda s: s["form"] != q.id, key="Shift+Tab")
+    tab_until(page, lambda s: s["form"] == q.id)  # focus enters the form at its first (or checked) control
     state = focused(page)
     if q.kind == "single":
-        page.keyboard.press("Space")
-        for _ in range(q.option_ids.index(answer)):
-            page.keyboard.press("ArrowDown")
-    elif q.kind in ("multi", "rate"):
-        # multi: a checkbox per option (Space toggles); rate: a radio group per option (Space picks 1, then arrows)
+        ids = q.option_ids
+        if state["option"] == answer and answer in checked(page, q.id):
+            pass
+        elif not checked(page, q.id):
+            page.keyboard.press("Space")  # selects the focused first option
+            for _ in range(ids.index(answer)):
+                page.keyboard.press("ArrowDown")
+        else:
+            for _ in range((ids.index(answer) - ids.index(state["option"])) % len(ids)):
+                page.keyboard.press("ArrowDown")
+    elif q.kind == "multi":
         for oid in q.option_ids:
             if state["option"] != oid:
                 state = tab_until(page, lambda s, oid=oid: s["option"] == oid and s["tag"] == "INPUT")
-            if oid in answer:
+            if (oid in answer) != (oid in checked(page, q.id)):
                 page.keyboard.press("Space")
-                for _ in range(answer[oid] - 1 if q.kind == "rate" else 0):
-                    page.keyboard.press("ArrowRight")
+    elif q.kind == "rate":
+        # a radio group per option: focus lands on its checked rating, or on rating 1 when none is checked
+        for oid in q.option_ids:
+            if state["option"] != oid:
+                state = tab_until(page, lambda s, oid=oid: s["option"] == oid and s["tag"] == "INPUT")
+            if oid not in answer:
+                continue
+            current = checked(page, q.id).get(oid)
+            if current is None:
+                page.keyboard.press("Space")
+                current = 1
+            for _ in range((answer[oid] - current) % 4):
+                page.keyboard.press("ArrowRight")
     else:
         for target, oid in enumerate(answer):
             current = page.eval_on_selector_all(f'form[data-question="{q.id}"] .nq-step', "els => els.map(e => e.dataset.option)")
@@ -115,7 +143,7 @@ def expected(qid, answer) -> dict:
 
 def grade_with_cli(tmp_path, responses: dict) -> dict:
     path = tmp_path / "cli.json"
-    path.write_text(json.dumps({"schema": "nasams-course/responses@1", "learner": "cli",
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "cli",
                                 "responses": [{"question": q, "answer": a, "at": "2026-01-01T00:00:00Z"} for q, a in responses.items()]}))
     out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(path), "--json"],
                          capture_output=True, text=True, check=True)
@@ -153,7 +181,7 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
     saved = tmp_path / "saved.json"
     info.value.save_as(saved)
     data = json.loads(saved.read_text())
-    assert data["schema"] == "nasams-course/responses@1"
+    assert data["schema"] == "nasams-course/responses@2"
     def canonical(qid, answer):  # a multi answer is a set of options
         return sorted(answer) if BANK.questions[qid].kind == "multi" else answer
 
@@ -180,7 +208,7 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
 
     # a malformed, a foreign and a newer file are each rejected with a message, and nothing is lost
     bad_files = {"broken.json": "{not json", "foreign.json": json.dumps({"hello": "world"}),
-                 "newer.json": json.dumps({"schema": "nasams-course/responses@2", "learner": "", "responses": []})}
+                 "newer.json": json.dumps({"schema": "nasams-course/responses@3", "learner": "", "responses": []})}
     for name, text in bad_files.items():
         path = tmp_path / name
         path.write_text(text)
@@ -194,6 +222,61 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
 
     assert page.errors == []
     same_host_only(page, base)
+
+
+def first_line(page, qid) -> str | None:
+    line = page.locator(f'form[data-question="{qid}"] [data-role=first-line]')
+    return line.inner_text() if line.is_visible() else None
+
+
+def test_every_attempt_is_kept_and_first_and_latest_scores_match_the_grader(page, base, tmp_path):
+    """Answer each question twice by keyboard (a weaker first attempt, then the plan); the page shows the first
+    attempt's score beside the latest, the file keeps both, and `nasams-course grade` agrees on both."""
+    page.goto(f"{base}/{EXEMPLAR}")
+    from nasams_course.trainer import weak_answer
+
+    first = {q.id: weak_answer(q) for q in QUESTIONS}
+    for q in QUESTIONS:
+        answer_by_keyboard(page, q, first[q.id])
+        assert first_line(page, q.id) is None  # one attempt so far: nothing to compare
+        answer_by_keyboard(page, q, PLAN[q.id])
+        assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
+        first_score = percent(score_item(q, first[q.id]).score)
+        assert f"first attempt scored {first_score}" in first_line(page, q.id), q.id
+    page.reload()
+    for q in QUESTIONS:  # after a reload the latest answer shows, with the first attempt's score
+        assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
+        assert f"first attempt scored {percent(score_item(q, first[q.id]).score)}" in first_line(page, q.id)
+
+    with page.expect_download() as info:
+        tab_until(page, lambda s: s["action"] == "download")
+        page.keyboard.press("Enter")
+    saved = tmp_path / "two-attempts.json"
+    info.value.save_as(saved)
+    data = json.loads(saved.read_text())
+    assert data["schema"] == "nasams-course/responses@2"
+    assert len(data["responses"]) == 2 * len(QUESTIONS)
+    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(saved), "--json"],
+                         capture_output=True, text=True, check=True)
+    graded = {i["question"]: i for i in json.loads(out.stdout)["items"]}
+    for q in QUESTIONS:
+        assert percent(graded[q.id]["score"]) == shown(page, q.id)["score"], q.id
+        assert percent(graded[q.id]["first_score"]) in first_line(page, q.id), q.id
+
+    # importing the same file again adds nothing; a file with an older attempt merges it in, and the latest counts
+    page.set_input_files("#nasams-import", str(saved))
+    page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Imported')")
+    assert "Imported 0 new attempts" in page.inner_text("[data-role=panel-status]")
+    q = QUESTIONS[0]
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps({"schema": "nasams-course/responses@1", "learner": "A colleague", "responses": [
+        {"question": q.id, "answer": first[q.id], "at": "2020-01-01T00:00:00Z"}]}))
+    page.set_input_files("#nasams-import", str(older))
+    page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Imported 1')")
+    assert shown(page, q.id) == expected(q.id, PLAN[q.id])  # the older attempt does not replace the latest
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('nasams-course:nasams-ethics:q:{q.id}')).attempts.length")
+    assert kept == 3
+    assert page.errors == []
 
 
 def test_submitting_nothing_says_what_to_do_and_saves_nothing(page, base):
