@@ -209,9 +209,13 @@ def cmd_new_trainer_notebook(args: argparse.Namespace) -> int:
 
 
 def cmd_answers(args: argparse.Namespace) -> int:
-    from nasams_course.workbooks import execute, release_all
+    from nasams_course.trainer import write_samples
+    from nasams_course.workbooks import execute, notebook_chapters, release_all
 
     for path in sorted((args.root / "answers").glob("*.ipynb")):
+        chapters = notebook_chapters(path)
+        if chapters:  # the sample learners follow the current keys
+            write_samples(path.parent / "responses", path.stem, chapters)
         execute(path)
         print(f"ran {path.relative_to(args.root)}")
     for path in release_all(args.root / "answers", args.root / "exercises"):

@@ -78,7 +78,8 @@ def trainer_notebook(title: str, name: str, chapters: list[str], bank) -> nbform
             "the learner workbook in `exercises/`; after editing this notebook run `make answers` to re-run it and "
             "regenerate the workbook.", TRAINER_TAG),
         _md(f"# Workbook: {title}\n\nRead each case, answer its questions and press **Submit**: each answer is "
-            "scored at once, with the reasoning for every option. Only your latest answer to a question counts. "
+            "scored at once, with the reasoning for every option. You can answer again: your latest answer counts, "
+            "and your first attempt is kept beside it. "
             "At the end, **Your profile** shows your provision and domain levels; run "
             "`SESSION.save('my-responses.json')` to save a response file for your trainer."),
         _code("from nasams_course.notebook import SESSION, chapter_intro, my_domains, my_profile, quiz, vignette\n"
@@ -117,6 +118,18 @@ def trainer_notebook(title: str, name: str, chapters: list[str], bank) -> nbform
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{name}-{i}"
     return nb
+
+
+def notebook_chapters(path: Path) -> list[str]:
+    """The chapters a trainer notebook covers: its `CHAPTERS = [...]` line (empty if it has none)."""
+    import ast
+    import re
+
+    for cell in nbformat.read(path, as_version=4).cells:
+        m = re.search(r"^CHAPTERS = (\[.*?\])$", cell.source, re.MULTILINE)
+        if cell.cell_type == "code" and m:
+            return list(ast.literal_eval(m.group(1)))
+    return []
 
 
 def execute(path: Path, timeout: int = 300) -> None:

@@ -45,7 +45,21 @@ def test_multi_widget_shows_a_critical_error():
     w.checks["e"].value = True
     w.submit.click()
     assert 'data-role="critical"' in w.result.value and "Critical error" in w.result.value
+    assert "Breaches U7." in w.result.value  # the critical box names what the option breaches
     assert session.attempts[0].answer == ["a", "e"]
+
+
+def test_widget_shows_the_first_attempt_beside_the_latest():
+    w, session = widget("g-single")
+    w.radio.value = "c"
+    w.submit.click()
+    first_line = 'data-role="first-line" hidden'
+    assert first_line in w.result.value  # one attempt: nothing to compare
+    w.radio.value = "a"
+    w.submit.click()
+    assert first_line not in w.result.value
+    assert 'data-role="first">0%<' in w.result.value and 'data-role="score">100%<' in w.result.value
+    assert [a.answer for a in session.attempts] == ["c", "a"]
 
 
 def test_rate_widget_scores_partial_ratings_and_warns():
@@ -82,7 +96,8 @@ def test_session_profile_and_round_trip(tmp_path):
     session.record("g-single", "a")
     session.record("g-order3", ["x", "y", "z"])
     frame = session.profile(bank)
-    assert list(frame.columns) == ["provision", "title", "domain", "answered", "score", "level", "critical"]
+    assert list(frame.columns) == ["provision", "title", "domain", "answered", "score", "first_score", "level",
+                                   "critical"]
     assert frame.set_index("provision").loc["S5", "level"] == "Mastery"
     path = session.save(tmp_path / "r.json")
     again = Session()
