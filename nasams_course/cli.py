@@ -153,7 +153,6 @@ def cmd_bank(args: argparse.Namespace) -> int:
     rows = []
     for name, c in figures.items():
         ratio = c.multi_ratio
-        pos, share = c.top_position
         rows.append({
             "scope": name,
             "single": c.single,

@@ -14,8 +14,8 @@ from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Bank, Question
 from nasams_course.grading import grade
-from nasams_course.grading.profile import first
 from nasams_course.grading.cohort import grade_cohort, selections_frame
+from nasams_course.grading.profile import first
 from nasams_course.responses import SCHEMA, read_responses
 from nasams_course.session import domain_frame, profile_frame
 
