@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,10 @@ from nasams_course.content.loader import ContentError, find_root, load_bank, loa
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
 from nasams_course.grading import grade
 from nasams_course.responses import ResponseFileError, read_responses
+
+
+class UsageError(Exception):
+    """A command given something it cannot use (an unknown chapter, a bad name): exit status 2."""
 
 
 def _print_json(data: object) -> None:
@@ -85,34 +90,44 @@ def cmd_questions(args: argparse.Namespace) -> int:
     return 0
 
 
+def printable(text: str) -> str:
+    """Text from a learner's file, safe to print in a terminal report: control characters (newlines, carriage
+    returns, escape sequences) are shown as escapes, so a learner name cannot print a line of its own."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     bank = load_bank_or_raise(args.root)
     status = 0
+    results: list[dict] = []
     reports = []
     for path in args.responses:
         try:
             responses = read_responses(path, bank.questions)
         except ResponseFileError as exc:
-            print(f"nasams-course grade: {exc}", file=sys.stderr)
+            print(f"nasams-course grade: {printable(str(exc))}", file=sys.stderr)
             status = 1
+            results.append({"file": str(path), "error": str(exc)})
             continue
         report = replace(grade(bank.questions, responses.attempts, learner=responses.learner),
                          problems=tuple(responses.problems))
         for problem in responses.problems:
-            print(f"nasams-course grade: {problem}", file=sys.stderr)
+            print(f"nasams-course grade: {printable(problem)}", file=sys.stderr)
         if responses.problems:
             status = 1
-        reports.append(report)
+        reports.append((path, report))
+        results.append({"file": str(path), **report.to_json()})
     if args.json:
-        out = [r.to_json() for r in reports]
-        _print_json(out[0] if len(out) == 1 else out)
+        # one object for one file, a list for several: the shape depends on the arguments, never on the outcome
+        _print_json(results[0] if len(args.responses) == 1 else results)
         return status
     from nasams_course.session import domain_frame, profile_frame
 
-    for r in reports:
+    for path, r in reports:
         overall = "-" if r.score is None else f"{r.score:.0%}"
         first_overall = "-" if r.first_score is None else f"{r.first_score:.0%}"
-        print(f"Learner: {r.learner or '(unnamed)'}  ·  complete: {'yes' if r.complete else 'no'}  ·  "
+        print(f"File: {printable(str(path))}")
+        print(f"Learner: {printable(r.learner) or '(unnamed)'}  ·  complete: {'yes' if r.complete else 'no'}  ·  "
               f"overall {overall} (first attempts {first_overall})")
         _print_table(profile_frame(r))
         print()
@@ -158,6 +173,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
             "single": c.single,
             "keyed longest": f"{len(c.single_longest)} ({c.single_longest_share:.0%})",
             "pick-longest score": f"{c.longest_strategy:.0%}",
+            "pick-shortest score": f"{c.shortest_strategy:.0%}",
             "key positions": " ".join(f"{k}:{v}" for k, v in sorted(c.positions.items())),
             "rate": c.rate,
             "rate longest keyed 4": f"{len(c.rate_longest_4)} ({c.rate_longest_4_share:.0%})",
@@ -187,11 +203,21 @@ def cmd_workbooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_chapters(chapters: list[str], bank) -> None:
+    unknown = [c for c in chapters if c not in bank.chapters]
+    if unknown:
+        raise UsageError(f"unknown chapter(s): {', '.join(unknown)} (chapters: {', '.join(bank.chapters)})")
+
+
 def cmd_new_trainer_notebook(args: argparse.Namespace) -> int:
     from nasams_course.trainer import write_samples
     from nasams_course.workbooks import execute, trainer_notebook
 
     bank = load_bank_or_raise(args.root)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", args.name):
+        raise UsageError(f"the notebook name {args.name!r} must be lower-case letters, digits and hyphens "
+                         "(it becomes answers/NAME.ipynb)")
+    _check_chapters(args.chapter, bank)
     answers = args.root / "answers"
     (answers / "responses").mkdir(parents=True, exist_ok=True)
     path = answers / f"{args.name}.ipynb"
@@ -225,16 +251,24 @@ def cmd_answers(args: argparse.Namespace) -> int:
 def cmd_items(args: argparse.Namespace) -> int:
     from nasams_course.trainer import item_analysis
 
-    frame = item_analysis(args.responses, args.chapter or None, load_bank_or_raise(args.root))
+    bank = load_bank_or_raise(args.root)
+    _check_chapters(args.chapter or [], bank)
+    problems: list[str] = []
+    frame = item_analysis(args.responses, args.chapter or None, bank, problems)
+    for problem in problems:
+        print(f"nasams-course items: {printable(problem)}", file=sys.stderr)
     if args.json:
         _print_json(json.loads(frame.to_json(orient="records")))
     else:
         _print_table(frame)
-    return 0
+    return 1 if problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nasams-course", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="nasams-course", description=__doc__,
+        epilog="Exit status: 0 done; 1 the input has problems (content, a response file refused, an entry skipped); "
+               "2 the command could not run as asked (unknown chapter, bad name or option, no course root).")
     parser.add_argument("--root", type=Path, default=None,
                         help="course root (default: the folder with _toc.yml above the current one)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -277,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.root is None:
             args.root = find_root()
         return args.func(args)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, UsageError) as exc:
         print(f"nasams-course: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading

@@ -25,6 +25,20 @@ READABLE = (1, 2)
 _SCHEMA_RE = re.compile(r"^nasams-course/responses@(\d+)$")
 
 
+#: Limits on what a learner hands in: refused with a message beyond them.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ENTRIES = 20_000
+MAX_DEPTH = 8  # containers inside containers; a well-formed file needs 4
+MAX_LEARNER_CHARS = 200
+FUTURE_TOLERANCE_MS = 24 * 3600 * 1000  # clocks and time zones differ; a day ahead is still accepted
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+TIME_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+ENTRY_SHAPE = "expected an object with 'question', 'answer' and 'at'"
+ANSWER_SHAPE = "the answer must be an option id, a list of option ids, or {option id: rating 1-4}"
+
+
 class ResponseFileError(ValueError):
     """The file as a whole cannot be read as a response file."""
 
@@ -39,65 +53,162 @@ class ResponseSet:
 
 
 def parse_time(value: Any) -> float:
-    """ISO-8601 time -> milliseconds since the epoch (a time without an offset is taken as UTC)."""
+    """ISO-8601 date-time -> milliseconds since the epoch (no offset = UTC). The browser reads times with the
+    same rules (`parseTime` in nasams-quiz.js): YYYY-MM-DDTHH:MM[:SS[.mmm]][Z|+HH:MM], a real calendar date."""
     if not isinstance(value, str):
         raise ValueError("'at' must be an ISO-8601 date-time string")
+    m = TIME_RE.match(value)
+    bad = ValueError("'at' is not an ISO-8601 date-time (YYYY-MM-DDTHH:MM:SSZ)")
+    if not m:
+        raise bad
+    year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
+    second = int(m.group(6) or 0)
+    ms = int((m.group(7) or "0").ljust(3, "0"))
+    offset = 0
+    if m.group(8) and m.group(8) != "Z":
+        sign = -1 if m.group(8)[0] == "-" else 1
+        digits = m.group(8)[1:].replace(":", "")
+        oh, om = int(digits[:2]), int(digits[2:])
+        if oh > 23 or om > 59:
+            raise bad
+        offset = sign * (oh * 60 + om)
     try:
-        when = datetime.fromisoformat(value)
+        when = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
-        raise ValueError(f"'at' is not an ISO-8601 date-time: {value!r}") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.timestamp() * 1000
+        raise bad from None
+    if year < 1970:
+        raise bad
+    return (when.timestamp() - offset * 60) * 1000 + ms
 
 
-def parse_responses(data: Any, questions: dict[str, Question], name: str = "responses") -> ResponseSet:
-    """Check a decoded response file against the question bank."""
+def _depth(value: Any, limit: int) -> int:
+    """How deeply containers nest (stops counting past `limit`)."""
+    if isinstance(value, dict | list) and limit > 0:
+        children = value.values() if isinstance(value, dict) else value
+        return 1 + max((_depth(c, limit - 1) for c in children), default=0)
+    return 1 if isinstance(value, dict | list) else 0
+
+
+def answer_shape_ok(answer: Any) -> bool:
+    """An answer of one of the four shapes (any question's), before it is checked against its question."""
+    if isinstance(answer, str):
+        return bool(ID_RE.match(answer))
+    if isinstance(answer, list):
+        return all(isinstance(a, str) and ID_RE.match(a) for a in answer)
+    if isinstance(answer, dict):
+        return all(ID_RE.match(k) and not isinstance(r, bool) and r in (1, 2, 3, 4) for k, r in answer.items())
+    return False
+
+
+def check_entry(entry: Any, now_ms: float) -> tuple[str, Any, float]:
+    """The shape of one entry, the same rules the browser applies on import: (question, answer, at ms).
+    Raises ValueError with the message."""
+    if not isinstance(entry, dict) or not {"question", "answer", "at"} <= entry.keys():
+        raise ValueError(ENTRY_SHAPE)
+    qid, answer = entry["question"], entry["answer"]
+    if not isinstance(qid, str) or not ID_RE.match(qid):
+        raise ValueError("'question' must be a question id")
+    at = parse_time(entry["at"])
+    if at > now_ms + FUTURE_TOLERANCE_MS:
+        raise ValueError("'at' is in the future")
+    if answer is None or answer == "" or answer == [] or answer == {}:
+        raise ValueError("the answer is empty")
+    if not answer_shape_ok(answer):
+        raise ValueError(ANSWER_SHAPE)
+    return qid, answer, at
+
+
+def check_file(data: Any) -> tuple[str, list]:
+    """The whole-file rules (schema, learner, responses, limits): (learner, entries). Raises ResponseFileError
+    with the message, without a file name."""
+    if _depth(data, MAX_DEPTH + 1) > MAX_DEPTH:
+        raise ResponseFileError(f"the file is nested too deeply (more than {MAX_DEPTH} levels)")
     if not isinstance(data, dict):
-        raise ResponseFileError(f"{name}: expected a JSON object with 'schema', 'learner' and 'responses'")
+        raise ResponseFileError("expected a JSON object with 'schema', 'learner' and 'responses'")
     schema = data.get("schema")
     m = _SCHEMA_RE.match(schema) if isinstance(schema, str) else None
     if not m or int(m.group(1)) not in READABLE:
         if m and int(m.group(1)) > READABLE[-1]:
-            raise ResponseFileError(f"{name}: schema {schema!r} is newer than this course reads ({SCHEMA}); "
+            raise ResponseFileError(f"schema {schema!r} is newer than this course reads ({SCHEMA}); "
                                     "update the course")
-        raise ResponseFileError(f"{name}: not a NASAMS course response file (schema must be {SCHEMA!r})")
+        raise ResponseFileError(f"not a NASAMS course response file (schema must be {SCHEMA!r})")
     learner = data.get("learner")
     if not isinstance(learner, str):
-        raise ResponseFileError(f"{name}: 'learner' must be a string")
+        raise ResponseFileError("'learner' must be a string")
+    if len(learner) > MAX_LEARNER_CHARS:
+        raise ResponseFileError(f"'learner' is longer than {MAX_LEARNER_CHARS} characters")
     entries = data.get("responses")
     if not isinstance(entries, list):
-        raise ResponseFileError(f"{name}: 'responses' must be a list")
+        raise ResponseFileError("'responses' must be a list")
+    if len(entries) > MAX_ENTRIES:
+        raise ResponseFileError(f"more than {MAX_ENTRIES:,} responses")
+    return learner, entries
+
+
+def parse_responses(data: Any, questions: dict[str, Question], name: str = "responses",
+                    now_ms: float | None = None) -> ResponseSet:
+    """Check a decoded response file against the question bank: every reader's rules (see the README)."""
+    now_ms = datetime.now(UTC).timestamp() * 1000 if now_ms is None else now_ms
+    try:
+        learner, entries = check_file(data)
+    except ResponseFileError as exc:
+        raise ResponseFileError(f"{name}: {exc}") from None
     result = ResponseSet(learner)
     for i, entry in enumerate(entries):
         where = f"{name}: responses[{i}]"
-        if not isinstance(entry, dict) or "question" not in entry or "answer" not in entry:
-            result.problems.append(f"{where}: expected an object with 'question', 'answer' and 'at'")
+        try:
+            qid, answer, at = check_entry(entry, now_ms)
+        except ValueError as exc:
+            result.problems.append(f"{where}: {exc}")
             continue
-        qid = entry["question"]
         where += f" (question {qid!r})"
         if qid not in questions:
             result.problems.append(f"{where}: unknown question")
             continue
         try:
-            at = parse_time(entry.get("at", "1970-01-01T00:00:00Z"))
-            answer = normalize_answer(questions[qid], entry["answer"])
-        except (AnswerError, ValueError) as exc:
+            answer = normalize_answer(questions[qid], answer)
+        except AnswerError as exc:
             result.problems.append(f"{where}: {exc}")
             continue
         result.attempts.append(Attempt(qid, answer, at, i))
     return result
 
 
-def read_responses(path: Path, questions: dict[str, Question]) -> ResponseSet:
-    """Read and check a response file from disk."""
+def decode(raw: bytes) -> Any:
+    """Bytes of a response file -> JSON value (a UTF-8 byte-order mark is allowed, as Notepad writes one).
+    Raises ResponseFileError."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ResponseFileError(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ResponseFileError("not valid JSON (the file is not UTF-8 text)") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ResponseFileError(f"the file is nested too deeply (more than {MAX_DEPTH} levels)") from None
+    except json.JSONDecodeError as exc:
+        raise ResponseFileError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+
+
+def read_responses(path: Path, questions: dict[str, Question], now_ms: float | None = None) -> ResponseSet:
+    """Read and check a response file from disk."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ResponseFileError(f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ResponseFileError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ResponseFileError(f"{path}: not valid JSON ({exc})") from None
-    return parse_responses(data, questions, str(path))
+    except IsADirectoryError:
+        raise ResponseFileError(f"{path}: is a folder, not a response file") from None
+    except OSError as exc:
+        raise ResponseFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = decode(raw)
+    except ResponseFileError as exc:
+        raise ResponseFileError(f"{path}: {exc}") from None
+    return parse_responses(data, questions, str(path), now_ms)
 
 
 def format_time(ms: float) -> str:

@@ -16,7 +16,7 @@ from nasams_course.content.models import Bank, Question
 from nasams_course.grading import grade
 from nasams_course.grading.cohort import grade_cohort, selections_frame
 from nasams_course.grading.profile import first
-from nasams_course.responses import SCHEMA, read_responses
+from nasams_course.responses import SCHEMA, ResponseFileError, read_responses
 from nasams_course.session import domain_frame, profile_frame
 
 
@@ -52,8 +52,8 @@ def key_table(chapters: list[str]) -> pd.DataFrame:
 def grade_file(path: str | Path, chapters: list[str]) -> None:
     """Grade a response file against some chapters and display its provision and domain profiles."""
     questions = scope(chapters)
-    responses = read_responses(Path(path), questions)
-    report = grade(questions, responses.attempts, learner=responses.learner)
+    responses = read_responses(Path(path), course_bank().questions)
+    report = grade(questions, [a for a in responses.attempts if a.question in questions], learner=responses.learner)
     complete = "complete" if report.complete else "not complete"
     display(HTML(f"<p><strong>{escape(responses.learner)}</strong>: {len(report.items)} questions answered, "
                  f"{complete}.</p>"))
@@ -134,17 +134,30 @@ def write_samples(folder: Path, name: str, chapters: list[str]) -> list[Path]:
     return paths
 
 
-def item_analysis(paths: list[Path], chapters: list[str] | None = None, bank: Bank | None = None) -> pd.DataFrame:
+def item_analysis(paths: list[Path], chapters: list[str] | None = None, bank: Bank | None = None,
+                  problems: list[str] | None = None) -> pd.DataFrame:
     """Per question across a cohort, on each learner's FIRST attempt (later attempts have seen the feedback):
     how many answered, difficulty (mean score), discrimination (point-biserial of the item score with the rest
     of the learner's score), critical-error rate, and the share choosing each option of single-answer questions
-    (a distractor chosen by under 5% is not working)."""
+    (a distractor chosen by under 5% is not working).
+
+    A file that cannot be read, and every entry skipped, is added to `problems` (or raised, without that list)."""
     bank = bank or course_bank()
     questions = scope(chapters, bank) if chapters else bank.questions
     learners = {}
     for i, path in enumerate(paths):
-        rs = read_responses(Path(path), questions)
-        learners[f"{i}:{rs.learner}"] = rs.attempts
+        try:
+            rs = read_responses(Path(path), bank.questions)  # read against the bank, then keep the scope
+        except ResponseFileError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
+            continue
+        if problems is not None:
+            problems += rs.problems
+        learners[f"{i}:{rs.learner}"] = [a for a in rs.attempts if a.question in questions]
+    if not any(learners.values()):
+        return pd.DataFrame(columns=["question", "kind", "answered", "difficulty", "discrimination", "critical_rate"])
     result = grade_cohort(selections_frame(learners), questions, load_catalog(), which="first")
     items = result["items"][~result["items"]["unanswered"]]
     wide = items.pivot_table(index="learner", columns="question", values="score")

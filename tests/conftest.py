@@ -33,7 +33,7 @@ class Course:
         self.chapter = root / "book" / "part" / "ch"
         (self.chapter / "vignettes").mkdir(parents=True)
         (self.chapter / "questions").mkdir()
-        (root / "book" / "part" / "ch.md").write_text("# Chapter\n")
+        self.page = root / "book" / "part" / "ch.md"
         self.write("chapter.yml", """
             id: ch
             title: A chapter
@@ -61,6 +61,15 @@ class Course:
               - {id: b, text: Talk now, credit: 0, violation: [S5], rationale: Breaches S5.}
               - {id: c, text: Wait, credit: 0.5, rationale: Partly (S5).}
         """)
+
+        self.show_all()
+
+    def show_all(self) -> None:
+        """Write the chapter page so that it shows every vignette and question in the chapter folder, once."""
+        cells = [f'vignette("{p.stem}")' for p in sorted((self.chapter / "vignettes").glob("*.yml"))]
+        cells += [f'quiz("{p.stem}")' for p in sorted((self.chapter / "questions").glob("*.yml"))]
+        self.page.write_text("# Chapter\n\n" + "".join(f"```{{code-cell}} ipython3\n{c}\n```\n\n" for c in cells),
+                             encoding="utf-8")
 
     def write(self, rel: str, text: str) -> Path:
         path = self.chapter / rel

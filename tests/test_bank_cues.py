@@ -37,6 +37,7 @@ def bank_problems(course, files: dict[str, str]) -> list[str]:
     (course.chapter / "questions" / "q-single.yml").unlink()  # the base course's question: not part of the bank
     for name, text in files.items():
         (course.chapter / "questions" / f"{name}.yml").write_text(text, encoding="utf-8")
+    course.show_all()
     _bank, problems = load_bank(course.root)
     return [str(p) for p in problems]
 

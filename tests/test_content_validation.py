@@ -167,6 +167,32 @@ SCENARIOS = {
         "question/q-typo.yml", "id: q-typo\n",
         "book/part/ch/question/q-typo.yml:(file): unexpected file: a chapter folder holds chapter.yml, "
         "vignettes/<id>.yml and questions/<id>.yml"),
+    "kind-as-a-list": (
+        "questions/q-k.yml", "id: q-k\nkind: [single]\nstem: S\nprovisions: [S5]\noptions: []\n",
+        f"{Q}/q-k.yml:kind: unknown kind ['single'] (expected one of: single, multi, rate, order)"),
+    "kind-as-a-mapping": (
+        "questions/q-k.yml", "id: q-k\nkind: {type: single}\nstem: S\nprovisions: [S5]\noptions: []\n",
+        f"{Q}/q-k.yml:kind: unknown kind {{'type': 'single'}} (expected one of: single, multi, rate, order)"),
+    "field-name-that-is-not-text": (
+        "vignettes/v-two.yml", "id: v-two\n? [a, b]\n: 1\n",
+        f"{V}/v-two.yml:line 2: invalid YAML: a field name must be text, got list"),
+    "credit-written-as-true": (
+        "questions/q-s.yml",
+        question("q-s", "single", "S5", "id: a, text: A, credit: true, rationale: S5", "id: b, text: B, credit: 0, rationale: S5", "id: c, text: C, credit: 0, rationale: S5"),
+        f"{Q}/q-s.yml:options[0].credit: expected a number, got true"),
+    "rate-key-written-as-true": (
+        "questions/q-r.yml",
+        question("q-r", "rate", "S5", "id: a, text: A, key: true, rationale: S5", "id: b, text: B, key: 1, rationale: S5", "id: c, text: C, key: 2, rationale: S5"),
+        f"{Q}/q-r.yml:options[0].key: expected a number, got true"),
+    "correct-written-as-text": (
+        "questions/q-multi.yml", MULTI_OK.replace("correct: true", "correct: 'yes'"),
+        f"{Q}/q-multi.yml:options[0].correct: input should be a valid boolean"),
+    "option-text-too-long": (
+        "questions/q-multi.yml", MULTI_OK.replace("{id: a, text: A,", "{id: a, text: " + "x" * 2001 + ","),
+        f"{Q}/q-multi.yml:options[0].text: string should have at most 2000 characters"),
+    "narrative-too-long": (
+        "vignettes/v-two.yml", f"id: v-two\ntitle: T\nsetting: capital\nnarrative: {'x' * 8001}\nprovisions: [S5]\ndiscussion: [D]\n",
+        f"{V}/v-two.yml:narrative: string should have at most 8000 characters"),
     "chapter-unknown-provision": (
         "chapter.yml", "id: ch\ntitle: C\npart: standards\nprovisions: [S5, X1]\nminutes: 25\nobjectives: [O]\n",
         "book/part/ch/chapter.yml:provisions[1]: 'X1' is not a valid id (lower-case letters, digits and hyphens; "
@@ -203,6 +229,7 @@ def test_each_good_file_is_accepted(course, scenario):
     path = course.chapter / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.replace("\n    ", "\n").lstrip(), encoding="utf-8")
+    course.show_all()
     _bank, problems = load_bank(course.root)
     assert [str(p) for p in problems] == []
 
@@ -216,6 +243,43 @@ def test_each_broken_file_is_reported(course, scenario):
     _bank, problems = load_bank(course.root)
     lines = [str(p) for p in problems]
     assert expected in lines, "\n".join(lines)
+
+
+def test_a_toc_that_is_not_utf8_is_reported(course):
+    (course.root / "_toc.yml").write_bytes(b"format: jb-book\nroot: \xff\n")
+    _bank, problems = load_bank(course.root)
+    assert "_toc.yml:(file): not UTF-8 text (invalid start byte at byte 22)" in map(str, problems)
+
+
+def test_files_an_operating_system_leaves_behind_are_ignored(course):
+    for name in (".DS_Store", "questions/._q-single.yml", "questions/q-single.yml~", "Thumbs.db"):
+        (course.chapter / name).write_bytes(b"\x00\x01binary")
+    _bank, problems = load_bank(course.root)
+    assert problems == []
+
+
+PAGE_CELL = "```{{code-cell}} ipython3\n{}\n```\n"
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    (['vignette("v-one")', 'quiz("q-single")', 'quiz("q-nowhere")'],
+     "book/part/ch.md:line 10: quiz('q-nowhere'): unknown question"),
+    (['vignette("v-one")', 'quizzes_for("v-nowhere")', 'quiz("q-single")'],
+     "book/part/ch.md:line 7: quizzes_for('v-nowhere'): unknown vignette"),
+    (['vignette("v-one")'],
+     "book/part/ch/questions/q-single.yml:(file): no page shows this question: add quiz(...) or its vignette's "
+     "quizzes_for(...) to book/part/ch.md"),
+    (['vignette("v-one")', 'quizzes_for("v-one")', 'quiz("q-single")'],
+     "book/part/ch/questions/q-single.yml:(file): shown 2 times (book/part/ch.md); show it once"),
+    (['quizzes_for("v-one")'],
+     "book/part/ch/vignettes/v-one.yml:(file): no page shows this vignette: add vignette('v-one') to its chapter "
+     "page"),
+], ids=["quiz-of-an-unknown-question", "quizzes-for-an-unknown-vignette", "question-shown-nowhere",
+        "question-shown-twice", "vignette-shown-nowhere"])
+def test_validate_checks_what_the_pages_show(course, cells, expected):
+    course.page.write_text("# Chapter\n\n" + "".join(PAGE_CELL.format(c) for c in cells), encoding="utf-8")
+    _bank, problems = load_bank(course.root)
+    assert expected in map(str, problems), "\n".join(map(str, problems))
 
 
 def test_the_base_course_is_valid(course):
@@ -256,3 +320,30 @@ def test_the_repository_content_is_valid():
     bank, problems = load_bank()
     assert [str(p) for p in problems] == []
     assert bank.questions
+
+
+# -- arbitrary YAML: never a traceback, every problem with its place -------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10)
+    | st.sampled_from(["single", "multi", "rate", "order", "S5", "E99", "q-x", "a"]),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(
+        st.sampled_from(["id", "kind", "stem", "provisions", "options", "key", "text", "credit", "correct",
+                         "violation", "rationale", "vignette", "title", "narrative"]) | st.text(max_size=5),
+        kids, max_size=6),
+    max_leaves=25)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(YAML_VALUES.map(lambda v: __import__("yaml").safe_dump(v)), st.text(max_size=200),
+                 st.binary(max_size=100)))
+def test_arbitrary_yaml_never_raises_and_every_problem_has_a_place(course, content):
+    path = course.chapter / "questions" / "q-fuzz.yml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass"))
+    bank, problems = load_bank(course.root)
+    for p in problems:
+        assert p.path and p.field and p.message
+    assert "q-single" in bank.questions  # the good file still loads

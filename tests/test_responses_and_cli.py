@@ -32,8 +32,8 @@ def test_good_entries_grade_and_bad_entries_are_named():
     assert rs.problems == [
         "f.json: responses[1] (question 'g-nowhere'): unknown question",
         "f.json: responses[2] (question 'g-multi'): a multi question takes a list of option ids",
-        "f.json: responses[3] (question 'g-rate'): rating of 'a' must be 1, 2, 3 or 4, got 7",
-        "f.json: responses[4] (question 'g-order'): 'at' is not an ISO-8601 date-time: 'last tuesday'",
+        "f.json: responses[3]: the answer must be an option id, a list of option ids, or {option id: rating 1-4}",
+        "f.json: responses[4]: 'at' is not an ISO-8601 date-time (YYYY-MM-DDTHH:MM:SSZ)",
         "f.json: responses[5]: expected an object with 'question', 'answer' and 'at'",
     ]
 
@@ -152,3 +152,95 @@ def test_cli_items_reports_item_statistics_for_a_cohort():
     assert rows and {"question", "kind", "answered", "difficulty", "discrimination", "critical_rate"} <= set(rows[0])
     assert all(r["answered"] == 3 for r in rows)
     assert all(0 <= r["difficulty"] <= 1 for r in rows)
+
+
+# -- bad input on the command line: a message and an exit status, never a traceback (issue: nothing lost, nothing run)
+
+def good_file(tmp_path, name="good.json", learner="Bo"):
+    path = tmp_path / name
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "responses": [
+        {"question": "q-s5-sister-first-response", "answer": "listen-only", "at": "2026-03-01T10:00:00Z"}]}))
+    return path
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("deeply-nested.json", "[" * 50_000 + "]" * 50_000, "nested too deeply"),
+    ("question-id-a-list.json", json.dumps({"schema": "nasams-course/responses@2", "learner": "x", "responses": [
+        {"question": ["q"], "answer": "a", "at": "2026-03-01T10:00:00Z"}]}), "'question' must be a question id"),
+    ("question-id-an-object.json", json.dumps({"schema": "nasams-course/responses@2", "learner": "x", "responses": [
+        {"question": {"q": 1}, "answer": "a", "at": "2026-03-01T10:00:00Z"}]}), "'question' must be a question id"),
+    ("no-time.json", json.dumps({"schema": "nasams-course/responses@2", "learner": "x", "responses": [
+        {"question": "q-s5-sister-first-response", "answer": "listen-only"}]}), "expected an object with"),
+    ("future.json", json.dumps({"schema": "nasams-course/responses@2", "learner": "x", "responses": [
+        {"question": "q-s5-sister-first-response", "answer": "listen-only", "at": "2999-01-01T00:00:00Z"}]}),
+     "'at' is in the future"),
+    ("null-answer.json", json.dumps({"schema": "nasams-course/responses@1", "learner": "A", "responses": [
+        {"question": "q-s5-sister-first-response", "answer": None, "at": "2026-01-01T00:00:00Z"}]}),
+     "the answer is empty"),
+])
+def test_grade_reports_a_bad_file_and_still_grades_the_others(tmp_path, name, content, message):
+    bad = tmp_path / name
+    bad.write_text(content)
+    out = run("grade", str(bad), str(good_file(tmp_path)), "--json")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert message in out.stderr and str(bad) in out.stderr
+    results = json.loads(out.stdout)
+    assert [r["file"] for r in results] == [str(bad), str(tmp_path / "good.json")]
+    assert results[1]["items"][0]["question"] == "q-s5-sister-first-response"
+
+
+def test_grade_json_has_one_shape_per_argument_count_and_names_files(tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    out = run("grade", str(folder), "--json")
+    assert out.returncode == 1 and "is a folder, not a response file" in out.stderr and "Traceback" not in out.stderr
+    assert json.loads(out.stdout) == {"file": str(folder), "error": f"{folder}: is a folder, not a response file"}
+    out = run("grade", str(folder), str(good_file(tmp_path)), "--json")
+    assert [r.get("error") is None for r in json.loads(out.stdout)] == [False, True]
+
+
+def test_grade_text_report_cannot_be_forged_through_the_learner_name(tmp_path):
+    path = good_file(tmp_path, learner="Bo\ncomplete: yes\r\x1b[2K")
+    out = run("grade", str(path))
+    lines = out.stdout.splitlines()
+    assert not any(line.startswith("complete: yes") for line in lines)
+    assert "Learner: Bo\\ncomplete: yes\\r\\x1b[2K" in out.stdout
+
+
+def test_items_reports_unreadable_files_and_skipped_entries(tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text("{not json")
+    skipped = tmp_path / "skipped.json"
+    skipped.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "x", "responses": [
+        {"question": "q-s5-sister-first-response", "answer": "no-such-option", "at": "2026-03-01T10:00:00Z"}]}))
+    out = run("items", str(bad), str(skipped), str(good_file(tmp_path)), "--json")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "broken.json: not valid JSON" in out.stderr
+    assert "unknown option 'no-such-option'" in out.stderr
+    assert json.loads(out.stdout)[0]["answered"] == 1
+
+
+@pytest.mark.parametrize("args", [
+    ("items", "x.json", "--chapter", "nope"),
+    ("new-trainer-notebook", "x", "--title", "T", "--chapter", "nope"),
+    ("new-trainer-notebook", "../../outside", "--title", "T", "--chapter", "honesty"),
+])
+def test_unknown_chapters_and_unsafe_names_are_usage_errors(tmp_path, args):
+    out = run(*args, cwd=tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "unknown chapter(s): nope" in out.stderr or "must be lower-case letters" in out.stderr
+    assert not (REPO.parent / "outside.ipynb").exists() and not (REPO / "answers" / "x.ipynb").exists()
+
+
+def test_trainer_grade_file_escapes_everything_from_the_learners_file(tmp_path, monkeypatch):
+    from nasams_course import trainer
+
+    shown = []
+    monkeypatch.setattr(trainer, "display", lambda obj: shown.append(getattr(obj, "data", obj)))
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "<img src=x onerror=alert(1)>",
+                                "responses": [{"question": "<script>", "answer": "a", "at": "2026-03-01T10:00:00Z"}]}))
+    trainer.grade_file(path, ["victims-and-privilege"])
+    html = "".join(s for s in shown if isinstance(s, str))
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html

@@ -45,6 +45,7 @@ class PartCues:
     single: int = 0
     single_longest: list[str] = field(default_factory=list)  # ids where the credit-1 option is strictly longest
     longest_strategy: float = 0.0  # mean score of "always pick the longest" on single questions
+    shortest_strategy: float = 0.0  # the opposite cue, reported (a bank that hides the key as the shortest has one)
     rate: int = 0
     rate_longest_4: list[str] = field(default_factory=list)
     multi_correct_chars: list[int] = field(default_factory=list)
@@ -81,6 +82,7 @@ class PartCues:
             "single_keyed_longest": len(self.single_longest),
             "single_keyed_longest_share": round(self.single_longest_share, 4),
             "longest_strategy_score": round(self.longest_strategy, 4),
+            "shortest_strategy_score": round(self.shortest_strategy, 4),
             "single_key_positions": {str(k): v for k, v in sorted(self.positions.items())},
             "rate_questions": self.rate,
             "rate_longest_keyed_4": len(self.rate_longest_4),
@@ -93,17 +95,20 @@ def bank_cues(bank: Bank) -> dict[str, PartCues]:
     """Cue figures for the whole bank (key "bank") and for each part."""
     out: dict[str, PartCues] = {"bank": PartCues()}
     strategy: dict[str, list[float]] = {"bank": []}
+    shortest: dict[str, list[float]] = {"bank": []}
     for qid, q in bank.questions.items():
         chapter = bank.chapters.get(bank.chapter_of.get(qid, ""))
         part = chapter.part if chapter else "unknown"
         for name in ("bank", part):
             cues = out.setdefault(name, PartCues())
             scores = strategy.setdefault(name, [])
+            low_scores = shortest.setdefault(name, [])
             if q.kind == "single":
                 cues.single += 1
-                top = max(length(o.text) for o in q.options)
-                tied = [o for o in q.options if length(o.text) == top]
-                scores.append(sum(float(o.credit) for o in tied) / len(tied))
+                for pick, into in ((max, scores), (min, low_scores)):
+                    edge = pick(length(o.text) for o in q.options)
+                    tied = [o for o in q.options if length(o.text) == edge]
+                    into.append(sum(float(o.credit) for o in tied) / len(tied))
                 longest = _strictly_longest(q.options)
                 if longest is not None and longest.credit == 1:
                     cues.single_longest.append(qid)
@@ -120,6 +125,8 @@ def bank_cues(bank: Bank) -> dict[str, PartCues]:
                     (cues.multi_correct_chars if o.correct else cues.multi_incorrect_chars).append(length(o.text))
     for name, scores in strategy.items():
         out[name].longest_strategy = sum(scores) / len(scores) if scores else 0.0
+        low = shortest[name]
+        out[name].shortest_strategy = sum(low) / len(low) if low else 0.0
     return out
 
 

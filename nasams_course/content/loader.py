@@ -53,6 +53,9 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
     seen = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a field name must be text, got {type(key).__name__}", key_node.start_mark)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark
@@ -110,7 +113,7 @@ def _load_item(path: Path, rel: str, kind: str) -> tuple[object | None, list[Pro
         qkind = data.get("kind")
         if qkind is None:
             return None, [Problem(rel, "kind", "required field is missing (one of: single, multi, rate, order)")]
-        if qkind not in QUESTION_MODELS:
+        if not isinstance(qkind, str) or qkind not in QUESTION_MODELS:
             return None, [Problem(rel, "kind", f"unknown kind {qkind!r} (expected one of: single, multi, rate, order)")]
         model = QUESTION_MODELS[qkind]
     try:
@@ -123,9 +126,14 @@ def _load_item(path: Path, rel: str, kind: str) -> tuple[object | None, list[Pro
     return item, []
 
 
-def _in_book_order(root: Path, chapter_files) -> list[Path]:
+def _in_book_order(root: Path, chapter_files, problems: list[Problem]) -> list[Path]:
     """Chapter files in the order of `_toc.yml` (chapters it does not list come last, by path)."""
-    toc = (root / "_toc.yml").read_text(encoding="utf-8") if (root / "_toc.yml").is_file() else ""
+    toc = ""
+    if (root / "_toc.yml").is_file():
+        try:
+            toc = (root / "_toc.yml").read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem("_toc.yml", "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
     listed = re.findall(r"file:\s*(\S+)", toc)
 
     def key(path: Path) -> tuple[int, str]:
@@ -140,7 +148,7 @@ def load_bank(root: Path | None = None) -> tuple[Bank, list[Problem]]:
     root = find_root() if root is None else Path(root)
     bank = Bank()
     problems: list[Problem] = []
-    for chapter_file in _in_book_order(root, (root / "book").rglob("chapter.yml")):
+    for chapter_file in _in_book_order(root, (root / "book").rglob("chapter.yml"), problems):
         folder = chapter_file.parent
         rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
         chapter, found = _load_item(chapter_file, rel(chapter_file), "chapter")
@@ -158,7 +166,7 @@ def load_bank(root: Path | None = None) -> tuple[Bank, list[Problem]]:
         bank.source["chapter:" + chapter.id] = rel(chapter_file)
         bank.page_of[chapter.id] = rel(folder)
         for path in sorted(folder.rglob("*")):
-            if path.is_dir() or path == chapter_file:
+            if path.is_dir() or path == chapter_file or _ignored(path.relative_to(folder)):
                 continue
             sub = path.relative_to(folder).parts
             if path.suffix not in (".yml", ".yaml") or len(sub) != 2 or sub[0] not in ("vignettes", "questions"):
@@ -180,7 +188,66 @@ def load_bank(root: Path | None = None) -> tuple[Bank, list[Problem]]:
             bank.chapter_of[item.id] = chapter.id
     problems += check_bank(bank)
     problems += check_cues(bank)
+    problems += check_pages(root, bank)
     return bank, sorted(set(problems))
+
+
+def _ignored(rel: Path) -> bool:
+    """Files an operating system or editor leaves behind (.DS_Store, ._x, x~, .x.swp): not content."""
+    return any(part.startswith(".") or part.endswith("~") or part in ("Thumbs.db", "desktop.ini") for part in rel.parts)
+
+
+#: the page cells that show content: quiz("q-..."), quizzes_for("v-..."), vignette("v-..."), discussion("v-...")
+_CALL_RE = re.compile(r"\b(quiz|quizzes_for|vignette|discussion)\(\s*[\"']([^\"']*)[\"']\s*\)")
+
+
+def check_pages(root: Path, bank: Bank) -> list[Problem]:
+    """Every chapter page shows what its chapter holds: each quiz id exists, each question is shown exactly once
+    (by quiz() or with its vignette's quizzes_for()), on its own chapter's page, and every vignette is shown."""
+    problems: list[Problem] = []
+    shown: dict[str, list[str]] = {}
+    vignettes_shown: set[str] = set()
+    for cid, page in bank.page_of.items():
+        path = root / f"{page}.md"
+        rel = f"{page}.md"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the loader reports a missing page; a page that is not UTF-8 fails the build with its own error
+        for m in _CALL_RE.finditer(text):
+            func, item = m.groups()
+            where = f"line {text.count(chr(10), 0, m.start()) + 1}"
+            if func == "quiz":
+                if item not in bank.questions:
+                    problems.append(Problem(rel, where, f"quiz({item!r}): unknown question"))
+                    continue
+                shown.setdefault(item, []).append(rel)
+                if bank.chapter_of[item] != cid:
+                    problems.append(Problem(rel, where, f"quiz({item!r}): the question belongs to chapter "
+                                            f"{bank.chapter_of[item]!r}; show it on that chapter's page"))
+            else:
+                if item not in bank.vignettes:
+                    problems.append(Problem(rel, where, f"{func}({item!r}): unknown vignette"))
+                    continue
+                if func == "vignette":
+                    vignettes_shown.add(item)
+                if func == "quizzes_for":
+                    for q in bank.questions_of_vignette(item):
+                        shown.setdefault(q.id, []).append(rel)
+    for qid in bank.questions:
+        pages = shown.get(qid, [])
+        if not pages:
+            problems.append(Problem(bank.path_of("question", qid), "(file)",
+                                    "no page shows this question: add quiz(...) or its vignette's quizzes_for(...) "
+                                    f"to {bank.page_of.get(bank.chapter_of[qid], 'its chapter page')}.md"))
+        elif len(pages) > 1:
+            problems.append(Problem(bank.path_of("question", qid), "(file)",
+                                    f"shown {len(pages)} times ({', '.join(sorted(set(pages)))}); show it once"))
+    for vid in bank.vignettes:
+        if vid not in vignettes_shown:
+            problems.append(Problem(bank.path_of("vignette", vid), "(file)",
+                                    f"no page shows this vignette: add vignette({vid!r}) to its chapter page"))
+    return problems
 
 
 def load_bank_or_raise(root: Path | None = None) -> Bank:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 ProvisionId = Annotated[str, StringConstraints(pattern=r"^[ESU]\d{1,2}[abc]?$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: Text a learner reads: limits keep a slip (a pasted file, a runaway block) from reaching the book
+MAX_TEXT = 2_000
+MAX_NARRATIVE = 8_000
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+Narrative = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NARRATIVE)]
 Kind = Literal["single", "multi", "rate", "order"]
 
 KIND_LABELS: dict[str, str] = {
@@ -47,7 +51,7 @@ class Vignette(_Strict):
     id: Id
     title: Text
     setting: Literal["capital", "non-capital", "either"]
-    narrative: Text
+    narrative: Narrative
     provisions: list[ProvisionId] = Field(min_length=1)
     discussion: list[Text] = Field(min_length=1)
 
@@ -61,6 +65,14 @@ class _Option(_Strict):
     text: Text
     rationale: Text
 
+    @field_validator("credit", "key", mode="before", check_fields=False)
+    @classmethod
+    def _not_a_flag(cls, value: object) -> object:
+        """`credit: true` or `key: true` is a slip, not 1: YAML booleans are refused where a number is meant."""
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number, got {str(value).lower()}")
+        return value
+
 
 class SingleOption(_Option):
     credit: Literal[0, 0.5, 1]
@@ -68,7 +80,7 @@ class SingleOption(_Option):
 
 
 class MultiOption(_Option):
-    correct: bool
+    correct: StrictBool
     violation: Breaches | None = None
 
 

@@ -37,6 +37,8 @@ def _message(err: dict, allowed: list[str]) -> str:
         return "required field is missing"
     if kind == "literal_error":
         return f"{err['msg'][0].lower()}{err['msg'][1:]}, got {err['input']!r}"
+    if kind == "value_error":
+        return str(err["ctx"]["error"]) if "ctx" in err else err["msg"].removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
         return (f"{err['input']!r} is not a valid id (lower-case letters, digits and hyphens; "
                 "provision ids like E4a, S5, U13)")

@@ -7,17 +7,30 @@
   const levelFor = (s) => (LEVELS.find((l) => s >= l[1] - 1e-9) || LEVELS[3])[0];
   const opt = (q, id) => q.options.find((o) => o.id === id);
   const isList = (a) => Array.isArray(a) && a.every((x) => typeof x === "string");
-  const isRatings = (a) => a && typeof a === "object" && !Array.isArray(a) && Object.values(a).every((r) => [1, 2, 3, 4].includes(r));
   const plural = (n, w) => n + " " + w + (n === 1 ? "" : "s");
 
-  /* The answer checked against its question: itself, null when empty; throws on a wrong shape. */
+  /* The answer checked against its question: itself, null when empty; throws on a wrong shape, with the message of
+     nasams_course.grading.normalize_answer. */
   function normalize(q, a) {
-    const ok = (c) => { if (!c) throw new Error("answer does not fit question " + q.id); };
-    if (a === null || a === undefined || a === "") return a === "" && q.kind !== "single" ? ok(0) : null;
-    if (q.kind === "single") ok(typeof a === "string" && opt(q, a));
-    else if (q.kind === "rate") ok(isRatings(a) && Object.keys(a).every((id) => opt(q, id)));
-    else ok(isList(a) && a.every((id) => opt(q, id)) && new Set(a).size === a.length);
-    return (typeof a === "string" ? a : Object.keys(a).length) ? a : null;
+    const fail = (m) => { throw new Error(m); }, ids = q.options.map((o) => o.id);
+    const type = (v) => (Array.isArray(v) ? "list" : typeof v === "object" ? "dict" : typeof v === "boolean" ? "bool" : typeof v === "number" ? (Number.isInteger(v) ? "int" : "float") : "str");
+    const known = (id) => { if (!opt(q, id)) fail("unknown option '" + id + "' (options: " + ids.join(", ") + ")"); };
+    if (a === null || a === undefined) return null;
+    if (q.kind === "single") {
+      if (a === "") return null;
+      if (typeof a !== "string") fail("a single question takes one option id, got " + type(a));
+      known(a);
+      return a;
+    }
+    if (q.kind === "multi" || q.kind === "order") {
+      if (!isList(a)) fail("a " + q.kind + " question takes a list of option ids");
+      a.forEach(known);
+      if (new Set(a).size !== a.length) fail("an option id is listed twice");
+      return a.length ? a : null;
+    }
+    if (!a || typeof a !== "object" || Array.isArray(a)) fail("a rate question takes {option id: rating 1-4}");
+    Object.keys(a).forEach((id) => { known(id); if (![1, 2, 3, 4].includes(a[id])) fail("rating of '" + id + "' must be 1, 2, 3 or 4, got " + JSON.stringify(a[id])); });
+    return Object.keys(a).length ? a : null;
   }
 
   /* Kendall's tau of a placed sequence against the key; a pair with a missing step is discordant. */
@@ -93,19 +106,65 @@
       provisions: provs, domains: doms, score, first_score: firstScore, complete };
   }
 
-  const parseTime = (s) => (typeof s !== "string" ? NaN : Date.parse(/([zZ]|[+-]\d\d:?\d\d)$/.test(s) || !/T/.test(s) ? s : s + "Z"));
-
-  function checkFile(d) {
-    const m = /^nasams-course\/responses@(\d+)$/.exec((d && d.schema) || "");
-    if (!m || !(+m[1] === 1 || +m[1] === 2)) throw new Error(m && +m[1] > 2 ? "This file was made by a newer version of the course (" + d.schema + ")." : "This is not a NASAMS course response file.");
-    if (typeof d.learner !== "string" || !Array.isArray(d.responses)) throw new Error("The file is damaged (no learner or responses).");
-    const bad = d.responses.map((e, i) => (e && typeof e.question === "string" && /^[a-z0-9][a-z0-9-]*$/.test(e.question) && "answer" in e &&
-      (e.answer === null || typeof e.answer === "string" || isList(e.answer) || isRatings(e.answer)) && !isNaN(parseTime(e.at)) ? 0 : "entry " + (i + 1))).filter(Boolean);
-    if (bad.length) throw new Error("The file is damaged (" + bad.slice(0, 5).join(", ") + (bad.length > 5 ? ", …" : "") + ").");
-    return d.responses;
+  /* ---- response files: the same rules and messages as nasams_course/responses.py ---- */
+  const ID = /^[a-z0-9][a-z0-9-]{0,79}$/, MAX_BYTES = 5 * 1024 * 1024, MAX_ENTRIES = 20000, MAX_DEPTH = 8, MAX_LEARNER = 200;
+  const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+  /* ISO-8601 date-time -> ms since the epoch, NaN if not one: YYYY-MM-DDTHH:MM[:SS[.mmm]][Z|+HH:MM], no offset = UTC */
+  function parseTime(s) {
+    const m = typeof s === "string" ? TIME.exec(s) : null;
+    if (!m) return NaN;
+    const [y, mo, d, h, mi] = [1, 2, 3, 4, 5].map((i) => +m[i]), sec = +(m[6] || 0), ms = +(m[7] || "0").padEnd(3, "0");
+    let off = 0;
+    if (m[8] && m[8] !== "Z") {
+      const t = m[8].slice(1).replace(":", ""), oh = +t.slice(0, 2), om = +t.slice(2);
+      if (oh > 23 || om > 59) return NaN;
+      off = (m[8][0] === "-" ? -1 : 1) * (oh * 60 + om);
+    }
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || sec > 59) return NaN;
+    return Date.UTC(y, mo - 1, d, h, mi, sec) - off * 60000 + ms;
+  }
+  const depth = (v, n) => (v && typeof v === "object" ? (n > 0 ? 1 + Math.max(0, ...Object.values(v).map((c) => depth(c, n - 1))) : 1) : 0);
+  const shapeOk = (a) => (typeof a === "string" ? ID.test(a) : Array.isArray(a) ? a.every((x) => typeof x === "string" && ID.test(x))
+    : !!a && typeof a === "object" && Object.keys(a).every((k) => ID.test(k) && [1, 2, 3, 4].includes(a[k])));
+  const empty = (a) => a === null || a === "" || (Array.isArray(a) ? !a.length : typeof a === "object" && !Object.keys(a).length);
+  const fail = (msg) => { const e = new Error(msg); e.refused = true; throw e; };
+  /* One entry's shape -> {question, answer, at (ms)}; throws with the message. */
+  function checkEntry(e, now) {
+    if (!e || typeof e !== "object" || Array.isArray(e) || !("question" in e && "answer" in e && "at" in e)) fail("expected an object with 'question', 'answer' and 'at'");
+    if (typeof e.question !== "string" || !ID.test(e.question)) fail("'question' must be a question id");
+    const at = parseTime(e.at);
+    if (typeof e.at !== "string") fail("'at' must be an ISO-8601 date-time string");
+    if (isNaN(at)) fail("'at' is not an ISO-8601 date-time (YYYY-MM-DDTHH:MM:SSZ)");
+    if (at > now + 864e5) fail("'at' is in the future");
+    if (empty(e.answer)) fail("the answer is empty");
+    if (!shapeOk(e.answer)) fail("the answer must be an option id, a list of option ids, or {option id: rating 1-4}");
+    return { question: e.question, answer: e.answer, at };
+  }
+  /* A decoded file -> {learner, entries: [{question, answer, at}], problems: ["responses[i]: message"]}; throws when the
+     whole file is refused. */
+  function checkFile(d, now) {
+    now = now === undefined ? Date.now() : now;
+    if (depth(d, MAX_DEPTH + 1) > MAX_DEPTH) fail("the file is nested too deeply (more than " + MAX_DEPTH + " levels)");
+    if (!d || typeof d !== "object" || Array.isArray(d)) fail("expected a JSON object with 'schema', 'learner' and 'responses'");
+    const m = /^nasams-course\/responses@(\d+)$/.exec(typeof d.schema === "string" ? d.schema : "");
+    if (!m || !(+m[1] === 1 || +m[1] === 2)) fail(m && +m[1] > 2 ? "schema '" + d.schema + "' is newer than this course reads (" + SCHEMA + "); update the course" : "not a NASAMS course response file (schema must be '" + SCHEMA + "')");
+    if (typeof d.learner !== "string") fail("'learner' must be a string");
+    if (d.learner.length > MAX_LEARNER) fail("'learner' is longer than " + MAX_LEARNER + " characters");
+    if (!Array.isArray(d.responses)) fail("'responses' must be a list");
+    if (d.responses.length > MAX_ENTRIES) fail("more than 20,000 responses");
+    const out = { learner: d.learner, entries: [], problems: [] };
+    d.responses.forEach((e, i) => { try { out.entries.push(checkEntry(e, now)); } catch (x) { out.problems.push("responses[" + i + "]: " + x.message); } });
+    return out;
+  }
+  /* Bytes of a file -> its JSON value, as responses.decode: UTF-8 (a byte-order mark allowed), size and depth limits. */
+  function decode(bytes) {
+    if (bytes.byteLength > MAX_BYTES) fail("the file is larger than 5 MB");
+    let text;
+    try { text = new TextDecoder("utf-8", { fatal: true }).decode(bytes); } catch (e) { fail("not valid JSON (the file is not UTF-8 text)"); }
+    try { return JSON.parse(text); } catch (e) { fail(e instanceof RangeError ? "the file is nested too deeply (more than " + MAX_DEPTH + " levels)" : "not valid JSON (" + e.message + ")"); }
   }
 
-  const api = { levelFor, normalize, scoreItem, tau, grade, checkFile, parseTime, SCHEMA };
+  const api = { levelFor, normalize, scoreItem, tau, grade, checkFile, checkEntry, decode, parseTime, SCHEMA };
   if (typeof module === "object" && module.exports) module.exports = api;
   root.NasamsQuiz = api;
   if (typeof document === "undefined") return;
@@ -113,7 +172,8 @@
   /* ---- the page: storage (a key per question), quizzes, the answers panel ---- */
   const memory = {}, notices = [];
   let ls = null;
-  try { ls = root.localStorage; ls.setItem(PREFIX + "probe", "1"); ls.removeItem(PREFIX + "probe"); } catch (e) {
+  /* storage is detected by reading (a full store still holds answers); only a store that cannot be read is not used */
+  try { ls = root.localStorage; ls.getItem(PREFIX + "learner"); } catch (e) {
     ls = null;
     notices.push("This browser does not let the page save answers: download them before you leave.");
   }
@@ -122,27 +182,34 @@
   const del = (k) => (ls ? ls.removeItem(PREFIX + k) : delete memory[k]);
   const keys = () => (ls ? Object.keys(ls).filter((k) => k.startsWith(PREFIX)).map((k) => k.slice(PREFIX.length)) : Object.keys(memory));
   const answerKeys = () => keys().filter((k) => k.startsWith("q:")).sort();
-  /* A question's saved attempts, oldest first ({question, attempts: [{answer, at}]}), or null; an unreadable
-     record is set aside (kept) with a notice. Records saved by earlier versions ({answer, at}) read as one attempt. */
+  const FULL = "This browser's storage for the book is full, so this was not saved: download your answers now.";
+  const setAside = (k, raw, why) => {
+    try { put("set-aside:" + Date.now() + ":" + k, raw); } catch (e) { /* full: the notice still says what happened */ }
+    notices.push("A saved answer (" + k.slice(2) + ") " + why + ", so it was set aside, not deleted.");
+  };
+  /* A question's saved attempts, oldest first ({question, attempts: [{answer, at}]}), or null. An unreadable attempt (or,
+     with q, one that does not fit q) is set aside with a notice; the others are kept. Old records ({answer, at}) read as one. */
   function stored(k, q) {
     const raw = get(k);
     if (raw === null) return null;
-    try {
-      const v = JSON.parse(raw), list = v && Array.isArray(v.attempts) ? v.attempts : [v];
-      if (!list.length) throw 0;
-      list.forEach((t) => { if (!t || typeof t.at !== "string" || isNaN(parseTime(t.at)) || !("answer" in t)) throw 0; if (q) normalize(q, t.answer); });
-      list.sort((x, y) => parseTime(x.at) - parseTime(y.at));
-      return { question: k.slice(2), attempts: list.map((t) => ({ answer: t.answer, at: t.at })) };
-    } catch (e) {
-      put("set-aside:" + Date.now() + ":" + k, raw);
-      del(k);
-      notices.push("A saved answer (" + k.slice(2) + ") could not be read, so it was set aside, not deleted.");
-      return null;
+    let list;
+    try { const v = JSON.parse(raw); list = v && Array.isArray(v.attempts) ? v.attempts : [v]; } catch (e) { list = null; }
+    if (!list) { setAside(k, raw, "could not be read"); del(k); return null; }
+    const good = list.filter((t) => {
+      try { checkEntry({ question: k.slice(2), answer: t && t.answer, at: t && t.at }, Infinity); if (q) normalize(q, t.answer); return true; } catch (e) { return false; }
+    });
+    if (good.length < list.length) {
+      setAside(k, JSON.stringify({ attempts: list.filter((t) => !good.includes(t)) }), "could not be read");
+      try { if (good.length) put(k, JSON.stringify({ attempts: good })); else del(k); } catch (e) { /* kept as it was */ }
     }
+    if (!good.length) return null;
+    good.sort((x, y) => parseTime(x.at) - parseTime(y.at));
+    return { question: k.slice(2), attempts: good.map((t) => ({ answer: t.answer, at: t.at })) };
   }
   const allStored = () => answerKeys().map((k) => stored(k)).filter(Boolean);
   const lastOf = (s) => s.attempts[s.attempts.length - 1];
-  /* Add attempts to a question's record (an attempt already there, same time and answer, is not added twice). */
+  /* Add attempts to a question's record (an attempt already there, same time and answer, is not added twice); returns how
+     many were new. Throws when the browser's storage is full (nothing of this question is changed then). */
   function addAttempts(qid, list) {
     const cur = stored("q:" + qid), all = cur ? cur.attempts : [], seen = new Set(all.map((t) => t.at + JSON.stringify(t.answer)));
     let n = 0;
@@ -201,8 +268,10 @@
       const a = this.answer();
       if (a === null) { this.status.textContent = this.form.dataset.empty; return; }
       this.status.textContent = "";
-      try { addAttempts(this.q.id, [{ answer: a, at: new Date().toISOString() }]); } catch (e) { this.status.textContent = "Your answer could not be saved in this browser."; }
+      let saved = true;
+      try { addAttempts(this.q.id, [{ answer: a, at: new Date().toISOString() }]); } catch (e) { saved = false; }
       this.render(a, false);
+      if (!saved) this.status.textContent = FULL;
       counts();
     }
     refresh() {
@@ -257,23 +326,44 @@
     a.remove();
     say("Downloaded " + plural(list.length, "answered question") + " (" + plural(entries.length, "attempt") + ").");
   }
+  let undo = null;
   async function importFile(input) {
     const f = input.files[0];
     if (!f) return;
-    let entries;
     input.value = "";
-    try { entries = checkFile(JSON.parse(await f.text())); } catch (e) {
-      return say("Not imported: " + (e instanceof SyntaxError ? "the file is not valid JSON." : e.message) + " Your saved answers are unchanged.");
+    let file;
+    try { file = checkFile(decode(await f.arrayBuffer())); } catch (e) {
+      return say("Not imported: " + (e.refused ? e.message : "the file could not be read") + ". Your saved answers are unchanged.");
     }
-    /* attempts are merged with those already saved (nothing is replaced); the latest of all counts */
-    const byQ = new Map();
-    entries.forEach((e) => { if (!byQ.has(e.question)) byQ.set(e.question, []); byQ.get(e.question).push(e); });
-    let n = 0;
-    try { byQ.forEach((list, qid) => { n += addAttempts(qid, list); }); } catch (e) {
-      notices.push("This browser's storage is full: " + plural(n, "attempt") + " were added before it filled.");
-    }
+    /* entries for this page's questions must fit them; the others are checked when their chapter opens */
+    const here = new Map(quizzes.map((z) => [z.q.id, z.q])), byQ = new Map(), problems = file.problems.slice();
+    file.entries.forEach((e, i) => {
+      const q = here.get(e.question);
+      try { if (q) normalize(q, e.answer); } catch (x) { return problems.push("entry " + (i + 1) + " (" + e.question + "): " + x.message); }
+      if (!byQ.has(e.question)) byQ.set(e.question, []);
+      byQ.get(e.question).push({ answer: e.answer, at: new Date(e.at).toISOString() });
+    });
+    /* attempts are merged with those already saved (nothing is replaced; the latest of all counts), and can be undone */
+    const before = new Map([...byQ.keys()].map((qid) => [qid, get("q:" + qid)]));
+    let n = 0, full = false;
+    for (const [qid, list] of byQ) { try { n += addAttempts(qid, list); } catch (e) { full = true; break; } }
+    undo = n ? before : null;
     quizzes.forEach((z) => z.refresh());
-    say("Imported " + plural(n, "new attempt") + " from " + f.name + ", added to your saved answers." + (notices.length ? " " + notices.splice(0).join(" ") : ""));
+    const mine = panel.querySelector("#nasams-learner").value.trim(), theirs = file.learner.trim();
+    say("Imported " + plural(n, "new attempt") + " from " + f.name + (theirs ? " (" + theirs + ")" : "") + ", added to your saved answers; nothing was replaced." +
+      (mine && theirs && mine !== theirs ? " This file is " + theirs + "'s, not yours (" + mine + "): use Undo import if you did not mean to add it." : "") +
+      (full ? " " + FULL : "") + (problems.length ? " Skipped " + (problems.length === 1 ? "1 entry" : problems.length + " entries") + ": " + problems.slice(0, 3).join("; ") + (problems.length > 3 ? "; …" : "") + "." : "") +
+      (notices.length ? " " + notices.splice(0).join(" ") : ""));
+    panel.querySelector("[data-action=undo]").hidden = !undo;
+    counts();
+  }
+  function undoImport() {
+    if (!undo) return;
+    undo.forEach((raw, qid) => { if (raw === null) del("q:" + qid); else put("q:" + qid, raw); });
+    undo = null;
+    panel.querySelector("[data-action=undo]").hidden = true;
+    quizzes.forEach((z) => z.refresh());
+    say("The import was undone: your saved answers are as they were before it.");
     counts();
   }
   function clearAll() {
@@ -291,6 +381,7 @@
     name.addEventListener("change", () => put("learner", name.value.trim()));
     p.querySelector("[data-action=download]").addEventListener("click", download);
     p.querySelector("[data-action=clear]").addEventListener("click", clearAll);
+    p.querySelector("[data-action=undo]").addEventListener("click", undoImport);
     p.querySelector("#nasams-import").addEventListener("change", (ev) => importFile(ev.target));
   }
   function init() {
@@ -299,6 +390,8 @@
     if (p) wirePanel(p);
     counts();
     if (notices.length) say(notices.splice(0).join(" "));
+    /* another tab saved an answer: show it here too */
+    root.addEventListener("storage", (ev) => { quizzes.forEach((z) => { if (!ev.key || ev.key === PREFIX + "q:" + z.q.id) z.refresh(); }); counts(); });
     document.documentElement.dataset.quizReady = Math.round(performance.now());
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();

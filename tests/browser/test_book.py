@@ -325,3 +325,113 @@ def test_every_chapter_loads_offline_without_errors(page, base):
         assert forms == expected_forms, p
     assert page.errors == []
     same_host_only(page, base)
+
+
+# -- bad input in the browser: nothing lost, nothing run ------------------------------------------------------------
+
+KEY = "nasams-course:nasams-ethics:q:"
+
+
+def import_file(page, tmp_path, name, data, expect="Imported"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    page.set_input_files("#nasams-import", str(path))
+    page.wait_for_function(f"document.querySelector('[data-role=panel-status]').textContent.startsWith({expect!r})")
+    return page.inner_text("[data-role=panel-status]")
+
+
+def test_a_null_answer_in_storage_or_in_a_file_cannot_break_the_page(page, base, tmp_path):
+    q = next(q for q in QUESTIONS if q.kind == "single")
+    page.goto(f"{base}/{EXEMPLAR}")
+    page.evaluate(f"localStorage.setItem('{KEY}{q.id}', JSON.stringify({{answer: null, at: '2026-01-01T00:00:00Z'}}))")
+    page.reload()
+    assert page.errors == []
+    assert page.locator(".nasams-answers").is_visible()
+    assert "set aside" in page.inner_text("[data-role=panel-status]")
+    url = page.url
+    answer_by_keyboard(page, q, PLAN[q.id])
+    assert page.url == url and shown(page, q.id) == expected(q.id, PLAN[q.id])
+    status = import_file(page, tmp_path, "null.json", {"schema": "nasams-course/responses@1", "learner": "A", "responses": [
+        {"question": q.id, "answer": None, "at": "2026-01-01T00:00:00Z"}]})
+    assert "Imported 0 new attempts" in status and "responses[0]: the answer is empty" in status
+    page.reload()
+    assert shown(page, q.id) == expected(q.id, PLAN[q.id]) and page.errors == []
+
+
+def test_a_hostile_file_is_shown_as_text_and_runs_nothing(page, base, tmp_path):
+    page.goto(f"{base}/{EXEMPLAR}")
+    q = QUESTIONS[0]
+    status = import_file(page, tmp_path, "hostile.json", {
+        "schema": "nasams-course/responses@2", "learner": "<img src=x onerror=\"window.pwned=1\">",
+        "responses": [{"question": "<svg onload=window.pwned=2>", "answer": "a", "at": "2026-01-01T00:00:00Z"},
+                      {"question": q.id, "answer": "<b>x</b>", "at": "2026-01-01T00:00:00Z"}]})
+    assert "<img src=x" in status  # shown as text
+    assert page.locator(".nasams-answers img, .nasams-answers svg, .nasams-answers b").count() == 0
+    assert page.evaluate("window.pwned") is None and page.errors == []
+    assert page.evaluate(f"localStorage.getItem('{KEY}{q.id}')") is None
+
+
+def test_a_future_dated_or_a_colleagues_file_never_replaces_answers_and_can_be_undone(page, base, tmp_path):
+    page.goto(f"{base}/{EXEMPLAR}")
+    q = next(q for q in QUESTIONS if q.kind == "single")
+    tab_until(page, lambda s: s["id"] == "nasams-learner")
+    page.keyboard.type("Ana Ruiz")
+    page.keyboard.press("Tab")
+    answer_by_keyboard(page, q, PLAN[q.id])
+    other = next(o.id for o in q.options if o.id != PLAN[q.id])
+    status = import_file(page, tmp_path, "future.json", {"schema": "nasams-course/responses@2", "learner": "Ana Ruiz",
+                         "responses": [{"question": q.id, "answer": other, "at": "2999-01-01T00:00:00Z"}]})
+    assert "'at' is in the future" in status
+    assert shown(page, q.id) == expected(q.id, PLAN[q.id])
+
+    status = import_file(page, tmp_path, "colleague.json", {"schema": "nasams-course/responses@2", "learner": "Dev Patel",
+                         "responses": [{"question": q.id, "answer": other, "at": "2026-12-01T00:00:00Z"}]})
+    assert "This file is Dev Patel's, not yours (Ana Ruiz)" in status and "nothing was replaced" in status
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{KEY}{q.id}')).attempts.length") == 2
+    tab_until(page, lambda s: s["action"] == "undo")
+    page.keyboard.press("Enter")
+    assert "undone" in page.inner_text("[data-role=panel-status]")
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{KEY}{q.id}')).attempts.length") == 1
+    assert shown(page, q.id) == expected(q.id, PLAN[q.id]) and page.errors == []
+
+
+def test_full_storage_still_shows_and_downloads_the_saved_answers(page, base, tmp_path):
+    page.goto(f"{base}/{EXEMPLAR}")
+    first, second = QUESTIONS[0], QUESTIONS[1]
+    answer_by_keyboard(page, first, PLAN[first.id])
+    # another local page fills the shared storage to the last byte
+    page.evaluate("""() => { let chunk = 'x'.repeat(1 << 20), i = 0;
+        while (chunk.length) { try { localStorage.setItem('other-page:' + i++, chunk); } catch (e) { chunk = chunk.slice(chunk.length >> 1); } } }""")
+    page.reload()
+    assert "answer" in page.inner_text("[data-role=count]") and page.inner_text("[data-role=count]").startswith("1 answer")
+    answer_by_keyboard(page, second, PLAN[second.id])
+    form = page.locator(f'form[data-question="{second.id}"]')
+    assert "storage for the book is full" in form.locator("[data-role=status]").inner_text()
+    assert shown(page, second.id)["visible"]  # the learner still sees the feedback
+    with page.expect_download() as info:
+        tab_until(page, lambda s: s["action"] == "download")
+        page.keyboard.press("Enter")
+    saved = tmp_path / "full.json"
+    info.value.save_as(saved)
+    assert [e["question"] for e in json.loads(saved.read_text())["responses"]] == [first.id]
+    assert page.errors == []
+
+
+def test_two_tabs_keep_every_answer(browser, base, tmp_path):
+    context = browser.new_context(accept_downloads=True)
+    a, b = context.new_page(), context.new_page()
+    for pg in (a, b):
+        pg.goto(f"{base}/{EXEMPLAR}")
+    q1, q2 = QUESTIONS[0], QUESTIONS[1]
+    answer_by_keyboard(a, q1, PLAN[q1.id])
+    answer_by_keyboard(b, q2, PLAN[q2.id])
+    answer_by_keyboard(b, q1, PLAN[q1.id])
+    a.wait_for_function("document.querySelector('[data-role=count]').textContent.startsWith('2 answers')")
+    assert shown(a, q2.id) == expected(q2.id, PLAN[q2.id])  # the other tab's answer shows here too
+    with a.expect_download() as info:
+        a.click("[data-action=download]")
+    saved = tmp_path / "tabs.json"
+    info.value.save_as(saved)
+    entries = json.loads(saved.read_text())["responses"]
+    assert sorted(e["question"] for e in entries) == sorted([q1.id, q1.id, q2.id])
+    context.close()

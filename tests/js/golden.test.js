@@ -39,13 +39,30 @@ test("levels and their thresholds", () => {
   assert.equal(quiz.levelFor(0.4999), "Beginning");
 });
 
-test("response files: foreign, newer and damaged files are rejected with a message", () => {
-  assert.throws(() => quiz.checkFile({ hello: 1 }), /not a NASAMS course response file/);
-  assert.throws(() => quiz.checkFile({ schema: "nasams-course/responses@3", learner: "", responses: [] }), /newer version/);
-  assert.equal(quiz.checkFile({ schema: "nasams-course/responses@1", learner: "", responses: [] }).length, 0);
-  assert.throws(() => quiz.checkFile({ schema: quiz.SCHEMA, learner: "x", responses: [{ question: "q", answer: "a", at: "yesterday" }] }), /damaged/);
-  const ok = { schema: quiz.SCHEMA, learner: "x", responses: [{ question: "q-a", answer: { a: 2 }, at: "2026-01-01T10:00:00Z" }] };
-  assert.equal(quiz.checkFile(ok).length, 1);
+const files = golden("response-files.json");
+for (const c of files.cases) {
+  test(`response file: ${c.name}`, () => {
+    let got;
+    try { got = quiz.checkFile(c.file, files.now); } catch (e) { got = { refused: e.message }; }
+    assert.deepEqual(got, c.expected);
+  });
+}
+
+test("response files: the limits and the encoding", () => {
+  const entry = { question: "g-single", answer: "a", at: "2026-01-01T10:00:00Z" };
+  assert.throws(() => quiz.checkFile({ schema: quiz.SCHEMA, learner: "", responses: Array(20001).fill(entry) }), /more than 20,000 responses/);
+  const body = new TextEncoder().encode(JSON.stringify({ schema: quiz.SCHEMA, learner: "Zoë", responses: [entry] }));
+  assert.equal(quiz.decode(new Uint8Array([0xef, 0xbb, 0xbf, ...body])).learner, "Zoë");
+  assert.throws(() => quiz.decode(new Uint8Array([0xff, 0xfe, 0x7b, 0x00])), /not valid JSON \(the file is not UTF-8 text\)/);
+  assert.throws(() => quiz.checkFile(quiz.decode(new TextEncoder().encode("[".repeat(100000) + "]".repeat(100000)))), /nested too deeply/);
+  assert.throws(() => quiz.decode(new Uint8Array(5 * 1024 * 1024 + 1)), /larger than 5 MB/);
+});
+
+test("answers that do not fit their question: the messages of normalize_answer", () => {
+  assert.throws(() => quiz.normalize(byId["g-single"], ["a"]), { message: "a single question takes one option id, got list" });
+  assert.throws(() => quiz.normalize(byId["g-single"], "zzz"), { message: "unknown option 'zzz' (options: a, b, c, d)" });
+  assert.throws(() => quiz.normalize(byId["g-multi"], ["a", "a"]), { message: "an option id is listed twice" });
+  assert.throws(() => quiz.normalize(byId["g-rate"], ["a"]), { message: "a rate question takes {option id: rating 1-4}" });
 });
 
 test("times without an offset are UTC, as in Python", () => {

@@ -1,0 +1,124 @@
+"""One rule for every reader of a response file: the golden cases in tests/golden/response-files.json are read
+here by nasams_course.responses and in tests/js/golden.test.js by the browser's checkFile, with the same result and
+the same messages. Plus the limits, and arbitrary JSON never causing a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import golden, golden_questions
+from nasams_course.responses import (
+    MAX_ENTRIES,
+    ResponseFileError,
+    check_entry,
+    check_file,
+    decode,
+    parse_responses,
+    read_responses,
+)
+
+FIXTURE = golden("response-files.json")
+NOW = FIXTURE["now"]
+QS = golden_questions()
+
+
+def view(data) -> dict:
+    try:
+        learner, entries = check_file(data)
+    except ResponseFileError as exc:
+        return {"refused": str(exc)}
+    good, problems = [], []
+    for i, entry in enumerate(entries):
+        try:
+            qid, answer, at = check_entry(entry, NOW)
+            good.append({"question": qid, "answer": answer, "at": at})
+        except ValueError as exc:
+            problems.append(f"responses[{i}]: {exc}")
+    return {"learner": learner, "entries": good, "problems": problems}
+
+
+@pytest.mark.parametrize("case", FIXTURE["cases"], ids=lambda c: c["name"])
+def test_golden_response_files(case):
+    assert view(case["file"]) == case["expected"]
+
+
+def test_too_many_entries_are_refused():
+    entry = {"question": "g-single", "answer": "a", "at": "2026-01-01T10:00:00Z"}
+    data = {"schema": "nasams-course/responses@2", "learner": "", "responses": [entry] * (MAX_ENTRIES + 1)}
+    with pytest.raises(ResponseFileError, match="more than 20,000 responses"):
+        check_file(data)
+
+
+def test_a_byte_order_mark_is_accepted_and_other_encodings_are_refused(tmp_path):
+    body = json.dumps({"schema": "nasams-course/responses@2", "learner": "Zoë",
+                       "responses": [{"question": "g-single", "answer": "a", "at": "2026-01-01T10:00:00Z"}]})
+    path = tmp_path / "notepad.json"
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    assert [a.answer for a in read_responses(path, QS).attempts] == ["a"]
+    path.write_bytes(body.encode("utf-16"))
+    with pytest.raises(ResponseFileError, match="not valid JSON \\(the file is not UTF-8 text\\)"):
+        read_responses(path, QS)
+
+
+def test_a_folder_a_huge_file_and_deep_nesting_are_refused_with_a_message(tmp_path):
+    with pytest.raises(ResponseFileError, match="is a folder, not a response file"):
+        read_responses(tmp_path, QS)
+    with pytest.raises(ResponseFileError, match="nested too deeply"):
+        decode(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ResponseFileError, match="larger than 5 MB"):
+        decode(b" " * (5 * 1024 * 1024 + 1))
+
+
+def test_bank_checks_follow_the_shape_checks():
+    data = {"schema": "nasams-course/responses@2", "learner": "Ana", "responses": [
+        {"question": "g-single", "answer": ["a"], "at": "2026-01-01T10:00:00Z"},
+        {"question": "g-nowhere", "answer": "a", "at": "2026-01-01T10:00:00Z"},
+        {"question": "g-single", "answer": None, "at": "2026-01-01T10:00:00Z"},
+        {"question": "g-single", "answer": "a"},
+        {"question": "g-single", "answer": "a", "at": "2026-01-01T10:00:00Z"},
+    ]}
+    rs = parse_responses(data, QS, "f.json", now_ms=NOW)
+    assert [a.answer for a in rs.attempts] == ["a"]
+    assert rs.problems == [
+        "f.json: responses[0] (question 'g-single'): a single question takes one option id, got list",
+        "f.json: responses[1] (question 'g-nowhere'): unknown question",
+        "f.json: responses[2]: the answer is empty",
+        "f.json: responses[3]: expected an object with 'question', 'answer' and 'at'",
+    ]
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+                    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4),
+                    max_leaves=30)
+ENTRY = st.fixed_dictionaries({"question": st.sampled_from([*QS, "nope"]) | JSON,
+                               "answer": st.sampled_from(["a", ["a", "b"], {"a": 4}, ["x", "y", "z"]]) | JSON,
+                               "at": st.sampled_from(["2026-01-01T10:00:00Z", "2026-01-01T10:00"]) | JSON})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(JSON, st.fixed_dictionaries({
+    "schema": st.sampled_from(["nasams-course/responses@1", "nasams-course/responses@2"]) | JSON,
+    "learner": st.text(max_size=20) | JSON,
+    "responses": st.lists(ENTRY | JSON, max_size=8)})))
+def test_arbitrary_json_is_read_without_a_traceback(data):
+    """Any decoded JSON: refused with a message, or every entry either graded or named with its place."""
+    try:
+        rs = parse_responses(data, QS, "f.json", now_ms=NOW)
+    except ResponseFileError as exc:
+        assert str(exc).startswith("f.json: ")
+        return
+    assert len(rs.attempts) + len(rs.problems) == len(data["responses"])
+    assert all(p.startswith("f.json: responses[") for p in rs.problems)
+    good = sum(1 for e in data["responses"] if isinstance(e, dict) and isinstance(e.get("question"), str)
+               and e["question"] in QS
+               and e.get("answer") in ("a", ["a", "b"], {"a": 4}, ["x", "y", "z"])
+               and e.get("at") in ("2026-01-01T10:00:00Z", "2026-01-01T10:00")
+               and not (e["question"] == "g-single" and e["answer"] != "a")
+               and not (e["question"] in ("g-multi", "g-order") and e["answer"] != ["a", "b"])
+               and not (e["question"] == "g-rate" and e["answer"] != {"a": 4})
+               and not (e["question"] == "g-order3" and e["answer"] != ["x", "y", "z"]))
+    assert len(rs.attempts) == good  # every good entry is still graded
