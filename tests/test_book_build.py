@@ -67,9 +67,9 @@ def test_a_good_book_builds_only_what_the_toc_lists(tmp_path):
 
 def test_editing_a_question_rebuilds_its_page(tmp_path):
     course = Course(tmp_path)
-    make_book(tmp_path, "from nasams_course.notebook import quiz\nquiz('q-single')")
-    (tmp_path / "book" / "part" / "ch.md").write_text(
-        PAGE.format(code="from nasams_course.notebook import quiz\nquiz('q-single')") + "\n## Summary\n")
+    code = "from nasams_course.notebook import quiz, vignette\nvignette('v-one')\nquiz('q-single')"
+    make_book(tmp_path, code)
+    (tmp_path / "book" / "part" / "ch.md").write_text(PAGE.format(code=code) + "\n## Summary\n")
     assert build(tmp_path).returncode == 0
     page = tmp_path / "_build" / "html" / "book" / "part" / "ch.html"
     assert "What should the specialist do?" in page.read_text()
