@@ -401,7 +401,7 @@ def test_full_storage_still_shows_and_downloads_the_saved_answers(page, base, tm
     answer_by_keyboard(page, first, PLAN[first.id])
     # another local page fills the shared storage to the last byte
     page.evaluate("""() => { let chunk = 'x'.repeat(1 << 20), i = 0;
-        while (chunk.length) { try { localStorage.setItem('other-page:' + i++, chunk); } catch (e) { chunk = chunk.slice(chunk.length >> 1); } } }""")
+        while (chunk.length) { try { localStorage.setItem('other-page:' + i++, chunk); } catch (e) { chunk = chunk.slice(0, chunk.length >> 1); } } }""")
     page.reload()
     assert "answer" in page.inner_text("[data-role=count]") and page.inner_text("[data-role=count]").startswith("1 answer")
     answer_by_keyboard(page, second, PLAN[second.id])
