@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NODE_MODULES := tests/browser/node_modules/axe-core/axe.min.js
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: help book book-clean test unit js nbval content browser browser-deps lint bench workbooks answers clean
+.PHONY: help book book-clean test unit js nbval content browser browser-deps lint bench workbooks answers lab clean
 
 help:
 	@echo "make book   build the course into _build/html (sets everything up first)"
@@ -15,12 +15,15 @@ help:
 	@echo "make bench  print build, grading and browser benchmarks (not part of make test)"
 	@echo "make answers    re-run the trainer notebooks in answers/ and regenerate exercises/"
 	@echo "make workbooks  regenerate exercises/ from answers/ without re-running"
+	@echo "make lab    start JupyterLab on 127.0.0.1 at exercises/ (workbooks and chapter pages as notebooks)"
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml jupyter/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 book: $(STAMP)
@@ -65,6 +68,17 @@ browser: $(STAMP) browser-deps
 
 test: lint unit js content nbval book-clean browser
 	@echo "all tests passed"
+
+LAB_PORT ?= 8888
+lab: $(STAMP)
+	@token=$$($(BIN)/python -c "import secrets; print(secrets.token_hex(24))"); \
+	echo ""; \
+	echo "JupyterLab, at exercises/ (the learner workbooks); chapter pages under book/ open as notebooks."; \
+	echo "Open: http://127.0.0.1:$(LAB_PORT)/lab/tree/exercises?token=$$token"; \
+	echo "Stop it with Control+C. Port busy? make lab LAB_PORT=8899"; \
+	echo ""; \
+	$(BIN)/jupyter lab --no-browser --allow-root --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.port_retries=0 \
+		--IdentityProvider.token=$$token --ServerApp.root_dir=$(CURDIR)
 
 bench: $(STAMP) browser-deps
 	$(BIN)/python -m nasams_course.bench

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from html import escape
+from importlib import resources
 
 import ipywidgets as w
 
@@ -11,6 +13,14 @@ from nasams_course.catalog import Catalog
 from nasams_course.content.models import KIND_LABELS, RATING_LABELS, Question
 from nasams_course.grading import ItemResult, score_item
 from nasams_course.rendering.html import INSTRUCTIONS, NOTHING_CHOSEN, feedback
+
+
+@cache
+def widget_style() -> str:
+    """The widgets' style sheet (long options wrap, one per row) plus the book's, for the feedback's classes."""
+    static = resources.files("nasams_course.static")
+    css = static.joinpath("nasams-widgets.css").read_text("utf-8") + static.joinpath("nasams.css").read_text("utf-8")
+    return f"<style>{css}</style>"
 
 
 class QuizWidget(w.VBox):
@@ -33,7 +43,8 @@ class QuizWidget(w.VBox):
         self.message = w.HTML()
         self.result = w.HTML()
         self.submit.on_click(lambda _b: self.grade())
-        super().__init__([self.stem, self.inputs, self.submit, self.message, self.result])
+        style = w.HTML(widget_style(), layout=w.Layout(display="none"))  # a style sheet, not content
+        super().__init__([style, self.stem, self.inputs, self.submit, self.message, self.result])
         self.add_class("nasams-quiz-widget")
 
     # -- inputs -----------------------------------------------------------------
@@ -55,6 +66,8 @@ class QuizWidget(w.VBox):
             }
             rows = [w.VBox([w.HTML(f"<strong>Action {i + 1}:</strong> {escape(o.text)}"), self.ratings[o.id]])
                     for i, o in enumerate(q.options)]
+            for row in rows:
+                row.add_class("nq-w-rate")
             return w.VBox(rows)
         self.order = [o.id for o in q.options]
         self.steps = w.VBox()
@@ -65,12 +78,16 @@ class QuizWidget(w.VBox):
         rows = []
         n = len(self.order)
         for i, oid in enumerate(self.order):
-            up = w.Button(description="Move up", disabled=i == 0, layout=w.Layout(width="7em"))
-            down = w.Button(description="Move down", disabled=i == n - 1, layout=w.Layout(width="7em"))
+            fixed = w.Layout(width="auto", flex="0 0 auto")
+            up = w.Button(description="Move up", disabled=i == 0, layout=fixed, tooltip=f"Move step {i + 1} up")
+            down = w.Button(description="Move down", disabled=i == n - 1, layout=fixed,
+                            tooltip=f"Move step {i + 1} down")
             up.on_click(lambda _b, i=i: self.move(i, -1))
             down.on_click(lambda _b, i=i: self.move(i, 1))
             label = w.HTML(f"{i + 1}. {escape(self.question.option(oid).text)}")
-            rows.append(w.HBox([up, down, label]))
+            row = w.HBox([up, down, label])
+            row.add_class("nq-w-step")
+            rows.append(row)
         self.steps.children = rows
 
     def move(self, index: int, delta: int) -> None:
