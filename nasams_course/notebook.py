@@ -141,3 +141,12 @@ def scoring_example() -> HTMLBlock:
 def answers_panel() -> HTMLBlock:
     """The static book's panel for saved answers: download, import, clear (inert outside the book)."""
     return HTMLBlock(html.answers_panel(), "")
+
+
+def progress_page() -> HTMLBlock:
+    """The book's "Your progress" page: every provision, domain and chapter, filled in by the browser from the answers
+    saved there (in Jupyter, use my_profile() and my_domains())."""
+    from nasams_course.rendering.progress import progress_page as page
+
+    return HTMLBlock(page(bank(), load_catalog()),
+                     "Your progress is shown in the book; in Jupyter use my_profile() and my_domains().")

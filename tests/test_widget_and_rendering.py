@@ -155,3 +155,17 @@ def test_forms_are_deterministic_and_carry_the_test_hooks(qid):
     labels = {attrs.get("for") for tag, attrs in parser.tags if tag == "label"}
     assert all(i["id"] in labels for i in inputs), "every input has a label"
     assert ("fieldset", {"class": "nq-question"}) in parser.tags
+
+
+def test_progress_page_data_covers_the_bank_and_links_every_provision_home():
+    from nasams_course.content.loader import course_bank
+    from nasams_course.rendering.progress import progress_data, progress_page
+
+    bank = course_bank()
+    data = progress_data(bank, CATALOG)
+    assert [q["id"] for q in data["questions"]] == list(bank.questions)
+    assert all(q["href"].startswith("../../book/") and "#quiz-" in q["href"] for q in data["questions"])
+    assert set(data["home"]) == set(CATALOG.ids)  # every provision has a chapter to go to
+    html = progress_page(bank, CATALOG)
+    assert html.count('class="np-cell"') == 44 and html.count("data-domain=") == len(CATALOG.domains)
+    assert "<script src=\"../../_static/nasams-progress.js\" defer></script>" in html

@@ -152,7 +152,7 @@ def quiz_form(q: Question, catalog: Catalog) -> str:
     """The static, accessible HTML form of a question, graded in the browser by nasams-quiz.js."""
     qid = escape(q.id)
     return (
-        f'<form class="nasams-quiz" data-question="{qid}" data-kind="{q.kind}" '
+        f'<form class="nasams-quiz" id="quiz-{qid}" data-question="{qid}" data-kind="{q.kind}" '
         f'data-empty="{escape(NOTHING_CHOSEN[q.kind])}" novalidate>'
         f'<fieldset class="nq-question"><legend class="nq-stem"><span class="nq-kind">{escape(KIND_LABELS[q.kind])}'
         f'</span> {escape(q.stem)}</legend><p class="nq-instructions">{escape(INSTRUCTIONS[q.kind])}</p>'
@@ -261,7 +261,8 @@ def answers_panel() -> str:
     """Where the browser shows the learner's saved answers, with download, import and clear."""
     return (
         '<section class="nasams-answers" aria-label="Your saved answers" hidden>'
-        '<p><strong>Your answers:</strong> <span data-role="count">kept in this browser only.</span></p>'
+        '<p><strong>Your answers:</strong> <span data-role="count">kept in this browser only.</span> '
+        '<a href="../orientation/progress.html">See your progress</a></p>'
         '<p><label for="nasams-learner">Your name, for the response file:</label> '
         '<input type="text" id="nasams-learner" autocomplete="name"></p>'
         '<p><button type="button" data-action="download">Download my answers</button> '

@@ -140,8 +140,7 @@
     if (!shapeOk(e.answer)) fail("the answer must be an option id, a list of option ids, or {option id: rating 1-4}");
     return { question: e.question, answer: e.answer, at };
   }
-  /* A decoded file -> {learner, entries: [{question, answer, at}], problems: ["responses[i]: message"]}; throws when the
-     whole file is refused. */
+  /* A decoded file -> {learner, entries: [{question, answer, at}], problems: ["responses[i]: …"]}, or throws. */
   function checkFile(d, now) {
     now = now === undefined ? Date.now() : now;
     if (depth(d, MAX_DEPTH + 1) > MAX_DEPTH) fail("the file is nested too deeply (more than " + MAX_DEPTH + " levels)");
@@ -156,7 +155,7 @@
     d.responses.forEach((e, i) => { try { out.entries.push(checkEntry(e, now)); } catch (x) { out.problems.push("responses[" + i + "]: " + x.message); } });
     return out;
   }
-  /* Bytes of a file -> its JSON value, as responses.decode: UTF-8 (a byte-order mark allowed), size and depth limits. */
+  /* Bytes -> JSON value, as responses.decode (UTF-8, a byte-order mark allowed; size limit). */
   function decode(bytes) {
     if (bytes.byteLength > MAX_BYTES) fail("the file is larger than 5 MB");
     let text;
@@ -172,7 +171,7 @@
   /* ---- the page: storage (a key per question), quizzes, the answers panel ---- */
   const memory = {}, notices = [];
   let ls = null;
-  /* storage is detected by reading (a full store still holds answers); only a store that cannot be read is not used */
+  /* storage is detected by reading: a full store still holds answers */
   try { ls = root.localStorage; ls.getItem(PREFIX + "learner"); } catch (e) {
     ls = null;
     notices.push("This browser does not let the page save answers: download them before you leave.");
@@ -207,9 +206,10 @@
     return { question: k.slice(2), attempts: good.map((t) => ({ answer: t.answer, at: t.at })) };
   }
   const allStored = () => answerKeys().map((k) => stored(k)).filter(Boolean);
+  /* every saved attempt, for the progress page */
+  api.saved = () => { let seq = 0; return [].concat(...allStored().map((s) => s.attempts.map((t) => ({ question: s.question, answer: t.answer, at: parseTime(t.at), seq: seq++ })))); };
   const lastOf = (s) => s.attempts[s.attempts.length - 1];
-  /* Add attempts to a question's record (an attempt already there, same time and answer, is not added twice); returns how
-     many were new. Throws when the browser's storage is full (nothing of this question is changed then). */
+  /* Add attempts to a question's record, skipping any already there; returns how many were new. Throws when storage is full. */
   function addAttempts(qid, list) {
     const cur = stored("q:" + qid), all = cur ? cur.attempts : [], seen = new Set(all.map((t) => t.at + JSON.stringify(t.answer)));
     let n = 0;
@@ -309,6 +309,7 @@
   let quizzes = [], panel = null;
   const say = (msg) => { if (panel) panel.querySelector("[data-role=panel-status]").textContent = msg; };
   function counts() {
+    document.dispatchEvent(new Event("nasams-answers-changed"));
     if (!panel) return;
     const here = quizzes.filter((z) => get("q:" + z.q.id) !== null).length;
     panel.querySelector("[data-role=count]").textContent = plural(answerKeys().length, "answer") + " saved in this browser" + (quizzes.length ? ", " + here + " of " + quizzes.length + " on this page." : ".");
@@ -335,7 +336,7 @@
     try { file = checkFile(decode(await f.arrayBuffer())); } catch (e) {
       return say("Not imported: " + (e.refused ? e.message : "the file could not be read") + ". Your saved answers are unchanged.");
     }
-    /* entries for this page's questions must fit them; the others are checked when their chapter opens */
+    /* entries must fit this page's questions; others are checked when their page opens */
     const here = new Map(quizzes.map((z) => [z.q.id, z.q])), byQ = new Map(), problems = file.problems.slice();
     file.entries.forEach((e, i) => {
       const q = here.get(e.question);
@@ -343,7 +344,7 @@
       if (!byQ.has(e.question)) byQ.set(e.question, []);
       byQ.get(e.question).push({ answer: e.answer, at: new Date(e.at).toISOString() });
     });
-    /* attempts are merged with those already saved (nothing is replaced; the latest of all counts), and can be undone */
+    /* merged with those already saved (nothing is replaced), and can be undone */
     const before = new Map([...byQ.keys()].map((qid) => [qid, get("q:" + qid)]));
     let n = 0, full = false;
     for (const [qid, list] of byQ) { try { n += addAttempts(qid, list); } catch (e) { full = true; break; } }

@@ -21,7 +21,7 @@ from nasams_course.grading import score_item
 from nasams_course.rendering.html import percent
 from nasams_course.trainer import keyed_answer, weak_answer
 
-from .conftest import CHROMIUM_ARGS, REPO, chromium_path
+from .conftest import REPO
 
 pytestmark = pytest.mark.browser
 
@@ -77,14 +77,10 @@ def lab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+@pytest.fixture
+def chromium(browser):
+    """The browser suite's Chromium (one Playwright per test session)."""
+    return browser
 
 
 def open_and_run(chromium, lab, path: str, width: int = 1280):

@@ -1,0 +1,101 @@
+"""The "Your progress" page: a static skeleton (every provision, domain and chapter, with titles and links) and the
+whole bank's keys as JSON; nasams-progress.js grades the answers saved in this browser with the same grader and
+fills the skeleton in. Nothing is fetched: the page works from disk."""
+
+from __future__ import annotations
+
+from html import escape
+
+from nasams_course.catalog import PART_TITLES, Catalog
+from nasams_course.content.models import Bank
+from nasams_course.rendering.html import quiz_data, script_json
+
+#: the page lives at book/orientation/progress.html: links are relative to it
+ROOT = "../../"
+LEVEL_MARKS = (50, 70, 85)
+
+
+def progress_data(bank: Bank, catalog: Catalog) -> dict:
+    """What the browser needs to grade and link: questions (bank order, with their stems), catalog, chapters."""
+    questions = []
+    for qid, q in bank.questions.items():
+        data = quiz_data(q)
+        data["stem"] = q.stem
+        data["href"] = f"{ROOT}{bank.page_of[bank.chapter_of[qid]]}.html#quiz-{qid}"
+        questions.append(data)
+    chapters = [{"id": cid, "title": ch.title, "minutes": ch.minutes, "href": f"{ROOT}{bank.page_of[cid]}.html",
+                 "questions": [q.id for q in bank.questions_in_chapter(cid)]}
+                for cid, ch in bank.chapters.items()]
+    home = {}
+    for cid, ch in bank.chapters.items():
+        for pid in ch.provisions:
+            if ch.part != "capstone":
+                home.setdefault(pid, cid)
+    return {
+        "questions": questions,
+        "catalog": {"provisions": [[p.id, p.domain] for p in catalog.provisions],
+                    "domains": [d.id for d in catalog.domains]},
+        "chapters": chapters,
+        "home": home,
+    }
+
+
+def _bar(role: str) -> str:
+    marks = "".join(f'<span class="np-mark" style="left:{m}%" aria-hidden="true"></span>' for m in LEVEL_MARKS)
+    return (f'<div class="np-bar" role="img" data-role="{role}" aria-label="No answers yet">'
+            f'<div class="np-fill" style="width:0%"></div>{marks}</div>')
+
+
+def progress_page(bank: Bank, catalog: Catalog) -> str:
+    """The page's HTML: the skeleton, the data, and the script that fills it in."""
+    data = progress_data(bank, catalog)
+    home = data["home"]
+    domains = "".join(
+        f'<tr data-domain="{escape(d.id)}"><th scope="row">{escape(d.title)}</th><td data-role="score">–</td>'
+        f'<td data-role="level">Not started</td><td data-role="attempted">0 of '
+        f'{sum(1 for p in catalog.provisions if p.domain == d.id)}</td></tr>'
+        for d in catalog.domains)
+    parts = []
+    for part, title in PART_TITLES.items():
+        cells = "".join(
+            f'<li><a class="np-cell" data-provision="{escape(p.id)}" data-level="none" '
+            f'href="{ROOT}{escape(bank.page_of[home[p.id]])}.html#{escape(p.anchor)}">'
+            f'<span class="np-id">{escape(p.id)}</span> <span class="np-title">{escape(p.title)}</span> '
+            f'<span class="np-level" data-role="level">Not started</span>'
+            f'<span class="np-crit" data-role="critical" hidden> · critical error</span></a></li>'
+            for p in catalog.provisions if p.part == part and p.id in home)
+        parts.append(f'<h3>{escape(title)}</h3><ul class="np-grid">{cells}</ul>')
+    chapters = "".join(
+        f'<tr data-chapter="{escape(c["id"])}"><th scope="row"><a href="{escape(c["href"])}">{escape(c["title"])}</a>'
+        f'</th><td data-role="answered">0 of {len(c["questions"])}</td><td>{c["minutes"]} min</td>'
+        f'<td data-role="done">–</td></tr>'
+        for c in data["chapters"])
+    return (
+        '<div class="nasams-progress" data-role="progress">'
+        f'<script type="application/json" class="np-data">{script_json(data)}</script>'
+        '<section aria-labelledby="np-overall-h"><h2 id="np-overall-h">Overall</h2>'
+        '<p data-role="summary">No answers are saved in this browser yet.</p>'
+        '<p>Latest answers: <strong data-role="score">–</strong> · Level: <strong data-role="level">Not started'
+        f'</strong></p>{_bar("bar")}'
+        '<p class="np-legend">Marks at 50%, 70% and 85%: the thresholds of Developing, Proficient and Mastery.</p>'
+        '<p>First attempts: <strong data-role="first-score">–</strong></p>'
+        '<p data-role="complete">Complete: no.</p><ul data-role="why"></ul></section>'
+        '<section aria-labelledby="np-critical-h"><h2 id="np-critical-h">Critical errors to review</h2>'
+        '<p data-role="no-critical">None outstanding.</p><ul data-role="critical-list"></ul></section>'
+        '<section aria-labelledby="np-next-h"><h2 id="np-next-h">What to do next</h2>'
+        '<ol data-role="next"></ol></section>'
+        '<section aria-labelledby="np-domains-h"><h2 id="np-domains-h">The eight competency domains</h2>'
+        '<div class="nasams-table-wrap" tabindex="0" role="region" aria-label="Domains">'
+        '<table class="nasams-example"><thead><tr><th scope="col">Domain</th><th scope="col">Score</th>'
+        '<th scope="col">Level</th><th scope="col">Provisions attempted</th></tr></thead>'
+        f'<tbody>{domains}</tbody></table></div></section>'
+        '<section aria-labelledby="np-grid-h"><h2 id="np-grid-h">The 44 provisions</h2>'
+        f'{"".join(parts)}</section>'
+        '<section aria-labelledby="np-chapters-h"><h2 id="np-chapters-h">Chapters</h2>'
+        '<div class="nasams-table-wrap" tabindex="0" role="region" aria-label="Chapters">'
+        '<table class="nasams-example"><thead><tr><th scope="col">Chapter</th><th scope="col">Answered</th>'
+        '<th scope="col">Time</th><th scope="col">Done</th></tr></thead>'
+        f'<tbody>{chapters}</tbody></table></div></section>'
+        f'<script src="{ROOT}_static/nasams-progress.js" defer></script>'
+        "</div>"
+    )
