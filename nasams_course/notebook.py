@@ -150,3 +150,11 @@ def progress_page() -> HTMLBlock:
 
     return HTMLBlock(page(bank(), load_catalog()),
                      "Your progress is shown in the book; in Jupyter use my_profile() and my_domains().")
+
+
+def start_button() -> HTMLBlock:
+    """The home page's Start / Continue button and the course's total time."""
+    from nasams_course.rendering.progress import start_button as button
+
+    b = bank()
+    return HTMLBlock(button(b), f"{len(b.chapters)} chapters, {sum(c.minutes for c in b.chapters.values())} minutes.")

@@ -147,7 +147,7 @@ def test_vignette_text_is_escaped():
 def test_forms_are_deterministic_and_carry_the_test_hooks(qid):
     a, b = quiz_form(QS[qid], CATALOG), quiz_form(QS[qid], CATALOG)
     assert a == b
-    assert f'<form class="nasams-quiz" data-question="{qid}"' in a
+    assert f'<form class="nasams-quiz" id="quiz-{qid}" data-question="{qid}"' in a
     assert 'data-role="result"' in a and 'aria-live="polite"' in a
     parser = Collector()
     parser.feed(a)

@@ -99,3 +99,19 @@ def progress_page(bank: Bank, catalog: Catalog) -> str:
         f'<script src="{ROOT}_static/nasams-progress.js" defer></script>'
         "</div>"
     )
+
+
+def start_button(bank: Bank) -> str:
+    """The home page's Start button (Continue, to the first unanswered question of the first unfinished chapter,
+    once answers are saved), with the course's total time."""
+    chapters = [{"href": f"{ROOT}{bank.page_of[cid]}.html", "questions": [q.id for q in bank.questions_in_chapter(cid)]}
+                for cid in bank.chapters]
+    minutes = sum(ch.minutes for ch in bank.chapters.values())
+    return (
+        '<div class="nasams-start">'
+        f'<script type="application/json" class="np-start-data">{script_json(chapters)}</script>'
+        f'<p><a class="np-start" data-role="start" href="{escape(chapters[0]["href"])}">Start the course</a></p>'
+        f"<p>{len(bank.chapters)} chapters, {len(bank.questions)} questions, about {minutes // 60} hours "
+        f"{minutes % 60} minutes in all. Your answers are saved in this browser as you go.</p>"
+        f'<script src="{ROOT}_static/nasams-progress.js" defer></script></div>'
+    )

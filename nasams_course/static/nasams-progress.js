@@ -2,7 +2,15 @@
    spec as `nasams-course grade`) and fills in the page's skeleton. Loaded on the progress page only. */
 (function (root) {
   "use strict";
-  const Q = root.NasamsQuiz, page = document.querySelector(".nasams-progress");
+  const Q = root.NasamsQuiz, page = document.querySelector(".nasams-progress"), start = document.querySelector(".nasams-start");
+  if (Q && start) {
+    /* the home page: Start, or Continue at the first unanswered question of the first unfinished chapter */
+    const done = new Set(Q.saved().map((a) => a.question)), a = start.querySelector("[data-role=start]");
+    const chapters = JSON.parse(start.querySelector("script.np-start-data").textContent);
+    const next = chapters.map((c) => [c, c.questions.find((q) => !done.has(q))]).find(([, q]) => q);
+    if (done.size && next) { a.textContent = "Continue where you left off"; a.href = next[0].href + "#quiz-" + next[1]; }
+    else if (done.size) { a.textContent = "Every question is answered: see your progress"; a.href = "progress.html"; }
+  }
   if (!Q || !page) return;
   const data = JSON.parse(page.querySelector("script.np-data").textContent);
   const byId = new Map(data.questions.map((q) => [q.id, q]));
@@ -81,7 +89,9 @@
       text($("[data-role=done]", tr), n === c.questions.length ? "✓ done" : "–");
     });
   }
+  const t0 = performance.now();
   render();
+  document.documentElement.dataset.progressMs = (performance.now() - t0).toFixed(1);
   root.addEventListener("storage", render);
   document.addEventListener("nasams-answers-changed", render);
 })(typeof window !== "undefined" ? window : globalThis);

@@ -511,3 +511,23 @@ def test_progress_page_leaves_out_an_unreadable_saved_answer_and_says_so(page, b
     page.wait_for_function("document.querySelector('.nasams-progress [data-role=summary]').textContent.includes('of 44')")
     assert "could not be read" in page.inner_text(".nasams-progress [data-role=summary]")
     assert page.errors == []
+
+
+def test_home_starts_and_then_continues_at_the_first_unanswered_question(page, base):
+    from nasams_course.trainer import keyed_answer
+
+    page.goto(f"{base}/book/orientation/intro.html")
+    first_chapter = next(iter(BANK.chapters))
+    qs = BANK.questions_in_chapter(first_chapter)
+    link = page.locator("[data-role=start]")
+    assert link.inner_text() == "Start the course"
+    assert link.get_attribute("href").endswith(f"{BANK.page_of[first_chapter]}.html")
+    page.evaluate(f"localStorage.setItem('{KEY}{qs[0].id}', JSON.stringify({{attempts: [{{answer: "
+                  f"{json.dumps(keyed_answer(qs[0]))}, at: '2026-01-01T00:00:00.000Z'}}]}}))")
+    page.reload()
+    assert link.inner_text() == "Continue where you left off"
+    assert link.get_attribute("href").endswith(f"{BANK.page_of[first_chapter]}.html#quiz-{qs[1].id}")
+    tab_until(page, lambda s: s["tag"] == "A" and "np-start" in s["cls"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**#quiz-{qs[1].id}")
+    assert page.locator(f"#quiz-{qs[1].id}").is_visible() and page.errors == []
