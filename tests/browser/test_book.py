@@ -150,6 +150,15 @@ def grade_with_cli(tmp_path, responses: dict) -> dict:
     return {i["question"]: i for i in json.loads(out.stdout)["items"]}
 
 
+def download_by_keyboard(page, path):
+    """Press Download my answers by keyboard and save the file the page gives."""
+    with page.expect_download() as info:
+        tab_until(page, lambda s: s["action"] == "download")
+        page.keyboard.press("Enter")
+    info.value.save_as(path)
+    return path
+
+
 def same_host_only(page, base):
     origin = urlparse(base)
     for url in page.requests:
@@ -175,11 +184,7 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
         assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
 
     # download (by keyboard), clear, re-import: the answers return
-    with page.expect_download() as info:
-        tab_until(page, lambda s: s["action"] == "download")
-        page.keyboard.press("Enter")
-    saved = tmp_path / "saved.json"
-    info.value.save_as(saved)
+    saved = download_by_keyboard(page, tmp_path / "saved.json")
     data = json.loads(saved.read_text())
     assert data["schema"] == "nasams-course/responses@2"
     def canonical(qid, answer):  # a multi answer is a set of options
@@ -254,11 +259,7 @@ def test_every_attempt_is_kept_and_first_and_latest_scores_match_the_grader(page
         assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
         assert f"first attempt scored {percent(score_item(q, first[q.id]).score)}" in first_line(page, q.id)
 
-    with page.expect_download() as info:
-        tab_until(page, lambda s: s["action"] == "download")
-        page.keyboard.press("Enter")
-    saved = tmp_path / "two-attempts.json"
-    info.value.save_as(saved)
+    saved = download_by_keyboard(page, tmp_path / "two-attempts.json")
     data = json.loads(saved.read_text())
     assert data["schema"] == "nasams-course/responses@2"
     assert len(data["responses"]) == 2 * len(QUESTIONS)
@@ -415,11 +416,7 @@ def test_full_storage_still_shows_and_downloads_the_saved_answers(page, base, tm
     form = page.locator(f'form[data-question="{second.id}"]')
     assert "storage for the book is full" in form.locator("[data-role=status]").inner_text()
     assert shown(page, second.id)["visible"]  # the learner still sees the feedback
-    with page.expect_download() as info:
-        tab_until(page, lambda s: s["action"] == "download")
-        page.keyboard.press("Enter")
-    saved = tmp_path / "full.json"
-    info.value.save_as(saved)
+    saved = download_by_keyboard(page, tmp_path / "full.json")
     assert [e["question"] for e in json.loads(saved.read_text())["responses"]] == [first.id]
     assert page.errors == []
 
@@ -458,11 +455,7 @@ def test_progress_page_equals_the_grader_on_the_downloaded_file(page, base, tmp_
     for q in QUESTIONS[:5]:
         answer_by_keyboard(page, q, PLAN[q.id])  # the plan includes critical errors
     answer_by_keyboard(page, QUESTIONS[0], weak_answer(QUESTIONS[0]))  # a second attempt
-    with page.expect_download() as info:
-        tab_until(page, lambda s: s["action"] == "download")
-        page.keyboard.press("Enter")
-    saved = tmp_path / "partial.json"
-    info.value.save_as(saved)
+    saved = download_by_keyboard(page, tmp_path / "partial.json")
     out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(saved), "--json"],
                          capture_output=True, text=True)
     report = json.loads(out.stdout)
