@@ -39,8 +39,14 @@ class Session:
         """One row per provision in scope: domain, score, level, critical error."""
         return profile_frame(self.report(bank, questions))
 
-    def save(self, path: str | Path) -> Path:
-        """Write the session as a `nasams-course/responses@2` file (every attempt)."""
+    def save(self, path: str | Path, learner: str | None = None) -> Path:
+        """Write the session as a `nasams-course/responses@2` file (every attempt). The file says whose answers these
+        are: give `learner` here or set `SESSION.learner` first; a file without a name is refused."""
+        if learner is not None:
+            self.learner = learner.strip()
+        if not self.learner.strip():
+            raise ValueError("whose answers are these? Save with your name: "
+                             "SESSION.save('my-responses.json', learner='Your Name')")
         path = Path(path)
         path.write_text(json.dumps(to_json(self.learner, self.attempts), indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")

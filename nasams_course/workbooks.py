@@ -81,7 +81,7 @@ def trainer_notebook(title: str, name: str, chapters: list[str], bank) -> nbform
             "scored at once, with the reasoning for every option. You can answer again: your latest answer counts, "
             "and your first attempt is kept beside it. "
             "At the end, **Your profile** shows your provision and domain levels; run "
-            "`SESSION.save('my-responses.json')` to save a response file for your trainer."),
+            "`SESSION.save('my-responses.json', learner='Your Name')` to save a response file for your trainer."),
         _code("from nasams_course.notebook import SESSION, chapter_intro, my_domains, my_profile, quiz, vignette\n"
               "from nasams_course.trainer import scope\n\n"
               f"CHAPTERS = {chapters!r}\nQUESTIONS = list(scope(CHAPTERS))\nlen(QUESTIONS)"),

@@ -169,3 +169,15 @@ def test_progress_page_data_covers_the_bank_and_links_every_provision_home():
     html = progress_page(bank, CATALOG)
     assert html.count('class="np-cell"') == 44 and html.count("data-domain=") == len(CATALOG.domains)
     assert "<script src=\"../../_static/nasams-progress.js\" defer></script>" in html
+
+
+def test_a_session_is_saved_only_with_the_learners_name(tmp_path):
+    session = Session()
+    session.record("g-single", "a")
+    with pytest.raises(ValueError, match="whose answers are these"):
+        session.save(tmp_path / "nameless.json")
+    assert not (tmp_path / "nameless.json").exists()
+    import json
+
+    path = session.save(tmp_path / "named.json", learner="  Zoë Park ")
+    assert json.loads(path.read_text(encoding="utf-8"))["learner"] == "Zoë Park" and session.learner == "Zoë Park"
