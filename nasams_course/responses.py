@@ -31,9 +31,10 @@ MAX_ENTRIES = 20_000
 MAX_DEPTH = 8  # containers inside containers; a well-formed file needs 4
 MAX_LEARNER_CHARS = 200
 FUTURE_TOLERANCE_MS = 24 * 3600 * 1000  # clocks and time zones differ; a day ahead is still accepted
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+# matched with fullmatch, as JavaScript's ^...$ (Python's $ would also accept a trailing newline)
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 TIME_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$")
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?", re.ASCII)
 
 ENTRY_SHAPE = "expected an object with 'question', 'answer' and 'at'"
 ANSWER_SHAPE = "the answer must be an option id, a list of option ids, or {option id: rating 1-4}"
@@ -57,7 +58,7 @@ def parse_time(value: Any) -> float:
     same rules (`parseTime` in nasams-quiz.js): YYYY-MM-DDTHH:MM[:SS[.mmm]][Z|+HH:MM], a real calendar date."""
     if not isinstance(value, str):
         raise ValueError("'at' must be an ISO-8601 date-time string")
-    m = TIME_RE.match(value)
+    m = TIME_RE.fullmatch(value)
     bad = ValueError("'at' is not an ISO-8601 date-time (YYYY-MM-DDTHH:MM:SSZ)")
     if not m:
         raise bad
@@ -92,11 +93,11 @@ def _depth(value: Any, limit: int) -> int:
 def answer_shape_ok(answer: Any) -> bool:
     """An answer of one of the four shapes (any question's), before it is checked against its question."""
     if isinstance(answer, str):
-        return bool(ID_RE.match(answer))
+        return bool(ID_RE.fullmatch(answer))
     if isinstance(answer, list):
-        return all(isinstance(a, str) and ID_RE.match(a) for a in answer)
+        return all(isinstance(a, str) and ID_RE.fullmatch(a) for a in answer)
     if isinstance(answer, dict):
-        return all(ID_RE.match(k) and not isinstance(r, bool) and r in (1, 2, 3, 4) for k, r in answer.items())
+        return all(ID_RE.fullmatch(k) and not isinstance(r, bool) and r in (1, 2, 3, 4) for k, r in answer.items())
     return False
 
 
@@ -106,7 +107,7 @@ def check_entry(entry: Any, now_ms: float) -> tuple[str, Any, float]:
     if not isinstance(entry, dict) or not {"question", "answer", "at"} <= entry.keys():
         raise ValueError(ENTRY_SHAPE)
     qid, answer = entry["question"], entry["answer"]
-    if not isinstance(qid, str) or not ID_RE.match(qid):
+    if not isinstance(qid, str) or not ID_RE.fullmatch(qid):
         raise ValueError("'question' must be a question id")
     at = parse_time(entry["at"])
     if at > now_ms + FUTURE_TOLERANCE_MS:
@@ -135,7 +136,7 @@ def check_file(data: Any) -> tuple[str, list]:
     learner = data.get("learner")
     if not isinstance(learner, str):
         raise ResponseFileError("'learner' must be a string")
-    if len(learner) > MAX_LEARNER_CHARS:
+    if len(learner.encode("utf-16-le")) // 2 > MAX_LEARNER_CHARS:  # counted as JavaScript counts (UTF-16 units)
         raise ResponseFileError(f"'learner' is longer than {MAX_LEARNER_CHARS} characters")
     entries = data.get("responses")
     if not isinstance(entries, list):
@@ -183,12 +184,17 @@ def decode(raw: bytes) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ResponseFileError("not valid JSON (the file is not UTF-8 text)") from None
+    def no_constant(name: str) -> Any:  # NaN and Infinity are not JSON (the browser refuses them too)
+        raise ValueError(name)
+
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=no_constant)
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            raise ResponseFileError(f"not valid JSON ({exc} is not a JSON value)") from None
+        raise ResponseFileError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise ResponseFileError(f"the file is nested too deeply (more than {MAX_DEPTH} levels)") from None
-    except json.JSONDecodeError as exc:
-        raise ResponseFileError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
 
 
 def read_responses(path: Path, questions: dict[str, Question], now_ms: float | None = None) -> ResponseSet:

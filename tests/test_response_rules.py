@@ -122,3 +122,12 @@ def test_arbitrary_json_is_read_without_a_traceback(data):
                and not (e["question"] == "g-rate" and e["answer"] != {"a": 4})
                and not (e["question"] == "g-order3" and e["answer"] != ["x", "y", "z"]))
     assert len(rs.attempts) == good  # every good entry is still graded
+
+
+def test_nan_and_infinity_are_not_json_for_any_reader():
+    """Python's json module reads NaN and Infinity; browsers do not: both readers refuse the file."""
+    for literal in (b"NaN", b"Infinity", b"-Infinity"):
+        body = (b'{"schema": "nasams-course/responses@2", "learner": "A", "responses": [{"question": "g-rate", '
+                b'"answer": {"a": ' + literal + b'}, "at": "2026-01-01T10:00:00Z"}]}')
+        with pytest.raises(ResponseFileError, match="not valid JSON"):
+            decode(body)

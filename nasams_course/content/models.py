@@ -113,10 +113,6 @@ class _Question(_Strict):
         """The provisions that choosing option `oid` breaches (empty unless it is a violation)."""
         return tuple(getattr(self.option(oid), "violation", None) or ())
 
-    @property
-    def violation_options(self) -> list[str]:
-        return [o.id for o in self.options if getattr(o, "violation", None)]  # type: ignore[attr-defined]
-
 
 class SingleQuestion(_Question):
     kind: Literal["single"]

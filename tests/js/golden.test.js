@@ -56,6 +56,8 @@ test("response files: the limits and the encoding", () => {
   assert.throws(() => quiz.decode(new Uint8Array([0xff, 0xfe, 0x7b, 0x00])), /not valid JSON \(the file is not UTF-8 text\)/);
   assert.throws(() => quiz.checkFile(quiz.decode(new TextEncoder().encode("[".repeat(100000) + "]".repeat(100000)))), /nested too deeply/);
   assert.throws(() => quiz.decode(new Uint8Array(5 * 1024 * 1024 + 1)), /larger than 5 MB/);
+  for (const literal of ["NaN", "Infinity", "-Infinity"])
+    assert.throws(() => quiz.decode(new TextEncoder().encode('{"learner": ' + literal + "}")), /not valid JSON/);
 });
 
 test("answers that do not fit their question: the messages of normalize_answer", () => {
