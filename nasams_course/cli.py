@@ -14,6 +14,7 @@ import pandas as pd
 
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
+from nasams_course.content.models import UnknownChapterError
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
 from nasams_course.grading import grade
 from nasams_course.responses import ResponseFileError, read_responses
@@ -203,12 +204,6 @@ def cmd_workbooks(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_chapters(chapters: list[str], bank) -> None:
-    unknown = [c for c in chapters if c not in bank.chapters]
-    if unknown:
-        raise UsageError(f"unknown chapter(s): {', '.join(unknown)} (chapters: {', '.join(bank.chapters)})")
-
-
 def cmd_new_trainer_notebook(args: argparse.Namespace) -> int:
     from nasams_course.trainer import write_samples
     from nasams_course.workbooks import execute, trainer_notebook
@@ -217,7 +212,7 @@ def cmd_new_trainer_notebook(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", args.name):
         raise UsageError(f"the notebook name {args.name!r} must be lower-case letters, digits and hyphens "
                          "(it becomes answers/NAME.ipynb)")
-    _check_chapters(args.chapter, bank)
+    bank.require_chapters(args.chapter)  # before anything is written
     answers = args.root / "answers"
     (answers / "responses").mkdir(parents=True, exist_ok=True)
     path = answers / f"{args.name}.ipynb"
@@ -252,7 +247,6 @@ def cmd_items(args: argparse.Namespace) -> int:
     from nasams_course.trainer import item_analysis
 
     bank = load_bank_or_raise(args.root)
-    _check_chapters(args.chapter or [], bank)
     problems: list[str] = []
     frame = item_analysis(args.responses, args.chapter or None, bank, problems)
     for problem in problems:
@@ -311,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.root is None:
             args.root = find_root()
         return args.func(args)
-    except (FileNotFoundError, UsageError) as exc:
+    except (FileNotFoundError, UsageError, UnknownChapterError) as exc:
         print(f"nasams-course: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading

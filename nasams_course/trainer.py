@@ -23,9 +23,7 @@ from nasams_course.session import domain_frame, profile_frame
 def scope(chapters: list[str], bank: Bank | None = None) -> dict[str, Question]:
     """The questions of some chapters, in bank order."""
     bank = bank or course_bank()
-    unknown = [c for c in chapters if c not in bank.chapters]
-    if unknown:
-        raise KeyError(f"unknown chapter(s): {', '.join(unknown)}")
+    bank.require_chapters(chapters)
     return {qid: q for qid, q in bank.questions.items() if bank.chapter_of[qid] in chapters}
 
 

@@ -170,6 +170,10 @@ Question = Annotated[
 ]
 
 
+class UnknownChapterError(ValueError):
+    """Chapters asked for that the course does not have (the command line reports it with exit status 2)."""
+
+
 @dataclass
 class Bank:
     """All validated content, with where each item came from."""
@@ -190,6 +194,13 @@ class Bank:
 
     def questions_of_vignette(self, vid: str) -> list[Question]:
         return [q for q in self.questions.values() if q.vignette == vid]
+
+    def require_chapters(self, chapters: list[str]) -> None:
+        """Raise UnknownChapterError, naming the course's chapters, unless every one of `chapters` exists."""
+        unknown = [c for c in chapters if c not in self.chapters]
+        if unknown:
+            raise UnknownChapterError(f"unknown chapter(s): {', '.join(unknown)} "
+                                      f"(chapters: {', '.join(self.chapters)})")
 
     def questions_in_chapter(self, cid: str) -> list[Question]:
         return [q for qid, q in self.questions.items() if self.chapter_of.get(qid) == cid]
