@@ -5,19 +5,25 @@ entry per submitted answer, each with its time `at`; a question may appear many 
 earlier versions, which kept only the latest answer per question) are still read. Grading counts each
 question's latest attempt; the first attempt is reported too. Bad entries are reported with their position
 and skipped; good entries still grade.
+
+Two optional fields (still `@2`): an entry's `certainty` (1 low, 2 medium, 3 high, stated before Submit), and
+the file's `self_ratings` ("how ready are you?", 1-4 per provision, before or after its chapter).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from nasams_course.catalog import load_catalog
 from nasams_course.content.models import Question
-from nasams_course.grading import AnswerError, Attempt, normalize_answer
+from nasams_course.grading import AnswerError, Attempt, SelfRating, normalize_answer
+from nasams_course.grading.calibration import STAGES
 
 SCHEMA = "nasams-course/responses@2"
 #: every schema version this course reads
@@ -28,6 +34,7 @@ _SCHEMA_RE = re.compile(r"^nasams-course/responses@(\d+)$")
 #: Limits on what a learner hands in: refused with a message beyond them.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 20_000
+MAX_RATINGS = 20_000
 MAX_DEPTH = 8  # containers inside containers; a well-formed file needs 4
 MAX_LEARNER_CHARS = 200
 FUTURE_TOLERANCE_MS = 24 * 3600 * 1000  # clocks and time zones differ; a day ahead is still accepted
@@ -36,8 +43,15 @@ ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 TIME_RE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?", re.ASCII)
 
+PROVISION_RE = re.compile(r"[A-Z][0-9]{1,2}[a-z]?", re.ASCII)
+
 ENTRY_SHAPE = "expected an object with 'question', 'answer' and 'at'"
 ANSWER_SHAPE = "the answer must be an option id, a list of option ids, or {option id: rating 1-4}"
+CERTAINTY_MESSAGE = "'certainty' must be 1, 2 or 3 (low, medium, high)"
+RATING_SHAPE = "expected an object with 'provision', 'stage', 'rating' and 'at'"
+RATING_PROVISION = "'provision' must be a provision id such as E4a"
+RATING_STAGE = "'stage' must be 'before' or 'after'"
+RATING_VALUE = "'rating' must be 1, 2, 3 or 4"
 
 
 class ResponseFileError(ValueError):
@@ -46,11 +60,13 @@ class ResponseFileError(ValueError):
 
 @dataclass
 class ResponseSet:
-    """One learner's checked attempts, plus a message for every entry that was skipped."""
+    """One learner's checked attempts and self-ratings, plus a message for every entry or rating that was
+    skipped."""
 
     learner: str
     attempts: list[Attempt] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    ratings: list[SelfRating] = field(default_factory=list)
 
 
 def parse_time(value: Any) -> float:
@@ -101,27 +117,60 @@ def answer_shape_ok(answer: Any) -> bool:
     return False
 
 
-def check_entry(entry: Any, now_ms: float) -> tuple[str, Any, float]:
-    """The shape of one entry, the same rules the browser applies on import: (question, answer, at ms).
-    Raises ValueError with the message."""
+def _one_of(value: Any, allowed: tuple[int, ...]) -> int | None:
+    """`value` as an int if it is one of `allowed` (a JSON number such as 2 or 2.0, never a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value not in allowed:
+        return None
+    return int(value)
+
+
+def _check_at(value: Any, now_ms: float) -> float:
+    at = parse_time(value)
+    if at > now_ms + FUTURE_TOLERANCE_MS:
+        raise ValueError("'at' is in the future")
+    return at
+
+
+def check_entry(entry: Any, now_ms: float) -> tuple[str, Any, float, int | None]:
+    """The shape of one entry, the same rules the browser applies on import: (question, answer, at ms,
+    certainty or None). Raises ValueError with the message."""
     if not isinstance(entry, dict) or not {"question", "answer", "at"} <= entry.keys():
         raise ValueError(ENTRY_SHAPE)
     qid, answer = entry["question"], entry["answer"]
     if not isinstance(qid, str) or not ID_RE.fullmatch(qid):
         raise ValueError("'question' must be a question id")
-    at = parse_time(entry["at"])
-    if at > now_ms + FUTURE_TOLERANCE_MS:
-        raise ValueError("'at' is in the future")
+    at = _check_at(entry["at"], now_ms)
     if answer is None or answer == "" or answer == [] or answer == {}:
         raise ValueError("the answer is empty")
     if not answer_shape_ok(answer):
         raise ValueError(ANSWER_SHAPE)
-    return qid, answer, at
+    certainty = entry.get("certainty")
+    if certainty is not None:
+        certainty = _one_of(certainty, (1, 2, 3))
+        if certainty is None:
+            raise ValueError(CERTAINTY_MESSAGE)
+    return qid, answer, at, certainty
 
 
-def check_file(data: Any) -> tuple[str, list]:
-    """The whole-file rules (schema, learner, responses, limits): (learner, entries). Raises ResponseFileError
-    with the message, without a file name."""
+def check_rating(item: Any, now_ms: float) -> tuple[str, str, int, float]:
+    """The shape of one self-rating, the same rules the browser applies: (provision, stage, rating, at ms).
+    The provision id is checked for its form only (see parse_responses for unknown ones). Raises ValueError."""
+    if not isinstance(item, dict) or not {"provision", "stage", "rating", "at"} <= item.keys():
+        raise ValueError(RATING_SHAPE)
+    pid, stage = item["provision"], item["stage"]
+    if not isinstance(pid, str) or not PROVISION_RE.fullmatch(pid):
+        raise ValueError(RATING_PROVISION)
+    if not isinstance(stage, str) or stage not in STAGES:
+        raise ValueError(RATING_STAGE)
+    rating = _one_of(item["rating"], (1, 2, 3, 4))
+    if rating is None:
+        raise ValueError(RATING_VALUE)
+    return pid, stage, rating, _check_at(item["at"], now_ms)
+
+
+def check_file(data: Any) -> tuple[str, list, list]:
+    """The whole-file rules (schema, learner, responses, self-ratings, limits): (learner, entries, self-ratings).
+    Raises ResponseFileError with the message, without a file name."""
     if _depth(data, MAX_DEPTH + 1) > MAX_DEPTH:
         raise ResponseFileError(f"the file is nested too deeply (more than {MAX_DEPTH} levels)")
     if not isinstance(data, dict):
@@ -143,22 +192,28 @@ def check_file(data: Any) -> tuple[str, list]:
         raise ResponseFileError("'responses' must be a list")
     if len(entries) > MAX_ENTRIES:
         raise ResponseFileError(f"more than {MAX_ENTRIES:,} responses")
-    return learner, entries
+    ratings = data.get("self_ratings", [])
+    if not isinstance(ratings, list):
+        raise ResponseFileError("'self_ratings' must be a list")
+    if len(ratings) > MAX_RATINGS:
+        raise ResponseFileError(f"more than {MAX_RATINGS:,} self-ratings")
+    return learner, entries, ratings
 
 
 def parse_responses(data: Any, questions: dict[str, Question], name: str = "responses",
                     now_ms: float | None = None) -> ResponseSet:
-    """Check a decoded response file against the question bank: every reader's rules (see the README)."""
+    """Check a decoded response file against the question bank and the catalog: every reader's rules (see the
+    README). Problems: the entries' in file order, then the self-ratings'."""
     now_ms = datetime.now(UTC).timestamp() * 1000 if now_ms is None else now_ms
     try:
-        learner, entries = check_file(data)
+        learner, entries, ratings = check_file(data)
     except ResponseFileError as exc:
         raise ResponseFileError(f"{name}: {exc}") from None
     result = ResponseSet(learner)
     for i, entry in enumerate(entries):
         where = f"{name}: responses[{i}]"
         try:
-            qid, answer, at = check_entry(entry, now_ms)
+            qid, answer, at, certainty = check_entry(entry, now_ms)
         except ValueError as exc:
             result.problems.append(f"{where}: {exc}")
             continue
@@ -171,7 +226,19 @@ def parse_responses(data: Any, questions: dict[str, Question], name: str = "resp
         except AnswerError as exc:
             result.problems.append(f"{where}: {exc}")
             continue
-        result.attempts.append(Attempt(qid, answer, at, i))
+        result.attempts.append(Attempt(qid, answer, at, i, certainty))
+    known = set(load_catalog().ids)
+    for i, item in enumerate(ratings):
+        where = f"{name}: self_ratings[{i}]"
+        try:
+            pid, stage, rating, at = check_rating(item, now_ms)
+        except ValueError as exc:
+            result.problems.append(f"{where}: {exc}")
+            continue
+        if pid not in known:
+            result.problems.append(f"{where} (provision {pid!r}): unknown provision")
+            continue
+        result.ratings.append(SelfRating(pid, stage, rating, at, i))
     return result
 
 
@@ -223,11 +290,23 @@ def format_time(ms: float) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
-def to_json(learner: str, attempts: list[Attempt]) -> dict:
-    """The response-file form of a learner's attempts: every attempt, oldest first."""
-    ordered = sorted(attempts, key=lambda a: (a.at, a.seq))
-    return {
+def _entry(a: Attempt) -> dict:
+    entry = {"question": a.question, "answer": a.answer, "at": format_time(a.at)}
+    if a.certainty is not None:
+        entry["certainty"] = a.certainty
+    return entry
+
+
+def to_json(learner: str, attempts: Iterable[Attempt], ratings: Iterable[SelfRating] = ()) -> dict:
+    """The response-file form of a learner's attempts and self-ratings: every one, oldest first. `certainty` is
+    written only when stated, `self_ratings` only when there are some."""
+    data = {
         "schema": SCHEMA,
         "learner": learner,
-        "responses": [{"question": a.question, "answer": a.answer, "at": format_time(a.at)} for a in ordered],
+        "responses": [_entry(a) for a in sorted(attempts, key=lambda a: (a.at, a.seq))],
     }
+    ordered = sorted(ratings, key=lambda r: (r.at, r.seq))
+    if ordered:
+        data["self_ratings"] = [{"provision": r.provision, "stage": r.stage, "rating": r.rating,
+                                 "at": format_time(r.at)} for r in ordered]
+    return data

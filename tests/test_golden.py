@@ -6,7 +6,7 @@ import pytest
 
 from conftest import golden, golden_questions
 from nasams_course.catalog import load_catalog
-from nasams_course.grading import AnswerError, Attempt, grade, score_item
+from nasams_course.grading import AnswerError, Attempt, SelfRating, grade, score_item
 
 QUESTIONS = golden_questions()
 
@@ -27,7 +27,8 @@ def test_item(case):
 @pytest.mark.parametrize("case", golden("profiles.json")["cases"], ids=lambda c: c["name"])
 def test_profile(case):
     attempts = [Attempt(**a) for a in case["attempts"]]
-    got = grade(QUESTIONS, attempts).to_json()
+    ratings = [SelfRating(**r) for r in case.get("ratings", [])]
+    got = grade(QUESTIONS, attempts, ratings=ratings).to_json()
     expected = case["expected"]
     assert got["items"] == expected["items"]
     assert [{k: p[k] for k in ("id", "score", "first_score", "level", "critical", "answered")}
@@ -35,6 +36,9 @@ def test_profile(case):
     assert got["domains"] == expected["domains"]
     assert (got["score"], got["first_score"]) == (expected["score"], expected["first_score"])
     assert got["complete"] is expected["complete"]
+    assert got["calibration"] == expected["calibration"]
+    assert got["self_ratings"] == expected["self_ratings"]
+    assert set(got) - {"learner", "problems"} == set(expected)  # nothing the JavaScript grader is not held to
 
 
 def test_golden_profiles_hold_the_rules_they_are_named_for():
@@ -47,6 +51,31 @@ def test_golden_profiles_hold_the_rules_they_are_named_for():
     multi = next(i for i in first["items"] if i["question"] == "g-multi")
     assert (multi["score"], multi["first_score"], multi["critical"], multi["first_critical"]) == (1, 0, False, True)
     assert (first["score"], first["first_score"]) == (0.5625, 0.4375)
+
+    levels = {name: {lv["label"]: (lv["answers"], lv["fit"]) for lv in e["calibration"]["levels"]}
+              for name, e in cases.items()}
+    # the first attempt counts (g-single c at high, not its later a at low), one without certainty is left out
+    assert levels["certainty counts on each question's first attempt only"] == {
+        "low": (1, "ok"), "medium": (1, "under"), "high": (2, "over")}
+    assert levels["high certainty fits, medium is over-confident, low under-confident"] == {
+        "low": (1, "under"), "medium": (1, "over"), "high": (2, "ok")}
+    assert levels["high certainty at exactly 80 percent does not pay"]["high"] == (5, "over")
+    assert levels["medium certainty at exactly 80 percent fits"]["medium"] == (5, "ok")
+    assert cases["an empty first attempt with a certainty counts as a score of 0"]["calibration"]["cbm"] == 0
+    no_certainty = cases["strong learner completes"]["calibration"]
+    assert (no_certainty["answers"], no_certainty["cbm"], {lv["fit"] for lv in no_certainty["levels"]}) == (0, None, {None})
+
+    rows = {r["provision"]: (r["before"], r["after"], r["level"], r["gap"]) for r in cases[
+        "self-ratings: the latest of each stage beside the measured level, gaps of two levels flagged"]["self_ratings"]}
+    assert rows == {
+        "E6": (4, None, None, None),  # not attempted: no gap
+        "E13": (2, None, "Mastery", "under"),  # the later `at` wins; no after, so before is compared
+        "S5": (4, 3, "Beginning", "over"),  # equal `at`: the higher seq wins (3, not 1)
+        "S16": (4, 3, "Developing", None),  # after is compared, not before
+        "U7": (None, 3, "Mastery", None),  # a later `at` beats a higher seq
+    }  # E4a was rated but is out of scope: no row
+    assert cases["self-ratings without answers: no measured level, no gap"]["self_ratings"] == [
+        {"provision": "S5", "before": 1, "after": 4, "level": None, "gap": None}]
 
 
 def test_catalog_fixture_matches_the_catalog():

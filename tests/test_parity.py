@@ -75,7 +75,11 @@ def cases(draw) -> dict:
     attempts = []
     for seq in range(draw(st.integers(0, 8))):
         q = draw(st.sampled_from(qs))
-        attempts.append({"question": q["id"], "answer": draw(answers(q)), "at": draw(st.integers(0, 5)), "seq": seq})
+        attempt = {"question": q["id"], "answer": draw(answers(q)), "at": draw(st.integers(0, 5)), "seq": seq}
+        certainty = draw(st.sampled_from([None, 1, 2, 3]))
+        if certainty is not None:  # stated or not, as in a response file
+            attempt["certainty"] = certainty
+        attempts.append(attempt)
     return {"questions": qs, "attempts": attempts}
 
 
@@ -93,7 +97,7 @@ def python_results(case: dict) -> dict:
     report = grade(qs, valid).to_json()
     report["provisions"] = [{k: p[k] for k in ("id", "score", "first_score", "level", "critical", "answered")}
                             for p in report["provisions"]]
-    keep = ("items", "provisions", "domains", "score", "first_score", "complete")
+    keep = ("items", "provisions", "domains", "score", "first_score", "complete", "calibration", "self_ratings")
     return {"items": items, "report": {k: report[k] for k in keep}}
 
 

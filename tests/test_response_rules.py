@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from conftest import golden, golden_questions
 from nasams_course.responses import (
     MAX_ENTRIES,
+    MAX_RATINGS,
     ResponseFileError,
     check_entry,
     check_file,
+    check_rating,
     decode,
     parse_responses,
     read_responses,
@@ -28,17 +30,23 @@ QS = golden_questions()
 
 def view(data) -> dict:
     try:
-        learner, entries = check_file(data)
+        learner, entries, ratings = check_file(data)
     except ResponseFileError as exc:
         return {"refused": str(exc)}
-    good, problems = [], []
+    good, problems, rated = [], [], []
     for i, entry in enumerate(entries):
         try:
-            qid, answer, at = check_entry(entry, NOW)
-            good.append({"question": qid, "answer": answer, "at": at})
+            qid, answer, at, certainty = check_entry(entry, NOW)
+            good.append({"question": qid, "answer": answer, "at": at, "certainty": certainty})
         except ValueError as exc:
             problems.append(f"responses[{i}]: {exc}")
-    return {"learner": learner, "entries": good, "problems": problems}
+    for i, item in enumerate(ratings):
+        try:
+            pid, stage, rating, at = check_rating(item, NOW)
+            rated.append({"provision": pid, "stage": stage, "rating": rating, "at": at})
+        except ValueError as exc:
+            problems.append(f"self_ratings[{i}]: {exc}")
+    return {"learner": learner, "entries": good, "problems": problems, "ratings": rated}
 
 
 @pytest.mark.parametrize("case", FIXTURE["cases"], ids=lambda c: c["name"])
@@ -51,6 +59,40 @@ def test_too_many_entries_are_refused():
     data = {"schema": "nasams-course/responses@2", "learner": "", "responses": [entry] * (MAX_ENTRIES + 1)}
     with pytest.raises(ResponseFileError, match="more than 20,000 responses"):
         check_file(data)
+
+
+def test_too_many_self_ratings_are_refused():
+    rating = {"provision": "E4a", "stage": "before", "rating": 3, "at": "2026-01-01T10:00:00Z"}
+    data = {"schema": "nasams-course/responses@2", "learner": "", "responses": [],
+            "self_ratings": [rating] * (MAX_RATINGS + 1)}
+    with pytest.raises(ResponseFileError, match="more than 20,000 self-ratings"):
+        check_file(data)
+    data["self_ratings"] = [rating] * MAX_RATINGS
+    assert len(check_file(data)[2]) == MAX_RATINGS
+
+
+def test_certainty_and_self_ratings_are_read_with_their_places():
+    """Certainty rides on the attempt; self-ratings keep their place in the file as `seq`; unknown provisions (of
+    the right form) are reported against the catalog and skipped, after the entries' problems."""
+    data = {"schema": "nasams-course/responses@2", "learner": "Ana", "responses": [
+        {"question": "g-single", "answer": "a", "at": "2026-01-01T10:00:00Z", "certainty": 3},
+        {"question": "g-nowhere", "answer": "a", "at": "2026-01-01T10:00:00Z", "certainty": 3},
+        {"question": "g-multi", "answer": ["a"], "at": "2026-01-01T10:00:00Z"},
+    ], "self_ratings": [
+        {"provision": "X9", "stage": "before", "rating": 2, "at": "2026-01-01T09:00:00Z"},
+        {"provision": "E4a", "stage": "before", "rating": 2, "at": "2026-01-01T09:00:00Z"},
+        {"provision": "E4a", "stage": "later", "rating": 2, "at": "2026-01-01T09:00:00Z"},
+        {"provision": "S5", "stage": "after", "rating": 4.0, "at": "2026-01-01T11:00:00Z"},
+    ]}
+    rs = parse_responses(data, QS, "f.json", now_ms=NOW)
+    assert [(a.question, a.certainty, a.seq) for a in rs.attempts] == [("g-single", 3, 0), ("g-multi", None, 2)]
+    assert [(r.provision, r.stage, r.rating, r.seq) for r in rs.ratings] == [("E4a", "before", 2, 1), ("S5", "after", 4, 3)]
+    assert isinstance(rs.ratings[1].rating, int)
+    assert rs.problems == [
+        "f.json: responses[1] (question 'g-nowhere'): unknown question",
+        "f.json: self_ratings[0] (provision 'X9'): unknown provision",
+        "f.json: self_ratings[2]: 'stage' must be 'before' or 'after'",
+    ]
 
 
 def test_a_byte_order_mark_is_accepted_and_other_encodings_are_refused(tmp_path):

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nasams_course.catalog import Catalog, load_catalog
 from nasams_course.content.models import Question
+from nasams_course.grading.calibration import (
+    EMPTY_CALIBRATION,
+    Calibration,
+    SelfRating,
+    SelfRatingRow,
+    calibrate,
+    self_rating_rows,
+)
 from nasams_course.grading.items import ItemResult, score_item
 from nasams_course.grading.levels import PASSING, level_for
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One answer to one question. Later `at` wins; on equal `at`, later `seq` wins."""
+    """One answer to one question. Later `at` wins; on equal `at`, later `seq` wins. `certainty` is what the
+    learner stated before submitting (1 low, 2 medium, 3 high; None: not stated): it never changes a score."""
 
     question: str
     answer: Any
     at: float = 0.0
     seq: int = 0
+    certainty: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,10 @@ class Report:
     #: mean of the attempted provisions' scores: latest attempts, and first attempts
     score: float | None = None
     first_score: float | None = None
+    #: certainty-based marking over the first attempts with a stated certainty
+    calibration: Calibration = EMPTY_CALIBRATION
+    #: per provision in scope with a self-rating: the latest before and after, beside the measured level
+    self_ratings: tuple[SelfRatingRow, ...] = ()
 
     def to_json(self) -> dict:
         """The machine-readable form printed by `nasams-course grade --json`."""
@@ -86,6 +101,8 @@ class Report:
             "first_score": self.first_score,
             "complete": self.complete,
             "problems": list(self.problems),
+            "calibration": self.calibration.to_json(),
+            "self_ratings": [r.to_json() for r in self.self_ratings],
         }
 
 
@@ -118,15 +135,17 @@ def _mean(values: list[float]) -> float:
 
 
 def grade(questions: dict[str, Question], attempts: list[Attempt], catalog: Catalog | None = None,
-          learner: str = "") -> Report:
+          learner: str = "", ratings: Iterable[SelfRating] = ()) -> Report:
     """Grade one learner. `questions` is the scope: its provisions and domains are reported.
 
     Every attempt must name a question in `questions` and have a valid answer shape
-    (callers report bad entries first; see `nasams_course.responses`).
+    (callers report bad entries first; see `nasams_course.responses`). Certainty is read from each question's
+    first attempt (see `grading.calibration`); self-ratings of provisions outside the scope are ignored.
     """
     catalog = catalog or load_catalog()
     items = [score_item(questions[a.question], a.answer) for a in latest(attempts)]
-    first_items = [score_item(questions[a.question], a.answer) for a in first(attempts)]
+    firsts = first(attempts)
+    first_items = [score_item(questions[a.question], a.answer) for a in firsts]
     by_question = {i.question: i for i in items}
     first_by_question = {i.question: i for i in first_items}
 
@@ -174,4 +193,6 @@ def grade(questions: dict[str, Question], attempts: list[Attempt], catalog: Cata
     return Report(tuple(items), tuple(provisions), tuple(domains), complete, learner,
                   first_items=tuple(first_items),
                   score=_mean(scored) if scored else None,
-                  first_score=_mean(first_scored) if first_scored else None)
+                  first_score=_mean(first_scored) if first_scored else None,
+                  calibration=calibrate((r.score, a.certainty) for a, r in zip(firsts, first_items, strict=True)),
+                  self_ratings=self_rating_rows({p.id: p.level for p in provisions}, ratings))
