@@ -115,6 +115,12 @@ def my_domains(questions: list[str] | None = None):
     return domain_frame(SESSION.report(bank(), questions))
 
 
+def my_progress(questions: list[str] | None = None):
+    """This session's progress record, as the book's "Your progress" page shows it: overall, critical errors,
+    domains, provisions with a chart, certainty and self-ratings. End a cell with it to show it."""
+    return SESSION.progress(bank(), questions)
+
+
 def coverage_map() -> HTMLBlock:
     """The provision x content matrix as an HTML table, linking each provision to its section."""
     from nasams_course.coverage import coverage_frame
@@ -145,11 +151,11 @@ def answers_panel() -> HTMLBlock:
 
 def progress_page() -> HTMLBlock:
     """The book's "Your progress" page: every provision, domain and chapter, filled in by the browser from the answers
-    saved there (in Jupyter, use my_profile() and my_domains())."""
+    saved there (in Jupyter, use my_progress())."""
     from nasams_course.rendering.progress import progress_page as page
 
     return HTMLBlock(page(bank(), load_catalog()),
-                     "Your progress is shown in the book; in Jupyter use my_profile() and my_domains().")
+                     "Your progress is shown in the book; in Jupyter use my_progress().")
 
 
 def start_button() -> HTMLBlock:

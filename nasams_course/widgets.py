@@ -12,6 +12,7 @@ import ipywidgets as w
 from nasams_course.catalog import Catalog
 from nasams_course.content.models import KIND_LABELS, RATING_LABELS, Question
 from nasams_course.grading import ItemResult, score_item
+from nasams_course.grading.calibration import CERTAINTY_LABELS
 from nasams_course.rendering.html import INSTRUCTIONS, NOTHING_CHOSEN, feedback
 
 
@@ -24,13 +25,15 @@ def widget_style() -> str:
 
 
 class QuizWidget(w.VBox):
-    """Stem, inputs for the question's kind, Submit, and feedback after grading.
+    """Stem, inputs for the question's kind, an optional "how sure are you?" (not stated, low, medium, high),
+    Submit, and feedback after grading.
 
-    `on_submit(question_id, answer)` is called with every graded answer (to record it in a session).
+    `on_submit(question_id, answer, certainty)` is called with every graded answer (to record it in a session, e.g.
+    `Session.record`); certainty is 1, 2, 3 or None when not stated. It never changes the score.
     """
 
     def __init__(self, question: Question, catalog: Catalog,
-                 on_submit: Callable[[str, object], None] | None = None):
+                 on_submit: Callable[[str, object, int | None], object] | None = None, ask_certainty: bool = True):
         self.question = question
         self.catalog = catalog
         self.on_submit = on_submit
@@ -39,12 +42,18 @@ class QuizWidget(w.VBox):
         self.stem = w.HTML(f"<p><strong>{escape(KIND_LABELS[question.kind])}.</strong> {escape(question.stem)}</p>"
                            f"<p><em>{escape(INSTRUCTIONS[question.kind])}</em></p>")
         self.inputs = self._build_inputs()
+        # 0 stands for "not stated" (a selection widget's None would select nothing at all)
+        self.certainty = w.RadioButtons(
+            options=[("Not stated", 0)] + [(label.capitalize(), c) for c, label in CERTAINTY_LABELS.items()], value=0,
+            description="How sure are you?", orientation="horizontal", style={"description_width": "initial"},
+            layout=w.Layout(width="auto", display=None if ask_certainty else "none"))
+        self.certainty.add_class("nq-w-certainty")
         self.submit = w.Button(description="Submit", button_style="primary", tooltip="Check your answer")
         self.message = w.HTML()
         self.result = w.HTML()
         self.submit.on_click(lambda _b: self.grade())
         style = w.HTML(widget_style(), layout=w.Layout(display="none"))  # a style sheet, not content
-        super().__init__([style, self.stem, self.inputs, self.submit, self.message, self.result])
+        super().__init__([style, self.stem, self.inputs, self.certainty, self.submit, self.message, self.result])
         self.add_class("nasams-quiz-widget")
 
     # -- inputs -----------------------------------------------------------------
@@ -128,5 +137,9 @@ class QuizWidget(w.VBox):
         first = self.first_result.score if self.first_result is not result else None
         self.result.value = feedback(self.question, self.catalog, answer, result.score, result.violations, first)
         if self.on_submit is not None:
-            self.on_submit(self.question.id, answer)
+            self.on_submit(self.question.id, answer, self.stated_certainty())
         return result
+
+    def stated_certainty(self) -> int | None:
+        """The certainty chosen before Submit: 1 low, 2 medium, 3 high, or None (not stated)."""
+        return self.certainty.value or None
