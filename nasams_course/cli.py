@@ -17,6 +17,7 @@ from nasams_course.content.loader import ContentError, find_root, load_bank, loa
 from nasams_course.content.models import UnknownChapterError
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
 from nasams_course.grading import grade
+from nasams_course.grading.calibration import SELF_RATING_LABELS
 from nasams_course.responses import ResponseFileError, read_responses
 
 
@@ -110,7 +111,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
             status = 1
             results.append({"file": str(path), "error": str(exc)})
             continue
-        report = replace(grade(bank.questions, responses.attempts, learner=responses.learner),
+        report = replace(grade(bank.questions, responses.attempts, learner=responses.learner,
+                               ratings=responses.ratings),
                          problems=tuple(responses.problems))
         for problem in responses.problems:
             print(f"nasams-course grade: {printable(problem)}", file=sys.stderr)
@@ -122,7 +124,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
         # one object for one file, a list for several: the shape depends on the arguments, never on the outcome
         _print_json(results[0] if len(args.responses) == 1 else results)
         return status
-    from nasams_course.session import domain_frame, profile_frame
+    from nasams_course.session import (
+        calibration_frame,
+        calibration_summary,
+        domain_frame,
+        profile_frame,
+        self_rating_frame,
+    )
 
     for path, r in reports:
         overall = "-" if r.score is None else f"{r.score:.0%}"
@@ -136,6 +144,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
         for p in r.provisions:
             for rev in p.review:
                 print(f"\nCritical error on {p.id} — {rev.question} option {rev.option}: {rev.rationale}")
+        print(f"\nCalibration: {calibration_summary(r)}")
+        if r.calibration.answers:
+            frame = calibration_frame(r)
+            _print_table(frame.drop(columns=["message"]).astype(object).fillna("-").replace("", "-"))
+            for message in frame["message"]:
+                if message:
+                    print(f"- {message}")
+        if r.self_ratings:
+            scale = ", ".join(f"{n} {label.lower()}" for n, label in SELF_RATING_LABELS.items())
+            print(f"\nSelf-ratings ({scale}) beside the measured level:")
+            _print_table(self_rating_frame(r).drop(columns=["title"]).astype(object).fillna("-"))
         print()
     return status
 

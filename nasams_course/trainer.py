@@ -51,7 +51,8 @@ def grade_file(path: str | Path, chapters: list[str]) -> None:
     """Grade a response file against some chapters and display its provision and domain profiles."""
     questions = scope(chapters)
     responses = read_responses(Path(path), course_bank().questions)
-    report = grade(questions, [a for a in responses.attempts if a.question in questions], learner=responses.learner)
+    report = grade(questions, [a for a in responses.attempts if a.question in questions], learner=responses.learner,
+                   ratings=responses.ratings)
     complete = "complete" if report.complete else "not complete"
     display(HTML(f"<p><strong>{escape(responses.learner)}</strong>: {len(report.items)} questions answered, "
                  f"{complete}.</p>"))

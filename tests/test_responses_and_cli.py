@@ -244,3 +244,39 @@ def test_trainer_grade_file_escapes_everything_from_the_learners_file(tmp_path, 
     html = "".join(s for s in shown if isinstance(s, str))
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html
+
+
+def test_grade_reports_calibration_and_self_ratings_in_text_and_json(tmp_path):
+    """The same figures as grade() (tests/test_calibration.py): the first attempt at high certainty was a critical
+    error (mark -6); the later one at low certainty does not count. S5 is rated 4 before and measured Beginning."""
+    path = tmp_path / "sure.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Bo", "responses": [
+        {"question": "q-s5-sister-first-response", "answer": "listen-only", "at": "2026-03-01T10:00:00Z", "certainty": 3},
+        {"question": "q-s5-sister-first-response", "answer": "listen-only", "at": "2026-03-01T10:05:00Z", "certainty": 1},
+    ], "self_ratings": [
+        {"provision": "S5", "stage": "before", "rating": 4, "at": "2026-03-01T09:00:00Z"},
+        {"provision": "E4a", "stage": "after", "rating": 2, "at": "2026-03-01T09:00:00Z"},
+        {"provision": "X9", "stage": "after", "rating": 2, "at": "2026-03-01T09:00:00Z"},
+    ]}))
+    out = run("grade", str(path), "--json")
+    assert out.returncode == 1 and "self_ratings[2] (provision 'X9'): unknown provision" in out.stderr
+    data = json.loads(out.stdout)
+    assert (data["calibration"]["answers"], data["calibration"]["cbm"]) == (1, -6.0)
+    assert data["calibration"]["levels"][2] == {"certainty": 3, "label": "high", "answers": 1, "mean_score": 0.0,
+                                                "below_half": 1, "fit": "over"}
+    assert data["self_ratings"] == [
+        {"provision": "E4a", "before": None, "after": 2, "level": None, "gap": None},
+        {"provision": "S5", "before": 4, "after": None, "level": "Beginning", "gap": "over"}]
+    text = run("grade", str(path)).stdout
+    assert "Calibration: 1 first attempt with a stated certainty; average certainty-based mark -6.00 (from −6 to 3)." in text
+    assert "certainty answers average below 50 %  fit" in text
+    assert "- You were often wrong when sure: 1 of 1 high-certainty answers were below 50 %." in text
+    assert "Self-ratings (1 not yet ready, 2 partly ready, 3 ready, 4 could teach it) beside the measured level:" in text
+    s5 = next(line for line in text.splitlines() if line.strip().startswith("S5") and "rated yourself" in line)
+    assert s5.split()[:4] == ["S5", "4", "-", "Beginning"] and s5.endswith("rated yourself above your measured level")
+
+
+def test_grade_without_certainty_or_self_ratings_says_so_briefly(tmp_path):
+    text = run("grade", str(good_file(tmp_path))).stdout
+    assert "Calibration: No answers with a stated certainty yet." in text
+    assert "below 50 %" not in text and "Self-ratings" not in text
