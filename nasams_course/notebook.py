@@ -81,6 +81,13 @@ def chapter_intro(cid: str) -> HTMLBlock:
     return HTMLBlock(html.chapter_intro(ch, load_catalog()), f"{ch.title} ({ch.minutes} minutes)")
 
 
+def self_rating(cid: str, stage: str = "after") -> HTMLBlock:
+    """The chapter's "how ready are you?" self-rating (the intro carries the "before" one). In the book the browser
+    saves it; in Jupyter, record ratings with SESSION.rate(provision, stage, rating)."""
+    ch = _lookup("chapter", bank().chapters, cid)
+    return HTMLBlock(html.self_rating_form(ch, load_catalog(), stage), "")
+
+
 def vignette(vid: str) -> HTMLBlock:
     """A vignette's narrative."""
     v = _lookup("vignette", bank().vignettes, vid)

@@ -41,6 +41,39 @@ def _drop_unwanted_scripts(app: Sphinx, pagename: str, templatename: str, contex
     context["script_files"] = kept
 
 
+def _book_data(app: Sphinx) -> str:
+    """Every chapter's page and question ids, for the sidebar's marks and the home page's Continue (JSON in a
+    script element: data, not code)."""
+    if not hasattr(app, "nasams_book_json"):
+        from nasams_course.rendering.html import script_json
+
+        bank, _problems = load_bank(Path(app.srcdir))
+        chapters = [{"path": f"{bank.page_of[cid]}.html", "questions": [q.id for q in bank.questions_in_chapter(cid)]}
+                    for cid in bank.chapters] if bank else []
+        app.nasams_book_json = script_json({"chapters": chapters})
+    return app.nasams_book_json
+
+
+#: the course's scripts: every page, then by what the page holds (the import code loads when the learner imports)
+SCRIPTS_EVERY_PAGE = ("nasams-grader.js", "nasams-answers.js")
+SCRIPTS_BY_CONTENT = (('class="nasams-quiz"', ("nasams-quiz.js",)),
+                      ('class="nasams-progress"', ("nasams-profile.js", "nasams-progress.js")))
+
+
+def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Load only the scripts a page needs, and give every page the chapters' data."""
+    if "body" not in context:
+        return
+    body = context["body"]
+    names = list(SCRIPTS_EVERY_PAGE)
+    for marker, scripts in SCRIPTS_BY_CONTENT:
+        if marker in body:
+            names += scripts
+    for i, name in enumerate(names):
+        app.add_js_file(name, defer="defer", priority=800 + i)
+    context["body"] = body + f'<script type="application/json" id="nasams-book">{_book_data(app)}</script>'
+
+
 def _content_files(root: Path, docname: str) -> list[Path]:
     """The data a page shows: its chapter folder, or (orientation pages) all content; and the catalog."""
     folder = root / docname
@@ -86,9 +119,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("builder-inited", _validate)
-    app.connect("html-page-context", _drop_unwanted_scripts)
+    app.connect("html-page-context", _page_scripts, priority=400)
+    app.connect("html-page-context", _drop_unwanted_scripts, priority=600)
     app.config.html_static_path.append(str(STATIC))
     app.config.templates_path.insert(0, str(TEMPLATES))
     app.add_css_file("nasams.css")
-    app.add_js_file("nasams-quiz.js", defer="defer")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

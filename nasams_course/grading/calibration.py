@@ -171,9 +171,12 @@ def level_message(level: CalibrationLevel) -> str | None:
     if level.fit is None or level.mean_score is None:
         return None
     p = percent(level.mean_score)
-    if level.fit == "over" and level.certainty == 3:
+    if level.fit == "over" and level.certainty == 3 and level.below_half:
         return (f"You were often wrong when sure: {level.below_half} of {level.answers} high-certainty answers "
                 "were below 50 %.")
+    if level.fit == "over" and level.certainty == 3:
+        return (f"High certainty did not pay: your high-certainty answers averaged {p} %; it pays only above "
+                "80 %.")
     if level.fit == "over":
         return (f"Medium certainty did not pay: your medium-certainty answers averaged {p} %; below 67 % low "
                 "certainty scores better.")

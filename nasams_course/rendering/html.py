@@ -43,7 +43,8 @@ def chapter_intro(ch: Chapter, catalog: Catalog) -> str:
         f'<p><strong>Estimated time:</strong> {ch.minutes} minutes · <strong>Provisions:</strong> {provs}</p>'
         f"<p><strong>By the end of this chapter you should be able to:</strong></p><ul>{objectives}</ul>"
         '<p class="nasams-disclaimer">This course is training, not legal advice. Laws and court rules differ '
-        f"between jurisdictions: ask counsel of record what applies in your case.</p>{answers_panel()}</div>"
+        f"between jurisdictions: ask counsel of record what applies in your case.</p>{answers_panel()}"
+        f'{self_rating_form(ch, catalog, "before") if ch.part != "capstone" else ""}</div>'
     )
 
 
@@ -148,6 +149,45 @@ INSTRUCTIONS = {
 }
 
 
+#: certainty-based marking: how sure the learner is (stored with the attempt; it never changes a score)
+CERTAINTY_LABELS = {1: "Low", 2: "Medium", 3: "High"}
+#: self-ratings of readiness, before and after a chapter
+READINESS_LABELS = {1: "Not yet ready", 2: "Partly ready", 3: "Ready", 4: "Could teach it"}
+
+
+def _radios(name: str, choices: dict) -> str:
+    return "".join(
+        f'<span class="nq-rating"><input type="radio" id="{name}--{v}" name="{name}" value="{v}"'
+        f'{" checked" if v == "" else ""}>'
+        f'<label for="{name}--{v}">{escape(label)}</label></span>'
+        for v, label in choices.items())
+
+
+def _certainty(qid: str) -> str:
+    return (f'<fieldset class="nq-certainty"><legend>How sure are you? <span class="nq-optional">Optional; it never '
+            f'changes your score.</span></legend>{_radios(f"{qid}--certainty", {"": "Not stated", **CERTAINTY_LABELS})}'
+            "</fieldset>")
+
+
+def self_rating_form(ch: Chapter, catalog: Catalog, stage: str) -> str:
+    """"How ready are you to apply these provisions?", before or after a chapter (optional; shown by the browser)."""
+    when = "Before you start" if stage == "before" else "Now that you have finished"
+    rows = "".join(
+        f'<fieldset class="nq-rate-option" data-provision="{escape(pid)}"><legend>{escape(pid)} · '
+        f'{escape(catalog.provision(pid).title)}</legend>'
+        f'{_radios(f"sr-{stage}-{escape(pid)}", {r: f"{r} {label}" for r, label in READINESS_LABELS.items()})}'
+        "</fieldset>"
+        for pid in ch.provisions)
+    return (
+        f'<form class="nasams-self-rating" data-stage="{stage}" data-chapter="{escape(ch.id)}" hidden novalidate>'
+        f'<fieldset><legend>{when}: how ready are you to apply these provisions?</legend>'
+        '<p class="nq-instructions">Optional. Rate each from 1 (not yet ready) to 4 (could teach it). Your progress '
+        "page sets your ratings beside your measured level; they never change a score.</p>"
+        f'{rows}</fieldset><div class="nq-actions"><button type="submit">Save my ratings</button></div>'
+        '<p role="status" aria-live="polite" data-role="status"></p></form>'
+    )
+
+
 def quiz_form(q: Question, catalog: Catalog) -> str:
     """The static, accessible HTML form of a question, graded in the browser by nasams-quiz.js."""
     qid = escape(q.id)
@@ -156,7 +196,7 @@ def quiz_form(q: Question, catalog: Catalog) -> str:
         f'data-empty="{escape(NOTHING_CHOSEN[q.kind])}" novalidate>'
         f'<fieldset class="nq-question"><legend class="nq-stem"><span class="nq-kind">{escape(KIND_LABELS[q.kind])}'
         f'</span> {escape(q.stem)}</legend><p class="nq-instructions">{escape(INSTRUCTIONS[q.kind])}</p>'
-        f"{_option_inputs(q)}</fieldset>"
+        f"{_option_inputs(q)}</fieldset>{_certainty(qid)}"
         '<div class="nq-actions"><button type="submit" class="nq-submit">Submit</button></div>'
         '<div class="nq-status" role="status" aria-live="polite" data-role="status"></div>'
         f'<div class="nq-result" aria-live="polite" data-role="result" hidden>{feedback(q, catalog)}</div>'
@@ -265,12 +305,15 @@ def answers_panel() -> str:
         '<a href="../orientation/progress.html">See your progress</a></p>'
         '<p><label for="nasams-learner">Your name, for the response file:</label> '
         '<input type="text" id="nasams-learner" autocomplete="name"></p>'
+        '<p class="nasams-warning" data-role="storage-warning" hidden></p>'
         '<p><button type="button" data-action="download">Download my answers</button> '
         '<button type="button" data-action="clear">Clear my answers</button> '
         '<button type="button" data-action="undo" hidden>Undo import</button></p>'
-        '<p><label for="nasams-import">Import a response file:</label> '
-        '<input type="file" id="nasams-import" accept=".json,application/json"></p>'
-        '<p role="status" aria-live="polite" data-role="panel-status"></p></section>'
+        '<p><label for="nasams-import">Import response files (one or several):</label> '
+        '<input type="file" id="nasams-import" accept=".json,application/json" multiple></p>'
+        '<p role="status" aria-live="polite" data-role="panel-status"></p>'
+        '<p data-role="import-plan" hidden><button type="button" data-action="apply">Add to my answers</button> '
+        '<button type="button" data-action="cancel">Cancel</button></p></section>'
     )
 
 

@@ -8,7 +8,7 @@ from html import escape
 
 from nasams_course.catalog import PART_TITLES, Catalog
 from nasams_course.content.models import Bank
-from nasams_course.rendering.html import quiz_data, script_json
+from nasams_course.rendering.html import CERTAINTY_LABELS, quiz_data, script_json
 
 #: the page lives at book/orientation/progress.html: links are relative to it
 ROOT = "../../"
@@ -96,22 +96,53 @@ def progress_page(bank: Bank, catalog: Catalog) -> str:
         '<table class="nasams-example"><thead><tr><th scope="col">Chapter</th><th scope="col">Answered</th>'
         '<th scope="col">Time</th><th scope="col">Done</th></tr></thead>'
         f'<tbody>{chapters}</tbody></table></div></section>'
-        f'<script src="{ROOT}_static/nasams-progress.js" defer></script>'
+        f"{_calibration()}{_self_ratings()}"
         "</div>"
+    )
+
+
+def _calibration() -> str:
+    rows = "".join(
+        f'<tr data-certainty="{c}"><th scope="row">{label}</th><td data-role="answers">0</td>'
+        f'<td data-role="mean">–</td><td data-role="below">–</td><td data-role="fit">–</td></tr>'
+        for c, label in CERTAINTY_LABELS.items())
+    return (
+        '<section aria-labelledby="np-cal-h"><h2 id="np-cal-h">How sure you were, and how often you were right</h2>'
+        "<p>Before Submit you may say how sure you are. Counted on each question's first attempt with a stated "
+        "certainty. Certainty-based marking (Gardner-Medwin): high certainty pays when you are right more than 80 % of "
+        "the time, medium between 67 and 80 %, low below 67 %. The mark per answer is 1, 2 or 3 when right, and 0, −2 "
+        "or −6 when wrong (partial scores in proportion). It never changes your score or your levels.</p>"
+        '<p data-role="cal-summary">No answers with a stated certainty yet.</p>'
+        '<div class="nasams-table-wrap" tabindex="0" role="region" aria-label="Certainty">'
+        '<table class="nasams-example"><thead><tr><th scope="col">Certainty</th><th scope="col">Answers</th>'
+        '<th scope="col">Average score</th><th scope="col">Below 50 %</th><th scope="col">Fits the level?</th></tr>'
+        f'</thead><tbody>{rows}</tbody></table></div><ul data-role="cal-messages"></ul></section>'
+    )
+
+
+def _self_ratings() -> str:
+    return (
+        '<section aria-labelledby="np-self-h"><h2 id="np-self-h">Your self-ratings beside your measured level</h2>'
+        "<p>Each chapter asks, before and after, how ready you are to apply its provisions (1 not yet ready, 2 partly "
+        "ready, 3 ready, 4 could teach it). A gap of two steps or more from your measured level is flagged.</p>"
+        '<p data-role="no-self">No self-ratings saved yet.</p>'
+        '<div class="nasams-table-wrap" tabindex="0" role="region" aria-label="Self-ratings" data-role="self-wrap" '
+        "hidden>"
+        '<table class="nasams-example"><thead><tr><th scope="col">Provision</th><th scope="col">Before</th>'
+        '<th scope="col">After</th><th scope="col">Measured</th><th scope="col">Gap</th></tr></thead>'
+        '<tbody data-role="self-rows"></tbody></table></div></section>'
     )
 
 
 def start_button(bank: Bank) -> str:
     """The home page's Start button (Continue, to the first unanswered question of the first unfinished chapter,
-    once answers are saved), with the course's total time."""
-    chapters = [{"href": f"{ROOT}{bank.page_of[cid]}.html", "questions": [q.id for q in bank.questions_in_chapter(cid)]}
-                for cid in bank.chapters]
+    once answers are saved: nasams-answers.js reads the chapters from the page), with the course's total time."""
+    first = next(iter(bank.chapters))
     minutes = sum(ch.minutes for ch in bank.chapters.values())
     return (
         '<div class="nasams-start">'
-        f'<script type="application/json" class="np-start-data">{script_json(chapters)}</script>'
-        f'<p><a class="np-start" data-role="start" href="{escape(chapters[0]["href"])}">Start the course</a></p>'
+        f'<p><a class="np-start" data-role="start" href="{ROOT}{escape(bank.page_of[first])}.html">'
+        "Start the course</a></p>"
         f"<p>{len(bank.chapters)} chapters, {len(bank.questions)} questions, about {minutes // 60} hours "
-        f"{minutes % 60} minutes in all. Your answers are saved in this browser as you go.</p>"
-        f'<script src="{ROOT}_static/nasams-progress.js" defer></script></div>'
+        f"{minutes % 60} minutes in all. Your answers are saved in this browser as you go.</p></div>"
     )

@@ -2,23 +2,16 @@
    spec as `nasams-course grade`) and fills in the page's skeleton. Loaded on the progress page only. */
 (function (root) {
   "use strict";
-  const Q = root.NasamsQuiz, page = document.querySelector(".nasams-progress"), start = document.querySelector(".nasams-start");
-  if (Q && start) {
-    /* the home page: Start, or Continue at the first unanswered question of the first unfinished chapter */
-    const done = new Set(Q.saved().map((a) => a.question)), a = start.querySelector("[data-role=start]");
-    const chapters = JSON.parse(start.querySelector("script.np-start-data").textContent);
-    const next = chapters.map((c) => [c, c.questions.find((q) => !done.has(q))]).find(([, q]) => q);
-    if (done.size && next) { a.textContent = "Continue where you left off"; a.href = next[0].href + "#quiz-" + next[1]; }
-    else if (done.size) { a.textContent = "Every question is answered: see your progress"; a.href = "progress.html"; }
-  }
-  if (!Q || !page) return;
-  const data = JSON.parse(page.querySelector("script.np-data").textContent);
-  const byId = new Map(data.questions.map((q) => [q.id, q]));
+  const Q = root.NasamsQuiz, page = document.querySelector(".nasams-progress");
+  if (!page) return;
+  const data = JSON.parse(page.querySelector("script.np-data").textContent), byId = new Map(data.questions.map((q) => [q.id, q]));
+  Q.known = new Map(byId);
   const $ = (sel, el) => (el || page).querySelector(sel);
   const pct = (s) => (s === null || s === undefined ? "–" : Math.floor(s * 100 + 0.5 + 1e-9) + "%");
   const text = (el, t) => { if (el) el.textContent = t; };
-  const li = (list, html) => { const e = document.createElement("li"); html(e); list.append(e); };
+  const fill = (list, items, make) => { list.textContent = ""; items.forEach((x) => { const e = document.createElement("li"); make(e, x); list.append(e); }); };
   const link = (href, t) => { const a = document.createElement("a"); a.href = href; a.textContent = t; return a; };
+  const are = (n, one, many) => n + (n === 1 ? one : many);
 
   function render() {
     /* an attempt that does not fit its question (or names none of this book's) is left out, and said so */
@@ -26,12 +19,11 @@
     const attempts = Q.saved().filter((a) => {
       try { if (!byId.has(a.question)) throw 0; Q.normalize(byId.get(a.question), a.answer); return true; } catch (e) { skipped++; return false; }
     });
-    const r = Q.grade(data.questions, attempts, data.catalog);
+    const r = Q.grade(data.questions, attempts, data.catalog, Q.savedRatings());
     const provs = new Map(r.provisions.map((p) => [p.id, p])), started = r.provisions.filter((p) => p.score !== null);
     const answered = new Set(r.items.filter((i) => !i.unanswered).map((i) => i.question));
-    text($("[data-role=summary]"), started.length + " of " + r.provisions.length + " provisions attempted, from " +
-      answered.size + " of " + data.questions.length + " questions answered in this browser." +
-      (skipped ? " " + skipped + " saved answer" + (skipped === 1 ? "" : "s") + " could not be read and " + (skipped === 1 ? "is" : "are") + " left out." : ""));
+    text($("[data-role=summary]"), started.length + " of " + r.provisions.length + " provisions attempted, from " + answered.size + " of " +
+      data.questions.length + " questions answered in this browser." + (skipped ? " " + are(skipped, " saved answer could not be read and is", " saved answers could not be read and are") + " left out." : ""));
     text($("[data-role=score]"), pct(r.score));
     text($("[data-role=level]"), r.score === null ? "Not started" : Q.levelFor(r.score));
     text($("[data-role=first-score]"), pct(r.first_score));
@@ -40,22 +32,16 @@
     bar.setAttribute("aria-label", r.score === null ? "No answers yet" : "Overall " + pct(r.score) + ", " + Q.levelFor(r.score));
     /* the completion rule, and why not */
     text($("[data-role=complete]"), "Complete: " + (r.complete ? "yes." : "no."));
-    const why = $("[data-role=why]");
-    why.textContent = "";
-    const missing = r.provisions.length - started.length, low = r.domains.filter((d) => !["Mastery", "Proficient"].includes(d.level));
-    const crits = r.provisions.filter((p) => p.critical);
-    if (missing) li(why, (e) => { e.textContent = missing + " provision" + (missing === 1 ? " is" : "s are") + " not yet attempted."; });
-    if (low.length) li(why, (e) => { e.textContent = low.length + " domain" + (low.length === 1 ? " is" : "s are") + " below Proficient."; });
-    if (crits.length) li(why, (e) => { e.textContent = crits.length + " provision" + (crits.length === 1 ? " has" : "s have") + " an outstanding critical error."; });
-    /* domains */
+    const missing = r.provisions.length - started.length, low = r.domains.filter((d) => !["Mastery", "Proficient"].includes(d.level)).length;
+    const crits = r.provisions.filter((p) => p.critical).length;
+    fill($("[data-role=why]"), [missing && are(missing, " provision is", " provisions are") + " not yet attempted.", low && are(low, " domain is", " domains are") + " below Proficient.",
+      crits && are(crits, " provision has", " provisions have") + " an outstanding critical error."].filter(Boolean), (e, t) => { e.textContent = t; });
     page.querySelectorAll("tr[data-domain]").forEach((tr) => {
       const d = r.domains.find((x) => x.id === tr.dataset.domain), mine = data.catalog.provisions.filter((p) => p[1] === tr.dataset.domain);
-      const done = mine.filter((p) => provs.has(p[0]) && provs.get(p[0]).score !== null).length;
       text($("[data-role=score]", tr), pct(d ? d.score : null));
       text($("[data-role=level]", tr), d && d.level ? d.level : "Not started");
-      text($("[data-role=attempted]", tr), done + " of " + mine.length);
+      text($("[data-role=attempted]", tr), mine.filter((p) => provs.has(p[0]) && provs.get(p[0]).score !== null).length + " of " + mine.length);
     });
-    /* the provision grid */
     page.querySelectorAll(".np-cell").forEach((a) => {
       const p = provs.get(a.dataset.provision), level = p && p.level ? p.level : "Not started";
       a.dataset.level = level.toLowerCase().replace(" ", "-");
@@ -63,35 +49,60 @@
       $("[data-role=critical]", a).hidden = !(p && p.critical);
     });
     /* outstanding critical errors: the question, what it breached, a link back */
-    const list = $("[data-role=critical-list]");
-    list.textContent = "";
-    r.items.filter((i) => i.critical).forEach((i) => li(list, (e) => {
+    const list = $("[data-role=critical-list]"), title = (pid) => $(".np-cell[data-provision='" + pid + "'] .np-title").textContent;
+    fill(list, r.items.filter((i) => i.critical), (e, i) => {
       const q = byId.get(i.question);
-      e.append(link(q.href, q.stem.length > 110 ? q.stem.slice(0, 107) + "…" : q.stem));
-      e.append(" (breaches " + i.breached.join(", ") + ")");
-    }));
+      e.append(link(q.href, q.stem.length > 110 ? q.stem.slice(0, 107) + "…" : q.stem), " (breaches " + i.breached.join(", ") + ")");
+    });
     $("[data-role=no-critical]").hidden = list.children.length > 0;
     /* what to do next: critical errors, then the lowest scores below Proficient, then provisions not started */
-    const next = $("[data-role=next]");
-    next.textContent = "";
     const rank = (p) => (p.critical ? -1 : p.score === null ? 2 : p.score);
-    r.provisions.filter((p) => p.score === null || p.critical || p.score < 0.7).sort((a, b) => rank(a) - rank(b)).slice(0, 5).forEach((p) => li(next, (e) => {
-        const ch = data.chapters.find((c) => c.id === data.home[p.id]), cell = page.querySelector(".np-cell[data-provision='" + p.id + "']");
-        e.append(link(cell.getAttribute("href"), p.id + " " + $(".np-title", cell).textContent));
-        e.append(": " + (p.score === null ? "not started" : p.critical ? "critical error to review" : pct(p.score)) +
-          (ch ? " · " + ch.title + ", " + ch.minutes + " min" : ""));
-      }));
-    if (!next.children.length) li(next, (e) => { e.textContent = "Every provision is at Proficient or above: review the chapters you found hardest, or take a capstone case."; });
-    /* chapters, and the same marks in the sidebar */
+    const next = r.provisions.filter((p) => p.score === null || p.critical || p.score < 0.7).sort((a, b) => rank(a) - rank(b)).slice(0, 5);
+    fill($("[data-role=next]"), next.length ? next : [null], (e, p) => {
+      if (!p) return (e.textContent = "Every provision is at Proficient or above: review the chapters you found hardest, or take a capstone case.");
+      const ch = data.chapters.find((c) => c.id === data.home[p.id]);
+      e.append(link($(".np-cell[data-provision='" + p.id + "']").getAttribute("href"), p.id + " " + title(p.id)),
+        ": " + (p.score === null ? "not started" : p.critical ? "critical error to review" : pct(p.score)) + (ch ? " · " + ch.title + ", " + ch.minutes + " min" : ""));
+    });
     data.chapters.forEach((c) => {
       const n = c.questions.filter((qid) => answered.has(qid)).length, tr = page.querySelector("tr[data-chapter='" + c.id + "']");
       text($("[data-role=answered]", tr), n + " of " + c.questions.length);
       text($("[data-role=done]", tr), n === c.questions.length ? "✓ done" : "–");
     });
+    /* certainty: how often right at each level, and whether that fits it */
+    const cal = r.calibration;
+    text($("[data-role=cal-summary]"), cal.answers ? are(cal.answers, " first attempt", " first attempts") + " with a stated certainty; average certainty-based mark " + cal.cbm.toFixed(2) + " (from −6 to 3)." : "No answers with a stated certainty yet.");
+    /* the words of grading/calibration.py level_message */
+    const say = (l) => {
+      const p = pct(l.mean_score).replace("%", " %");
+      if (l.fit === "over" && l.certainty === 3) return l.below_half ? "You were often wrong when sure: " + l.below_half + " of " + l.answers + " high-certainty answers were below 50 %."
+        : "High certainty did not pay: your high-certainty answers averaged " + p + "; it pays only above 80 %.";
+      return { over: "Medium certainty did not pay: your medium-certainty answers averaged " + p + "; below 67 % low certainty scores better.",
+        under: "You knew more than you thought: your " + l.label + "-certainty answers averaged " + p + "; a higher certainty would have scored more.",
+        ok: "Your " + l.label + "-certainty answers averaged " + p + ": that fits." }[l.fit];
+    };
+    cal.levels.forEach((l) => {
+      const tr = page.querySelector("tr[data-certainty='" + l.certainty + "']");
+      text($("[data-role=answers]", tr), l.answers);
+      text($("[data-role=mean]", tr), pct(l.mean_score));
+      text($("[data-role=below]", tr), l.answers ? l.below_half : "–");
+      text($("[data-role=fit]", tr), { ok: "Yes", over: "No: over-confident", under: "No: under-confident" }[l.fit] || "–");
+    });
+    fill($("[data-role=cal-messages]"), cal.levels.filter((l) => l.fit), (e, l) => { e.textContent = say(l); });
+    /* self-ratings beside the measured level */
+    $("[data-role=no-self]").hidden = r.self_ratings.length > 0;
+    $("[data-role=self-wrap]").hidden = !r.self_ratings.length;
+    const rows = $("[data-role=self-rows]");
+    rows.textContent = "";
+    r.self_ratings.forEach((s) => {
+      const tr = rows.insertRow();
+      tr.dataset.provision = s.provision;
+      [s.provision + " " + title(s.provision), s.before || "–", s.after || "–", s.level || "Not started",
+        { over: "You rated yourself above your measured level", under: "You rated yourself below your measured level" }[s.gap] || "–"].forEach((v) => { tr.insertCell().textContent = v; });
+    });
   }
   const t0 = performance.now();
   render();
   document.documentElement.dataset.progressMs = (performance.now() - t0).toFixed(1);
-  root.addEventListener("storage", render);
   document.addEventListener("nasams-answers-changed", render);
-})(typeof window !== "undefined" ? window : globalThis);
+})(window);

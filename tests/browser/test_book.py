@@ -45,7 +45,7 @@ PLAN = {q.id: planned_answer(q, i) for i, q in enumerate(QUESTIONS)}
 
 def focused(page) -> dict:
     return page.evaluate("""() => { const e = document.activeElement; const f = e && e.closest('form.nasams-quiz');
-        return {tag: e.tagName, type: e.type || '', value: e.value || '', cls: e.className || '',
+        return {tag: e.tagName, type: e.type || '', value: e.value || '', cls: e.className || '', name: e.name || '',
                 action: e.dataset ? (e.dataset.action || '') : '', id: e.id || '',
                 form: f ? f.dataset.question : null,
                 option: e.closest('[data-option]') ? e.closest('[data-option]').dataset.option : null}; }""")
@@ -63,13 +63,14 @@ def tab_until(page, predicate, limit=400, key="Tab"):
 def checked(page, qid) -> dict:
     """Read which inputs of a form are checked: {option id: value} (single/multi: value 'on')."""
     return page.eval_on_selector_all(
-        f'form[data-question="{qid}"] input:checked',
+        f'form[data-question="{qid}"] .nq-options input:checked',
         "els => Object.fromEntries(els.map(e => [e.closest('[data-option]').dataset.option, e.type === 'radio' && "
         "e.closest('fieldset.nq-rate-option') ? +e.value : 'on']))")
 
 
-def answer_by_keyboard(page, q, answer):
-    """Answer by keyboard from whatever the form shows now (fresh, or a previous answer)."""
+def answer_by_keyboard(page, q, answer, certainty=None):
+    """Answer by keyboard from whatever the form shows now (fresh, or a previous answer); with `certainty` (1-3),
+    state it before Submit."""
     if focused(page)["form"] == q.id:  # answering again: step back out of the form, then enter it from the top
         tab_until(page, lambda s: s["form"] != q.id, key="Shift+Tab")
     tab_until(page, lambda s: s["form"] == q.id)  # focus enters the form at its first (or checked) control
@@ -112,6 +113,10 @@ def answer_by_keyboard(page, q, answer):
                 tab_until_wrap(page, q.id, lambda s, oid=oid: s["option"] == oid and "nq-up" in s["cls"])
                 for _ in range(steps):
                     page.keyboard.press("Enter")
+    if certainty is not None:  # the certainty group: focus lands on its checked radio ("Not stated" at first)
+        state = tab_until(page, lambda s: s["form"] == q.id and s["name"].endswith("--certainty"))
+        for _ in range((certainty - int(state["value"] or 0)) % 4):
+            page.keyboard.press("ArrowRight")
     tab_until(page, lambda s: s["form"] == q.id and "nq-submit" in s["cls"])
     page.keyboard.press("Enter")
 
@@ -150,8 +155,12 @@ def grade_with_cli(tmp_path, responses: dict) -> dict:
     return {i["question"]: i for i in json.loads(out.stdout)["items"]}
 
 
-def download_by_keyboard(page, path):
-    """Press Download my answers by keyboard and save the file the page gives."""
+def download_by_keyboard(page, path, learner="Sam Okafor"):
+    """Press Download my answers by keyboard (typing the learner's name first if it is empty: the page asks for it)
+    and save the file the page gives."""
+    if not page.input_value("#nasams-learner"):
+        tab_until(page, lambda s: s["id"] == "nasams-learner")
+        page.keyboard.type(learner)
     with page.expect_download() as info:
         tab_until(page, lambda s: s["action"] == "download")
         page.keyboard.press("Enter")
@@ -213,6 +222,9 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
             if attempt == 2:
                 raise
     chooser.value.set_files(str(saved))
+    page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Ready to import')")
+    assert focused(page)["action"] == "apply"  # the preview puts focus on Add to my answers
+    page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Imported')")
     for q in QUESTIONS:
         assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
@@ -271,15 +283,12 @@ def test_every_attempt_is_kept_and_first_and_latest_scores_match_the_grader(page
         assert percent(graded[q.id]["first_score"]) in first_line(page, q.id), q.id
 
     # importing the same file again adds nothing; a file with an older attempt merges it in, and the latest counts
-    page.set_input_files("#nasams-import", str(saved))
-    page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Imported')")
-    assert "Imported 0 new attempts" in page.inner_text("[data-role=panel-status]")
+    status = import_files(page, tmp_path, {"again.json": saved.read_text()})
+    assert status.startswith("Nothing new to import") and page.locator("[data-action=apply]").is_hidden()
     q = QUESTIONS[0]
-    older = tmp_path / "older.json"
-    older.write_text(json.dumps({"schema": "nasams-course/responses@1", "learner": "A colleague", "responses": [
-        {"question": q.id, "answer": first[q.id], "at": "2020-01-01T00:00:00Z"}]}))
-    page.set_input_files("#nasams-import", str(older))
-    page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Imported 1')")
+    status = import_file(page, tmp_path, "older.json", {"schema": "nasams-course/responses@1", "learner": "A colleague",
+                         "responses": [{"question": q.id, "answer": first[q.id], "at": "2020-01-01T00:00:00Z"}]})
+    assert "0 new, 1 attempt added, 0 conflicts" in status and "Imported 1 new item" in status
     assert shown(page, q.id) == expected(q.id, PLAN[q.id])  # the older attempt does not replace the latest
     kept = page.evaluate(f"JSON.parse(localStorage.getItem('nasams-course:nasams-ethics:q:{q.id}')).attempts.length")
     assert kept == 3
@@ -340,12 +349,27 @@ def test_every_chapter_loads_offline_without_errors(page, base):
 KEY = "nasams-course:nasams-ethics:q:"
 
 
-def import_file(page, tmp_path, name, data, expect="Imported"):
-    path = tmp_path / name
-    path.write_text(data if isinstance(data, str) else json.dumps(data))
-    page.set_input_files("#nasams-import", str(path))
-    page.wait_for_function(f"document.querySelector('[data-role=panel-status]').textContent.startsWith({expect!r})")
-    return page.inner_text("[data-role=panel-status]")
+def import_files(page, tmp_path, files: dict, apply=True) -> str:
+    """Choose several files at once; the page previews them; press Add to my answers (focus is on it) by keyboard.
+    Returns the preview's text and, when applied, the result's."""
+    paths = []
+    for name, data in files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_text(data if isinstance(data, str) else json.dumps(data))
+    page.evaluate("document.querySelector('[data-role=panel-status]').textContent = ''")
+    page.set_input_files("#nasams-import", [str(p) for p in paths])
+    page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent !== ''")
+    status = page.inner_text("[data-role=panel-status]")
+    if apply and page.locator("[data-action=apply]").is_visible():
+        assert focused(page)["action"] == "apply"
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Imported')")
+        status += "\n" + page.inner_text("[data-role=panel-status]")
+    return status
+
+
+def import_file(page, tmp_path, name, data, apply=True) -> str:
+    return import_files(page, tmp_path, {name: data}, apply)
 
 
 def test_a_null_answer_in_storage_or_in_a_file_cannot_break_the_page(page, base, tmp_path):
@@ -361,7 +385,7 @@ def test_a_null_answer_in_storage_or_in_a_file_cannot_break_the_page(page, base,
     assert page.url == url and shown(page, q.id) == expected(q.id, PLAN[q.id])
     status = import_file(page, tmp_path, "null.json", {"schema": "nasams-course/responses@1", "learner": "A", "responses": [
         {"question": q.id, "answer": None, "at": "2026-01-01T00:00:00Z"}]})
-    assert "Imported 0 new attempts" in status and "responses[0]: the answer is empty" in status
+    assert "Nothing new to import" in status and "responses[0]: the answer is empty" in status
     page.reload()
     assert shown(page, q.id) == expected(q.id, PLAN[q.id]) and page.errors == []
 
@@ -432,6 +456,7 @@ def test_two_tabs_keep_every_answer(browser, base, tmp_path):
     answer_by_keyboard(b, q1, PLAN[q1.id])
     a.wait_for_function("document.querySelector('[data-role=count]').textContent.startsWith('2 answers')")
     assert shown(a, q2.id) == expected(q2.id, PLAN[q2.id])  # the other tab's answer shows here too
+    a.fill("#nasams-learner", "Sam Okafor")
     with a.expect_download() as info:
         a.click("[data-action=download]")
     saved = tmp_path / "tabs.json"

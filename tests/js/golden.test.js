@@ -3,7 +3,8 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
-const quiz = require("../../nasams_course/static/nasams-quiz.js");
+const quiz = require("../../nasams_course/static/nasams-profile.js");
+require("../../nasams_course/static/nasams-files.js");
 
 const golden = (name) => JSON.parse(fs.readFileSync(path.join(__dirname, "..", "golden", name), "utf8"));
 const questions = golden("questions.json").questions;
@@ -26,7 +27,7 @@ for (const c of golden("items.json").cases) {
 
 for (const c of golden("profiles.json").cases) {
   test(`profile: ${c.name}`, () => {
-    assert.deepEqual(quiz.grade(questions, c.attempts, catalog), c.expected);
+    assert.deepEqual(quiz.grade(questions, c.attempts, catalog, c.ratings || []), c.expected);
   });
 }
 

@@ -1,0 +1,159 @@
+/* NASAMS course: the learner's answers in this browser (a key per question, every attempt kept), the answers panel
+   (download, import of several files with a preview and undo, clear), storage warnings, the sidebar's chapter marks
+   and the home page's Start button. Loaded on every page, after nasams-grader.js. */
+(function (root) {
+  "use strict";
+  const Q = root.NasamsQuiz, { checkEntry, checkRating, normalize, parseTime, plural, SCHEMA, PREFIX } = Q;
+  const memory = {}, notices = [], $ = (sel, el) => (el || document).querySelector(sel);
+  let ls = null;
+  /* storage is detected by reading: a full store still holds answers */
+  try { ls = root.localStorage; ls.getItem(PREFIX + "learner"); } catch (e) {
+    ls = null;
+    notices.push("This browser does not let the page save answers: download them before you leave.");
+  }
+  const get = (k) => (ls ? ls.getItem(PREFIX + k) : k in memory ? memory[k] : null);
+  const put = (k, v) => (ls ? ls.setItem(PREFIX + k, v) : (memory[k] = v));
+  const del = (k) => (ls ? ls.removeItem(PREFIX + k) : delete memory[k]);
+  const keys = () => (ls ? Object.keys(ls).filter((k) => k.startsWith(PREFIX)).map((k) => k.slice(PREFIX.length)) : Object.keys(memory));
+  const answerKeys = () => keys().filter((k) => k.startsWith("q:")).sort();
+  const FULL = "This browser's storage for the book is full, so this was not saved: download your answers now.";
+  const setAside = (k, raw) => {
+    try { put("set-aside:" + Date.now() + ":" + k, raw); } catch (e) { /* full: the notice still says what happened */ }
+    notices.push("A saved " + (k === "ratings" ? "self-rating" : "answer (" + k.slice(2) + ")") + " could not be read, so it was set aside, not deleted.");
+  };
+  /* A saved list (a question's attempts, or the self-ratings), oldest first. An item that fails `check` is set aside
+     with a notice; the others are kept. Old records ({answer, at}) read as one attempt. */
+  function readList(k, field, check) {
+    const raw = get(k);
+    if (raw === null) return [];
+    let list;
+    try { const v = JSON.parse(raw); list = v && Array.isArray(v[field]) ? v[field] : [v]; } catch (e) { list = null; }
+    if (!list) { setAside(k, raw); del(k); return []; }
+    const good = list.filter((t) => { try { check(t); return true; } catch (e) { return false; } });
+    if (good.length < list.length) {
+      setAside(k, JSON.stringify({ [field]: list.filter((t) => !good.includes(t)) }));
+      try { if (good.length) put(k, JSON.stringify({ [field]: good })); else del(k); } catch (e) { /* kept as it was */ }
+    }
+    return good.sort((x, y) => parseTime(x.at) - parseTime(y.at));
+  }
+  /* A question's saved attempts ({question, attempts: [{answer, at, certainty}]}) or null; with q, checked against it. */
+  function stored(k, q) {
+    const list = readList(k, "attempts", (t) => { checkEntry({ ...t, question: k.slice(2), answer: t && t.answer, at: t && t.at }, Infinity); if (q) normalize(q, t.answer); });
+    return list.length ? { question: k.slice(2), attempts: list.map((t) => ({ answer: t.answer, at: t.at, certainty: t.certainty || null })) } : null;
+  }
+  const allStored = () => answerKeys().map((k) => stored(k)).filter(Boolean);
+  const ratings = () => readList("ratings", "ratings", (r) => checkRating(r, Infinity));
+  /* Add items to a saved list, skipping any already there (same identity); returns how many were new. Throws when full. */
+  function addTo(k, field, items, id, old) {
+    const all = old || [], seen = new Set(all.map(id));
+    let n = 0;
+    items.forEach((t) => { if (!seen.has(id(t))) { seen.add(id(t)); all.push(t); n++; } });
+    all.sort((x, y) => parseTime(x.at) - parseTime(y.at));
+    if (n) put(k, JSON.stringify({ [field]: all }));
+    return n;
+  }
+  const attemptId = (t) => t.at + JSON.stringify(t.answer);
+  const clean = (t) => (t.certainty ? { answer: t.answer, at: t.at, certainty: t.certainty } : { answer: t.answer, at: t.at });
+  const addAttempts = (qid, list) => { const s = stored("q:" + qid); return addTo("q:" + qid, "attempts", list.map(clean), attemptId, s ? s.attempts.map(clean) : []); };
+  const addRatings = (list) => addTo("ratings", "ratings", list.map(({ provision, stage, rating, at }) => ({ provision, stage, rating, at })), ratingId, ratings());
+  /* every saved attempt and self-rating, for the progress page (at in ms, seq in saved order) */
+  const saved = () => { let seq = 0; return [].concat(...allStored().map((s) => s.attempts.map((t) => ({ question: s.question, answer: t.answer, at: parseTime(t.at), seq: seq++, certainty: t.certainty })))); };
+  const savedRatings = () => ratings().map((r, seq) => ({ ...r, at: parseTime(r.at), seq }));
+  /* tell the page (quizzes, the progress page, the sidebar) that answers changed; `external`: not by this page's Submit */
+  const changed = (external) => document.dispatchEvent(new CustomEvent("nasams-answers-changed", { detail: { external } }));
+  Object.assign(Q, { stored, addAttempts, addRatings, saved, savedRatings, ratingsSaved: ratings, changed, FULL, store: { get, put, del } });
+
+  const book = $("script#nasams-book") ? JSON.parse($("script#nasams-book").textContent) : null;
+  const base = document.documentElement.dataset.content_root || "";
+
+  /* ---- the answers panel ---- */
+  let panel = null;
+  const say = Q.say = (msg) => { if (panel) $("[data-role=panel-status]", panel).textContent = [msg].concat(notices.splice(0)).join(" ").trim(); };
+  const name = () => $("#nasams-learner", panel).value.trim();
+  function counts() {
+    if (!panel) return;
+    const forms = [...document.querySelectorAll("form.nasams-quiz")], here = forms.filter((f) => get("q:" + f.dataset.question) !== null).length;
+    $("[data-role=count]", panel).textContent = plural(answerKeys().length, "answer") + " saved in this browser" + (forms.length ? ", " + here + " of " + forms.length + " on this page." : ".");
+  }
+  function download() {
+    if (!name()) { $("#nasams-learner", panel).focus(); return say("Enter your name first: the file says whose answers these are."); }
+    const list = allStored(), sr = ratings();
+    const entries = [].concat(...list.map((s) => s.attempts.map((t) => ({ question: s.question, ...clean(t) }))));
+    entries.sort((x, y) => parseTime(x.at) - parseTime(y.at));
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([JSON.stringify({ schema: SCHEMA, learner: name(), responses: entries, self_ratings: sr }, null, 2) + "\n"], { type: "application/json" }));
+    a.download = "nasams-responses-" + name().replace(/[^A-Za-z0-9]+/g, "-") + ".json";
+    document.body.append(a);
+    a.click();
+    a.remove();
+    say("Downloaded " + plural(list.length, "answered question") + " (" + plural(entries.length, "attempt") + ")" + (sr.length ? " and " + plural(sr.length, "self-rating") : "") + ".");
+  }
+  function clearAll() {
+    if (!root.confirm("Clear every answer saved in this browser? Download them first to keep them.")) return;
+    answerKeys().concat(["ratings"]).forEach(del);
+    changed(true);
+    say("Your saved answers were cleared.");
+  }
+  function wirePanel(p) {
+    panel = p;
+    p.hidden = false;
+    const box = $("#nasams-learner", p);
+    box.value = get("learner") || "";
+    box.addEventListener("input", () => { try { put("learner", name()); } catch (e) { /* full: kept on the page */ } });
+    $("[data-action=download]", p).addEventListener("click", download);
+    $("[data-action=clear]", p).addEventListener("click", clearAll);
+    /* the import code is loaded when it is first needed */
+    $("#nasams-import", p).addEventListener("change", (ev) => {
+      if (Q.importFiles) return Q.importFiles(ev.target);
+      const s = document.createElement("script");
+      s.src = base + "_static/nasams-files.js";
+      s.onload = () => Q.importFiles(ev.target);
+      s.onerror = () => say("Not imported: the page could not load its import code (" + s.src + ").");
+      document.head.append(s);
+    });
+  }
+  /* a private window (or blocked or full storage) loses answers when it closes: say so, once per page */
+  async function warnIfNotKept() {
+    let why = ls ? "" : "This browser does not keep answers for this page.";
+    try {
+      const e = await navigator.storage.estimate(), heap = performance.memory && performance.memory.jsHeapSizeLimit;
+      if (heap && e.quota < 2 * heap) why = "This looks like a private window: its answers are lost when it closes.";
+    } catch (e) { /* no estimate: nothing to say */ }
+    if (!why || !panel) return;
+    const w = $("[data-role=storage-warning]", panel);
+    w.textContent = why + " Download your answers before you leave, and import them in a normal window.";
+    w.hidden = false;
+  }
+
+  /* ---- every page: chapter marks in the sidebar; on the home page, Start or Continue ---- */
+  const url = (path) => new URL(base + path, location.href).href;
+  function marks() {
+    if (!book) return;
+    const done = new Set(answerKeys().map((k) => k.slice(2))), finished = new Map(book.chapters.map((c) => [url(c.path), c.questions.every((q) => done.has(q))]));
+    document.querySelectorAll(".bd-sidenav a.reference.internal").forEach((a) => {
+      const ok = finished.get(a.href.split("#")[0]);
+      let m = $(".nasams-done", a);
+      if (ok && !m) { m = document.createElement("span"); m.className = "nasams-done"; m.innerHTML = ' <span aria-hidden="true">✓</span><span class="nasams-sr">(every question answered)</span>'; a.append(m); }
+      if (!ok && m) m.remove();
+    });
+    const start = $(".nasams-start [data-role=start]");
+    if (!start) return;
+    const next = book.chapters.map((c) => [c, c.questions.find((q) => !done.has(q))]).find(([, q]) => q);
+    start.href = !done.size ? url(book.chapters[0].path) : next ? url(next[0].path) + "#quiz-" + next[1] : $(".nasams-answers a").href;
+    start.textContent = !done.size ? "Start the course" : next ? "Continue where you left off" : "Every question is answered: see your progress";
+  }
+
+  function init() {
+    const p = $(".nasams-answers");
+    if (p) wirePanel(p);
+    const refresh = () => { counts(); marks(); };
+    refresh();
+    document.addEventListener("nasams-answers-changed", refresh);
+    /* another tab saved an answer: show it here too */
+    root.addEventListener("storage", () => changed(true));
+    if (notices.length) say("");
+    warnIfNotKept();
+  }
+  /* after the page's other scripts (quizzes, progress) have run, so their notices are shown */
+  if (document.readyState === "complete") init(); else document.addEventListener("DOMContentLoaded", init);
+})(window);
