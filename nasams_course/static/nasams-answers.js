@@ -1,9 +1,9 @@
-/* NASAMS course: the learner's answers in this browser (a key per question, every attempt kept), the answers panel
-   (download, import of several files with a preview and undo, clear), storage warnings, the sidebar's chapter marks
+/* NASAMS course: the learner's answers in this browser (a key per question, every attempt kept; the self-ratings),
+   the answers panel (its buttons load nasams-files.js when first used), storage warnings, the sidebar's chapter marks
    and the home page's Start button. Loaded on every page, after nasams-grader.js. */
 (function (root) {
   "use strict";
-  const Q = root.NasamsQuiz, { checkEntry, checkRating, normalize, parseTime, plural, SCHEMA, PREFIX } = Q;
+  const Q = root.NasamsQuiz, { checkEntry, checkRating, normalize, parseTime, plural, PREFIX } = Q;
   const memory = {}, notices = [], $ = (sel, el) => (el || document).querySelector(sel);
   let ls = null;
   /* storage is detected by reading: a full store still holds answers */
@@ -52,7 +52,8 @@
     if (n) put(k, JSON.stringify({ [field]: all }));
     return n;
   }
-  const attemptId = (t) => t.at + JSON.stringify(t.answer);
+  /* what makes two saved items the same: an attempt is its time and answer; a rating, all of it */
+  const attemptId = (t) => t.at + JSON.stringify(t.answer), ratingId = (r) => [r.provision, r.stage, r.rating, r.at].join(" ");
   const clean = (t) => (t.certainty ? { answer: t.answer, at: t.at, certainty: t.certainty } : { answer: t.answer, at: t.at });
   const addAttempts = (qid, list) => { const s = stored("q:" + qid); return addTo("q:" + qid, "attempts", list.map(clean), attemptId, s ? s.attempts.map(clean) : []); };
   const addRatings = (list) => addTo("ratings", "ratings", list.map(({ provision, stage, rating, at }) => ({ provision, stage, rating, at })), ratingId, ratings());
@@ -61,38 +62,20 @@
   const savedRatings = () => ratings().map((r, seq) => ({ ...r, at: parseTime(r.at), seq }));
   /* tell the page (quizzes, the progress page, the sidebar) that answers changed; `external`: not by this page's Submit */
   const changed = (external) => document.dispatchEvent(new CustomEvent("nasams-answers-changed", { detail: { external } }));
-  Object.assign(Q, { stored, addAttempts, addRatings, saved, savedRatings, ratingsSaved: ratings, changed, FULL, store: { get, put, del } });
+  Object.assign(Q, { stored, addAttempts, addRatings, saved, savedRatings, ratingsSaved: ratings, changed, FULL, attemptId, ratingId, store: { get, put, del, answerKeys, allStored, clean } });
 
   const book = $("script#nasams-book") ? JSON.parse($("script#nasams-book").textContent) : null;
   const base = document.documentElement.dataset.content_root || "";
 
   /* ---- the answers panel ---- */
   let panel = null;
-  const say = Q.say = (msg) => { if (panel) $("[data-role=panel-status]", panel).textContent = [msg].concat(notices.splice(0)).join(" ").trim(); };
+  const say = (msg) => { if (panel) $("[data-role=panel-status]", panel).textContent = [msg].concat(notices.splice(0)).join(" ").trim(); };
   const name = () => $("#nasams-learner", panel).value.trim();
+  Q.panel = () => ({ say, name });
   function counts() {
     if (!panel) return;
     const forms = [...document.querySelectorAll("form.nasams-quiz")], here = forms.filter((f) => get("q:" + f.dataset.question) !== null).length;
     $("[data-role=count]", panel).textContent = plural(answerKeys().length, "answer") + " saved in this browser" + (forms.length ? ", " + here + " of " + forms.length + " on this page." : ".");
-  }
-  function download() {
-    if (!name()) { $("#nasams-learner", panel).focus(); return say("Enter your name first: the file says whose answers these are."); }
-    const list = allStored(), sr = ratings();
-    const entries = [].concat(...list.map((s) => s.attempts.map((t) => ({ question: s.question, ...clean(t) }))));
-    entries.sort((x, y) => parseTime(x.at) - parseTime(y.at));
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([JSON.stringify({ schema: SCHEMA, learner: name(), responses: entries, self_ratings: sr }, null, 2) + "\n"], { type: "application/json" }));
-    a.download = "nasams-responses-" + name().replace(/[^A-Za-z0-9]+/g, "-") + ".json";
-    document.body.append(a);
-    a.click();
-    a.remove();
-    say("Downloaded " + plural(list.length, "answered question") + " (" + plural(entries.length, "attempt") + ")" + (sr.length ? " and " + plural(sr.length, "self-rating") : "") + ".");
-  }
-  function clearAll() {
-    if (!root.confirm("Clear every answer saved in this browser? Download them first to keep them.")) return;
-    answerKeys().concat(["ratings"]).forEach(del);
-    changed(true);
-    say("Your saved answers were cleared.");
   }
   function wirePanel(p) {
     panel = p;
@@ -100,17 +83,18 @@
     const box = $("#nasams-learner", p);
     box.value = get("learner") || "";
     box.addEventListener("input", () => { try { put("learner", name()); } catch (e) { /* full: kept on the page */ } });
-    $("[data-action=download]", p).addEventListener("click", download);
-    $("[data-action=clear]", p).addEventListener("click", clearAll);
-    /* the import code is loaded when it is first needed */
-    $("#nasams-import", p).addEventListener("change", (ev) => {
-      if (Q.importFiles) return Q.importFiles(ev.target);
+    /* what the buttons do is in nasams-files.js, loaded when first needed */
+    const act = (fn, arg) => {
+      if (Q.files) return Q.files[fn](arg);
       const s = document.createElement("script");
       s.src = base + "_static/nasams-files.js";
-      s.onload = () => Q.importFiles(ev.target);
-      s.onerror = () => say("Not imported: the page could not load its import code (" + s.src + ").");
+      s.onload = () => Q.files[fn](arg);
+      s.onerror = () => say("The page could not load its code for files (" + s.src + "): nothing was changed.");
       document.head.append(s);
-    });
+    };
+    $("[data-action=download]", p).addEventListener("click", () => act("download"));
+    $("[data-action=clear]", p).addEventListener("click", () => act("clearAll"));
+    $("#nasams-import", p).addEventListener("change", (ev) => act("preview", ev.target));
   }
   /* a private window (or blocked or full storage) loses answers when it closes: say so, once per page */
   async function warnIfNotKept() {
@@ -133,7 +117,7 @@
     document.querySelectorAll(".bd-sidenav a.reference.internal").forEach((a) => {
       const ok = finished.get(a.href.split("#")[0]);
       let m = $(".nasams-done", a);
-      if (ok && !m) { m = document.createElement("span"); m.className = "nasams-done"; m.innerHTML = ' <span aria-hidden="true">✓</span><span class="nasams-sr">(every question answered)</span>'; a.append(m); }
+      if (ok && !m) { m = document.createElement("span"); m.className = "nasams-done"; m.innerHTML = ' <span aria-hidden="true">✓</span><span class="nq-sr">(every question answered)</span>'; a.append(m); }
       if (!ok && m) m.remove();
     });
     const start = $(".nasams-start [data-role=start]");

@@ -1,6 +1,6 @@
 /* NASAMS course: reading whole response files, with the rules and messages of nasams_course/responses.py (held to them
-   by golden fixtures), and importing several files into this browser with a preview and undo. Needs nasams-grader.js;
-   the answers panel loads it when the learner chooses files to import. */
+   by golden fixtures); the answers panel's buttons: download, import of several files with a preview and undo, clear.
+   Needs nasams-grader.js; nasams-answers.js loads it when a button is first used. */
 (function (root) {
   "use strict";
   const node = typeof module === "object" && module.exports;
@@ -41,10 +41,9 @@
   if (node) { module.exports = Q; return; }
 
   /* ---- importing: nothing is saved until the learner confirms, nothing saved is ever replaced ---- */
-  const { normalize, plural, stored, addAttempts, addRatings, ratingsSaved, changed, store, FULL } = Q;
-  const { get, put, del } = store, panel = document.querySelector(".nasams-answers"), $ = (sel) => panel.querySelector(sel);
-  const say = Q.say, name = () => $("#nasams-learner").value.trim();
-  const attemptId = (t) => t.at + JSON.stringify(t.answer), ratingId = (r) => [r.provision, r.stage, r.rating, r.at].join(" ");
+  const { normalize, parseTime, plural, stored, addAttempts, addRatings, ratingsSaved, changed, store, FULL, attemptId, ratingId } = Q;
+  const { get, put, del, answerKeys, allStored, clean } = store, panel = document.querySelector(".nasams-answers"), $ = (sel) => panel.querySelector(sel);
+  const { say, name } = Q.panel();
   let plan = null, undo = null;
   const showPlan = (on) => { $("[data-role=import-plan]").hidden = !on; };
   /* Read the chosen files and show what importing them would add: nothing is saved until the learner confirms. */
@@ -111,8 +110,27 @@
     changed(true);
     say("The import was undone: your saved answers are as they were before it.");
   }
+  function download() {
+    if (!name()) { $("#nasams-learner").focus(); return say("Enter your name first: the file says whose answers these are."); }
+    const list = allStored(), sr = ratingsSaved();
+    const entries = [].concat(...list.map((s) => s.attempts.map((t) => ({ question: s.question, ...clean(t) }))));
+    entries.sort((x, y) => parseTime(x.at) - parseTime(y.at));
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([JSON.stringify({ schema: SCHEMA, learner: name(), responses: entries, self_ratings: sr }, null, 2) + "\n"], { type: "application/json" }));
+    a.download = "nasams-responses-" + name().replace(/[^A-Za-z0-9]+/g, "-") + ".json";
+    document.body.append(a);
+    a.click();
+    a.remove();
+    say("Downloaded " + plural(list.length, "answered question") + " (" + plural(entries.length, "attempt") + ")" + (sr.length ? " and " + plural(sr.length, "self-rating") : "") + ".");
+  }
+  function clearAll() {
+    if (!root.confirm("Clear every answer saved in this browser? Download them first to keep them.")) return;
+    answerKeys().concat(["ratings"]).forEach(del);
+    changed(true);
+    say("Your saved answers were cleared.");
+  }
   $("[data-action=apply]").addEventListener("click", apply);
   $("[data-action=cancel]").addEventListener("click", cancel);
   $("[data-action=undo]").addEventListener("click", undoImport);
-  Q.importFiles = preview;
+  Q.files = { preview, download, clearAll };
 })(typeof window !== "undefined" ? window : globalThis);

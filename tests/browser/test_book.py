@@ -208,6 +208,7 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
 
     tab_until(page, lambda s: s["action"] == "clear")
     page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.includes('cleared')")
     assert not any(shown(page, q.id)["visible"] for q in QUESTIONS)
     page.reload()
     assert not any(shown(page, q.id)["visible"] for q in QUESTIONS)
