@@ -150,7 +150,6 @@ def bench_browser() -> None:
     from playwright.sync_api import sync_playwright
 
     html = ROOT / "_build" / "html"
-    js = html / "_static" / "nasams-quiz.js"
     page_path = html / "book" / "standards" / "victims-and-privilege.html"
     if not page_path.exists():
         print("browser figures: build the book first (make book)")
@@ -158,10 +157,15 @@ def bench_browser() -> None:
     text = page_path.read_text(encoding="utf-8")
     blocks = re.findall(r'<script type="application/json" class="nq-data">(.*?)</script>', text)
     data = sum(len(m.encode()) for m in blocks)
-    progress_js = html / "_static" / "nasams-progress.js"
-    print(f"quiz JavaScript: {js.stat().st_size:,} bytes per page (one file, cached for the whole book; "
-          f"budget 25,000); inline quiz data on the exemplar page: {data:,} bytes; the progress page adds "
-          f"nasams-progress.js, {progress_js.stat().st_size:,} bytes")
+    for name, path in (("a chapter page", page_path), ("the progress page", html / "book" / "orientation" /
+                                                        "progress.html"), ("the glossary", html / "book" /
+                                                                           "orientation" / "glossary.html")):
+        scripts = re.findall(r'src="[^"]*_static/(nasams-[a-z]+\.js)', path.read_text(encoding="utf-8"))
+        size = sum((html / "_static" / s).stat().st_size for s in scripts)
+        print(f"course JavaScript loaded by {name}: {size:,} bytes unminified ({', '.join(scripts)}; target 25,000)")
+    files = (html / "_static" / "nasams-files.js").stat().st_size
+    print(f"loaded when the learner first downloads, imports or clears: nasams-files.js, {files:,} bytes; "
+          f"inline quiz data on the exemplar page: {data:,} bytes")
     chromium = shutil.which("chromium")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
@@ -179,23 +183,30 @@ def bench_browser() -> None:
     median = statistics.median(times)
     print(f"navigation to first interactive quiz, headless Chromium, from disk: median {median:.0f} ms "
           f"over 10 cold loads (min {min(times):.0f}, max {max(times):.0f}; target <= 300 ms)")
-    print(f"progress page, the whole course answered 3 times per question: grading and filling in take a median of "
+    print("progress page, the whole course answered 3 times per question with certainty, 88 self-ratings: grading "
+          f"and filling in take a median of "
           f"{statistics.median(progress):.1f} ms over 10 loads (min {min(progress):.1f}, max {max(progress):.1f}; "
           "target <= 100 ms)")
 
 
 def progress_render_times(browser, html: Path) -> list[float]:
-    """Milliseconds the progress page spends grading and filling in a fully answered course (3 attempts each)."""
+    """Milliseconds the progress page spends grading and filling in a fully answered course (3 attempts each, each
+    with a certainty, and every provision self-rated before and after)."""
     import json
 
+    from nasams_course.catalog import load_catalog
     from nasams_course.content.loader import course_bank
     from nasams_course.trainer import keyed_answer, weak_answer
 
     bank = course_bank()
     records = {f"{STORAGE_PREFIX}q:{qid}": json.dumps({"attempts": [
-        {"answer": weak_answer(q), "at": "2026-11-01T10:00:00.000Z"},
-        {"answer": weak_answer(q), "at": "2026-11-01T11:00:00.000Z"},
-        {"answer": keyed_answer(q), "at": "2026-11-01T12:00:00.000Z"}]}) for qid, q in bank.questions.items()}
+        {"answer": weak_answer(q), "at": "2026-11-01T10:00:00.000Z", "certainty": 3},
+        {"answer": weak_answer(q), "at": "2026-11-01T11:00:00.000Z", "certainty": 2},
+        {"answer": keyed_answer(q), "at": "2026-11-01T12:00:00.000Z", "certainty": 1}]})
+        for qid, q in bank.questions.items()}
+    records[f"{STORAGE_PREFIX}ratings"] = json.dumps({"ratings": [
+        {"provision": pid, "stage": stage, "rating": 3, "at": "2026-11-01T10:00:00.000Z"}
+        for pid in load_catalog().ids for stage in ("before", "after")]})
     page_path = html / "book" / "orientation" / "progress.html"
     context = browser.new_context()
     pg = context.new_page()
@@ -210,7 +221,7 @@ def progress_render_times(browser, html: Path) -> list[float]:
     return times
 
 
-STORAGE_PREFIX = "nasams-course:nasams-ethics:"  # as in nasams-quiz.js
+STORAGE_PREFIX = "nasams-course:nasams-ethics:"  # as in nasams-grader.js
 BROWSER_QUOTA_CHARS = 5 * 1024 * 1024  # what browsers allow a site's localStorage (keys + values), at least
 
 
@@ -223,7 +234,7 @@ def browser_storage_chars(questions: dict, attempts: int = 3) -> int:
     for qid, q in questions.items():
         ids = q.option_ids
         answer = (ids[0] if q.kind == "single" else {i: 4 for i in ids} if q.kind == "rate" else list(ids))
-        record = {"attempts": [{"answer": answer, "at": "2026-12-01T10:00:00.000Z"}] * attempts}
+        record = {"attempts": [{"answer": answer, "at": "2026-12-01T10:00:00.000Z", "certainty": 3}] * attempts}
         total += len(STORAGE_PREFIX + "q:" + qid) + len(json.dumps(record, separators=(",", ":")))
     return total
 

@@ -71,7 +71,7 @@ class ResponseSet:
 
 def parse_time(value: Any) -> float:
     """ISO-8601 date-time -> milliseconds since the epoch (no offset = UTC). The browser reads times with the
-    same rules (`parseTime` in nasams-quiz.js): YYYY-MM-DDTHH:MM[:SS[.mmm]][Z|+HH:MM], a real calendar date."""
+    same rules (`parseTime` in nasams-grader.js): YYYY-MM-DDTHH:MM[:SS[.mmm]][Z|+HH:MM], a real calendar date."""
     if not isinstance(value, str):
         raise ValueError("'at' must be an ISO-8601 date-time string")
     m = TIME_RE.fullmatch(value)

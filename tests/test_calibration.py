@@ -124,6 +124,9 @@ def test_the_words():
         "You knew more than you thought: your medium-certainty answers averaged 90 %")
     assert level_message(level(3, "high", 2, 0.925, 0, "ok")) == "Your high-certainty answers averaged 93 %: that fits."
     assert level_message(level(1, "low", 0, None, 0, None)) is None
+    # over-confident at high certainty with no answer below half: the message does not claim "often wrong"
+    assert level_message(level(3, "high", 4, 0.75, 0, "over")) == (
+        "High certainty did not pay: your high-certainty answers averaged 75 %; it pays only above 80 %.")
     assert [percent(s) for s in (0.725, 0.724, 0.005, 1.0, 0.0)] == [73, 72, 1, 100, 0]
     assert SELF_RATING_LABELS == {1: "Not yet ready", 2: "Partly ready", 3: "Ready", 4: "Could teach it"}
     assert GAP_FLAGS == {"over": "rated yourself above your measured level",
