@@ -189,7 +189,7 @@ def self_rating_form(ch: Chapter, catalog: Catalog, stage: str) -> str:
 
 
 def quiz_form(q: Question, catalog: Catalog) -> str:
-    """The static, accessible HTML form of a question, graded in the browser by nasams-quiz.js (with nasams-grader.js)."""
+    """The static, accessible HTML form of a question, graded in the browser by nasams-quiz.js."""
     qid = escape(q.id)
     return (
         f'<form class="nasams-quiz" id="quiz-{qid}" data-question="{qid}" data-kind="{q.kind}" '
