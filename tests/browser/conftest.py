@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
-HTML = REPO / "_build" / "html"
+# the built book; NASAMS_HTML points the tests at another build (e.g. jupyter-book build . --path-output DIR)
+HTML = Path(os.environ.get("NASAMS_HTML", REPO / "_build" / "html"))
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-default-apps"]

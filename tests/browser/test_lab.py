@@ -139,8 +139,15 @@ def assert_rows_do_not_overlap(page) -> int:
 
 
 def step_order(page, q) -> list[str]:
-    texts = widget(page, q.id).locator(".nq-w-step .widget-html-content").all_inner_texts()
-    return [next(o.id for o in q.options if o.text[:40] in t) for t in texts]
+    """The steps as the widget shows them; waits out a re-render (rows briefly empty after a move)."""
+    deadline = time.monotonic() + 10
+    while True:
+        texts = widget(page, q.id).locator(".nq-w-step .widget-html-content").all_inner_texts()
+        found = [next((o.id for o in q.options if o.text[:40] in t), None) for t in texts]
+        if len(found) == len(q.options) and None not in found:
+            return found
+        assert time.monotonic() < deadline, f"the steps did not render: {texts}"
+        time.sleep(0.05)
 
 
 def place_steps(page, q, answer, use) -> None:
