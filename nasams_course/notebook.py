@@ -129,19 +129,15 @@ def my_progress(questions: list[str] | None = None):
 
 
 def coverage_map() -> HTMLBlock:
-    """The provision x content matrix as an HTML table, linking each provision to its section."""
+    """The trainer's planning page: every provision with its title, chapters (number, title, minutes, questions) and
+    content counts, then the chapters; filtered by part and domain in the book (CSS only)."""
     from nasams_course.coverage import coverage_frame
+    from nasams_course.rendering.coverage_map import coverage_map as render
 
     catalog = load_catalog()
     b = bank()
     frame = coverage_frame(b, catalog)
-    home = {}
-    for cid, ch in b.chapters.items():
-        if ch.part in ("ethics", "standards", "unprofessional"):
-            for pid in ch.provisions:
-                home.setdefault(pid, cid)
-    return HTMLBlock(html.coverage_table(frame, catalog, {p: b.page_of[c] for p, c in home.items()}),
-                     frame.to_string(index=False))
+    return HTMLBlock(render(frame, catalog, b), frame.to_string(index=False))
 
 
 def scoring_example() -> HTMLBlock:

@@ -315,26 +315,3 @@ def answers_panel() -> str:
         '<p data-role="import-plan" hidden><button type="button" data-action="apply">Add to my answers</button> '
         '<button type="button" data-action="cancel">Cancel</button></p></section>'
     )
-
-
-def coverage_table(frame, catalog: Catalog, page_of: dict[str, str]) -> str:
-    """The coverage matrix; `page_of` maps provision -> chapter page path (relative to the root, no suffix)."""
-    head = ("Provision", "Strength", "Chapters", "Vignettes", "Questions", "single", "multi", "rate", "order",
-            "Violation items", "Prompts")
-    rows = []
-    for r in frame.itertuples(index=False):
-        p = catalog.provision(r.provision)
-        if r.provision in page_of:
-            href = "../../" + page_of[r.provision] + f".html#{p.anchor}"
-            name = f'<a href="{escape(href)}">{escape(p.id)}</a>'
-        else:
-            name = escape(p.id)
-        cells = [f'<th scope="row">{name} <span class="nq-sr">{escape(p.title)}</span></th>',
-                 f"<td>{escape(p.strength)}</td>", f"<td>{escape(r.chapters)}</td>"]
-        cells += [f"<td>{int(getattr(r, c))}</td>"
-                  for c in ("vignettes", "questions", "single", "multi", "rate", "order", "violation_items", "prompts")]
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    header = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
-    return (f'<div class="nasams-table-wrap" tabindex="0" role="region" aria-label="Coverage map">'
-            f'<table class="nasams-coverage"><caption>Provisions and the content that covers them</caption>'
-            f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
