@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
@@ -45,7 +46,14 @@ def test_multi_widget_shows_a_critical_error():
     w.checks["e"].value = True
     w.submit.click()
     assert 'data-role="critical"' in w.result.value and "Critical error" in w.result.value
-    assert "Breaches U7." in w.result.value  # the critical box names what the option breaches
+    # the Jupyter widget leads as the book does: the capped level, what is breached (id, title, clause), what to do
+    html = w.result.value
+    u7 = CATALOG.provision("U7")
+    order = [html.index("Level: <strong data-role=\"level\">Beginning (critical error)</strong>"),
+             html.index(f"It breaches <strong data-role=\"breach\">U7 · {escape(u7.title)}</strong>"),
+             html.index(escape(u7.text.split("\n")[0][:30])), html.index("What to do instead:"),
+             html.index("Each option, with reasons")]
+    assert order == sorted(order)
     assert session.attempts[0].answer == ["a", "e"]
 
 

@@ -43,7 +43,7 @@ def chapter_intro(ch: Chapter, catalog: Catalog) -> str:
         f'<p><strong>Estimated time:</strong> {ch.minutes} minutes · <strong>Provisions:</strong> {provs}</p>'
         f"<p><strong>By the end of this chapter you should be able to:</strong></p><ul>{objectives}</ul>"
         '<p class="nasams-disclaimer">This course is training, not legal advice. Laws and court rules differ '
-        f"between jurisdictions: ask counsel of record what applies in your case.</p>{answers_panel()}"
+        f"between jurisdictions: ask counsel of record what applies in your case.</p>{answers_panel(chapter=True)}"
         f'{self_rating_form(ch, catalog, "before") if ch.part != "capstone" else ""}</div>'
     )
 
@@ -199,7 +199,8 @@ def quiz_form(q: Question, catalog: Catalog) -> str:
         f"{_option_inputs(q)}</fieldset>{_certainty(qid)}"
         '<div class="nq-actions"><button type="submit" class="nq-submit">Submit</button></div>'
         '<div class="nq-status" role="status" aria-live="polite" data-role="status"></div>'
-        f'<div class="nq-result" aria-live="polite" data-role="result" hidden>{feedback(q, catalog)}</div>'
+        '<p class="nq-sr" role="status" data-role="announce"></p>'
+        f'<div class="nq-result" data-role="result" hidden>{feedback(q, catalog)}</div>'
         f'<script type="application/json" class="nq-data">{script_json(quiz_data(q))}</script>'
         '<noscript><p class="nq-noscript">This quiz needs JavaScript to check your answer.</p></noscript>'
         "</form>"
@@ -234,8 +235,25 @@ def _mine(q: Question, answer: object, o) -> str:
     return f"you placed it {answer.index(o.id) + 1}; " if o.id in answer else "not placed; "
 
 
-def critical_box(q: Question, violations: tuple[str, ...] | None) -> str:
-    """The critical-error warning. With violations=None it is the static form's hidden template, listing
+CRITICAL_LEVEL = "Beginning (critical error)"
+
+
+def instead(q: Question) -> list:
+    """What to do instead of a violation: the keyed conduct (the best answer, the options that apply, or the
+    actions keyed most appropriate)."""
+    if q.kind == "single":
+        return [o for o in q.options if o.credit == 1]
+    if q.kind == "multi":
+        return [o for o in q.options if o.correct]
+    if q.kind == "rate":
+        top = max(o.key for o in q.options)
+        return [o for o in q.options if o.key == top]
+    return []
+
+
+def critical_box(q: Question, catalog: Catalog, violations: tuple[str, ...] | None) -> str:
+    """The critical error, after the level line: what was chosen, what it breaches (provision id, title and the
+    clause itself), then what to do instead. With violations=None it is the static form's hidden template, listing
     every violation option (hidden); the browser shows the box and the options actually chosen."""
     template = violations is None
     if template:
@@ -244,13 +262,20 @@ def critical_box(q: Question, violations: tuple[str, ...] | None) -> str:
         options = [q.option(v) for v in violations]
     hide = " hidden" if template else ""
     items = "".join(
-        f'<li data-option="{escape(o.id)}"{hide}><p><strong>{escape(o.text)}</strong></p>'
-        f'<p>Breaches {escape(", ".join(o.violation))}. {escape(o.rationale)}</p></li>'
+        f'<li data-option="{escape(o.id)}"{hide}><p>You chose: <strong>{escape(o.text)}</strong></p>'
+        + "".join(
+            f'<p>It breaches <strong data-role="breach">{escape(pid)} · {escape(catalog.provision(pid).title)}'
+            f'</strong>:</p><blockquote class="nq-clause">{paragraphs(catalog.provision(pid).text, keep_lines=True)}'
+            "</blockquote>"
+            for pid in o.violation)
+        + "</li>"
         for o in options)
+    better = "; ".join(escape(o.text) for o in instead(q))
     role = "" if template else ' data-role="critical"'
-    return (f'<div class="nq-critical"{role} role="alert"{hide}><p><strong>Critical error.</strong> '
-            "You chose conduct the code forbids. This caps the provisions it breaches at Beginning "
-            f"until you answer this question again without the violation.</p><ul>{items}</ul></div>")
+    return (f'<div class="nq-critical"{role}{hide}><p><strong>Critical error.</strong> You chose conduct the code '
+            "forbids. The question's level, and the level of each provision it breaches, is Beginning until you "
+            f"answer it again without the violation.</p><ul>{items}</ul>"
+            f'<p class="nq-instead"><strong>What to do instead:</strong> {better}</p></div>')
 
 
 def feedback(q: Question, catalog: Catalog, answer: object = None, score: float | None = None,
@@ -260,19 +285,20 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
     With no answer it is the skeleton the static form carries (hidden), which the browser fills in.
     """
     shown = "" if score is None else percent(score)
-    level = "" if score is None else level_for(score)
+    level = "" if score is None else CRITICAL_LEVEL if violations else level_for(score)
     parts = [
-        f'<div class="nq-feedback" data-question="{escape(q.id)}">',
-        f'<p class="nq-score-line">Score: <strong data-role="score">{shown}</strong> · Level: '
-        f'<strong data-role="level">{escape(level)}</strong></p>',
+        f'<div class="nq-feedback" data-question="{escape(q.id)}">'
+        '<h4 class="nq-feedback-h" tabindex="-1" data-role="heading">Feedback</h4>',
+        f'<p class="nq-score-line">Level: <strong data-role="level">{escape(level)}</strong> · Score: '
+        f'<strong data-role="score">{shown}</strong></p>',
         f'<p class="nq-first-line" data-role="first-line"{" hidden" if first_score is None else ""}>'
         f'Your first attempt scored <strong data-role="first">{"" if first_score is None else percent(first_score)}'
         "</strong>; the latest attempt is the one that counts, and both are kept in your response file.</p>",
     ]
     if answer is None:
-        parts.append(critical_box(q, None))  # the static form's hidden template
+        parts.append(critical_box(q, catalog, None))  # the static form's hidden template
     elif violations:
-        parts.append(critical_box(q, violations))
+        parts.append(critical_box(q, catalog, violations))
     options = [q.option(k) for k in q.key] if q.kind == "order" else q.options
     rows = []
     for o in options:
@@ -297,17 +323,22 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
     return "".join(parts)
 
 
-def answers_panel() -> str:
-    """Where the browser shows the learner's saved answers, with download, import and clear."""
+def answers_panel(chapter: bool = False) -> str:
+    """Where the browser shows the learner's saved answers, with download, import and clear (on a chapter page, its
+    own answers; elsewhere, all of them); and, in print only,
+    a line for the learner's name and the date (nasams-answers.js fills in what the page knows)."""
+    scope, label = ("chapter", "Clear this chapter's answers") if chapter else ("course", "Clear all my answers")
+    clear = f'<button type="button" data-action="clear" data-scope="{scope}">{label}</button>'
     return (
         '<section class="nasams-answers" aria-label="Your saved answers" hidden>'
+        '<p data-role="print-id" hidden>Name: <span data-role="print-name"></span> '
+        'Date: <span data-role="print-date"></span></p>'
         '<p><strong>Your answers:</strong> <span data-role="count">kept in this browser only.</span> '
         '<a href="../orientation/progress.html">See your progress</a></p>'
         '<p><label for="nasams-learner">Your name, for the response file:</label> '
         '<input type="text" id="nasams-learner" autocomplete="name"></p>'
         '<p class="nasams-warning" data-role="storage-warning" hidden></p>'
-        '<p><button type="button" data-action="download">Download my answers</button> '
-        '<button type="button" data-action="clear">Clear my answers</button> '
+        f'<p><button type="button" data-action="download">Download my answers</button> {clear} '
         '<button type="button" data-action="undo" hidden>Undo import</button></p>'
         '<p><label for="nasams-import">Import response files (one or several):</label> '
         '<input type="file" id="nasams-import" accept=".json,application/json" multiple></p>'

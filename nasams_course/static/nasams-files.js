@@ -123,11 +123,19 @@
     a.remove();
     say("Downloaded " + plural(list.length, "answered question") + " (" + plural(entries.length, "attempt") + ")" + (sr.length ? " and " + plural(sr.length, "self-rating") : "") + ".");
   }
+  /* on a chapter page: this page's answers and self-ratings; on the progress page and the home page: everything */
   function clearAll() {
-    if (!root.confirm("Clear every answer saved in this browser? Download them first to keep them.")) return;
-    answerKeys().concat(["ratings"]).forEach(del);
+    const here = $("[data-action=clear]").dataset.scope === "chapter", all = (sel) => [...document.querySelectorAll(sel)];
+    if (!root.confirm(here ? "Clear your answers and self-ratings on this chapter page? Other chapters keep theirs. Download them first to keep them."
+      : "Clear every answer saved in this browser? Download them first to keep them.")) return;
+    if (!here) answerKeys().concat(["ratings"]).forEach(del);
+    else {
+      all("form.nasams-quiz").forEach((f) => del("q:" + f.dataset.question));
+      const mine = new Set(all("form.nasams-self-rating [data-provision]").map((f) => f.dataset.provision)), kept = ratingsSaved().filter((r) => !mine.has(r.provision));
+      if (kept.length) put("ratings", JSON.stringify({ ratings: kept })); else del("ratings");
+    }
     changed(true);
-    say("Your saved answers were cleared.");
+    say(here ? "This chapter's answers were cleared; the other chapters' are kept." : "Your saved answers were cleared.");
   }
   $("[data-action=apply]").addEventListener("click", apply);
   $("[data-action=cancel]").addEventListener("click", cancel);

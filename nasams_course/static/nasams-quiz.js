@@ -1,5 +1,5 @@
-/* NASAMS course: the quiz forms of a chapter page (answer by keyboard or mouse, certainty, feedback) and its self-rating
-   forms. Loaded on chapter pages, after nasams-grader.js and nasams-answers.js. */
+/* NASAMS course: a chapter page's quiz forms (answer, certainty, feedback) and self-rating forms. Loaded on chapter
+   pages, after nasams-grader.js and nasams-answers.js. */
 (function (root) {
   "use strict";
   const Q = root.NasamsQuiz, { levelFor, scoreItem } = Q;
@@ -20,14 +20,14 @@
     $$(sel) { return [...this.form.querySelectorAll(sel)]; }
     answer() {
       const k = this.q.kind, checked = this.$$(".nq-options input:checked");
-      if (k === "single") return checked.length ? checked[0].value : null;
-      if (k === "multi") return checked.length ? checked.map((i) => i.value) : null;
-      if (k === "rate") return checked.length ? Object.fromEntries(checked.map((i) => [i.closest("fieldset").dataset.option, +i.value])) : null;
-      return this.$$(".nq-step").map((li) => li.dataset.option);
+      if (k === "order") return this.$$(".nq-step").map((li) => li.dataset.option);
+      if (!checked.length) return null;
+      if (k === "single") return checked[0].value;
+      return k === "multi" ? checked.map((i) => i.value) : Object.fromEntries(checked.map((i) => [i.closest("fieldset").dataset.option, +i.value]));
     }
     show(a, certainty) {
       const q = this.q, f = this.form;
-      this.form.reset();
+      f.reset();
       const tick = (sel) => { const i = f.querySelector(sel); if (i) i.checked = true; };
       if (q.kind === "single" || q.kind === "multi") [].concat(a).forEach((id) => tick("input[value='" + id + "']"));
       else if (q.kind === "rate") Object.keys(a).forEach((id) => tick("[data-option='" + id + "'] input[value='" + a[id] + "']"));
@@ -69,8 +69,9 @@
     }
     render(a, restored) {
       const q = this.q, r = scoreItem(q, a), box = this.result, crit = box.querySelector(".nq-critical");
+      const level = r.critical ? "Beginning (critical error)" : levelFor(r.score);
       box.querySelector("[data-role=score]").textContent = pct(r.score);
-      box.querySelector("[data-role=level]").textContent = levelFor(r.score);
+      box.querySelector("[data-role=level]").textContent = level;
       const s = Q.stored("q:" + q.id), firstLine = box.querySelector("[data-role=first-line]");
       if (firstLine) {
         firstLine.hidden = !s || s.attempts.length < 2;
@@ -91,10 +92,15 @@
           order: p >= 0 ? "you placed it " + (p + 1) + "; " : "not placed; " }[q.kind];
       });
       box.hidden = false;
+      if (restored) return;
+      /* announce a short result; the feedback is read from its heading */
+      const breaches = [...box.querySelectorAll(".nq-critical li:not([hidden]) [data-role=breach]")].map((b) => b.textContent.replace(" · ", ", "));
+      this.form.querySelector("[data-role=announce]").textContent = "Score " + pct(r.score) + ". " + (r.critical ? "Critical error: " + breaches.join("; ") : "Level: " + level) + ".";
+      box.querySelector("[data-role=heading]").focus();
     }
   }
 
-  /* "How ready are you to apply these provisions?" before and after the chapter: the latest rating is shown */
+  /* "How ready are you?" before and after the chapter: the latest rating is shown */
   function wireRatings(form) {
     const stage = form.dataset.stage, status = form.querySelector("[data-role=status]");
     const show = () => {

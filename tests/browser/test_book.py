@@ -14,8 +14,9 @@ from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.grading import score_item
 from nasams_course.grading.levels import level_for
 from nasams_course.rendering.html import percent
+from nasams_course.trainer import weak_answer
 
-from .conftest import AXE, REPO
+from .conftest import AXE, HTML, REPO
 
 pytestmark = pytest.mark.browser
 
@@ -143,7 +144,8 @@ def shown(page, qid) -> dict:
 
 def expected(qid, answer) -> dict:
     r = score_item(BANK.questions[qid], answer)
-    return {"score": percent(r.score), "level": level_for(r.score), "critical": r.critical, "visible": True}
+    return {"score": percent(r.score), "level": "Beginning (critical error)" if r.critical else level_for(r.score),
+            "critical": r.critical, "visible": True}
 
 
 def grade_with_cli(tmp_path, responses: dict) -> dict:
@@ -257,7 +259,6 @@ def test_every_attempt_is_kept_and_first_and_latest_scores_match_the_grader(page
     """Answer each question twice by keyboard (a weaker first attempt, then the plan); the page shows the first
     attempt's score beside the latest, the file keeps both, and `nasams-course grade` agrees on both."""
     page.goto(f"{base}/{EXEMPLAR}")
-    from nasams_course.trainer import weak_answer
 
     first = {q.id: weak_answer(q) for q in QUESTIONS}
     for q in QUESTIONS:
@@ -319,15 +320,42 @@ def test_a_corrupted_store_is_set_aside_with_a_notice(page, base):
     assert page.errors == []
 
 
-@pytest.mark.parametrize("path", ["book/orientation/intro.html", "book/orientation/scoring.html", EXEMPLAR,
-                                  "book/orientation/progress.html"])
-def test_no_serious_accessibility_violations(page, base, path):
-    page.goto(f"{base}/{path}")
+def book_pages() -> list[str]:
+    import re
+
+    return [f"{p}.html" for p in re.findall(r"file: (book/\S+)", (REPO / "_toc.yml").read_text())]
+
+
+def axe_serious(page) -> list:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == []
-    same_host_only(page, base)
+    return [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_no_serious_accessibility_violations_on_any_page(browser, server, mode):
+    """axe-core on every page of the book, in light and in dark mode (the theme follows the system's), and on the
+    exemplar chapter with every question answered (feedback, critical errors, first-attempt lines shown)."""
+    context = browser.new_context(color_scheme=mode)
+    page = context.new_page()
+    found = {}
+    for path in book_pages():
+        page.goto(f"{server}/{path}")
+        assert page.evaluate("document.documentElement.dataset.theme") == mode
+        if serious := axe_serious(page):
+            found[path] = serious
+    page.goto(f"{server}/{EXEMPLAR}")
+    records = {q.id: json.dumps({"attempts": [{"answer": weak_answer(q), "at": "2026-01-01T00:00:00.000Z"},
+                                              {"answer": PLAN[q.id], "at": "2026-01-02T00:00:00.000Z"}]})
+               for q in QUESTIONS}
+    page.evaluate("r => Object.entries(r).forEach(([k, v]) => localStorage.setItem('" + KEY + "' + k, v))", records)
+    page.reload()
+    assert page.locator(".nq-critical[data-role=critical]").count() > 0
+    if serious := axe_serious(page):
+        found["answered " + EXEMPLAR] = serious
+    context.close()
+    assert found == {}
 
 
 def test_every_chapter_loads_offline_without_errors(page, base):
@@ -476,7 +504,6 @@ def test_progress_page_equals_the_grader_on_the_downloaded_file(page, base, tmp_
     """A partial run with a critical error and a repeated attempt: every figure on the progress page equals
     `nasams-course grade --json` on the file the Download button saves."""
     page.goto(f"{base}/{EXEMPLAR}")
-    from nasams_course.trainer import weak_answer
 
     for q in QUESTIONS[:5]:
         answer_by_keyboard(page, q, PLAN[q.id])  # the plan includes critical errors
@@ -516,7 +543,7 @@ def test_progress_page_equals_the_grader_on_the_downloaded_file(page, base, tmp_
     # every link on the page leads to a page of the book
     for href in page.eval_on_selector_all(".nasams-progress a", "els => els.map(a => a.href)"):
         target = href.split("#")[0]
-        assert target.startswith(base) and (REPO / "_build" / "html" / target[len(base) + 1:]).exists(), href
+        assert target.startswith(base) and (HTML / target[len(base) + 1:]).exists(), href
     assert page.errors == []
     same_host_only(page, base)
 

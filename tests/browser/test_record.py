@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from nasams_course.catalog import load_catalog
 from nasams_course.trainer import keyed_answer, weak_answer
 
 from .conftest import AXE, REPO
@@ -30,6 +31,7 @@ from .test_book import (
 
 pytestmark = pytest.mark.browser
 CHAPTER = BANK.chapters["victims-and-privilege"]
+BANK_CATALOG = load_catalog()
 
 
 def grade_json(path) -> dict:
@@ -230,3 +232,89 @@ def test_each_built_page_loads_the_scripts_it_needs(page, base, path, scripts):
     names = page.eval_on_selector_all("script[src*='nasams-']", "els => els.map(e => e.src.split('/').pop().split('?')[0])")
     assert names == scripts
     assert page.evaluate("typeof NasamsQuiz.files") == "undefined"  # the file code waits until a button is used
+
+
+def test_a_critical_error_leads_the_feedback_is_announced_briefly_and_focus_moves_to_the_feedback(page, base):
+    page.goto(f"{base}/{EXEMPLAR}")
+    q = next(q for q in QUESTIONS if q.kind == "single" and any(o.violation for o in q.options))
+    bad = next(o for o in q.options if o.violation)
+    answer_by_keyboard(page, q, bad.id)
+    form = page.locator(f"#quiz-{q.id}")
+    score_line = form.locator(".nq-score-line").inner_text()
+    assert score_line.startswith("Level: Beginning (critical error) · Score: ")
+    titles = [f"{pid}, {BANK_CATALOG.provision(pid).title}" for pid in bad.violation]
+    score = form.locator("[data-role=score]").inner_text()
+    assert form.locator("[data-role=announce]").inner_text() == f"Score {score}. Critical error: {'; '.join(titles)}."
+    assert page.eval_on_selector(f"#quiz-{q.id} [data-role=announce]", "e => e.getBoundingClientRect().width") <= 1
+    assert page.evaluate("document.activeElement.dataset.role") == "heading"
+    assert page.evaluate("document.activeElement.closest('form').id") == f"quiz-{q.id}"
+    # the order: level, what was breached with its clause, what to do instead, then every option's reasons
+    text = form.locator("[data-role=result]").inner_text()
+    first_clause = BANK_CATALOG.provision(bad.violation[0]).text.split("\n")[0][:40]
+    best = next(o for o in q.options if o.credit == 1)
+    positions = [text.index("Level: Beginning (critical error)"), text.index(f"It breaches {bad.violation[0]} · "),
+                 text.index(first_clause), text.index("What to do instead: " + best.text),
+                 text.index("Each option, with reasons")]
+    assert positions == sorted(positions)
+    assert ".:" not in text
+    # the long feedback is not a live region; the only live regions of the quiz are its two short status lines
+    live = page.eval_on_selector_all(f"#quiz-{q.id} [aria-live], #quiz-{q.id} [role=status], #quiz-{q.id} [role=alert]",
+                                     "els => els.map(e => e.dataset.role)")
+    assert sorted(live) == ["announce", "status"]
+    # a good answer is announced with its level
+    answer_by_keyboard(page, q, best.id)
+    assert form.locator("[data-role=announce]").inner_text() == "Score 100%. Level: Mastery."
+    assert page.errors == []
+
+
+SEARCH = ".search-button-field, .search-button"
+
+
+@pytest.mark.parametrize("width", [1366, 1000, 390])
+def test_one_search_box_at_every_width(browser, server, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(f"{server}/book/orientation/glossary.html")
+    visible = page.eval_on_selector_all(SEARCH, "els => els.filter(e => e.getBoundingClientRect().width > 0).length")
+    context.close()
+    assert visible == 1
+
+
+def test_every_quiz_control_is_a_24_pixel_target_on_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server}/{EXEMPLAR}")
+    small = page.eval_on_selector_all(
+        ".nasams-quiz input, .nasams-quiz button, .nasams-self-rating input, .nasams-self-rating button, "
+        ".nasams-answers button:not([hidden]), .nasams-answers input",
+        """els => els.filter(e => e.offsetParent !== null).map(e => { const r = e.getBoundingClientRect();
+              return [e.id || e.className || e.dataset.action, Math.round(r.width), Math.round(r.height)]; })
+            .filter(([, w, h]) => w < 24 || h < 24)""")
+    context.close()
+    assert small == []
+
+
+def test_clearing_a_chapter_keeps_the_other_chapters(page, base):
+    other = next(c for c in BANK.chapters if c != "victims-and-privilege")
+    kept = BANK.questions_in_chapter(other)[0]
+    page.goto(f"{base}/{EXEMPLAR}")
+    page.evaluate(f"localStorage.setItem('{KEY}{kept.id}', JSON.stringify({{attempts: [{{answer: "
+                  f"{json.dumps(keyed_answer(kept))}, at: '2026-01-01T00:00:00.000Z'}}]}}))")
+    elsewhere = {"provision": BANK.chapters[other].provisions[0], "stage": "before", "rating": 2,
+                 "at": "2026-01-01T00:00:00.000Z"}
+    page.evaluate("r => localStorage.setItem('nasams-course:nasams-ethics:ratings', JSON.stringify({ratings: [r]}))",
+                  elsewhere)
+    page.reload()
+    rate_by_keyboard(page, "before", {CHAPTER.provisions[0]: 3})
+    answer_by_keyboard(page, QUESTIONS[0], PLAN[QUESTIONS[0].id])
+    tab_until(page, lambda s: s["action"] == "clear")
+    assert page.inner_text("[data-action=clear]") == "Clear this chapter's answers"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.includes('cleared')")
+    assert stored(page, QUESTIONS[0].id) == [] and len(stored(page, kept.id)) == 1
+    ratings = json.loads(page.evaluate("localStorage.getItem('nasams-course:nasams-ethics:ratings')"))["ratings"]
+    assert ratings == [elsewhere]
+    assert page.is_hidden(f"#quiz-{QUESTIONS[0].id} [data-role=result]")
+    assert page.is_checked(f"#sr-before-{CHAPTER.provisions[0]}--3") is False
+    page.goto(f"{base}/{PROGRESS}")
+    assert page.inner_text("[data-action=clear]") == "Clear all my answers" and page.errors == []
