@@ -9,7 +9,7 @@ from __future__ import annotations
 from IPython.display import display
 
 from nasams_course.catalog import load_catalog
-from nasams_course.content.loader import course_bank
+from nasams_course.content.loader import course_bank, find_root, page_vignettes
 from nasams_course.content.models import Bank
 from nasams_course.rendering import html
 from nasams_course.session import Session, domain_frame, profile_frame
@@ -77,8 +77,10 @@ def provision(pid: str) -> HTMLBlock:
 
 def chapter_intro(cid: str) -> HTMLBlock:
     """A chapter's time estimate, provisions and learning objectives."""
-    ch = _lookup("chapter", bank().chapters, cid)
-    return HTMLBlock(html.chapter_intro(ch, load_catalog()), f"{ch.title} ({ch.minutes} minutes)")
+    b = bank()
+    ch = _lookup("chapter", b.chapters, cid)
+    cases = [b.vignettes[v] for v in page_vignettes(find_root(), b, cid)]
+    return HTMLBlock(html.chapter_intro(ch, load_catalog(), cases), f"{ch.title} ({ch.minutes} minutes)")
 
 
 def self_rating(cid: str, stage: str = "after") -> HTMLBlock:

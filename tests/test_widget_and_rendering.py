@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from html.parser import HTMLParser
 
 import pytest
 from pydantic import TypeAdapter
 
-from conftest import golden_questions
+from conftest import REPO, golden_questions
 from nasams_course.catalog import load_catalog
 from nasams_course.content.models import Question
 from nasams_course.rendering.html import quiz_form, vignette_card
@@ -190,3 +191,18 @@ def test_a_session_is_saved_only_with_the_learners_name(tmp_path):
 
     path = session.save(tmp_path / "named.json", learner="  Zoë Park ")
     assert json.loads(path.read_text(encoding="utf-8"))["learner"] == "Zoë Park" and session.learner == "Zoë Park"
+
+
+def test_a_chapter_intro_lists_its_cases_in_page_order_linked_to_their_cards():
+    from nasams_course.content.loader import course_bank
+    from nasams_course.notebook import chapter_intro, vignette
+
+    bank = course_bank()
+    page = (REPO / f"{bank.page_of['victims-and-privilege']}.md").read_text()
+    order = [v for v in bank.vignettes if f'vignette("{v}")' in page]
+    order.sort(key=lambda v: page.index(f'vignette("{v}")'))
+    intro = chapter_intro("victims-and-privilege")._repr_html_()
+    links = re.findall(r'<a href="#case-([^"]+)">', intro)
+    assert links == order and len(links) == 3
+    for vid in links:
+        assert f'id="case-{vid}"' in vignette(vid)._repr_html_()

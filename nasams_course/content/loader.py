@@ -201,6 +201,15 @@ def _ignored(rel: Path) -> bool:
 _CALL_RE = re.compile(r"\b(quiz|quizzes_for|vignette|discussion)\(\s*[\"']([^\"']*)[\"']\s*\)")
 
 
+def page_vignettes(root: Path, bank: Bank, cid: str) -> list[str]:
+    """The vignettes a chapter's page shows, in the page's order (for its "jump to a case" list)."""
+    try:
+        text = (root / f"{bank.page_of[cid]}.md").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, KeyError):
+        return []
+    return [item for func, item in _CALL_RE.findall(text) if func == "vignette" and item in bank.vignettes]
+
+
 def check_pages(root: Path, bank: Bank) -> list[Problem]:
     """Every chapter page shows what its chapter holds: each quiz id exists, each question is shown exactly once
     (by quiz() or with its vignette's quizzes_for()), on its own chapter's page, and every vignette is shown."""
