@@ -33,8 +33,8 @@ def provision_card(p: Provision, catalog: Catalog) -> str:
     )
 
 
-def chapter_intro(ch: Chapter, catalog: Catalog) -> str:
-    """Time estimate, provisions covered and learning objectives of a chapter."""
+def chapter_intro(ch: Chapter, catalog: Catalog, cases: list[Vignette] = ()) -> str:
+    """Time estimate, provisions covered and learning objectives of a chapter; a list to jump to its cases."""
     provs = ", ".join(f'<a href="#provision-{p.lower()}">{escape(p)}</a>' if ch.part != "capstone" else escape(p)
                       for p in ch.provisions)
     objectives = "".join(f"<li>{escape(o)}</li>" for o in ch.objectives)
@@ -42,7 +42,10 @@ def chapter_intro(ch: Chapter, catalog: Catalog) -> str:
         f'<div class="nasams-chapter-intro" data-chapter="{escape(ch.id)}">'
         f'<p><strong>Estimated time:</strong> {ch.minutes} minutes · <strong>Provisions:</strong> {provs}</p>'
         f"<p><strong>By the end of this chapter you should be able to:</strong></p><ul>{objectives}</ul>"
-        '<p class="nasams-disclaimer">This course is training, not legal advice. Laws and court rules differ '
+        + ('<nav class="nasams-jump" aria-label="Cases in this chapter"><p><strong>Jump to a case:</strong></p><ol>'
+           + "".join(f'<li><a href="#case-{escape(v.id)}">{escape(v.title)}</a></li>' for v in cases) + "</ol></nav>"
+           if cases else "")
+        + '<p class="nasams-disclaimer">This course is training, not legal advice. Laws and court rules differ '
         f"between jurisdictions: ask counsel of record what applies in your case.</p>{answers_panel(chapter=True)}"
         f'{self_rating_form(ch, catalog, "before") if ch.part != "capstone" else ""}</div>'
     )
@@ -51,7 +54,7 @@ def chapter_intro(ch: Chapter, catalog: Catalog) -> str:
 def vignette_card(v: Vignette) -> str:
     """A vignette's narrative and setting (not the provisions it exercises: finding them is the exercise)."""
     return (
-        f'<div class="nasams-vignette" data-vignette="{escape(v.id)}">'
+        f'<div class="nasams-vignette" id="case-{escape(v.id)}" data-vignette="{escape(v.id)}">'
         f'<p class="nasams-vignette-meta"><strong>{escape(v.title)}</strong> · {escape(SETTING_LABELS[v.setting])}'
         f"</p>{paragraphs(v.narrative)}</div>"
     )
