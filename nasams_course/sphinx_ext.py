@@ -124,5 +124,6 @@ def setup(app: Sphinx) -> dict:
     app.config.html_static_path.append(str(STATIC))
     app.config.templates_path.insert(0, str(TEMPLATES))
     app.add_css_file("nasams.css")
+    app.add_css_file("nasams-print.css", media="print")
     app.add_css_file("nasams-coverage.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -328,8 +328,7 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
 
 def answers_panel(chapter: bool = False) -> str:
     """Where the browser shows the learner's saved answers, with download, import and clear (on a chapter page, its
-    own answers; elsewhere, all of them); and, in print only,
-    a line for the learner's name and the date (nasams-answers.js fills in what the page knows)."""
+    own answers; elsewhere, all of them); and, in print only, a Name and Date line to write on (nasams-print.css)."""
     scope, label = ("chapter", "Clear this chapter's answers") if chapter else ("course", "Clear all my answers")
     clear = f'<button type="button" data-action="clear" data-scope="{scope}">{label}</button>'
     return (
