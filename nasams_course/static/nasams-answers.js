@@ -1,6 +1,5 @@
-/* NASAMS course: the learner's answers in this browser (a key per question, every attempt kept; the self-ratings),
-   the answers panel (its buttons load nasams-files.js when first used), storage warnings, the sidebar's chapter marks
-   and the home page's Start button. Loaded on every page, after nasams-grader.js. */
+/* NASAMS course, every page: the answers kept in this browser (a key per question, every attempt; self-ratings),
+   the answers panel (its buttons load nasams-files.js), storage warnings, sidebar marks, Start/Continue. */
 (function (root) {
   "use strict";
   const Q = root.NasamsQuiz, { checkEntry, checkRating, normalize, parseTime, plural, PREFIX } = Q;
@@ -21,8 +20,7 @@
     try { put("set-aside:" + Date.now() + ":" + k, raw); } catch (e) { /* full: the notice still says what happened */ }
     notices.push("A saved " + (k === "ratings" ? "self-rating" : "answer (" + k.slice(2) + ")") + " could not be read, so it was set aside, not deleted.");
   };
-  /* A saved list (a question's attempts, or the self-ratings), oldest first. An item that fails `check` is set aside
-     with a notice; the others are kept. Old records ({answer, at}) read as one attempt. */
+  /* A saved list, oldest first; an item failing `check` is set aside with a notice. Old {answer, at} = one attempt. */
   function readList(k, field, check) {
     const raw = get(k);
     if (raw === null) return [];
@@ -60,7 +58,7 @@
   /* every saved attempt and self-rating, for the progress page (at in ms, seq in saved order) */
   const saved = () => { let seq = 0; return [].concat(...allStored().map((s) => s.attempts.map((t) => ({ question: s.question, answer: t.answer, at: parseTime(t.at), seq: seq++, certainty: t.certainty })))); };
   const savedRatings = () => ratings().map((r, seq) => ({ ...r, at: parseTime(r.at), seq }));
-  /* tell the page (quizzes, the progress page, the sidebar) that answers changed; `external`: not by this page's Submit */
+  /* answers changed; `external`: not by this page's Submit */
   const changed = (external) => document.dispatchEvent(new CustomEvent("nasams-answers-changed", { detail: { external } }));
   Object.assign(Q, { stored, addAttempts, addRatings, saved, savedRatings, ratingsSaved: ratings, changed, FULL, attemptId, ratingId, store: { get, put, del, answerKeys, allStored, clean } });
 
@@ -83,6 +81,8 @@
     const box = $("#nasams-learner", p);
     box.value = get("learner") || "";
     box.addEventListener("input", () => { try { put("learner", name()); } catch (e) { /* full: kept on the page */ } });
+    /* printed: the name; the date if named or answered */
+    root.addEventListener("beforeprint", () => { const n = name(), [a, b] = $("[data-role=print-id]", p).children; a.textContent = n; b.textContent = n || $(".nq-result:not([hidden])") ? new Date().toDateString() : ""; });
     /* what the buttons do is in nasams-files.js, loaded when first needed */
     const act = (fn, arg) => {
       if (Q.files) return Q.files[fn](arg);

@@ -1,6 +1,6 @@
-/* NASAMS course: the grading spec of nasams_course.grading (an item's score) and the response-file rules of
-   nasams_course/responses.py, held to them by golden fixtures and parity tests. Pure: no page, no storage.
-   nasams-files.js reads whole files, nasams-profile.js grades a learner, nasams-answers.js keeps answers in the browser. */
+/* NASAMS course: an item's score (nasams_course.grading) and the entry rules of nasams_course/responses.py, held to
+   them by golden fixtures and parity tests. Pure: no page, no storage. Whole files: nasams-files.js; a learner's
+   profile: nasams-profile.js; answers in the browser: nasams-answers.js. */
 (function (root) {
   "use strict";
   const SCHEMA = "nasams-course/responses@2", PREFIX = "nasams-course:nasams-ethics:";

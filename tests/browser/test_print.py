@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import pytest
 
@@ -117,3 +118,13 @@ def test_the_printed_chapter_takes_fewer_pages_than_before(page, base):
     assert 0 < pages_of(blank) < PAGES_BEFORE["unanswered"]
     assert 0 < pages_of(answered) < PAGES_BEFORE["answered"]
     assert pages_of(answered) > pages_of(blank) and len(answered) > len(blank), "the answers and feedback print"
+
+
+def test_the_printed_line_carries_the_learners_name_and_the_date(page, base):
+    open_chapter(page, base)
+    page.fill("#nasams-learner", "Sam Okafor")
+    answer_with_a_critical_error(page)
+    page.pdf(format="Letter")  # printing: the page fills in the name and the date as it prints
+    page.emulate_media(media="print")
+    line = page.locator("[data-role=print-id]").inner_text()
+    assert "Sam Okafor" in line and str(date.today().year) in line
