@@ -139,10 +139,11 @@ def assert_rows_do_not_overlap(page) -> int:
 
 
 def step_order(page, q) -> list[str]:
-    """The steps as the widget shows them; waits out a re-render (rows briefly empty after a move)."""
+    """The steps as the widget shows them; waits out a re-render (rows briefly empty after a move). Reads the text
+    content: JupyterLab skips rendering cells out of view (content-visibility), which empties their innerText."""
     deadline = time.monotonic() + 10
     while True:
-        texts = widget(page, q.id).locator(".nq-w-step .widget-html-content").all_inner_texts()
+        texts = widget(page, q.id).locator(".nq-w-step .widget-html-content").all_text_contents()
         found = [next((o.id for o in q.options if o.text[:40] in t), None) for t in texts]
         if len(found) == len(q.options) and None not in found:
             return found
