@@ -8,6 +8,7 @@ from html import escape
 
 from nasams_course.catalog import PART_TITLES, Catalog
 from nasams_course.content.models import Bank
+from nasams_course.rendering.coverage_map import home_chapters
 from nasams_course.rendering.html import CERTAINTY_LABELS, quiz_data, script_json
 
 #: the page lives at book/orientation/progress.html: links are relative to it
@@ -26,11 +27,7 @@ def progress_data(bank: Bank, catalog: Catalog) -> dict:
     chapters = [{"id": cid, "title": ch.title, "minutes": ch.minutes, "href": f"{ROOT}{bank.page_of[cid]}.html",
                  "questions": [q.id for q in bank.questions_in_chapter(cid)]}
                 for cid, ch in bank.chapters.items()]
-    home = {}
-    for cid, ch in bank.chapters.items():
-        for pid in ch.provisions:
-            if ch.part != "capstone":
-                home.setdefault(pid, cid)
+    home = home_chapters(bank)
     return {
         "questions": questions,
         "catalog": {"provisions": [[p.id, p.domain] for p in catalog.provisions],
