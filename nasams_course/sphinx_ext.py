@@ -42,15 +42,17 @@ def _drop_unwanted_scripts(app: Sphinx, pagename: str, templatename: str, contex
 
 
 def _book_data(app: Sphinx) -> str:
-    """Every chapter's page and question ids, for the sidebar's marks and the home page's Continue (JSON in a
-    script element: data, not code)."""
+    """Every chapter's page and question ids (the sidebar's marks, the home page's Continue) and the catalog's
+    provision ids (an imported self-rating must name one, as in Python): JSON in a script element, data, not code."""
     if not hasattr(app, "nasams_book_json"):
         from nasams_course.rendering.html import script_json
 
         bank, _problems = load_bank(Path(app.srcdir))
         chapters = [{"path": f"{bank.page_of[cid]}.html", "questions": [q.id for q in bank.questions_in_chapter(cid)]}
                     for cid in bank.chapters] if bank else []
-        app.nasams_book_json = script_json({"chapters": chapters})
+        from nasams_course.catalog import load_catalog
+
+        app.nasams_book_json = script_json({"chapters": chapters, "provisions": list(load_catalog().ids)})
     return app.nasams_book_json
 
 

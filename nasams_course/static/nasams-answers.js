@@ -62,7 +62,7 @@
   const changed = (external) => document.dispatchEvent(new CustomEvent("nasams-answers-changed", { detail: { external } }));
   Object.assign(Q, { stored, addAttempts, addRatings, saved, savedRatings, ratingsSaved: ratings, changed, FULL, attemptId, ratingId, store: { get, put, del, answerKeys, allStored, clean } });
 
-  const book = $("script#nasams-book") ? JSON.parse($("script#nasams-book").textContent) : null;
+  const book = Q.book = $("script#nasams-book") ? JSON.parse($("script#nasams-book").textContent) : null;
   const base = document.documentElement.dataset.content_root || "";
 
   /* ---- the answers panel ---- */

@@ -63,7 +63,9 @@
         if (!byQ.has(e.question)) byQ.set(e.question, []);
         byQ.get(e.question).push({ answer: e.answer, at: new Date(e.at).toISOString(), certainty: e.certainty });
       });
-      file.ratings.forEach((r) => rs.push({ ...r, at: new Date(r.at).toISOString() }));
+      /* a provision the catalog does not know is skipped, as nasams_course/responses.py reports it */
+      file.ratings.forEach((r) => (Q.book && !Q.book.provisions.includes(r.provision) ? problems.push(f.name + ": self-rating (" + r.provision + "): unknown provision")
+        : rs.push({ ...r, at: new Date(r.at).toISOString() })));
     }
     /* what is new: questions not answered here, attempts added to answered ones, and attempts at the same time as a
        saved one with another answer (both are kept: a conflict is reported, never resolved by dropping one) */

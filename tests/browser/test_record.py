@@ -318,3 +318,20 @@ def test_clearing_a_chapter_keeps_the_other_chapters(page, base):
     assert page.is_checked(f"#sr-before-{CHAPTER.provisions[0]}--3") is False
     page.goto(f"{base}/{PROGRESS}")
     assert page.inner_text("[data-action=clear]") == "Clear all my answers" and page.errors == []
+
+
+def test_an_imported_self_rating_for_an_unknown_provision_is_skipped_as_grade_reports_it(page, base, tmp_path):
+    data = {"schema": "nasams-course/responses@2", "learner": "Ana Ruiz", "responses": [],
+            "self_ratings": [{"provision": "X9", "stage": "before", "rating": 3, "at": "2026-11-30T09:00:00Z"},
+                             {"provision": CHAPTER.provisions[0], "stage": "before", "rating": 3,
+                              "at": "2026-11-30T09:00:00Z"}]}
+    path = tmp_path / "ratings.json"
+    path.write_text(json.dumps(data))
+    report = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(path)],
+                            capture_output=True, text=True)
+    assert report.returncode == 1 and "(provision 'X9'): unknown provision" in report.stdout + report.stderr
+    page.goto(f"{base}/{EXEMPLAR}")
+    status = import_files(page, tmp_path, {"ratings.json": data})
+    assert "1 self-rating" in status and "self-rating (X9): unknown provision" in status
+    kept = json.loads(page.evaluate("localStorage.getItem('nasams-course:nasams-ethics:ratings')"))["ratings"]
+    assert [r["provision"] for r in kept] == [CHAPTER.provisions[0]] and page.errors == []
