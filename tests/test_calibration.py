@@ -108,10 +108,11 @@ def test_gaps():
     assert gap(4, None) is None and gap(None, "Mastery") is None
 
 
-def test_the_words():
-    def level(c, label, answers, mean, below, f):
-        return CalibrationLevel(c, label, answers, mean, below, f)
+def level(c, label, answers, mean, below, f):
+    return CalibrationLevel(c, label, answers, mean, below, f)
 
+
+def test_the_words():
     assert level_message(level(3, "high", 7, 0.6, 3, "over")) == (
         "You were often wrong when sure: 3 of 7 high-certainty answers were below 50 %.")
     assert level_message(level(2, "medium", 4, 0.604, 2, "over")) == (
@@ -131,3 +132,20 @@ def test_the_words():
     assert SELF_RATING_LABELS == {1: "Not yet ready", 2: "Partly ready", 3: "Ready", 4: "Could teach it"}
     assert GAP_FLAGS == {"over": "rated yourself above your measured level",
                          "under": "rated yourself below your measured level"}
+
+
+def test_the_progress_page_uses_the_same_words():
+    """nasams-progress.js writes these messages itself: every fixed part of each one must be in it."""
+    import re
+
+    from conftest import REPO
+
+    js = (REPO / "nasams_course" / "static" / "nasams-progress.js").read_text(encoding="utf-8")
+    cases = [level(3, "high", 7, 0.6, 3, "over"), level(3, "high", 4, 0.75, 0, "over"),
+             level(2, "medium", 4, 0.604, 2, "over"), level(1, "low", 2, 0.725, 0, "under"),
+             level(3, "high", 2, 0.925, 0, "ok")]
+    for case in cases:
+        for part in re.split(r"\d+ %|\d+|low|medium|high(?=-certainty)", level_message(case)):
+            part = part.strip(" :;.")
+            if len(part) > 3:
+                assert part in js, part
