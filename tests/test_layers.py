@@ -15,7 +15,7 @@ LAYERS = {
     "grading": 2,
     "responses": 3, "rendering": 3, "charts": 3, "coverage": 3, "workbooks": 3,
     "scoring_example": 4, "session": 4, "widgets": 4,
-    "trainer": 5,
+    "trainer": 5, "training": 5,
     "notebook": 6, "cli": 6, "bench": 6, "sphinx_ext": 6,
     "__main__": 7,
 }
