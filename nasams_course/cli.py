@@ -277,6 +277,108 @@ def cmd_items(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+# -- the gradebook ------------------------------------------------------------------------------------------------
+
+GRADEBOOK_EXIT = ("Exit status: 0 every file imported, now or before; 1 a file was refused (its problems are printed "
+                  "and nothing from it is stored; the other files are imported); 2 the command could not run as "
+                  "asked (--db is not a gradebook, a bad session id, no course root).")
+
+
+def _gradebook_call(func, *args, **kwargs):
+    """A gradebook function, its GradebookError as a usage error (one line, exit status 2)."""
+    from nasams_course.training.gradebook import GradebookError
+
+    try:
+        return func(*args, **kwargs)
+    except GradebookError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _import_line(f) -> str:
+    name = printable(f.name)
+    if f.status == "refused":
+        return f"{name}: refused, nothing stored:\n" + "\n".join(f"  {printable(p)}" for p in f.problems)
+    if f.status == "already imported":
+        return f"{name}: already imported (as {printable(f.imported_as)}, {f.imported_at}); nothing added"
+    known = f.attempts - f.added
+    merged = f", {known} already in the gradebook" if known else ""
+    ratings = f", {f.ratings_added} self-ratings" if f.ratings else ""
+    session = f", session {f.session}" if f.session else ""
+    return f"{name}: imported {f.added} attempts{merged}{ratings} ({printable(f.learner)}{session})"
+
+
+def cmd_gradebook_import(args: argparse.Namespace) -> int:
+    from nasams_course.training.gradebook import import_files
+
+    bank = load_bank_or_raise(args.root)
+    result = _gradebook_call(import_files, args.db, args.files, session=args.session, questions=bank.questions)
+    if args.json:
+        _print_json({"db": str(args.db), "files": [f.to_json() for f in result.files]})
+    else:
+        for f in result.files:
+            print(_import_line(f))
+        counts = {s: sum(f.status == s for f in result.files) for s in ("imported", "already imported", "refused")}
+        print(f"{len(result.files)} file(s): {counts['imported']} imported ({result.added} attempts added), "
+              f"{counts['already imported']} already imported, {counts['refused']} refused; gradebook {args.db}")
+    return 0 if result.ok else 1
+
+
+def cmd_gradebook_list(args: argparse.Namespace) -> int:
+    from nasams_course.training.gradebook import sessions
+
+    frame = _gradebook_call(sessions, args.db)
+    if args.json:
+        _print_json(json.loads(frame.to_json(orient="records")))
+    elif frame.empty:
+        print(f"{args.db}: no files imported yet")
+    else:
+        _print_table(frame.astype(object).fillna({"session": "(none)", "title": "-"}))
+    return 0
+
+
+def cmd_gradebook_export(args: argparse.Namespace) -> int:
+    from nasams_course.training.gradebook import export, sessions
+
+    if args.session and args.session not in set(_gradebook_call(sessions, args.db)["session"].dropna()):
+        raise UsageError(f"{args.db} has no session {args.session!r} (see: nasams-course gradebook list)")
+    try:
+        rows = _gradebook_call(export, args.db, args.format, args.out, session=args.session)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out} ({exc.strerror})") from None
+    if args.json:
+        _print_json({"out": str(args.out), "format": args.format, "attempts": rows})
+    else:
+        print(f"wrote {rows} attempts to {args.out}")
+    return 0
+
+
+def _add_gradebook(sub) -> None:
+    """`nasams-course gradebook import|list|export`."""
+    about = "a cohort's response files in one SQLite file: import them, list the sessions, export the attempts"
+    group = sub.add_parser("gradebook", help=about, description=about, epilog=GRADEBOOK_EXIT)
+    commands = group.add_subparsers(dest="gradebook_command", required=True)
+
+    def add(name: str, func, help_text: str, epilog: str | None = None) -> argparse.ArgumentParser:
+        p = commands.add_parser(name, help=help_text, description=help_text, epilog=epilog)
+        p.add_argument("--db", required=True, type=Path, help="the gradebook file (import creates it)")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("import", cmd_gradebook_import,
+            "import response files, one transaction each: a file with a problem is refused whole, a file imported "
+            "before adds nothing, two files of one learner merge", GRADEBOOK_EXIT)
+    p.add_argument("files", nargs="+", type=Path, metavar="RESPONSES.json")
+    p.add_argument("--session", help="the session of files that name none (a file naming another is refused)")
+    add("list", cmd_gradebook_list, "the sessions: learners, files and attempts of each",
+        "Exit status: 0 listed; 2 --db is not a gradebook.")
+    p = add("export", cmd_gradebook_export, "write the attempts table, one row per attempt",
+            "Exit status: 0 written; 2 --db is not a gradebook, no such session, or the file cannot be written.")
+    p.add_argument("--format", required=True, choices=("csv", "parquet"))
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    p.add_argument("--session", help="only this session's attempts")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nasams-course", description=__doc__,
@@ -314,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "critical-error rate, option shares")
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
     p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
+    _add_gradebook(sub)
     return parser
 
 

@@ -1,0 +1,519 @@
+"""The gradebook (nasams_course/training/gradebook.py): one SQLite file of a cohort's attempts. Import is atomic per
+file, idempotent and merges a learner's files; the file reader accepts and refuses exactly what
+nasams_course.responses does, with its messages; the database feeds the cohort grader and exports its attempts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO, golden, golden_questions
+from nasams_course.catalog import load_catalog
+from nasams_course.grading.cohort import grade_cohort, selections_frame
+from nasams_course.responses import ResponseFileError, decode, format_time, parse_responses, read_responses
+from nasams_course.training import gradebook as gb
+
+QS = golden_questions()
+NOW = golden("response-files.json")["now"]  # 2026-12-01T00:00:00Z
+
+
+def entry(question="g-single", answer="a", at="2026-11-02T10:00:00.000Z", **more):
+    return {"question": question, "answer": answer, "at": at, **more}
+
+
+def write(path, learner="Ana Ruiz", entries=(), **more):
+    data = {"schema": "nasams-course/responses@2", "learner": learner, "responses": list(entries), **more}
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def import_files(db, paths, session=None):
+    return gb.import_files(db, paths, session=session, questions=QS, now_ms=NOW)
+
+
+def contents(db) -> dict[str, list]:
+    """Every row of every table (the import times left out of files: they differ between two imports)."""
+    con = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        out = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}"))) for t in tables if t != "files"}
+        out["files"] = sorted(con.execute("SELECT id, name, sha256, learner, session FROM files"))
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def three(tmp_path):
+    """Three good files of two learners (Ana's two overlap in one attempt)."""
+    a1 = write(tmp_path / "ana-1.json", "Ana Ruiz", [
+        entry("g-single", "b", "2026-11-02T10:00:00.000Z", certainty=1),
+        entry("g-single", "a", "2026-11-02T10:05:00.000Z", certainty=3),
+        entry("g-multi", ["b", "a"], "2026-11-02T10:06:00.000Z")])
+    bo = write(tmp_path / "bo.json", "Bo Chen", [
+        entry("g-rate", {"a": 4, "b": 1, "c": 3, "d": 2}, "2026-11-02T10:01:00.000Z"),
+        entry("g-order", ["a", "b", "c", "d"], "2026-11-02T10:02:00.000Z", certainty=2)],
+        self_ratings=[{"provision": "S5", "stage": "before", "rating": 2, "at": "2026-11-02T09:59:00.000Z"}])
+    a2 = write(tmp_path / "ana-2.json", "Ana Ruiz", [
+        entry("g-single", "a", "2026-11-02T10:05:00.000Z", certainty=3),  # also in ana-1.json
+        entry("g-order", ["b", "a", "c", "d"], "2026-11-02T11:00:00.000Z")])
+    return a1, bo, a2
+
+
+# -- import: atomic, idempotent, merging ---------------------------------------------------------------------------
+
+
+def test_a_refused_file_in_the_middle_leaves_the_gradebook_as_it_was(tmp_path, three):
+    a1, bo, _ = three
+    bad = write(tmp_path / "bad.json", "Cy", [entry("g-single", "a"), entry("g-nowhere", "a")])
+    db = tmp_path / "gb.sqlite"
+    import_files(db, [a1])
+    before = contents(db)
+    result = import_files(db, [bad])
+    assert [f.status for f in result.files] == ["refused"]
+    assert result.files[0].problems == [f"{bad}: responses[1] (question 'g-nowhere'): unknown question"]
+    assert contents(db) == before  # not even the learner Cy
+    result = import_files(tmp_path / "all.sqlite", [a1, bad, bo])
+    assert [f.status for f in result.files] == ["imported", "refused", "imported"]
+    assert not result.ok
+
+
+def test_a_file_that_fails_while_it_is_stored_leaves_nothing_behind(tmp_path, three):
+    """The transaction itself: a failure after some of a file's rows are written rolls all of them back."""
+    a1, bo, _ = three
+    db = tmp_path / "gb.sqlite"
+    import_files(db, [a1])
+    before = contents(db)
+    reader = gb.Reader(QS, load_catalog().ids, NOW)
+    record = reader.read(bo)
+    assert record.attempts and record.ratings and not record.problems
+    record.ratings = [("S5", "before", 7, "2026-11-02T09:59:00.000Z", 0)]  # the ratings go in last: CHECK fails
+    con = gb.connect(db)
+    with pytest.raises(sqlite3.IntegrityError):
+        gb.Writer(con).store(record)
+    assert not con.in_transaction
+    con.close()
+    assert contents(db) == before
+
+
+def test_importing_the_same_files_again_adds_nothing(tmp_path, three):
+    db = tmp_path / "gb.sqlite"
+    first = import_files(db, three)
+    assert [f.status for f in first.files] == ["imported"] * 3
+    before = contents(db)
+    again = import_files(db, [three[1], three[0], three[2]])
+    assert [f.status for f in again.files] == ["already imported"] * 3 and again.added == 0 and again.ok
+    assert again.files[0].imported_as == str(three[1])
+    assert contents(db) == before
+    copy = tmp_path / "renamed.json"
+    copy.write_bytes(three[0].read_bytes())
+    assert import_files(db, [copy]).files[0].status == "already imported"  # the same bytes under another name
+
+
+def test_two_files_of_one_learner_merge_into_the_union_of_their_attempts(tmp_path, three):
+    a1, _, a2 = three
+    db = tmp_path / "gb.sqlite"
+    result = import_files(db, [a1, a2])
+    assert [(f.attempts, f.added) for f in result.files] == [(3, 3), (2, 1)]
+    table = gb.attempts_table(db)
+    assert set(table["learner"]) == {"Ana Ruiz"}
+    got = set(zip(table["question"], table["answer"], table["at"], strict=True))
+    assert got == {("g-single", '"b"', "2026-11-02T10:00:00.000Z"), ("g-single", '"a"', "2026-11-02T10:05:00.000Z"),
+                   ("g-multi", '["a","b"]', "2026-11-02T10:06:00.000Z"),
+                   ("g-order", '["b","a","c","d"]', "2026-11-02T11:00:00.000Z")}
+    assert list(table["file"]) == [str(a1)] * 3 + [str(a2)]  # the shared attempt stays with the first file
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT COUNT(*) FROM learners").fetchone() == (1,)
+
+
+def test_the_same_attempt_written_another_way_is_the_same_attempt(tmp_path):
+    """Identical in question, answer and time: a multi answer's order and the time's notation do not matter."""
+    db = tmp_path / "gb.sqlite"
+    one = write(tmp_path / "one.json", "Ana", [entry("g-multi", ["a", "b"], "2026-11-02T10:00:00.000Z")])
+    two = write(tmp_path / "two.json", "Ana", [entry("g-multi", ["b", "a"], "2026-11-02T11:00:00+01:00")])
+    assert [f.added for f in import_files(db, [one, two]).files] == [1, 0]
+
+
+def test_an_unnamed_file_is_refused(tmp_path):
+    path = write(tmp_path / "anon.json", "  ", [entry()])
+    result = import_files(tmp_path / "gb.sqlite", [path])
+    assert result.files[0].problems == [f"{path}: 'learner' is empty; the gradebook needs the learner's name"]
+
+
+# -- sessions ----------------------------------------------------------------------------------------------------
+
+
+def test_sessions_from_the_file_or_the_command_line_and_their_conflict(tmp_path):
+    db = tmp_path / "gb.sqlite"
+    own = write(tmp_path / "own.json", "Ana", [entry()], session="spring-2026")
+    plain = write(tmp_path / "plain.json", "Bo", [entry()])
+    result = import_files(db, [own, plain], session="spring-2026")
+    assert [(f.status, f.session) for f in result.files] == [("imported", "spring-2026")] * 2
+    other = write(tmp_path / "other.json", "Cy", [entry()], session="autumn-2026")
+    result = import_files(db, [other], session="spring-2026")
+    assert result.files[0].problems == [
+        f"{other}: the file is for session 'autumn-2026', not 'spring-2026' (--session)"]
+    assert import_files(db, [other]).files[0].session == "autumn-2026"
+    bad = write(tmp_path / "bad.json", "Di", [entry()], session="Spring 2026")
+    assert import_files(db, [bad]).files[0].problems == [f"{bad}: {gb.SESSION_MESSAGE}"]
+    # Ana's next file holds her spring attempt again (the book keeps every attempt): it stays in spring
+    later = write(tmp_path / "ana-later.json", "Ana", [entry(), entry("g-single", "b", "2026-11-20T10:00:00.000Z")],
+                  session="autumn-2026")
+    assert import_files(db, [later]).files[0].added == 1
+    frame = gb.sessions(db).set_index("session")
+    assert frame.loc["spring-2026", ["learners", "files", "attempts"]].tolist() == [2, 2, 2]
+    assert frame.loc["autumn-2026", ["learners", "files", "attempts"]].tolist() == [2, 2, 2]
+    autumn = gb.attempts_table(db, "autumn-2026")
+    assert sorted(zip(autumn["learner"], autumn["at"], strict=True)) == [
+        ("Ana", "2026-11-20T10:00:00.000Z"), ("Cy", "2026-11-02T10:00:00.000Z")]
+    with pytest.raises(gb.GradebookError, match="must be lower-case letters"):
+        import_files(db, [plain], session="Not A Slug")
+
+
+# -- the schema --------------------------------------------------------------------------------------------------
+
+
+def test_schema_version_and_migrations_run_again_safely(tmp_path, three):
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three)
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(len(gb.MIGRATIONS),)]
+    assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    con.close()
+    before = contents(db)
+    con = gb.connect(db)
+    assert gb.migrate(con) == len(gb.MIGRATIONS) and con.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    con.close()
+    assert contents(db) == before
+    con = sqlite3.connect(db)
+    con.execute("UPDATE schema_version SET version = 99")
+    con.commit()
+    con.close()
+    with pytest.raises(gb.GradebookError, match="newer than this course reads"):
+        gb.connect(db)
+
+
+def test_migrations_are_applied_in_order_from_the_version_a_gradebook_has(tmp_path, monkeypatch):
+    db = tmp_path / "gb.sqlite"
+    gb.connect(db, create=True).close()
+    monkeypatch.setattr(gb, "MIGRATIONS", [*gb.MIGRATIONS, "CREATE TABLE later (x INTEGER)",
+                                           "INSERT INTO later VALUES (1); INSERT INTO later VALUES (2)"])
+    con = gb.connect(db)
+    assert con.execute("SELECT version FROM schema_version").fetchone() == (len(gb.MIGRATIONS),)
+    assert con.execute("SELECT x FROM later").fetchall() == [(1,), (2,)]
+    con.close()
+    gb.connect(db).close()  # nothing applied twice
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM later").fetchone() == (2,)
+
+
+def test_another_sqlite_file_is_not_a_gradebook_and_is_left_alone(tmp_path):
+    other = tmp_path / "other.sqlite"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE notes (x TEXT)")
+    con.commit()
+    con.close()
+    for call in (lambda: gb.connect(other), lambda: gb.connect(other, create=True), lambda: gb.sessions(other)):
+        with pytest.raises(gb.GradebookError, match="is not a gradebook"):
+            call()
+    con = sqlite3.connect(other)
+    assert [r[0] for r in con.execute("SELECT name FROM sqlite_master")] == ["notes"]
+    with pytest.raises(gb.GradebookError, match="no such gradebook"):
+        gb.sessions(tmp_path / "missing.sqlite")
+
+
+# -- reading the gradebook ---------------------------------------------------------------------------------------
+
+
+def test_the_gradebook_feeds_the_cohort_grader_as_the_files_do(tmp_path):
+    paths = sorted((REPO / "answers" / "responses").glob("*.json"))
+    db = tmp_path / "gb.sqlite"
+    assert gb.import_files(db, paths).ok
+    from nasams_course.content.loader import course_bank
+
+    bank = course_bank().questions
+    by_learner: dict[str, list] = {}
+    for path in paths:
+        rs = read_responses(path, bank)
+        by_learner.setdefault(rs.learner, []).extend(rs.attempts)
+    for which in ("latest", "first"):
+        ours = grade_cohort(gb.attempts_frame(db), bank, which=which)
+        files = grade_cohort(selections_frame(by_learner), bank, which=which)
+        for name in ("items", "provisions", "domains", "learners"):
+            key = [c for c in ("learner", "question", "provision", "domain") if c in ours[name]]
+            a = ours[name].astype({k: str for k in key}).sort_values(key).reset_index(drop=True)
+            b = files[name].astype({k: str for k in key}).sort_values(key).reset_index(drop=True)
+            pd.testing.assert_frame_equal(a, b)
+
+
+def test_attempts_frame_orders_attempts_by_time_across_files(tmp_path):
+    db = tmp_path / "gb.sqlite"
+    late = write(tmp_path / "late.json", "Ana", [entry("g-single", "a", "2026-11-02T12:00:00.000Z")])
+    early = write(tmp_path / "early.json", "Ana", [entry("g-single", "b", "2026-11-02T09:00:00.000Z")])
+    import_files(db, [late, early])
+    items = grade_cohort(gb.attempts_frame(db), QS)["items"]
+    first = grade_cohort(gb.attempts_frame(db), QS, which="first")["items"]
+    assert items["score"].tolist() == [QS["g-single"].options[0].credit]  # "a", the later attempt, counts
+    assert first["score"].tolist() == [QS["g-single"].options[1].credit]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export_round_trips_the_attempts(tmp_path, three, fmt):
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three)
+    out = tmp_path / f"attempts.{fmt}"
+    assert gb.export(db, fmt, out) == 6  # 3 + 2 + 2, one of them twice
+    table = gb.attempts_table(db)
+    back = pd.read_csv(out, keep_default_na=False, na_values=[""]) if fmt == "csv" else pd.read_parquet(out)
+    assert len(back) == len(table) == 6
+    assert list(back.columns) == gb.ATTEMPT_COLUMNS
+    for column in gb.ATTEMPT_COLUMNS:
+        assert [None if pd.isna(v) else v for v in back[column]] == [None if pd.isna(v) else v for v in table[column]]
+
+
+def test_the_attempts_table_holds_what_the_files_say(tmp_path, three):
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three)
+    table = gb.attempts_table(db)
+    row = table[(table["learner"] == "Bo Chen") & (table["question"] == "g-rate")].iloc[0]
+    assert json.loads(row["answer"]) == {"a": 4, "b": 1, "c": 3, "d": 2} and pd.isna(row["certainty"])
+    assert (row["at"], row["at_ms"], row["file"]) == ("2026-11-02T10:01:00.000Z", 1793613660000, str(three[1]))
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT provision, stage, rating, at FROM self_ratings").fetchall() == [
+        ("S5", "before", 2, "2026-11-02T09:59:00.000Z")]
+
+
+def test_many_files_read_in_a_pool_and_bulk_loaded_give_the_same_gradebook(tmp_path, three, monkeypatch):
+    paths = list(three) + [write(tmp_path / f"l{i}.json", f"Learner {i}", [
+        entry("g-single", "abcd"[i % 4], f"2026-11-02T10:{i:02d}:00.000Z"),
+        entry("g-multi", ["a", "c"], f"2026-11-02T11:{i:02d}:00.000Z", certainty=1 + i % 3)]) for i in range(12)]
+    paths.insert(5, write(tmp_path / "bad.json", "Bad", [entry("g-single", "z")]))
+    one_by_one = import_files(tmp_path / "plain.sqlite", paths)
+    monkeypatch.setattr(gb, "POOL_FROM", 2)
+    monkeypatch.setattr(gb, "BULK_FROM", 2)
+    pooled = import_files(tmp_path / "bulk.sqlite", paths)
+    assert [f.to_json() for f in pooled.files] == [f.to_json() for f in one_by_one.files]
+    assert contents(tmp_path / "bulk.sqlite") == contents(tmp_path / "plain.sqlite")
+    con = sqlite3.connect(tmp_path / "bulk.sqlite")
+    assert set(gb.QUERY_INDEXES) <= {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+
+
+# -- one reader's rules: what responses.py accepts and refuses, with its messages ----------------------------------
+
+
+def reference(raw: bytes, name: str = "f.json") -> tuple[list[str], str, list[tuple], list[tuple]]:
+    """responses.py's verdict on a file: problems (every one refuses the file), learner, attempts, ratings."""
+    try:
+        rs = parse_responses(decode(raw), QS, name, NOW)
+    except ResponseFileError as exc:
+        return [str(exc) if str(exc).startswith(name) else f"{name}: {exc}"], "", [], []
+    attempts = [(a.question, gb.canonical_answer(QS[a.question], a.answer), a.certainty, format_time(a.at), int(a.at))
+                for a in rs.attempts]
+    return rs.problems, rs.learner, attempts, [(r.provision, r.stage, r.rating, format_time(r.at), int(r.at))
+                                               for r in rs.ratings]
+
+
+#: one reader for many files, as an import has: what it remembers of one file must not change its verdict on another
+SHARED = gb.Reader(QS, load_catalog().ids, NOW)
+
+
+def ours(raw: bytes, name: str = "f.json") -> tuple[list[str], str, list[tuple], list[tuple]]:
+    record = SHARED.check(gb.FileRecord(name), raw, None)
+    if record.problems:
+        return record.problems, "", [], []
+    return record.problems, record.learner, record.attempts, record.ratings
+
+
+@pytest.mark.parametrize("case", golden("response-files.json")["cases"], ids=lambda c: c["name"])
+def test_the_golden_response_files_are_read_as_responses_reads_them(case):
+    raw = json.dumps(case["file"]).encode()
+    got, want = ours(raw), reference(raw)
+    if want[0] or not want[1].strip():  # refused (an unnamed file too, by the gradebook's own rule)
+        assert got[0][: len(want[0])] == want[0] and got[0]
+    else:
+        assert got == want
+
+
+def test_files_as_the_book_writes_them_take_the_fast_path(monkeypatch, three):
+    def slow(*args):
+        raise AssertionError("the file went through parse_responses")
+
+    monkeypatch.setattr(gb.Reader, "_reference", slow)
+    reader = gb.Reader(QS, load_catalog().ids, NOW)
+    assert all(not reader.read(p).problems for p in three)
+    notepad = three[0].with_name("notepad.json")  # saved by Notepad: a byte-order mark first
+    notepad.write_bytes(b"\xef\xbb\xbf" + three[0].read_bytes())
+    assert reader.read(notepad).attempts == reader.read(three[0]).attempts
+
+
+TIMES = ["2026-11-02T10:00:00.000Z", "2026-11-02T10:00:59.999Z", "2026-11-30T23:59:59.123Z", "2026-12-01T23:59:59.999Z",
+         "2026-12-02T00:00:00.001Z", "2026-12-02T00:00:00.000Z", "2999-01-01T00:00:00.000Z", "1969-12-31T23:59:59.000Z",
+         "2026-02-30T10:00:00.000Z", "2026-11-02T24:00:00.000Z", "2026-11-02T10:60:00.000Z", "2026-11-02T10:00:60.000Z",
+         "2026-11-02T10:00:00Z", "2026-11-02T10:00Z", "2026-11-02T10:00:00.000+02:00", "2026-11-02T10:00:00.000",
+         "2026-11-02T10:00:00.0000", "2026-11-02t10:00:00.000Z", "2026-11-02T10:00:0٣.000Z", "2026-11-02T10:00:00.000Z\n",
+         "２026-11-02T10:00:00.000Z", 1788256800000, None]
+ANSWERS = ["a", "b", "z", "", "A", ["a"], ["a", "b"], ["b", "a"], ["a", "a"], [], ["a", 1], [["a"]], ["a", "b", "c", "d"],
+           ["d", "c", "b", "a"], ["x", "y", "z"], {"a": 1}, {"a": 4, "b": 3, "c": 2, "d": 1}, {"a": True}, {"a": 2.0},
+           {"a": 5}, {"a": 0}, {}, {"a": [1]}, {"z": 1}, None, 1, True]
+QUESTIONS = ["g-single", "g-multi", "g-rate", "g-order", "g-order3", "g-nowhere", "G-single", 7, ["g-single"], None]
+CERTAINTIES = [1, 2, 3, 0, 4, 2.0, True, "2", None, [1]]
+
+
+@st.composite
+def entries(draw):
+    e = {"question": draw(st.sampled_from(QUESTIONS)), "answer": draw(st.sampled_from(ANSWERS)),
+         "at": draw(st.sampled_from(TIMES))}
+    for key in ("question", "answer", "at"):
+        if draw(st.integers(0, 30)) == 0:
+            del e[key]
+    if draw(st.booleans()):
+        e["certainty"] = draw(st.sampled_from(CERTAINTIES))
+    if draw(st.integers(0, 10)) == 0:
+        e["note"] = draw(st.sampled_from(["x", [[[[[[[1]]]]]]], 12345678901234567890123]))
+    return e if draw(st.integers(0, 40)) else draw(st.sampled_from(["junk", 3, [e]]))
+
+
+@st.composite
+def ratings(draw):
+    r = {"provision": draw(st.sampled_from(["S5", "E4a", "Z9", "s5", 5])),
+         "stage": draw(st.sampled_from(["before", "after", "during", ["before"]])),
+         "rating": draw(st.sampled_from([1, 4, 0, 5, 2.0, True, 12345678901234567890123])),
+         "at": draw(st.sampled_from(TIMES))}
+    if draw(st.integers(0, 20)) == 0:
+        r.popitem()
+    return r
+
+
+@st.composite
+def files(draw):
+    data = {"schema": draw(st.sampled_from(["nasams-course/responses@2"] * 6 + [
+                "nasams-course/responses@1", "nasams-course/responses@01", "nasams-course/responses@3", "x"])),
+            "learner": draw(st.sampled_from(["Ana", "Bo Chen", "x" * 150, "y" * 201, "Ⅻ" * 120, 5])),
+            "responses": draw(st.lists(entries(), max_size=8))}
+    if draw(st.booleans()):
+        data["self_ratings"] = draw(st.one_of(st.lists(ratings(), max_size=4), st.just(None), st.just({})))
+    if draw(st.integers(0, 10)) == 0:
+        data["extra"] = draw(st.sampled_from([1, "x", [1], {"a": [[[[[[[1]]]]]]]}]))
+    raw = json.dumps(data, indent=draw(st.sampled_from([None, 2])), ensure_ascii=draw(st.booleans())).encode()
+    return (b"\xef\xbb\xbf" + raw) if draw(st.integers(0, 10)) == 0 else raw
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files())
+def test_any_file_is_read_as_responses_reads_it(raw):
+    got, want = ours(raw), reference(raw)
+    if want[0]:
+        assert got[0] == want[0]
+    else:
+        assert got == want
+
+
+GOOD_ENTRIES = [entry("g-single", "a", certainty=2), entry("g-multi", ["a", "c"], "2026-11-02T10:01:00.000Z"),
+                entry("g-rate", {"a": 4, "b": 1, "c": 3, "d": 2}, "2026-11-02T10:02:00.000Z", certainty=1),
+                entry("g-order", ["a", "b", "c", "d"], "2026-11-02T10:03:00.000Z")]
+GOOD_RATING = {"provision": "S5", "stage": "after", "rating": 3, "at": "2026-11-02T11:00:00.000Z"}
+
+
+def one_odd_thing():
+    """A file as the book writes it, with one thing changed: every question x answer, time, certainty, extra field,
+    and self-rating field of the lists above (each in an otherwise good file, so the fast path sees it)."""
+    for q in QUESTIONS:
+        for a in ANSWERS:
+            yield {"responses": [*GOOD_ENTRIES, entry(q, a)]}
+    for at in TIMES:
+        yield {"responses": [*GOOD_ENTRIES, entry(at=at)]}
+    for c in CERTAINTIES:
+        yield {"responses": [*GOOD_ENTRIES, entry(certainty=c)]}
+    for extra in ("x", [[[[[[1]]]]]], [[[[[[[1]]]]]]], 12345678901234567890123, None):
+        yield {"responses": [*GOOD_ENTRIES, entry(note=extra)]}
+        yield {"responses": GOOD_ENTRIES, "extra": extra}
+    for key, values in (("provision", ["E4a", "Z9", "s5", 5]), ("stage", ["before", "during", ["after"]]),
+                        ("rating", [1, 4, 0, 5, 2.0, True]), ("at", TIMES)):
+        for value in values:
+            yield {"responses": GOOD_ENTRIES, "self_ratings": [GOOD_RATING, {**GOOD_RATING, key: value}]}
+    yield {"responses": GOOD_ENTRIES, "self_ratings": [GOOD_RATING, {**GOOD_RATING, "note": 1}]}
+    for learner in ("x" * 100, "x" * 101, "x" * 200, "x" * 201, "😀" * 100, "😀" * 101):
+        yield {"responses": GOOD_ENTRIES, "learner": learner}
+
+
+def test_one_odd_thing_in_a_good_file_is_read_as_responses_reads_it():
+    for odd in one_odd_thing():
+        raw = json.dumps({"schema": "nasams-course/responses@2", "learner": "Ana", **odd}, indent=2).encode()
+        got, want = ours(raw), reference(raw)
+        assert got == want if not want[0] else got[0] == want[0], odd
+
+
+def test_bytes_that_are_not_a_response_file_get_the_messages_of_responses(tmp_path):
+    for raw in (b"\xff\xfe", b"{", b'{"a": NaN}', b"[" * 50_000 + b"]" * 50_000, b'"\\ud800"'):
+        assert ours(raw) == reference(raw)
+    reader = gb.Reader(QS, load_catalog().ids, NOW)
+    assert reader.read(tmp_path / "missing.json").problems == [f"{tmp_path / 'missing.json'}: no such file"]
+    assert reader.read(tmp_path).problems == [f"{tmp_path}: is a folder, not a response file"]
+
+
+# -- the command line --------------------------------------------------------------------------------------------
+
+
+def run(*args, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "nasams_course", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+def real_file(path, learner="Ana Ruiz", answer="listen-only", **more):
+    return write(path, learner, [entry("q-s5-sister-first-response", answer, "2026-11-02T10:00:00.000Z")], **more)
+
+
+def test_cli_import_list_export_and_exit_codes(tmp_path):
+    db = tmp_path / "cohort.sqlite"
+    ana, bo = real_file(tmp_path / "ana.json"), real_file(tmp_path / "bo.json", "Bo")
+    out = run("gradebook", "import", ana, bo, "--db", db, "--session", "s-1")
+    assert out.returncode == 0, out.stderr
+    assert f"{ana}: imported 1 attempts (Ana Ruiz, session s-1)" in out.stdout
+    out = run("gradebook", "import", ana, "--db", db)
+    assert out.returncode == 0 and f"{ana}: already imported (as {ana}," in out.stdout
+    bad = real_file(tmp_path / "bad.json", answer="no-such-option")
+    out = run("gradebook", "import", bad, bo, "--db", db)
+    assert out.returncode == 1 and f"{bad}: refused, nothing stored:" in out.stdout
+    assert "unknown option 'no-such-option'" in out.stdout and "Traceback" not in out.stderr
+    out = run("gradebook", "list", "--db", db, "--json")
+    assert out.returncode == 0 and json.loads(out.stdout) == [
+        {"session": "s-1", "title": None, "learners": 2, "files": 2, "attempts": 2}]
+    csv = tmp_path / "attempts.csv"
+    out = run("gradebook", "export", "--db", db, "--format", "csv", "--out", csv, "--session", "s-1")
+    assert out.returncode == 0 and out.stdout.strip() == f"wrote 2 attempts to {csv}"
+    assert len(pd.read_csv(csv)) == 2
+
+
+@pytest.mark.parametrize("args", [
+    ("gradebook", "list", "--db", "{tmp}/missing.sqlite"),
+    ("gradebook", "list", "--db", "{tmp}/not-a-gradebook.txt"),
+    ("gradebook", "list", "--db", "{tmp}"),
+    ("gradebook", "export", "--db", "{tmp}/not-a-gradebook.txt", "--format", "csv", "--out", "{tmp}/x.csv"),
+    ("gradebook", "import", "{tmp}/ana.json", "--db", "{tmp}/not-a-gradebook.txt"),
+    ("gradebook", "import", "{tmp}/ana.json", "--db", "{tmp}/gb.sqlite", "--session", "Bad Id"),
+    ("gradebook", "import", "{tmp}/ana.json", "--db", "{tmp}/no/such/folder/gb.sqlite"),
+    ("gradebook", "export", "--db", "{tmp}/gb.sqlite", "--format", "csv", "--out", "{tmp}/x.csv", "--session", "nope"),
+    ("gradebook", "export", "--db", "{tmp}/gb.sqlite", "--format", "csv", "--out", "{tmp}/no/such/folder/x.csv"),
+])
+def test_cli_gradebook_errors_are_one_line_with_status_2(tmp_path, args):
+    (tmp_path / "not-a-gradebook.txt").write_text("hello\n" * 200)
+    real_file(tmp_path / "ana.json")
+    gb.import_files(tmp_path / "gb.sqlite", [tmp_path / "ana.json"])
+    out = run(*(a.format(tmp=tmp_path) for a in args))
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and out.stderr.startswith("nasams-course: ")
+    assert "Traceback" not in out.stderr
+    assert (tmp_path / "not-a-gradebook.txt").read_text() == "hello\n" * 200
+
+
+def test_cli_import_help_documents_the_exit_codes():
+    out = run("gradebook", "import", "--help")
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    assert "Exit status: 0 every file imported" in text and "1 a file was refused" in text and "2 the command" in text
