@@ -134,6 +134,104 @@ def bench_grading() -> None:
     print(f"  largest difference between the paths on 50 learners: {worst:.1e}")
 
 
+GRADEBOOK_LEARNERS = 10_000
+
+
+def answer_variants(q, rng: np.random.Generator, extra: int = 8) -> list:
+    """Answers a cohort gives to a question: the keyed one, a weak one, a critical error where there is one, and
+    `extra` random ones of the right shape."""
+    from nasams_course.trainer import critical_answer, keyed_answer, weak_answer
+
+    out = [keyed_answer(q), weak_answer(q)] + ([critical_answer(q)] if critical_answer(q) is not None else [])
+    ids = q.option_ids
+    for _ in range(extra):
+        if q.kind == "single":
+            out.append(str(rng.choice(ids)))
+        elif q.kind == "multi":
+            out.append([i for i in ids if rng.random() < 0.4] or [ids[0]])
+        elif q.kind == "rate":
+            out.append({i: int(rng.integers(1, 5)) for i in ids})
+        else:
+            out.append([ids[i] for i in rng.permutation(len(ids))])
+    return out
+
+
+def cohort_files(folder: Path, learners: int = GRADEBOOK_LEARNERS, seed: int = 11) -> list[Path]:
+    """A cohort's response files on disk, as the book's Download writes them (indented JSON, times to the
+    millisecond, a certainty on three answers in four): every question of the real bank, three attempts on a third
+    of them (a different third for each learner)."""
+    import json
+
+    from nasams_course.content.loader import course_bank
+
+    rng = np.random.default_rng(seed)
+    bank = course_bank().questions
+    qids = list(bank)
+    marker = "@@AT@@"
+    # each (question, answer, certainty) as the text of an entry, split where its time goes
+    texts = [[[json.dumps({"question": qid, "answer": a, "at": marker, **({"certainty": c} if c else {})},
+                          indent=2, ensure_ascii=False).replace("\n", "\n    ").split(f'"{marker}"')
+               for c in (None, 1, 2, 3)] for a in answer_variants(bank[qid], rng)] for qid in qids]
+    n = len(qids)
+    start = np.datetime64("2026-11-02T09:00:00.000")
+    paths = []
+    for learner in range(learners):
+        repeats = np.where(rng.permutation(n) < n // 3, 3, 1)
+        q = np.repeat(np.arange(n), repeats)
+        variant = rng.integers(0, [len(texts[i]) for i in q])
+        certainty = rng.integers(0, 4, q.size)
+        at = start + np.timedelta64(learner * 7, "s") + np.cumsum(rng.integers(5_000, 90_000, q.size)).astype(
+            "timedelta64[ms]")
+        at = np.datetime_as_string(at, unit="ms")
+        entries = []
+        for i in range(q.size):
+            head, tail = texts[q[i]][variant[i]][certainty[i]]
+            entries.append(f'{head}"{at[i]}Z"{tail}')
+        path = folder / f"learner-{learner:05d}.json"
+        path.write_text('{\n  "schema": "nasams-course/responses@2",\n  "learner": '
+                        f'{json.dumps(f"Learner {learner:05d}")},\n  "responses": [\n    '
+                        + ",\n    ".join(entries) + '\n  ],\n  "self_ratings": []\n}\n', encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def bench_gradebook(learners: int = GRADEBOOK_LEARNERS) -> None:
+    """`gradebook import` of a cohort of the real bank from files on disk, against the time to just parse the
+    files with the standard json module."""
+    import json
+
+    from nasams_course.training.gradebook import attempts_frame
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t = time.perf_counter()
+        paths = cohort_files(folder, learners)
+        made = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in paths)
+        t = time.perf_counter()
+        entries = sum(len(json.loads(p.read_bytes())["responses"]) for p in paths)
+        parse = time.perf_counter() - t
+        command = [str(Path(sys.executable).with_name("nasams-course")), "--root", str(ROOT), "gradebook", "import",
+                   "--db", "cohort.sqlite", *(p.name for p in paths)]
+        t = time.perf_counter()
+        subprocess.run(command, cwd=folder, check=True, capture_output=True)
+        imported = time.perf_counter() - t
+        t = time.perf_counter()
+        subprocess.run(command, cwd=folder, check=True, capture_output=True)
+        again = time.perf_counter() - t
+        t = time.perf_counter()
+        frame = attempts_frame(folder / "cohort.sqlite")
+        read = time.perf_counter() - t
+        db_size = (folder / "cohort.sqlite").stat().st_size
+    print(f"gradebook, {learners:,} learners x every question of the real bank, 3 attempts on a third: "
+          f"{entries:,} attempts in {len(paths):,} files, {size / 1e6:.0f} MB (written in {made:.1f} s)")
+    print(f"  parse every file with the standard json module: {parse:.2f} s")
+    print(f"  nasams-course gradebook import (a new gradebook, {db_size / 1e6:.0f} MB): {imported:.2f} s, "
+          f"{imported / parse:.1f}x the parse   (targets: <= 10 s and <= 3x)")
+    print(f"  the same import again (every file already there): {again:.2f} s")
+    print(f"  attempts_frame, the cohort grader's input from the gradebook: {read:.2f} s ({len(frame):,} rows)")
+
+
 def bench_build() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "--path-output", tmp,
@@ -248,11 +346,14 @@ def bench_storage() -> None:
           f"{chars:,} characters ({chars / 1024:.0f} KB), {chars / BROWSER_QUOTA_CHARS:.1%} of a 5 MB quota")
 
 
-def main() -> None:
-    bench_storage()
-    bench_grading()
-    bench_build()
-    bench_browser()
+SECTIONS = {"storage": bench_storage, "grading": bench_grading, "gradebook": bench_gradebook, "build": bench_build,
+            "browser": bench_browser}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Every section, or those named: python -m nasams_course.bench gradebook"""
+    for name in (sys.argv[1:] if argv is None else argv) or list(SECTIONS):
+        SECTIONS[name]()
 
 
 if __name__ == "__main__":

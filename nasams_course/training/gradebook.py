@@ -26,6 +26,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,7 @@ MIGRATIONS: list[str] = [
         session TEXT REFERENCES sessions(id),
         question INTEGER NOT NULL REFERENCES questions(id),
         answer INTEGER NOT NULL REFERENCES answers(id),
-        certainty INTEGER CHECK (certainty IN (1, 2, 3)),
+        certainty INTEGER CHECK (certainty BETWEEN 1 AND 3),
         at TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
         file INTEGER NOT NULL REFERENCES files(id)
@@ -113,7 +114,7 @@ MIGRATIONS: list[str] = [
         learner INTEGER NOT NULL REFERENCES learners(id),
         session TEXT REFERENCES sessions(id),
         provision TEXT NOT NULL,
-        stage TEXT NOT NULL CHECK (stage IN ('before', 'after')),
+        stage TEXT NOT NULL CHECK (stage = 'before' OR stage = 'after'),
         rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
         at TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
@@ -500,11 +501,18 @@ def now_text() -> str:
 
 
 class Writer:
-    """Stores checked files in a gradebook, each in one transaction, with the ids of the questions and answers
-    stored so far at hand."""
+    """Stores checked files in a gradebook, each in one transaction, with the ids of the learners, sessions,
+    questions and answers stored so far at hand."""
 
     def __init__(self, con: sqlite3.Connection):
         self.con = con
+        self.now = now_text()
+        self._load_ids()
+
+    def _load_ids(self) -> None:
+        con = self.con
+        self.learner_ids: dict[str, int] = dict(con.execute("SELECT name, id FROM learners"))
+        self.session_ids: set[str] = {r[0] for r in con.execute("SELECT id FROM sessions")}
         self.question_ids: dict[str, int] = dict(con.execute("SELECT question, id FROM questions"))
         self.answer_ids: dict[str, int] = dict(con.execute("SELECT answer, id FROM answers"))
 
@@ -512,7 +520,7 @@ class Writer:
         """Store one checked file in one transaction: all of it, or nothing when its SHA-256 is already in."""
         outcome = FileOutcome(record.name, "imported", record.learner, record.session, len(record.attempts),
                               ratings=len(record.ratings))
-        con = self.con
+        con, session = self.con, record.session
         con.execute("BEGIN IMMEDIATE")
         try:
             before = con.execute("SELECT name, imported_at FROM files WHERE sha256 = ?", (record.sha256,)).fetchone()
@@ -520,18 +528,18 @@ class Writer:
                 con.execute("ROLLBACK")
                 outcome.status, outcome.imported_as, outcome.imported_at = "already imported", *before
                 return outcome
-            con.execute("INSERT INTO learners (name) VALUES (?) ON CONFLICT DO NOTHING", (record.learner,))
-            learner = con.execute("SELECT id FROM learners WHERE name = ?", (record.learner,)).fetchone()[0]
-            if record.session:
-                con.execute("INSERT INTO sessions (id) VALUES (?) ON CONFLICT DO NOTHING", (record.session,))
+            learner = self._learner(record.learner)
+            if session and session not in self.session_ids:
+                con.execute("INSERT INTO sessions (id) VALUES (?) ON CONFLICT DO NOTHING", (session,))
+                self.session_ids.add(session)
             file_id = con.execute(
                 "INSERT INTO files (name, sha256, imported_at, learner, session) VALUES (?, ?, ?, ?, ?)",
-                (record.name, record.sha256, now_text(), learner, record.session)).lastrowid
-            questions, answers = self._ids(record.attempts)
-            session = record.session
-            outcome.added = con.executemany(INSERT_ATTEMPT, [
-                (learner, session, questions[q], answers[a], c, at, ms, file_id)
-                for q, a, c, at, ms in record.attempts]).rowcount
+                (record.name, record.sha256, self.now, learner, session)).lastrowid
+            columns = zip(*record.attempts, strict=True) if record.attempts else ((),) * 5
+            questions, answers, certainties, ats, ms = columns
+            rows = zip(repeat(learner), repeat(session), self._ids("questions", "question", questions),
+                       self._ids("answers", "answer", answers), certainties, ats, ms, repeat(file_id))
+            outcome.added = con.executemany(INSERT_ATTEMPT, rows).rowcount
             if record.ratings:
                 tail = (learner, session, file_id)
                 outcome.ratings_added = con.executemany(INSERT_RATING,
@@ -539,23 +547,25 @@ class Writer:
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
+            self._load_ids()  # the ids handed out in the transaction are gone with it
             raise
-        self.question_ids, self.answer_ids = questions, answers
         return outcome
 
-    def _ids(self, attempts: list[tuple]) -> tuple[dict[str, int], dict[str, int]]:
-        """The ids of the attempts' questions and answers, storing those not yet stored (in the file's
-        transaction: the maps are kept only when it commits)."""
-        questions, answers = self.question_ids, self.answer_ids
-        new_questions = sorted({q for q, *_ in attempts if q not in questions})
-        new_answers = sorted({a for _, a, *_ in attempts if a not in answers})
-        if new_questions:
-            questions = {**questions, **{q: self.con.execute("INSERT INTO questions (question) VALUES (?)",
-                                                             (q,)).lastrowid for q in new_questions}}
-        if new_answers:
-            answers = {**answers, **{a: self.con.execute("INSERT INTO answers (answer) VALUES (?)",
-                                                         (a,)).lastrowid for a in new_answers}}
-        return questions, answers
+    def _learner(self, name: str) -> int:
+        if name not in self.learner_ids:
+            self.con.execute("INSERT INTO learners (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
+            self.learner_ids[name] = self.con.execute("SELECT id FROM learners WHERE name = ?", (name,)).fetchone()[0]
+        return self.learner_ids[name]
+
+    def _ids(self, table: str, column: str, values: tuple[str, ...]) -> list[int]:
+        """The ids of some questions or answers (`table`: "questions" or "answers"), storing the new ones."""
+        ids = self.question_ids if table == "questions" else self.answer_ids
+        try:
+            return list(map(ids.__getitem__, values))
+        except KeyError:
+            for value in sorted(set(values) - ids.keys()):
+                ids[value] = self.con.execute(f"INSERT INTO {table} ({column}) VALUES (?)", (value,)).lastrowid
+            return list(map(ids.__getitem__, values))
 
 
 def import_files(db: str | Path, paths: Iterable[str | Path], session: str | None = None,
