@@ -26,7 +26,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -694,20 +694,22 @@ def attempts_frame(db: str | Path, session: str | None = None) -> pd.DataFrame:
     con = connect(db)
     try:
         where, params = ("WHERE session = ?", (session,)) if session else ("", ())
-        columns = list(zip(*con.execute(f"SELECT learner, question, answer, at_ms, id FROM attempts {where}",
-                                        params), strict=True)) or [()] * 5
+        count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
+        # in the order stored (a file's order), as integers straight into one array
+        table = np.fromiter(chain.from_iterable(con.execute(
+            f"SELECT learner, question, answer, at_ms FROM attempts {where} ORDER BY id", params)),
+            dtype=np.int64, count=4 * count).reshape(count, 4)
         names = dict(con.execute("SELECT id, name FROM learners"))
         question_ids = dict(con.execute("SELECT id, question FROM questions"))
         answer_texts = dict(con.execute("SELECT id, answer FROM answers"))
     finally:
         con.close()
-    learners, questions, answers, at_ms, ids = (np.array(c, dtype=np.int64) for c in columns)
-    # the order of a learner's attempts: by time, then as they were stored (a file's order)
-    attempt = np.empty(len(ids), dtype=np.int64)
-    attempt[np.lexsort((ids, at_ms))] = np.arange(len(ids))
-    learner_codes, learner_seen = pd.factorize(learners, sort=True)
-    question_codes, question_seen = pd.factorize(questions)
-    answer_codes, answer_seen = pd.factorize(answers)
+    # the order of a learner's attempts: by time, then as they were stored
+    attempt = np.empty(count, dtype=np.int64)
+    attempt[np.argsort(table[:, 3], kind="stable")] = np.arange(count)
+    learner_codes, learner_seen = pd.factorize(table[:, 0], sort=True)
+    question_codes, question_seen = pd.factorize(table[:, 1])
+    answer_codes, answer_seen = pd.factorize(table[:, 2])
     option_codes, option_labels, values, rows_of = expand_answers(answer_codes, [answer_texts[a] for a in answer_seen])
     return pd.DataFrame({
         "learner": pd.Categorical.from_codes(learner_codes[rows_of], categories=[names[i] for i in learner_seen]),
