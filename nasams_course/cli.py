@@ -302,9 +302,10 @@ def _import_line(f) -> str:
         return f"{name}: already imported (as {printable(f.imported_as)}, {f.imported_at}); nothing added"
     known = f.attempts - f.added
     merged = f", {known} already in the gradebook" if known else ""
-    ratings = f", {f.ratings_added} self-ratings" if f.ratings else ""
+    ratings = f", {f.ratings_added} self-rating{'s' * (f.ratings_added != 1)}" if f.ratings else ""
     session = f", session {f.session}" if f.session else ""
-    return f"{name}: imported {f.added} attempts{merged}{ratings} ({printable(f.learner)}{session})"
+    return (f"{name}: imported {f.added} attempt{'s' * (f.added != 1)}{merged}{ratings} "
+            f"({printable(f.learner)}{session})")
 
 
 def cmd_gradebook_import(args: argparse.Namespace) -> int:

@@ -432,6 +432,7 @@ def one_odd_thing():
         yield {"responses": [*GOOD_ENTRIES, entry(certainty=c)]}
     for extra in ("x", [[[[[[1]]]]]], [[[[[[[1]]]]]]], 12345678901234567890123, None):
         yield {"responses": [*GOOD_ENTRIES, entry(note=extra)]}
+        yield {"responses": [*GOOD_ENTRIES, entry(certainty=2, note=extra)]}
         yield {"responses": GOOD_ENTRIES, "extra": extra}
     for key, values in (("provision", ["E4a", "Z9", "s5", 5]), ("stage", ["before", "during", ["after"]]),
                         ("rating", [1, 4, 0, 5, 2.0, True]), ("at", TIMES)):
@@ -474,7 +475,7 @@ def test_cli_import_list_export_and_exit_codes(tmp_path):
     ana, bo = real_file(tmp_path / "ana.json"), real_file(tmp_path / "bo.json", "Bo")
     out = run("gradebook", "import", ana, bo, "--db", db, "--session", "s-1")
     assert out.returncode == 0, out.stderr
-    assert f"{ana}: imported 1 attempts (Ana Ruiz, session s-1)" in out.stdout
+    assert f"{ana}: imported 1 attempt (Ana Ruiz, session s-1)" in out.stdout
     out = run("gradebook", "import", ana, "--db", db)
     assert out.returncode == 0 and f"{ana}: already imported (as {ana}," in out.stdout
     bad = real_file(tmp_path / "bad.json", answer="no-such-option")

@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, repeat
@@ -350,7 +351,7 @@ class Reader:
         try:
             attempts = self._fast_entries(entries)
             taken = None if attempts is None else self._fast_ratings(ratings)
-        except TypeError:  # an unhashable id or answer part: not a file as written
+        except (TypeError, KeyError):  # a field missing, an unhashable id or answer part: not a file as written
             return False
         if taken is None:
             return False
@@ -363,14 +364,16 @@ class Reader:
         for e in entries:
             if type(e) is not dict:
                 return None
-            q, a, at, c = e.get("question"), e.get("answer"), e.get("at"), e.get("certainty")
-            if q is None or a is None or type(at) is not str or len(at) != 24:
-                return None
-            if c is None:
-                if len(e) != 3:
+            # exactly question, answer, at and perhaps certainty (a missing one raises KeyError: not as written)
+            if len(e) == 3:
+                c = None
+            elif len(e) == 4:
+                c = e["certainty"]
+                if type(c) is not int or not 0 < c < 4:
                     return None
-            elif len(e) != 4 or type(c) is not int or not 0 < c < 4:
+            else:
                 return None
+            q, a, at = e["question"], e["answer"], e["at"]
             ta = type(a)
             if ta is str:
                 key = (q, 0, a)
@@ -385,6 +388,7 @@ class Reader:
                 canonical = answers[key] = self._check_answer(q, a)
             if canonical is None:
                 return None
+            # "YYYY-MM-DDTHH:MM:" and "SS.mmmZ" (an `at` not a string raises TypeError: not as written)
             base = minutes.get(at[:17])
             if base is None:
                 base = self._minute(at[:17])
@@ -571,7 +575,11 @@ class Writer:
 def import_files(db: str | Path, paths: Iterable[str | Path], session: str | None = None,
                  questions: dict[str, Question] | None = None, now_ms: float | None = None) -> ImportResult:
     """Import response files into the gradebook `db` (created when there is none), one transaction per file.
-    `session` applies to the files that name none. `questions`: the bank to check against (the course's)."""
+    `session` applies to the files that name none. `questions`: the bank to check against (the course's).
+
+    A large import (BULK_FROM files or more, and at least as many as the gradebook holds) is a bulk load: the query
+    indexes are dropped while it writes and built again at its end, and the foreign keys are checked once at its end
+    (`PRAGMA foreign_key_check`) instead of at every attempt."""
     from nasams_course.catalog import load_catalog
     from nasams_course.content.loader import course_bank
 
@@ -581,21 +589,31 @@ def import_files(db: str | Path, paths: Iterable[str | Path], session: str | Non
     reader = Reader(questions, load_catalog().ids, now_ms)
     paths = [str(p) for p in paths]
     con = connect(db, create=True)
-    result = ImportResult()
     try:
         known = {r[0] for r in con.execute("SELECT sha256 FROM files")}
-        if len(paths) >= max(BULK_FROM, len(known)):
-            drop_query_indexes(con)
-        writer = Writer(con)
-        for record in read_all(reader, paths, session, known):
-            if record.problems:
-                result.files.append(FileOutcome(record.name, "refused", record.learner, record.session,
-                                                problems=record.problems))
-            else:
-                result.files.append(writer.store(record))
     finally:
-        ensure_query_indexes(con)
         con.close()
+    bulk = len(paths) >= max(BULK_FROM, len(known))
+    result = ImportResult()
+    with reading(reader, paths, session, known) as records:  # the readers start before the writer connects
+        con = connect(db)
+        try:
+            if bulk:
+                drop_query_indexes(con)
+                con.execute("PRAGMA foreign_keys = OFF")
+            writer = Writer(con)
+            for record in records:
+                if record.problems:
+                    result.files.append(FileOutcome(record.name, "refused", record.learner, record.session,
+                                                    problems=record.problems))
+                else:
+                    result.files.append(writer.store(record))
+        finally:
+            ensure_query_indexes(con)
+            broken = con.execute("PRAGMA foreign_key_check").fetchall() if bulk else []
+            con.close()
+    if broken:
+        raise GradebookError(f"{db}: {len(broken)} rows refer to rows that are not there (first: {broken[0]})")
     return result
 
 
@@ -633,19 +651,19 @@ def read_unless_known(reader: Reader, path: str, session: str | None, known: set
     return record if record.sha256 in known else reader.check(record, raw, session)
 
 
-def read_all(reader: Reader, paths: list[str], session: str | None, known: set[str]) -> Iterator[FileRecord]:
-    """Every file read and checked, in order: in a pool of processes (one per processor) for many files, while
-    the caller stores what has been read."""
+@contextmanager
+def reading(reader: Reader, paths: list[str], session: str | None, known: set[str]) -> Iterator[Iterator[FileRecord]]:
+    """Every file read and checked, in order: by a pool of processes (one per processor) for many files, which
+    read ahead while the caller stores what they have read."""
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if len(paths) < POOL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for path in paths:
-            yield read_unless_known(reader, path, session, known)
+        yield (read_unless_known(reader, path, session, known) for path in paths)
         return
     global _POOL_STATE
     _POOL_STATE = (reader, session, known)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_read_in_worker, paths, chunksize=16)
+            yield pool.imap(_read_in_worker, paths, chunksize=16)
     finally:
         _POOL_STATE = None
 
