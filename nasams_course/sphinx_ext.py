@@ -59,7 +59,8 @@ def _book_data(app: Sphinx) -> str:
 #: the course's scripts: every page, then by what the page holds (the import code loads when the learner imports)
 SCRIPTS_EVERY_PAGE = ("nasams-grader.js", "nasams-answers.js")
 SCRIPTS_BY_CONTENT = (('class="nasams-quiz"', ("nasams-quiz.js",)),
-                      ('class="nasams-progress"', ("nasams-profile.js", "nasams-progress.js")))
+                      ('class="nasams-progress"', ("nasams-profile.js", "nasams-progress.js")),
+                      ('class="nasams-start"', ("nasams-start.js",)))
 
 
 def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

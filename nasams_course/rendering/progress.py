@@ -8,12 +8,20 @@ from html import escape
 
 from nasams_course.catalog import PART_TITLES, Catalog
 from nasams_course.content.models import Bank
+from nasams_course.grading.words import WORDS
 from nasams_course.rendering.coverage_map import home_chapters
 from nasams_course.rendering.html import CERTAINTY_LABELS, quiz_data, script_json
 
 #: the page lives at book/orientation/progress.html: links are relative to it
 ROOT = "../../"
 LEVEL_MARKS = (50, 70, 85)
+#: the page's own words, beside those it shares with the command line (grading/words.py)
+PAGE_WORDS = {
+    "skipped": ("{n} saved answer could not be read and is left out.",
+                "{n} saved answers could not be read and are left out."),
+    "all-proficient": ("Every provision is at Proficient or above: review the chapters you found hardest, or take a "
+                       "capstone case."),
+}
 
 
 def progress_data(bank: Bank, catalog: Catalog) -> dict:
@@ -34,6 +42,7 @@ def progress_data(bank: Bank, catalog: Catalog) -> dict:
                     "domains": [d.id for d in catalog.domains]},
         "chapters": chapters,
         "home": home,
+        "words": WORDS | PAGE_WORDS,
     }
 
 
