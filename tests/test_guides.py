@@ -220,10 +220,12 @@ def hostile_bank():
     bank = dataclasses.replace(BANK, vignettes={**BANK.vignettes, vignette.id: vignette},
                                questions={**BANK.questions, question.id: question},
                                chapter_of={**BANK.chapter_of, vignette.id: CHAPTERS[0], question.id: CHAPTERS[0]})
-    return bank, make_plan(bank, extra=("q-hostile",))
+    plan = dataclasses.replace(make_plan(bank, extra=("q-hostile",)), title="<script>x()</script> Law & order",
+                               audience="<i>Everyone</i> & guests")
+    return bank, plan
 
 
-HOSTILE_TEXTS = ("<script>alert(1)</script> Tom & Jerry?", "<img src=x onerror=alert(2)> & co", "<em>Smith & Jones</em>",
+HOSTILE_TEXTS = ("<script>x()</script> Law & order", "<script>alert(1)</script> Tom & Jerry?", "<img src=x onerror=alert(2)> & co", "<em>Smith & Jones</em>",
                  "<script>alert('case')</script> & more", "<b>Why</b> & how?", "B & <b>bold</b>")
 
 
@@ -236,7 +238,9 @@ def test_content_is_escaped_text_never_markup(build):
     page = text(soup)
     assert all(t in page for t in HOSTILE_TEXTS)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; Jerry?" in html
+    assert "<title>&lt;script&gt;x()&lt;/script&gt; Law &amp; order:" in html
     if build is facilitator_guide_html:
+        assert "&lt;i&gt;Everyone&lt;/i&gt; &amp; guests" in html and "<i>Everyone</i> & guests" in page
         assert "&lt;/script&gt;&lt;i&gt;E6&lt;/i&gt; &amp; why" in html and "</script><i>E6</i> & why" in page
 
 
