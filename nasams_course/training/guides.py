@@ -19,9 +19,9 @@ from nasams_course.catalog import Catalog
 from nasams_course.content.models import KIND_LABELS, RATING_LABELS, Bank, Question, Vignette
 from nasams_course.rendering.html import (
     SETTING_LABELS,
-    _key_label,
     discussion_list,
     instead,
+    key_label,
     paragraphs,
     provision_card,
 )
@@ -196,7 +196,7 @@ def timing_table(plan: SessionPlan) -> str:
 
 def key_text(q: Question, o) -> str:
     """An option's key in words, as the book's feedback says it; a single-answer option's credit as a number too."""
-    words = _key_label(q, o)
+    words = key_label(q, o)
     return f"Credit {o.credit:g}: {words}" if q.kind == "single" else words[0].upper() + words[1:]
 
 
