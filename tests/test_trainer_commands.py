@@ -92,15 +92,18 @@ def test_questions_with_no_match_says_so(cli):
 def test_questions_text_prints_each_question_as_a_learner_reads_it(cli):
     out = cli("questions", "--chapter", "honesty", "--text")
     assert out.returncode == 0, out.stderr
-    text = flat(out.stdout)
     questions = BANK.questions_in_chapter("honesty")
-    assert any(q.vignette for q in questions) and any(q.kind == "order" for q in questions)
+    assert {q.kind for q in questions} == {"single", "multi", "rate", "order"} and any(q.vignette for q in questions)
+    expected = []
     for q in questions:
         case = f"Case: {BANK.vignettes[q.vignette].title} ({q.vignette})" if q.vignette else ""
         options = " ".join(f"- {o.id}: {o.text}" for o in q.options)
-        # one block: id, kind, chapter, provisions, then the case, the stem and every option in the order shown
-        assert flat(f"{q.id} [{q.kind}] chapter honesty · provisions {', '.join(q.provisions)} {case} {q.stem} "
-                    f"{options}") in text
+        # one block each: id, kind, chapter, provisions, then the case, the stem and every option in the order shown;
+        # nothing else (no key, no rationale)
+        expected.append(flat(f"{q.id} [{q.kind}] chapter honesty · provisions {', '.join(q.provisions)} {case} "
+                             f"{q.stem} {options}"))
+    assert [flat(block) for block in out.stdout.split("\n\n") if block.strip()] == expected
+    assert all(len(line) <= 100 for line in out.stdout.splitlines() if " " in line.strip())  # wrapped to read
 
 
 def test_questions_text_shows_no_key(cli):
