@@ -375,9 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("workbooks", cmd_workbooks, "regenerate the learner workbooks in exercises/ from answers/")
     p.add_argument("--check", action="store_true", help="only report workbooks that are missing or stale")
     p = add("new-trainer-notebook", cmd_new_trainer_notebook,
-            "scaffold a trainer notebook, OUT/NAME.ipynb (keys, three graded sample learners in OUT/responses/, "
+            "scaffold a trainer notebook, DIR/NAME.ipynb (keys, three graded sample learners in DIR/responses/, "
             "the quizzes), for some chapters, and run it")
-    p.add_argument("name", help="a plain name: lower-case letters, digits and hyphens (not a path)")
+    p.add_argument("name", metavar="NAME", help="a plain name: lower-case letters, digits and hyphens (not a path)")
     p.add_argument("--title", required=True)
     p.add_argument("--chapter", action="append", required=True, metavar="ID", help="a chapter id (repeatable)")
     p.add_argument("--out", type=Path, default=TRAINER_NOTEBOOKS, metavar="DIR",
