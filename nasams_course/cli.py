@@ -298,7 +298,10 @@ def cmd_new_trainer_notebook(args: argparse.Namespace) -> int:
     bank.require_chapters(chapters)  # before anything is written
     path, responses = notebook_files(args.out, name, args.force)
     in_course = args.out.resolve() == (args.root / "answers").resolve()
-    responses.mkdir(parents=True, exist_ok=True)
+    try:
+        responses.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way, no permission
+        raise UsageError(f"cannot make the folder {responses}: {exc.strerror}") from None
     import nbformat
 
     nbformat.write(trainer_notebook(args.title, name, chapters, bank, in_course=in_course), path)

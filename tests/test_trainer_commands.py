@@ -181,6 +181,11 @@ def test_new_trainer_notebook_refuses_a_file_as_its_folder(cli, tmp_path):
     out = cli("new-trainer-notebook", "x", "--title", "T", "--chapter", "honesty", "--out", "notes")
     assert out.returncode == 2 and "notes is a file, not a folder" in out.stderr and "Traceback" not in out.stderr
     assert (tmp_path / "notes").read_text() == "mine"
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "responses").write_text("mine")
+    out = cli("new-trainer-notebook", "x", "--title", "T", "--chapter", "honesty", "--out", "folder")
+    assert out.returncode == 2 and out.stderr == "nasams-course: cannot make the folder folder/responses: File exists\n"
+    assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == ["responses"]
 
 
 def test_new_trainer_notebook_keeps_an_existing_sample_response_without_force(cli, tmp_path):
