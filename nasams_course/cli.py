@@ -7,14 +7,14 @@ import json
 import os
 import re
 import sys
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from nasams_course.catalog import load_catalog
+from nasams_course.catalog import UnknownIdError, load_catalog
 from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
-from nasams_course.content.models import UnknownChapterError
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
 from nasams_course.grading import grade
 from nasams_course.grading.calibration import SELF_RATING_LABELS
@@ -65,30 +65,65 @@ def cmd_provisions(args: argparse.Namespace) -> int:
     return 0
 
 
+def selected_questions(bank, chapters: list[str] | None, provisions: list[str] | None) -> list:
+    """The bank's questions in some chapters (any of them) that assess some provisions (any of them); no list, no
+    filter; both lists, both must match. Unknown ids are refused (UnknownIdError) before anything is printed."""
+    bank.require_chapters(chapters or [])
+    load_catalog().require_provisions(provisions or [])
+    return [q for q in bank.questions.values()
+            if (not chapters or bank.chapter_of[q.id] in chapters)
+            and (not provisions or set(provisions) & set(q.provisions))]
+
+
+def _print_wrapped(text: str, indent: str) -> None:
+    print(textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent + "  ",
+                        break_long_words=False, break_on_hyphens=False))
+
+
+def _print_question_text(q, bank) -> None:
+    """A question as a learner reads it, without its key: id, kind, chapter, provisions, case, stem, options."""
+    print(f"{q.id}  [{q.kind}]  chapter {bank.chapter_of[q.id]}  ·  provisions {', '.join(q.provisions)}")
+    if q.vignette:
+        print(f"  Case: {bank.vignettes[q.vignette].title} ({q.vignette})")
+    _print_wrapped(q.stem, "  ")
+    for o in q.options:
+        _print_wrapped(f"- {o.id}: {o.text}", "   ")
+    print()
+
+
+def _print_question_key(q, bank) -> None:
+    print(f"{q.id}  [{q.kind}]  {', '.join(q.provisions)}  ({bank.path_of('question', q.id)})")
+    print(f"  {q.stem}")
+    for o in q.options:
+        if q.kind == "single":
+            key = f"credit {o.credit}"
+        elif q.kind == "multi":
+            key = "correct" if o.correct else "incorrect"
+        elif q.kind == "rate":
+            key = f"key {o.key}"
+        else:
+            key = f"step {q.key.index(o.id) + 1}"
+        breached = q.breaches(o.id) if q.kind != "order" else ()
+        flag = f"  VIOLATION of {', '.join(breached)}" if breached else ""
+        print(f"   - {o.id}: {key}{flag}")
+    print()
+
+
 def cmd_questions(args: argparse.Namespace) -> int:
+    if args.text and args.json:
+        raise UsageError("--text and --json are two ways to print the questions: choose one")
     bank = load_bank_or_raise(args.root)
+    questions = selected_questions(bank, args.chapter, args.provision)
     if args.json:
         _print_json({"questions": [
             {**q.model_dump(exclude_none=True), "chapter": bank.chapter_of[q.id],
              "path": bank.path_of("question", q.id)}
-            for q in bank.questions.values()]})
+            for q in questions]})
         return 0
-    for q in bank.questions.values():
-        print(f"{q.id}  [{q.kind}]  {', '.join(q.provisions)}  ({bank.path_of('question', q.id)})")
-        print(f"  {q.stem}")
-        for o in q.options:
-            if q.kind == "single":
-                key = f"credit {o.credit}"
-            elif q.kind == "multi":
-                key = "correct" if o.correct else "incorrect"
-            elif q.kind == "rate":
-                key = f"key {o.key}"
-            else:
-                key = f"step {q.key.index(o.id) + 1}"
-            breached = q.breaches(o.id) if q.kind != "order" else ()
-            flag = f"  VIOLATION of {', '.join(breached)}" if breached else ""
-            print(f"   - {o.id}: {key}{flag}")
-        print()
+    for q in questions:
+        (_print_question_text if args.text else _print_question_key)(q, bank)
+    if not questions:
+        print("nasams-course: no question matches these filters", file=sys.stderr)
     return 0
 
 
@@ -223,27 +258,57 @@ def cmd_workbooks(args: argparse.Namespace) -> int:
     return 0
 
 
+#: where new-trainer-notebook writes unless told: a folder of the current directory, never the course's answers/
+TRAINER_NOTEBOOKS = Path("trainer-notebooks")
+NOTEBOOK_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+
+
+def notebook_name(name: str) -> str:
+    """A trainer notebook's name, refused (UsageError) unless it is a plain name: a path never reaches the disk."""
+    if "/" in name or "\\" in name or ".." in name or Path(name).is_absolute():
+        raise UsageError(f"the notebook name {name!r} is a path: give a plain name such as ce-seminar, "
+                         "and the folder with --out")
+    if not NOTEBOOK_NAME.fullmatch(name):
+        raise UsageError(f"the notebook name {name!r} must be lower-case letters, digits and hyphens "
+                         "(it becomes NAME.ipynb in the --out folder)")
+    return name
+
+
+def notebook_files(folder: Path, name: str, force: bool) -> tuple[Path, Path]:
+    """The notebook's path and its sample responses' folder, refused (UsageError) if the folder is a file or
+    something would be replaced without --force."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder for trainer notebooks")
+    path, responses = folder / f"{name}.ipynb", folder / "responses"
+    from nasams_course.trainer import sample_paths
+
+    existing = [p for p in (path, *sample_paths(responses, name).values()) if p.exists()]
+    if existing and not force:
+        raise UsageError(f"{existing[0]} exists (use --force to replace it and its sample responses)")
+    return path, responses
+
+
 def cmd_new_trainer_notebook(args: argparse.Namespace) -> int:
     from nasams_course.trainer import write_samples
     from nasams_course.workbooks import execute, trainer_notebook
 
+    name = notebook_name(args.name)
     bank = load_bank_or_raise(args.root)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", args.name):
-        raise UsageError(f"the notebook name {args.name!r} must be lower-case letters, digits and hyphens "
-                         "(it becomes answers/NAME.ipynb)")
-    bank.require_chapters(args.chapter)  # before anything is written
-    answers = args.root / "answers"
-    (answers / "responses").mkdir(parents=True, exist_ok=True)
-    path = answers / f"{args.name}.ipynb"
-    if path.exists() and not args.force:
-        print(f"nasams-course: {path.relative_to(args.root)} exists (use --force to replace it)", file=sys.stderr)
-        return 1
+    chapters = list(dict.fromkeys(args.chapter))
+    bank.require_chapters(chapters)  # before anything is written
+    path, responses = notebook_files(args.out, name, args.force)
+    in_course = args.out.resolve() == (args.root / "answers").resolve()
+    try:
+        responses.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way, no permission
+        raise UsageError(f"cannot make the folder {responses}: {exc.strerror}") from None
     import nbformat
 
-    nbformat.write(trainer_notebook(args.title, args.name, args.chapter, bank), path)
-    write_samples(answers / "responses", args.name, args.chapter)
+    nbformat.write(trainer_notebook(args.title, name, chapters, bank, in_course=in_course), path)
+    write_samples(responses, name, chapters)
     execute(path)
-    print(f"wrote {path.relative_to(args.root)} and its sample responses; now run `make workbooks`")
+    print(f"wrote {path} and its sample responses in {responses}"
+          + ("; now run `make workbooks`" if in_course else ""))
     return 0
 
 
@@ -294,7 +359,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("validate", cmd_validate, "check every content file and cross-reference")
     add("provisions", cmd_provisions, "list the 44 provisions of the code (id, part, title, text, strength, domain)")
-    add("questions", cmd_questions, "list the whole question bank with keys (trainer use)")
+    p = add("questions", cmd_questions,
+            "list the question bank with its keys (trainer use), or with --text its stems and options to read")
+    p.add_argument("--chapter", action="append", metavar="ID",
+                   help="only the questions of this chapter (repeatable: any of them)")
+    p.add_argument("--provision", action="append", metavar="ID",
+                   help="only the questions that assess this provision, e.g. E4a, S5, U7 (repeatable: any of them; "
+                        "with --chapter, both must match)")
+    p.add_argument("--text", action="store_true",
+                   help="print each question as a learner reads it: id, kind, chapter, provisions, case, stem and "
+                        "options, with no key (the keys are in this command's default listing and in --json)")
     p = add("grade", cmd_grade, "grade one or more response files (nasams-course/responses@2 or @1)")
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
     p = add("coverage", cmd_coverage, "provision x content matrix, checked against the content standard")
@@ -304,11 +378,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("workbooks", cmd_workbooks, "regenerate the learner workbooks in exercises/ from answers/")
     p.add_argument("--check", action="store_true", help="only report workbooks that are missing or stale")
     p = add("new-trainer-notebook", cmd_new_trainer_notebook,
-            "scaffold answers/NAME.ipynb (keys, sample learners, quizzes) for some chapters, and run it")
-    p.add_argument("name")
+            "scaffold a trainer notebook, DIR/NAME.ipynb (keys, three graded sample learners in DIR/responses/, "
+            "the quizzes), for some chapters, and run it")
+    p.add_argument("name", metavar="NAME", help="a plain name: lower-case letters, digits and hyphens (not a path)")
     p.add_argument("--title", required=True)
-    p.add_argument("--chapter", action="append", required=True, help="a chapter id (repeatable)")
-    p.add_argument("--force", action="store_true", help="replace an existing notebook")
+    p.add_argument("--chapter", action="append", required=True, metavar="ID", help="a chapter id (repeatable)")
+    p.add_argument("--out", type=Path, default=TRAINER_NOTEBOOKS, metavar="DIR",
+                   help=f"the folder to write in (default: {TRAINER_NOTEBOOKS}/ in the current directory; "
+                        "the course's own notebooks, from which `make workbooks` makes exercises/, are in answers/)")
+    p.add_argument("--force", action="store_true", help="replace an existing notebook and its sample responses")
     add("answers", cmd_answers, "re-run every trainer notebook in answers/ and regenerate exercises/")
     p = add("items", cmd_items, "item analysis over a cohort's response files: difficulty, discrimination, "
                                 "critical-error rate, option shares")
@@ -324,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.root is None:
             args.root = find_root()
         return args.func(args)
-    except (FileNotFoundError, UsageError, UnknownChapterError) as exc:
+    except (FileNotFoundError, UsageError, UnknownIdError) as exc:
         print(f"nasams-course: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
