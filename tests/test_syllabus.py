@@ -305,3 +305,12 @@ def test_a_syllabus_with_problems_stops_grading_with_status_2(tmp_path, capsys):
     path = response_file(tmp_path / "ana.json", ["q-e3-purge-before-move"])
     assert cli.main(["--root", str(REPO), "grade", str(path), "--session", str(bad)]) == 2
     assert f"{bad}:chapters[0]: unknown chapter 'nowhere'" in capsys.readouterr().err
+
+
+def test_the_readme_example_is_a_good_syllabus(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Build a session", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    checked = check(tmp_path, example)
+    assert checked.problems == [] and checked.warnings == []
+    assert len(checked.plan.questions) == 8 + 5 + 1 + 2  # the chapter, U7's five, the warm-up, the draw

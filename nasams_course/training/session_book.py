@@ -19,6 +19,7 @@ OUT/<id>-book.zip.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import os
 import re
@@ -456,6 +457,7 @@ def _run_cells(nb, where: str) -> None:
 def execute(source: Path) -> int:
     """Execute every page of the project in this process and store the outputs in its jupyter-cache (where
     `jupyter-book build` looks: source/_build/.jupyter_cache). Returns how many pages were executed."""
+    skip_iri_grammars()
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
     from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
@@ -493,21 +495,29 @@ class Built:
     log: str
 
 
-def jupyter_book() -> str:
-    path = Path(sys.executable).with_name("jupyter-book")
-    if path.exists():
-        return str(path)
-    found = shutil.which("jupyter-book")
-    if not found:
+#: jsonschema, which nbformat imports, compiles 38 grammars for the "iri" string formats when rfc3987_syntax is
+#: installed (jupyter-events asks for it): 2 to 3 s in every process that reads a notebook. No notebook or book schema
+#: checks those formats, so the session build goes without them (jsonschema skips a format whose module is missing).
+WITHOUT_IRI_GRAMMARS = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
+
+
+def skip_iri_grammars() -> None:
+    sys.modules.setdefault("rfc3987_syntax", None)  # what WITHOUT_IRI_GRAMMARS does
+
+
+def jupyter_book() -> list[str]:
+    """The `jupyter-book` command, run by this Python without the IRI grammars."""
+    if importlib.util.find_spec("jupyter_book") is None:
         raise SessionBuildError("jupyter-book is not installed (make .venv/.installed installs it)")
-    return found
+    return [sys.executable, "-c",
+            f"{WITHOUT_IRI_GRAMMARS}; from jupyter_book.cli.main import main; main(prog_name='jupyter-book')"]
 
 
 def build_html(source: Path, html: Path) -> str:
     """`jupyter-book build -W -n --keep-going` of the project; the HTML moved to `html`. Returns the build's log (also
     written beside the project, as build.log)."""
     env = {**os.environ, ROOT_ENV: str(source)}
-    run = subprocess.run([jupyter_book(), "build", str(source), *BUILD_FLAGS], capture_output=True, text=True,
+    run = subprocess.run([*jupyter_book(), "build", str(source), *BUILD_FLAGS], capture_output=True, text=True,
                          env=env, check=False)
     log = run.stdout + run.stderr
     (source.parent / "build.log").write_text(log, encoding="utf-8")
