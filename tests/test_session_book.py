@@ -218,3 +218,21 @@ def test_the_zip_holds_the_book_in_one_folder(built):
     files = sorted(p.relative_to(out / "html").as_posix() for p in (out / "html").rglob("*") if p.is_file())
     assert sorted(n.removeprefix(f"{plan.id}-book/") for n in names) == files
     assert f"{plan.id}-book/index.html" in names
+
+
+def test_a_selection_is_not_held_to_the_banks_cue_limits(tmp_path):
+    """The test-wise cue limits are the bank's: eight single questions, seven keyed on their longest option, are a
+    fair session (the course's bank meets the limits) and the project validates."""
+    from nasams_course.content.cues import bank_cues, check_cues
+    from nasams_course.training.syllabus import Syllabus, resolve
+
+    longest = bank_cues(BANK)["bank"].single_longest
+    other = next(q.id for q in BANK.questions.values() if q.kind == "single" and q.id not in longest)
+    syllabus = Syllabus.model_validate({
+        "id": "cues", "title": "T", "dates": ["2026-11-02"], "audience": "A", "minutes": 600, "mode": "practice",
+        "zones": [{"title": "Z", "questions": [*longest, other]}]})
+    plan = resolve(syllabus, BANK, CATALOG, "s.yml").plan
+    write_project(plan, BANK, REPO, tmp_path)
+    bank, problems = load_bank(tmp_path)
+    assert problems == []
+    assert check_cues(bank) != []  # what the course's checks would say of this selection as a bank
