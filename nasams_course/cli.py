@@ -379,7 +379,7 @@ def cmd_session_check(args: argparse.Namespace) -> int:
 
 
 def cmd_session_build(args: argparse.Namespace) -> int:
-    from nasams_course.training.session_book import SessionBuildError, build, check_out
+    from nasams_course.training.session_book import OutFolderError, SessionBuildError, build, check_out
 
     bank = load_bank_or_raise(args.root)
     checked = _checked_syllabus(args, bank)
@@ -395,7 +395,7 @@ def cmd_session_build(args: argparse.Namespace) -> int:
         built = build(checked.plan, bank, args.root, out)
     except SessionBuildError as exc:
         print(f"nasams-course session build: error: {exc}", file=sys.stderr)
-        return 2 if "--out" in str(exc) else 1
+        return 2 if isinstance(exc, OutFolderError) else 1
     result = {"session": checked.plan.id, "html": str(built.html), "home": str(built.html / "index.html"),
               "zip": str(built.zip), "source": str(out / "source"), "pages_executed": built.pages,
               "seconds": round(built.seconds, 1), "warnings": [str(w) for w in checked.warnings]}

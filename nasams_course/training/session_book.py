@@ -72,6 +72,10 @@ class SessionBuildError(Exception):
     """The session book could not be made; the message says why (and the build's own lines, if it ran)."""
 
 
+class OutFolderError(SessionBuildError):
+    """--out names a folder a session may not be built in (nothing was written)."""
+
+
 def cell(code: str) -> str:
     """A page's code cell, its input hidden in the book (as on the course's pages)."""
     return f"```{{code-cell}} ipython3\n:tags: [remove-input]\n{code}\n```\n\n"
@@ -567,13 +571,13 @@ def check_out(out: Path, course_root: Path) -> Path:
     if out == root or root in out.parents:
         html = build_dir / "html"
         if out == build_dir or build_dir not in out.parents or out == html or html in out.parents:
-            raise SessionBuildError(f"--out {out} is inside the course's files: build a session outside the course "
+            raise OutFolderError(f"--out {out} is inside the course's files: build a session outside the course "
                                     f"folder, or in a folder of its own under {build_dir} (e.g. "
                                     f"{build_dir}/sessions/ID)")
     if out.exists() and not out.is_dir():
-        raise SessionBuildError(f"--out {out} is a file, not a folder")
+        raise OutFolderError(f"--out {out} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / "source" / SESSION_MANIFEST).is_file():
-        raise SessionBuildError(f"--out {out} is not empty and holds no earlier session build: choose an empty or new "
+        raise OutFolderError(f"--out {out} is not empty and holds no earlier session build: choose an empty or new "
                                 "folder (nothing in it is replaced)")
     return out
 
