@@ -1,5 +1,6 @@
-"""`make bench`: build times, cohort grading (vectorized vs a per-response loop), quiz JavaScript size and
-time to the first interactive quiz. Prints figures; asserts nothing (the tests do that)."""
+"""`make bench`: build times (the book, and each example session in syllabi/), cohort grading (vectorized vs a
+per-response loop), quiz JavaScript size and time to the first interactive quiz. Prints figures; asserts nothing
+(the tests do that). `python -m nasams_course.bench sessions` times the session builds only."""
 
 from __future__ import annotations
 
@@ -146,6 +147,33 @@ def bench_build() -> None:
     print(f"book build: clean {times[0]:.1f} s, no-change rebuild {times[1]:.1f} s")
 
 
+SESSION_TARGET = 30  # seconds, for a two-hour session
+
+
+def bench_sessions() -> None:
+    """The wall time of `nasams-course session build` for each example syllabus, from nothing to the zip."""
+    import json
+
+    for syllabus in sorted((ROOT / "syllabi").glob("*.yml")):
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, "-m", "nasams_course", "--root", str(ROOT), "session", "build", str(syllabus),
+                   "--out", tmp, "--json"]
+            t = time.perf_counter()
+            run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            seconds = time.perf_counter() - t
+        if run.returncode != 0:
+            print(f"session {syllabus.stem}: did not build: {run.stderr.strip()[-500:]}")
+            continue
+        check = subprocess.run([*cmd[:5], "session", "check", str(syllabus), "--json"], capture_output=True,
+                               text=True, check=False)
+        plan = json.loads(check.stdout)
+        pages = json.loads(run.stdout)["pages_executed"]
+        print(f"session book {plan['id']} ({plan['mode']}, {plan['minutes']} of {plan['budget_minutes']} minutes, "
+              f"{len(plan['blocks'])} chapters, {sum(len(b['questions']) for b in plan['blocks'])} questions, "
+              f"{pages} pages): built in {seconds:.1f} s, from syllabus to zip (target <= {SESSION_TARGET} s for a "
+              "two-hour session)")
+
+
 def bench_browser() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -249,7 +277,11 @@ def bench_storage() -> None:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["sessions"]:
+        bench_sessions()
+        return
     bench_storage()
+    bench_sessions()
     bench_grading()
     bench_build()
     bench_browser()

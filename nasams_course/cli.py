@@ -133,8 +133,34 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+def _session_scope(args: argparse.Namespace, bank):
+    """With --session: the session's plan (its questions are the scope); exits 2 on a syllabus with problems."""
+    if not args.session:
+        return None
+    checked = _checked_syllabus(argparse.Namespace(syllabus=args.session), bank)
+    if checked.problems:
+        raise UsageError("the syllabus has problems:\n" + "\n".join(printable(str(p)) for p in checked.problems))
+    return checked.plan
+
+
+def _in_session(path: Path, responses, plan) -> tuple[list, list[str], list[str]]:
+    """A file's attempts at the session's questions, and what it says about the rest (problems, then notes)."""
+    if plan is None:
+        note = (f"{path}: saved from session {responses.session!r}; grade it with --session SYLLABUS.yml to score it "
+                "against that session only") if responses.session else ""
+        return responses.attempts, [], [note] if note else []
+    problems = ([f"{path}: saved from session {responses.session!r}, not {plan.id!r}"]
+                if responses.session not in (None, plan.id) else [])
+    kept = [a for a in responses.attempts if a.question in set(plan.questions)]
+    outside = len({a.question for a in responses.attempts} - set(plan.questions))
+    notes = [f"{path}: {outside} question(s) answered outside session {plan.id!r} are not counted"] if outside else []
+    return kept, problems, notes
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     bank = load_bank_or_raise(args.root)
+    plan = _session_scope(args, bank)
+    questions = bank.questions if plan is None else {qid: bank.questions[qid] for qid in plan.questions}
     status = 0
     results: list[dict] = []
     reports = []
@@ -146,12 +172,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
             status = 1
             results.append({"file": str(path), "error": str(exc)})
             continue
-        report = replace(grade(bank.questions, responses.attempts, learner=responses.learner,
-                               ratings=responses.ratings),
-                         problems=tuple(responses.problems))
-        for problem in responses.problems:
+        attempts, mismatch, notes = _in_session(path, responses, plan)
+        problems = [*responses.problems, *mismatch]
+        report = replace(grade(questions, attempts, learner=responses.learner, ratings=responses.ratings),
+                         problems=tuple(problems))
+        for problem in problems:
             print(f"nasams-course grade: {printable(problem)}", file=sys.stderr)
-        if responses.problems:
+        for note in notes:
+            print(f"nasams-course grade: note: {printable(note)}", file=sys.stderr)
+        if problems:
             status = 1
         reports.append((path, report))
         results.append({"file": str(path), **report.to_json()})
@@ -170,7 +199,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for path, r in reports:
         overall = "-" if r.score is None else f"{r.score:.0%}"
         first_overall = "-" if r.first_score is None else f"{r.first_score:.0%}"
-        print(f"File: {printable(str(path))}")
+        print(f"File: {printable(str(path))}" + (f"  ·  session: {plan.id}" if plan else ""))
         print(f"Learner: {printable(r.learner) or '(unnamed)'}  ·  complete: {'yes' if r.complete else 'no'}  ·  "
               f"overall {overall} (first attempts {first_overall})")
         _print_table(profile_frame(r))
@@ -342,6 +371,109 @@ def cmd_items(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _checked_syllabus(args: argparse.Namespace, bank):
+    from nasams_course.training.syllabus import load_syllabus
+
+    return load_syllabus(Path(args.syllabus), bank)
+
+
+def _block_line(block, bank) -> str:
+    from nasams_course.training.syllabus import is_whole
+
+    everything = len(bank.questions_in_chapter(block.chapter))
+    what = ("whole chapter" if is_whole(block, bank)
+            else f"part ({', '.join(block.provisions) or 'questions only'}), {len(block.questions)} of {everything} "
+                 "questions")
+    return (f"  {block.title} ({block.chapter}): {what}; {block.minutes} min, {len(block.vignettes)} vignette(s), "
+            f"{len(block.questions)} question(s)")
+
+
+def _session_json(checked, bank) -> dict:
+    catalog = load_catalog()
+    out: dict = {"ok": not checked.problems, "problems": [str(p) for p in checked.problems],
+                 "warnings": [str(w) for w in checked.warnings]}
+    plan = checked.plan
+    if plan is not None:
+        scope = plan.provisions(bank)
+        taught = {pid for b in plan.blocks for pid in b.provisions}
+        out.update({
+            "id": plan.id, "title": plan.title, "dates": list(plan.dates), "audience": plan.audience, "mode": plan.mode,
+            "minutes": plan.minutes, "budget_minutes": plan.budget_minutes,
+            "provisions": [{"id": pid, "title": catalog.provision(pid).title, "section": pid in taught}
+                           for pid in catalog.ids if pid in scope or pid in taught],
+            "blocks": [{"chapter": b.chapter, "title": b.title, "minutes": b.minutes, "provisions": list(b.provisions),
+                        "vignettes": list(b.vignettes), "questions": list(b.questions)} for b in plan.blocks]})
+    return out
+
+
+def cmd_session_check(args: argparse.Namespace) -> int:
+    bank = load_bank_or_raise(args.root)
+    checked = _checked_syllabus(args, bank)
+    status = 2 if checked.problems else 1 if checked.warnings else 0
+    if args.json:
+        _print_json(_session_json(checked, bank))
+        return status
+    data = _session_json(checked, bank)
+    plan = checked.plan
+    if plan is not None:
+        spare = plan.budget_minutes - plan.minutes
+        print(f"Session {plan.id}: {printable(plan.title)}")
+        print(f"{plan.mode.capitalize()} session · {', '.join(plan.dates)} · for {printable(plan.audience)}")
+        print(f"Minutes: {plan.minutes} of a {plan.budget_minutes}-minute budget "
+              f"({f'{spare} to spare' if spare >= 0 else f'{-spare} over'})")
+        print("\nChapters, in the course's order:")
+        for b in plan.blocks:
+            print(_block_line(b, bank))
+        print(f"\nProvisions covered ({len(data['provisions'])}; * its section is in the session):")
+        for p in data["provisions"]:
+            print(f"  {p['id']:<4} {'*' if p['section'] else ' '} {p['title']}")
+        print(f"\nVignettes ({len(plan.vignettes)}):")
+        for vid in plan.vignettes:
+            print(f"  {vid}  {bank.vignettes[vid].title}")
+        print(f"\nQuestions ({len(plan.questions)}):")
+        for qid in plan.questions:
+            print(f"  {qid}  [{bank.questions[qid].kind}]  {', '.join(bank.questions[qid].provisions)}")
+        print()
+    for w in checked.warnings:
+        print(f"warning: {printable(str(w))}")
+    for p in checked.problems:
+        print(printable(str(p)))
+    print(f"{len(checked.problems)} problem(s): the session cannot be built" if checked.problems
+          else f"ok, with {len(checked.warnings)} warning(s)" if checked.warnings else "ok")
+    return status
+
+
+def cmd_session_build(args: argparse.Namespace) -> int:
+    from nasams_course.training.session_book import OutFolderError, SessionBuildError, build, check_out
+
+    bank = load_bank_or_raise(args.root)
+    checked = _checked_syllabus(args, bank)
+    for w in checked.warnings:
+        print(f"warning: {printable(str(w))}", file=sys.stderr)
+    if checked.problems:
+        for p in checked.problems:
+            print(printable(str(p)), file=sys.stderr)
+        return 2
+    try:
+        out = check_out(Path(args.out), args.root)
+        print(f"building session {checked.plan.id} into {out} ...", file=sys.stderr)
+        built = build(checked.plan, bank, args.root, out)
+    except SessionBuildError as exc:
+        print(f"nasams-course session build: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, OutFolderError) else 1
+    result = {"session": checked.plan.id, "html": str(built.html), "home": str(built.html / "index.html"),
+              "zip": str(built.zip), "source": str(out / "source"), "pages_executed": built.pages,
+              "seconds": round(built.seconds, 1), "warnings": [str(w) for w in checked.warnings]}
+    if args.json:
+        _print_json(result)
+        return 0
+    print(f"Session book: {built.html / 'index.html'} (open it from disk, or serve {built.html} from any web server)")
+    print(f"Zip for a USB stick or an LMS: {built.zip}")
+    print(f"Project it was built from: {out / 'source'}")
+    print(f"Built in {built.seconds:.1f} s; 0 broken internal links.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nasams-course", description=__doc__,
@@ -371,6 +503,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "options, with no key (the keys are in this command's default listing and in --json)")
     p = add("grade", cmd_grade, "grade one or more response files (nasams-course/responses@2 or @1)")
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
+    p.add_argument("--session", metavar="SYLLABUS.yml",
+                   help="score against a session's questions and provisions only (answers to other questions are not "
+                        "counted; a file saved from another session is reported)")
     p = add("coverage", cmd_coverage, "provision x content matrix, checked against the content standard")
     p.add_argument("--require-all", action="store_true", help="every one of the 44 provisions must meet the standard")
     add("bank", cmd_bank, "test-wise cue statistics of the question bank (option length, key position), "
@@ -392,6 +527,32 @@ def build_parser() -> argparse.ArgumentParser:
                                 "critical-error rate, option shares")
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
     p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
+
+    session = sub.add_parser("session", help="check a syllabus, or build its session book",
+                             description="A session from a syllabus (a small YAML file: see syllabi/ and the README).")
+    ssub = session.add_subparsers(dest="session_command", required=True)
+    p = ssub.add_parser(
+        "check", help="what a syllabus covers: provisions, vignettes, questions, minutes against the budget",
+        description="Check a syllabus against the course and report what the session covers.",
+        epilog="Exit status: 0 ok; 1 ok with warnings (e.g. minutes over the budget); 2 problems (an unknown chapter, "
+               "provision or question, an empty selection, a zone asked for more questions than it holds): each "
+               "printed as path:field: problem, and the session cannot be built.")
+    p.add_argument("syllabus", metavar="SYLLABUS.yml")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_session_check)
+    p = ssub.add_parser(
+        "build", help="build a session book (HTML and a zip of it) from a syllabus, outside the course's files",
+        description="Build the session book of a syllabus: only the chosen material, in the course's order, with its "
+                    "own home page, progress page, coverage map, scoring page and glossary. Writes OUT/source (the "
+                    "generated Jupyter Book project), OUT/html (the book: open OUT/html/index.html) and "
+                    "OUT/ID-book.zip.",
+        epilog="Exit status: 0 built; 1 the book did not build (its warnings are printed); 2 the syllabus has problems "
+               "or --out cannot be used (inside the course's files other than a folder under _build/, or a folder "
+               "holding something else).")
+    p.add_argument("syllabus", metavar="SYLLABUS.yml")
+    p.add_argument("--out", required=True, metavar="DIR", help="where to build (outside the course's folder)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_session_build)
     return parser
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-from nasams_course.content.loader import load_bank
+from nasams_course.content.loader import load_bank, session_manifest
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -43,7 +43,8 @@ def _drop_unwanted_scripts(app: Sphinx, pagename: str, templatename: str, contex
 
 def _book_data(app: Sphinx) -> str:
     """Every chapter's page and question ids (the sidebar's marks, the home page's Continue) and the catalog's
-    provision ids (an imported self-rating must name one, as in Python): JSON in a script element, data, not code."""
+    provision ids (an imported self-rating must name one, as in Python): JSON in a script element, data, not code.
+    A session book adds its session id (its response files carry it)."""
     if not hasattr(app, "nasams_book_json"):
         from nasams_course.rendering.html import script_json
 
@@ -52,7 +53,11 @@ def _book_data(app: Sphinx) -> str:
                     for cid in bank.chapters] if bank else []
         from nasams_course.catalog import load_catalog
 
-        app.nasams_book_json = script_json({"chapters": chapters, "provisions": list(load_catalog().ids)})
+        data = {"chapters": chapters, "provisions": list(load_catalog().ids)}
+        manifest = session_manifest(Path(app.srcdir))
+        if manifest:
+            data["session"] = manifest["id"]
+        app.nasams_book_json = script_json(data)
     return app.nasams_book_json
 
 
