@@ -9,8 +9,10 @@ Every request a page makes is refused and reported: a printed page carries every
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 #: the flags the browser tests run Chromium with: no sandbox (root in CI), no GPU, and nothing fetched in the background
@@ -33,7 +35,20 @@ def chromium_executable() -> str:
 
 def print_pdfs(pages: Iterable[tuple[str, Path]]) -> None:
     """Print each (html, pdf_path) with one Chromium: Letter paper unless the page's CSS says otherwise, backgrounds
-    kept, a tagged PDF with an outline from the headings. JavaScript is off and every request is refused."""
+    kept, a tagged PDF with an outline from the headings. JavaScript is off and every request is refused.
+
+    Playwright's synchronous API refuses to start inside a running event loop (a Jupyter kernel, or another
+    Playwright in this thread): there, the pages are printed from a thread of their own."""
+    pages = list(pages)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _print(pages)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print, pages).result()
+
+
+def _print(pages: list[tuple[str, Path]]) -> None:
     from playwright.sync_api import sync_playwright  # only printing needs it
 
     executable = chromium_executable()

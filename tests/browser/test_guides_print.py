@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 from test_guides import CATALOG, HOSTILE_TEXTS, PLAN, QUESTIONS, VIGNETTES, hostile_bank
 
@@ -16,7 +15,7 @@ from nasams_course.content.loader import course_bank
 from nasams_course.training.guides import facilitator_guide_html, learner_handout_html, write_guides
 from nasams_course.training.pdf import PdfError, print_pdf
 
-from .conftest import AXE, CHROMIUM_ARGS, chromium_path
+from .conftest import AXE
 
 pytestmark = pytest.mark.browser
 
@@ -86,11 +85,9 @@ def test_a_page_that_asks_for_anything_outside_is_refused(tmp_path, outside):
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def chromium(browser):
+    """The suite's one Chromium (a second sync Playwright cannot start while the first runs)."""
+    return browser
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])

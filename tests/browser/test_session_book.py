@@ -15,13 +15,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.trainer import keyed_answer
 from nasams_course.training.syllabus import load_syllabus
 
-from .conftest import AXE, CHROMIUM_ARGS, REPO, _Quiet, chromium_path
+from .conftest import AXE, REPO, _Quiet
 from .test_book import axe_serious
 
 pytestmark = pytest.mark.browser
@@ -42,11 +41,9 @@ def html(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def session_browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def session_browser(browser):
+    """The suite's one Chromium (a second sync Playwright cannot start while the first runs)."""
+    return browser
 
 
 @pytest.fixture(scope="module")
