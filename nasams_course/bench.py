@@ -248,7 +248,46 @@ def bench_storage() -> None:
           f"{chars:,} characters ({chars / 1024:.0f} KB), {chars / BROWSER_QUOTA_CHARS:.1%} of a 5 MB quota")
 
 
+CERTIFICATES = 1_000
+
+
+def bench_certificates() -> None:
+    """Certify 1,000 learners of a two-chapter session: for each a signed record, its token, a PDF with the QR code
+    and a JSON file, and the run's CSV; then the cost of a name that needs the embedded Unicode font."""
+    from nasams_course.content.loader import course_bank
+    from nasams_course.training.certify import certify_learners
+    from nasams_course.training.issuer import init_issuer, read_private_key
+
+    bank = course_bank()
+    chapters = ["confidentiality-records-rights", "victims-and-privilege"]
+    provisions = [p for c in chapters for p in bank.chapters[c].provisions]
+    catalog = load_catalog()
+    domains = sorted({catalog.provision(p).domain for p in provisions})
+    rows = [{"name": f"Learner {i:04d} Example-Name", "complete": True, "completed_on": "2026-11-02",
+             "provisions": provisions, "levels": {d: ("Proficient", "Mastery")[(i + j) % 2] for j, d in
+                                                  enumerate(domains)}} for i in range(CERTIFICATES)]
+    with tempfile.TemporaryDirectory() as tmp:
+        key_path, _, issuer = init_issuer(Path(tmp) / "keys", "Mitigation Training Institute",
+                                          "https://training.example.org/nasams/book/orientation/verify.html")
+        key = read_private_key(key_path)
+        t = time.perf_counter()
+        issued = certify_learners(rows, "Confidentiality and victims: a CE seminar", "ce-2026-11", 75, issuer, key,
+                                  Path(tmp) / "run")
+        took = time.perf_counter() - t
+        size = statistics.median(i.pdf.stat().st_size for i in issued)
+        token = statistics.median(len(i.token) for i in issued)
+        t = time.perf_counter()
+        certify_learners([{**rows[0], "name": "Łukasz Nguyễn"}] * 5, "Confidentiality and victims: a CE seminar",
+                         "ce-2026-11", 75, issuer, key, Path(tmp) / "unicode")
+        unicode_each = (time.perf_counter() - t) / 5
+    print(f"certificates: {CERTIFICATES:,} learners certified (signed record, token, PDF with QR code, JSON file, "
+          f"CSV) in {took:.1f} s, {took / CERTIFICATES * 1000:.0f} ms each (target <= 60 s); median PDF "
+          f"{size / 1024:.0f} KB, token {token:.0f} characters ({len(provisions)} provisions, {len(domains)} domains); "
+          f"a name outside Windows-1252 (embedded DejaVu Sans) takes {unicode_each * 1000:.0f} ms")
+
+
 def main() -> None:
+    bench_certificates()
     bench_storage()
     bench_grading()
     bench_build()
