@@ -351,6 +351,9 @@ def test_a_pdf_printed_with_a_changed_field_is_invalid_and_names_it(keys, tmp_pa
     assert (v.valid, v.outcome, v.field) == (False, "mismatch", field)
     v = verify_pdf(certificate_pdf(record, tampered_token(token, **{field: value}), issuer, tmp_path / "t.pdf"), issuer)
     assert (v.valid, v.outcome, v.field) == (False, "tampered", field)
+    # a token changed into a record that would not even print: still reported, never raised
+    v = verify_pdf(certificate_pdf(record, tampered_token(token, **{field: None}), issuer, tmp_path / "n.pdf"), issuer)
+    assert (v.valid, v.outcome) == (False, "tampered")
 
 
 def rewrite_keywords(pdf: Path, keywords: str | None, out: Path) -> Path:
@@ -436,6 +439,9 @@ def test_certify_learners_writes_nothing_when_a_record_is_bad_and_replaces_nothi
     issuer, key, _ = keys
     bad = [ROWS[0], {**ROWS[0], "name": "Cy", "levels": {"team": "Great"}}]
     with pytest.raises(RecordError, match="learner 2 \\('Cy'\\): levels"):
+        certify_learners(bad, "A seminar", "sem-1", 100, issuer, key, tmp_path / "run")
+    bad = [ROWS[0], {**ROWS[1].__dict__, "remaining": {"provisions_not_attempted": ["Z9"]}}]
+    with pytest.raises(RecordError, match="learner 2 \\('Ben Ode'\\): remaining: 'Z9' is not a provision id"):
         certify_learners(bad, "A seminar", "sem-1", 100, issuer, key, tmp_path / "run")
     assert not (tmp_path / "run").exists()
     certify_learners(ROWS[:2], "A seminar", "sem-1", 100, issuer, key, tmp_path / "run")

@@ -12,7 +12,14 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from nasams_course.training.certificate_pdf import PrintError, certificate_pdf, check_printable, statement_pdf
+from nasams_course.catalog import load_catalog
+from nasams_course.training.certificate_pdf import (
+    PrintError,
+    certificate_pdf,
+    check_printable,
+    remaining_sections,
+    statement_pdf,
+)
 from nasams_course.training.certificates import (
     RecordError,
     certificate_file,
@@ -75,6 +82,8 @@ def certify_learners(rows: list[LearnerOutcome | dict], session_title: str, sess
     for i, row in enumerate(rows):
         try:
             check_printable({"name": row.name})
+            if not row.complete:
+                remaining_sections(row.remaining, load_catalog())
         except PrintError as exc:
             raise RecordError(f"learner {i + 1} ({row.name!r}): {exc}") from None
         if row.complete:

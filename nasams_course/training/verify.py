@@ -65,8 +65,9 @@ def check_token(token: str, issuer: Issuer) -> Verification:
                 f"(key {_show(record.get('key_id'))}), and this issuer file is {issuer.name} (key {issuer.key_id})",
                 "key_id", "other-issuer")
         present = ", ".join(FIELD_LABELS.get(k, repr(k)) for k in reading_order(record))
-        return Verification(False, record, "the signature does not match the record: it was changed after it was "
-                            f"signed (the record holds: {present})", None, "tampered")
+        return Verification(False, record, "the signature does not match the record: the record was changed after "
+                            "signing, the token was not copied whole, or another key signed it (the record holds: "
+                            f"{present})", None, "tampered")
     try:
         check_record(record)
     except RecordError as exc:  # signed by this issuer, yet not a record this course writes
@@ -150,8 +151,14 @@ def verify_pdf(path: Path, issuer: Issuer, revoked: dict | None = None) -> Verif
     from nasams_course.training.certificate_pdf import printed_form
 
     catalog = load_catalog()
-    return against_readable(token, issuer, revoked,
-                            lambda record: (printed, printed_form(record, token, catalog)), "PDF")
+
+    def shown_by(record: dict) -> tuple[dict, dict]:
+        try:
+            return printed, printed_form(record, token, catalog)
+        except (KeyError, TypeError, ValueError, AttributeError):  # a changed record that would not even print
+            return {}, {}
+
+    return against_readable(token, issuer, revoked, shown_by, "PDF")
 
 
 def verify_path_or_token(arg: str, issuer: Issuer, revoked: dict | None = None) -> Verification:
