@@ -187,7 +187,8 @@ def bench_browser() -> None:
     data = sum(len(m.encode()) for m in blocks)
     for name, path in (("a chapter page", page_path), ("the progress page", html / "book" / "orientation" /
                                                         "progress.html"), ("the glossary", html / "book" /
-                                                                           "orientation" / "glossary.html")):
+                                                                           "orientation" / "glossary.html"),
+                       ("the verify page", html / "book" / "orientation" / "verify.html")):
         scripts = re.findall(r'src="[^"]*_static/(nasams-[a-z]+\.js)', path.read_text(encoding="utf-8"))
         size = sum((html / "_static" / s).stat().st_size for s in scripts)
         print(f"course JavaScript loaded by {name}: {size:,} bytes unminified ({', '.join(scripts)}; target 25,000)")
@@ -276,10 +277,50 @@ def bench_storage() -> None:
           f"{chars:,} characters ({chars / 1024:.0f} KB), {chars / BROWSER_QUOTA_CHARS:.1%} of a 5 MB quota")
 
 
+CERTIFICATES = 1_000
+
+
+def bench_certificates() -> None:
+    """Certify 1,000 learners of a two-chapter session: for each a signed record, its token, a PDF with the QR code
+    and a JSON file, and the run's CSV; then the cost of a name that needs the embedded Unicode font."""
+    from nasams_course.content.loader import course_bank
+    from nasams_course.training.certify import certify_learners
+    from nasams_course.training.issuer import init_issuer, read_private_key
+
+    bank = course_bank()
+    chapters = ["confidentiality-records-rights", "victims-and-privilege"]
+    provisions = [p for c in chapters for p in bank.chapters[c].provisions]
+    catalog = load_catalog()
+    domains = sorted({catalog.provision(p).domain for p in provisions})
+    rows = [{"name": f"Learner {i:04d} Example-Name", "complete": True, "completed_on": "2026-11-02",
+             "provisions": provisions, "levels": {d: ("Proficient", "Mastery")[(i + j) % 2] for j, d in
+                                                  enumerate(domains)}} for i in range(CERTIFICATES)]
+    with tempfile.TemporaryDirectory() as tmp:
+        key_path, _, issuer = init_issuer(Path(tmp) / "keys", "Mitigation Training Institute",
+                                          "https://training.example.org/nasams/book/orientation/verify.html")
+        key = read_private_key(key_path)
+        t, cpu = time.perf_counter(), time.process_time()
+        issued = certify_learners(rows, "Confidentiality and victims: a CE seminar", "ce-2026-11", 75, issuer, key,
+                                  Path(tmp) / "run")
+        took, cpu = time.perf_counter() - t, time.process_time() - cpu
+        size = statistics.median(i.pdf.stat().st_size for i in issued)
+        token = statistics.median(len(i.token) for i in issued)
+        t = time.perf_counter()
+        certify_learners([{**rows[0], "name": "Łukasz Nguyễn"}] * 5, "Confidentiality and victims: a CE seminar",
+                         "ce-2026-11", 75, issuer, key, Path(tmp) / "unicode")
+        unicode_each = (time.perf_counter() - t) / 5
+    print(f"certificates: {CERTIFICATES:,} learners certified (signed record, token, PDF with QR code, JSON file, "
+          f"CSV) in {took:.1f} s ({cpu:.1f} s of CPU), {took / CERTIFICATES * 1000:.0f} ms each (target <= 60 s); "
+          f"median PDF "
+          f"{size / 1024:.0f} KB, token {token:.0f} characters ({len(provisions)} provisions, {len(domains)} domains); "
+          f"a name outside Windows-1252 (embedded DejaVu Sans) takes {unicode_each * 1000:.0f} ms")
+
+
 def main() -> None:
     if sys.argv[1:] == ["sessions"]:
         bench_sessions()
         return
+    bench_certificates()
     bench_storage()
     bench_sessions()
     bench_grading()

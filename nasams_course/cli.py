@@ -19,6 +19,7 @@ from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision
 from nasams_course.grading import grade
 from nasams_course.grading.calibration import SELF_RATING_LABELS
 from nasams_course.responses import ResponseFileError, read_responses
+from nasams_course.training.issuer import DEFAULT_VERIFY_URL
 
 
 class UsageError(Exception):
@@ -474,6 +475,122 @@ def cmd_session_build(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- certificates: issuer keys, verification, revocation (nasams_course.training) ------------------------------------
+
+def cmd_issuer_init(args: argparse.Namespace) -> int:
+    from nasams_course.training.issuer import IssuerError, init_issuer
+
+    forbidden = [args.root] if args.root else []
+    try:
+        forbidden.append(find_root())
+    except FileNotFoundError:
+        pass
+    try:
+        key_path, issuer_path, issuer = init_issuer(args.out, args.name, args.verify_url, tuple(forbidden))
+    except IssuerError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        _print_json({"private_key": str(key_path), "issuer_file": str(issuer_path), **issuer.to_json()})
+        return 0
+    print(f"issuer: {issuer.name} (key id {issuer.key_id})")
+    print(f"private key: {key_path} (mode 600: keep it private, back it up, never commit or publish it)")
+    print(f"issuer file: {issuer_path} (public: publish it with the book)")
+    print("Next: copy the issuer file into the course and point _config.yml at it "
+          "(sphinx: config: nasams_issuer: path/to/issuer.json), then rebuild the book.")
+    if "://" not in issuer.verify_url:
+        print("The QR codes will hold the relative address " + issuer.verify_url + "; to let a phone open the "
+              "verify page, create the issuer with --verify-url set to the published page's address.")
+    return 0
+
+
+def verification_lines(v) -> list[str]:
+    """A verification as the terminal shows it: the outcome and why, then the record's fields."""
+    from nasams_course.training.certificate_pdf import hours_text
+    from nasams_course.training.certificates import FIELD_LABELS, format_code
+
+    word = "valid" if v.valid else "revoked" if v.outcome == "revoked" else "invalid"
+    lines = [f"{word}: {printable(v.reason)}"]
+    if v.field:
+        lines.append(f"  field: {v.field} ({FIELD_LABELS.get(v.field, v.field)})")
+    if v.record and v.outcome in ("valid", "revoked", "mismatch"):
+        shown = dict(v.record, id=format_code(v.record["id"]), ce_hours=hours_text(v.record["ce_hours"]),
+                     provisions=", ".join(v.record["provisions"]),
+                     levels="; ".join(f"{d}: {lv}" for d, lv in v.record["levels"].items()))
+        lines += [f"  {FIELD_LABELS[k] + ':':<28}{printable(str(shown[k]))}" for k in FIELD_LABELS if k != "schema"]
+    return lines
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pypdf.errors import PyPdfError
+
+    from nasams_course.training.issuer import IssuerError, read_issuer
+    from nasams_course.training.verify import RevocationError, read_revoked, verify_path_or_token
+
+    try:
+        issuer = read_issuer(args.issuer)
+        revoked = read_revoked(args.revoked)
+        v = verify_path_or_token(args.certificate, issuer, revoked)
+    except (IssuerError, RevocationError) as exc:
+        raise UsageError(str(exc)) from None
+    except (OSError, ValueError, PyPdfError) as exc:
+        raise UsageError(f"{args.certificate}: cannot read it ({exc})") from None
+    if v.outcome == "code-only":  # a code cannot be checked: the command cannot do what it was asked
+        raise UsageError(v.reason)
+    if args.json:
+        _print_json({"valid": v.valid, "outcome": v.outcome, "reason": v.reason, "field": v.field,
+                     "record": v.record})
+    else:
+        print("\n".join(verification_lines(v)))
+    return 0 if v.valid else 1
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from nasams_course.training.certificates import format_code
+    from nasams_course.training.verify import RevocationError, add_revocation
+
+    try:
+        cert_id, added = add_revocation(args.list, args.id, args.reason)
+    except RevocationError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        _print_json({"id": cert_id, "added": added, "list": str(args.list)})
+    elif added:
+        print(f"revoked {format_code(cert_id)} in {args.list}; rebuild and publish the book so that its verify "
+              "page reports it")
+    else:
+        print(f"{format_code(cert_id)} was already revoked in {args.list}")
+    return 0
+
+
+def add_certificate_commands(sub) -> None:
+    """`issuer init`, `verify` and `revoke`: they need no course, so they run anywhere."""
+    p = sub.add_parser("issuer", help="the certificate issuer's keys", description="the certificate issuer's keys")
+    isub = p.add_subparsers(dest="issuer_command", required=True)
+    p = isub.add_parser("init", help="create an Ed25519 key pair: a private key (mode 600) and a public issuer file",
+                        description="create an Ed25519 key pair: a private key (mode 600) and a public issuer file")
+    p.add_argument("--out", type=Path, required=True, help="a folder of your own, outside any repository or book")
+    p.add_argument("--name", required=True, help="the issuing organisation, as certificates name it")
+    p.add_argument("--verify-url", default=DEFAULT_VERIFY_URL,
+                   help="the address of the published book's verify page, for the QR codes "
+                        f"(default: the relative {DEFAULT_VERIFY_URL})")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_issuer_init, needs_root=False)
+    p = sub.add_parser("verify", help="check a certificate offline: a token, a PDF or a certificate JSON file",
+                       description="check a certificate offline: exit 0 valid, 1 invalid or revoked, 2 usage error")
+    p.add_argument("certificate", metavar="TOKEN|FILE.pdf|FILE.json")
+    p.add_argument("--issuer", type=Path, required=True, help="the issuer file (issuer.json) published with the book")
+    p.add_argument("--revoked", type=Path, help="the revocation list published with the book")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_verify, needs_root=False)
+    p = sub.add_parser("revoke", help="add a certificate to a revocation list (published with the book)",
+                       description="add a certificate to a revocation list (published with the book)")
+    p.add_argument("id", metavar="ID", help="the certificate id or verification code (hyphens allowed)")
+    p.add_argument("--list", type=Path, required=True, help="the revocation list (JSON; created if absent)")
+    p.add_argument("--reason", default="", help="why, in a line (shown by verify and the verify page)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_revoke, needs_root=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nasams-course", description=__doc__,
@@ -553,6 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="where to build (outside the course's folder)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_session_build)
+    add_certificate_commands(sub)
     return parser
 
 
@@ -560,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.root is None:
+        if args.root is None and getattr(args, "needs_root", True):
             args.root = find_root()
         return args.func(args)
     except (FileNotFoundError, UsageError, UnknownIdError) as exc:

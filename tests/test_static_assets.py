@@ -31,10 +31,13 @@ def test_each_page_loads_only_the_scripts_it_needs_within_budget():
     assert weight(progress) <= PROGRESS_CEILING, f"the progress page loads {weight(progress)} bytes"
     home = page_scripts('<div class="nasams-start">')
     assert home == ["nasams-grader.js", "nasams-answers.js", "nasams-start.js"] and weight(home) <= BUDGET
+    verify = page_scripts('<div class="nasams-verify">')
+    assert verify == ["nasams-grader.js", "nasams-answers.js", "nasams-verify.js"] and weight(verify) <= BUDGET
+    assert weight(["nasams-verify.js"]) <= 7_000, "the verify page's own script stays small"
     # the panel's file code (download, import, clear) loads only when one of its buttons is first used
     assert weight(["nasams-files.js"]) <= 12_000
     every = {p.name for p in STATIC.glob("*.js")}
-    assert every == set(progress) | set(chapter) | set(home) | {"nasams-files.js"}, "a script no page loads"
+    assert every == set(progress) | set(chapter) | set(home) | set(verify) | {"nasams-files.js"}, "a script no page loads"
 
 
 def test_assets_name_no_other_host():
