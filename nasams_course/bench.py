@@ -1,5 +1,6 @@
-"""`make bench`: build times, cohort grading (vectorized vs a per-response loop), quiz JavaScript size and
-time to the first interactive quiz. Prints figures; asserts nothing (the tests do that)."""
+"""`make bench`: build times (the book, and each example session in syllabi/), cohort grading (vectorized vs a
+per-response loop), quiz JavaScript size and time to the first interactive quiz. Prints figures; asserts nothing
+(the tests do that). `python -m nasams_course.bench sessions` times the session builds only."""
 
 from __future__ import annotations
 
@@ -257,6 +258,33 @@ def bench_build() -> None:
     print(f"book build: clean {times[0]:.1f} s, no-change rebuild {times[1]:.1f} s")
 
 
+SESSION_TARGET = 30  # seconds, for a two-hour session
+
+
+def bench_sessions() -> None:
+    """The wall time of `nasams-course session build` for each example syllabus, from nothing to the zip."""
+    import json
+
+    for syllabus in sorted((ROOT / "syllabi").glob("*.yml")):
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, "-m", "nasams_course", "--root", str(ROOT), "session", "build", str(syllabus),
+                   "--out", tmp, "--json"]
+            t = time.perf_counter()
+            run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            seconds = time.perf_counter() - t
+        if run.returncode != 0:
+            print(f"session {syllabus.stem}: did not build: {run.stderr.strip()[-500:]}")
+            continue
+        check = subprocess.run([*cmd[:5], "session", "check", str(syllabus), "--json"], capture_output=True,
+                               text=True, check=False)
+        plan = json.loads(check.stdout)
+        pages = json.loads(run.stdout)["pages_executed"]
+        print(f"session book {plan['id']} ({plan['mode']}, {plan['minutes']} of {plan['budget_minutes']} minutes, "
+              f"{len(plan['blocks'])} chapters, {sum(len(b['questions']) for b in plan['blocks'])} questions, "
+              f"{pages} pages): built in {seconds:.1f} s, from syllabus to zip (target <= {SESSION_TARGET} s for a "
+              "two-hour session)")
+
+
 def bench_browser() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -270,7 +298,8 @@ def bench_browser() -> None:
     data = sum(len(m.encode()) for m in blocks)
     for name, path in (("a chapter page", page_path), ("the progress page", html / "book" / "orientation" /
                                                         "progress.html"), ("the glossary", html / "book" /
-                                                                           "orientation" / "glossary.html")):
+                                                                           "orientation" / "glossary.html"),
+                       ("the verify page", html / "book" / "orientation" / "verify.html")):
         scripts = re.findall(r'src="[^"]*_static/(nasams-[a-z]+\.js)', path.read_text(encoding="utf-8"))
         size = sum((html / "_static" / s).stat().st_size for s in scripts)
         print(f"course JavaScript loaded by {name}: {size:,} bytes unminified ({', '.join(scripts)}; target 25,000)")
@@ -359,8 +388,47 @@ def bench_storage() -> None:
           f"{chars:,} characters ({chars / 1024:.0f} KB), {chars / BROWSER_QUOTA_CHARS:.1%} of a 5 MB quota")
 
 
-SECTIONS = {"storage": bench_storage, "grading": bench_grading, "gradebook": bench_gradebook, "build": bench_build,
-            "browser": bench_browser}
+CERTIFICATES = 1_000
+
+
+def bench_certificates() -> None:
+    """Certify 1,000 learners of a two-chapter session: for each a signed record, its token, a PDF with the QR code
+    and a JSON file, and the run's CSV; then the cost of a name that needs the embedded Unicode font."""
+    from nasams_course.content.loader import course_bank
+    from nasams_course.training.certify import certify_learners
+    from nasams_course.training.issuer import init_issuer, read_private_key
+
+    bank = course_bank()
+    chapters = ["confidentiality-records-rights", "victims-and-privilege"]
+    provisions = [p for c in chapters for p in bank.chapters[c].provisions]
+    catalog = load_catalog()
+    domains = sorted({catalog.provision(p).domain for p in provisions})
+    rows = [{"name": f"Learner {i:04d} Example-Name", "complete": True, "completed_on": "2026-11-02",
+             "provisions": provisions, "levels": {d: ("Proficient", "Mastery")[(i + j) % 2] for j, d in
+                                                  enumerate(domains)}} for i in range(CERTIFICATES)]
+    with tempfile.TemporaryDirectory() as tmp:
+        key_path, _, issuer = init_issuer(Path(tmp) / "keys", "Mitigation Training Institute",
+                                          "https://training.example.org/nasams/book/orientation/verify.html")
+        key = read_private_key(key_path)
+        t, cpu = time.perf_counter(), time.process_time()
+        issued = certify_learners(rows, "Confidentiality and victims: a CE seminar", "ce-2026-11", 75, issuer, key,
+                                  Path(tmp) / "run")
+        took, cpu = time.perf_counter() - t, time.process_time() - cpu
+        size = statistics.median(i.pdf.stat().st_size for i in issued)
+        token = statistics.median(len(i.token) for i in issued)
+        t = time.perf_counter()
+        certify_learners([{**rows[0], "name": "Łukasz Nguyễn"}] * 5, "Confidentiality and victims: a CE seminar",
+                         "ce-2026-11", 75, issuer, key, Path(tmp) / "unicode")
+        unicode_each = (time.perf_counter() - t) / 5
+    print(f"certificates: {CERTIFICATES:,} learners certified (signed record, token, PDF with QR code, JSON file, "
+          f"CSV) in {took:.1f} s ({cpu:.1f} s of CPU), {took / CERTIFICATES * 1000:.0f} ms each (target <= 60 s); "
+          f"median PDF "
+          f"{size / 1024:.0f} KB, token {token:.0f} characters ({len(provisions)} provisions, {len(domains)} domains); "
+          f"a name outside Windows-1252 (embedded DejaVu Sans) takes {unicode_each * 1000:.0f} ms")
+
+
+SECTIONS = {"certificates": bench_certificates, "storage": bench_storage, "sessions": bench_sessions,
+            "grading": bench_grading, "gradebook": bench_gradebook, "build": bench_build, "browser": bench_browser}
 
 
 def main(argv: list[str] | None = None) -> None:

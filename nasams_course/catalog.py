@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -25,6 +26,22 @@ STRENGTH_LABELS: dict[str, str] = {
 }
 #: Matches a provision id written in prose, e.g. "E4a", "S16", "U7".
 PROVISION_ID_RE = re.compile(r"\b([ESU]\d{1,2}[abc]?)\b")
+
+
+class UnknownIdError(ValueError):
+    """Ids asked for (chapters, provisions) that the course does not have: the command line reports the message,
+    one line naming every valid id, with exit status 2."""
+
+
+def require_known(kind: str, asked: Iterable[str], known: Iterable[str],
+                  error: type[UnknownIdError] = UnknownIdError) -> None:
+    """Raise `error` unless every id `asked` is `known`; `kind` names them ("chapter", "provision").
+
+    The one message for an unknown id anywhere: `unknown chapter(s): nope (chapters: a, b, c)`."""
+    known = list(known)
+    unknown = [i for i in dict.fromkeys(asked) if i not in known]
+    if unknown:
+        raise error(f"unknown {kind}(s): {', '.join(unknown)} ({kind}s: {', '.join(known)})")
 
 
 class Provision(BaseModel):
@@ -86,6 +103,10 @@ class Catalog(BaseModel):
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(p.id for p in self.provisions)
+
+    def require_provisions(self, ids: Iterable[str]) -> None:
+        """Raise UnknownIdError, naming the code's provisions, unless every one of `ids` is one of them."""
+        require_known("provision", ids, self.ids)
 
 
 

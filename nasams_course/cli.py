@@ -7,18 +7,19 @@ import json
 import os
 import re
 import sys
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from nasams_course.catalog import load_catalog
+from nasams_course.catalog import UnknownIdError, load_catalog
 from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
-from nasams_course.content.models import UnknownChapterError
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
 from nasams_course.grading import grade
 from nasams_course.grading.calibration import SELF_RATING_LABELS
 from nasams_course.responses import ResponseFileError, read_responses
+from nasams_course.training.issuer import DEFAULT_VERIFY_URL
 
 
 class UsageError(Exception):
@@ -65,30 +66,65 @@ def cmd_provisions(args: argparse.Namespace) -> int:
     return 0
 
 
+def selected_questions(bank, chapters: list[str] | None, provisions: list[str] | None) -> list:
+    """The bank's questions in some chapters (any of them) that assess some provisions (any of them); no list, no
+    filter; both lists, both must match. Unknown ids are refused (UnknownIdError) before anything is printed."""
+    bank.require_chapters(chapters or [])
+    load_catalog().require_provisions(provisions or [])
+    return [q for q in bank.questions.values()
+            if (not chapters or bank.chapter_of[q.id] in chapters)
+            and (not provisions or set(provisions) & set(q.provisions))]
+
+
+def _print_wrapped(text: str, indent: str) -> None:
+    print(textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent + "  ",
+                        break_long_words=False, break_on_hyphens=False))
+
+
+def _print_question_text(q, bank) -> None:
+    """A question as a learner reads it, without its key: id, kind, chapter, provisions, case, stem, options."""
+    print(f"{q.id}  [{q.kind}]  chapter {bank.chapter_of[q.id]}  ·  provisions {', '.join(q.provisions)}")
+    if q.vignette:
+        print(f"  Case: {bank.vignettes[q.vignette].title} ({q.vignette})")
+    _print_wrapped(q.stem, "  ")
+    for o in q.options:
+        _print_wrapped(f"- {o.id}: {o.text}", "   ")
+    print()
+
+
+def _print_question_key(q, bank) -> None:
+    print(f"{q.id}  [{q.kind}]  {', '.join(q.provisions)}  ({bank.path_of('question', q.id)})")
+    print(f"  {q.stem}")
+    for o in q.options:
+        if q.kind == "single":
+            key = f"credit {o.credit}"
+        elif q.kind == "multi":
+            key = "correct" if o.correct else "incorrect"
+        elif q.kind == "rate":
+            key = f"key {o.key}"
+        else:
+            key = f"step {q.key.index(o.id) + 1}"
+        breached = q.breaches(o.id) if q.kind != "order" else ()
+        flag = f"  VIOLATION of {', '.join(breached)}" if breached else ""
+        print(f"   - {o.id}: {key}{flag}")
+    print()
+
+
 def cmd_questions(args: argparse.Namespace) -> int:
+    if args.text and args.json:
+        raise UsageError("--text and --json are two ways to print the questions: choose one")
     bank = load_bank_or_raise(args.root)
+    questions = selected_questions(bank, args.chapter, args.provision)
     if args.json:
         _print_json({"questions": [
             {**q.model_dump(exclude_none=True), "chapter": bank.chapter_of[q.id],
              "path": bank.path_of("question", q.id)}
-            for q in bank.questions.values()]})
+            for q in questions]})
         return 0
-    for q in bank.questions.values():
-        print(f"{q.id}  [{q.kind}]  {', '.join(q.provisions)}  ({bank.path_of('question', q.id)})")
-        print(f"  {q.stem}")
-        for o in q.options:
-            if q.kind == "single":
-                key = f"credit {o.credit}"
-            elif q.kind == "multi":
-                key = "correct" if o.correct else "incorrect"
-            elif q.kind == "rate":
-                key = f"key {o.key}"
-            else:
-                key = f"step {q.key.index(o.id) + 1}"
-            breached = q.breaches(o.id) if q.kind != "order" else ()
-            flag = f"  VIOLATION of {', '.join(breached)}" if breached else ""
-            print(f"   - {o.id}: {key}{flag}")
-        print()
+    for q in questions:
+        (_print_question_text if args.text else _print_question_key)(q, bank)
+    if not questions:
+        print("nasams-course: no question matches these filters", file=sys.stderr)
     return 0
 
 
@@ -98,8 +134,34 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+def _session_scope(args: argparse.Namespace, bank):
+    """With --session: the session's plan (its questions are the scope); exits 2 on a syllabus with problems."""
+    if not args.session:
+        return None
+    checked = _checked_syllabus(argparse.Namespace(syllabus=args.session), bank)
+    if checked.problems:
+        raise UsageError("the syllabus has problems:\n" + "\n".join(printable(str(p)) for p in checked.problems))
+    return checked.plan
+
+
+def _in_session(path: Path, responses, plan) -> tuple[list, list[str], list[str]]:
+    """A file's attempts at the session's questions, and what it says about the rest (problems, then notes)."""
+    if plan is None:
+        note = (f"{path}: saved from session {responses.session!r}; grade it with --session SYLLABUS.yml to score it "
+                "against that session only") if responses.session else ""
+        return responses.attempts, [], [note] if note else []
+    problems = ([f"{path}: saved from session {responses.session!r}, not {plan.id!r}"]
+                if responses.session not in (None, plan.id) else [])
+    kept = [a for a in responses.attempts if a.question in set(plan.questions)]
+    outside = len({a.question for a in responses.attempts} - set(plan.questions))
+    notes = [f"{path}: {outside} question(s) answered outside session {plan.id!r} are not counted"] if outside else []
+    return kept, problems, notes
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     bank = load_bank_or_raise(args.root)
+    plan = _session_scope(args, bank)
+    questions = bank.questions if plan is None else {qid: bank.questions[qid] for qid in plan.questions}
     status = 0
     results: list[dict] = []
     reports = []
@@ -111,12 +173,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
             status = 1
             results.append({"file": str(path), "error": str(exc)})
             continue
-        report = replace(grade(bank.questions, responses.attempts, learner=responses.learner,
-                               ratings=responses.ratings),
-                         problems=tuple(responses.problems))
-        for problem in responses.problems:
+        attempts, mismatch, notes = _in_session(path, responses, plan)
+        problems = [*responses.problems, *mismatch]
+        report = replace(grade(questions, attempts, learner=responses.learner, ratings=responses.ratings),
+                         problems=tuple(problems))
+        for problem in problems:
             print(f"nasams-course grade: {printable(problem)}", file=sys.stderr)
-        if responses.problems:
+        for note in notes:
+            print(f"nasams-course grade: note: {printable(note)}", file=sys.stderr)
+        if problems:
             status = 1
         reports.append((path, report))
         results.append({"file": str(path), **report.to_json()})
@@ -135,7 +200,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for path, r in reports:
         overall = "-" if r.score is None else f"{r.score:.0%}"
         first_overall = "-" if r.first_score is None else f"{r.first_score:.0%}"
-        print(f"File: {printable(str(path))}")
+        print(f"File: {printable(str(path))}" + (f"  ·  session: {plan.id}" if plan else ""))
         print(f"Learner: {printable(r.learner) or '(unnamed)'}  ·  complete: {'yes' if r.complete else 'no'}  ·  "
               f"overall {overall} (first attempts {first_overall})")
         _print_table(profile_frame(r))
@@ -223,27 +288,57 @@ def cmd_workbooks(args: argparse.Namespace) -> int:
     return 0
 
 
+#: where new-trainer-notebook writes unless told: a folder of the current directory, never the course's answers/
+TRAINER_NOTEBOOKS = Path("trainer-notebooks")
+NOTEBOOK_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+
+
+def notebook_name(name: str) -> str:
+    """A trainer notebook's name, refused (UsageError) unless it is a plain name: a path never reaches the disk."""
+    if "/" in name or "\\" in name or ".." in name or Path(name).is_absolute():
+        raise UsageError(f"the notebook name {name!r} is a path: give a plain name such as ce-seminar, "
+                         "and the folder with --out")
+    if not NOTEBOOK_NAME.fullmatch(name):
+        raise UsageError(f"the notebook name {name!r} must be lower-case letters, digits and hyphens "
+                         "(it becomes NAME.ipynb in the --out folder)")
+    return name
+
+
+def notebook_files(folder: Path, name: str, force: bool) -> tuple[Path, Path]:
+    """The notebook's path and its sample responses' folder, refused (UsageError) if the folder is a file or
+    something would be replaced without --force."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder for trainer notebooks")
+    path, responses = folder / f"{name}.ipynb", folder / "responses"
+    from nasams_course.trainer import sample_paths
+
+    existing = [p for p in (path, *sample_paths(responses, name).values()) if p.exists()]
+    if existing and not force:
+        raise UsageError(f"{existing[0]} exists (use --force to replace it and its sample responses)")
+    return path, responses
+
+
 def cmd_new_trainer_notebook(args: argparse.Namespace) -> int:
     from nasams_course.trainer import write_samples
     from nasams_course.workbooks import execute, trainer_notebook
 
+    name = notebook_name(args.name)
     bank = load_bank_or_raise(args.root)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", args.name):
-        raise UsageError(f"the notebook name {args.name!r} must be lower-case letters, digits and hyphens "
-                         "(it becomes answers/NAME.ipynb)")
-    bank.require_chapters(args.chapter)  # before anything is written
-    answers = args.root / "answers"
-    (answers / "responses").mkdir(parents=True, exist_ok=True)
-    path = answers / f"{args.name}.ipynb"
-    if path.exists() and not args.force:
-        print(f"nasams-course: {path.relative_to(args.root)} exists (use --force to replace it)", file=sys.stderr)
-        return 1
+    chapters = list(dict.fromkeys(args.chapter))
+    bank.require_chapters(chapters)  # before anything is written
+    path, responses = notebook_files(args.out, name, args.force)
+    in_course = args.out.resolve() == (args.root / "answers").resolve()
+    try:
+        responses.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way, no permission
+        raise UsageError(f"cannot make the folder {responses}: {exc.strerror}") from None
     import nbformat
 
-    nbformat.write(trainer_notebook(args.title, args.name, args.chapter, bank), path)
-    write_samples(answers / "responses", args.name, args.chapter)
+    nbformat.write(trainer_notebook(args.title, name, chapters, bank, in_course=in_course), path)
+    write_samples(responses, name, chapters)
     execute(path)
-    print(f"wrote {path.relative_to(args.root)} and its sample responses; now run `make workbooks`")
+    print(f"wrote {path} and its sample responses in {responses}"
+          + ("; now run `make workbooks`" if in_course else ""))
     return 0
 
 
@@ -380,6 +475,225 @@ def _add_gradebook(sub) -> None:
     p.add_argument("--session", help="only this session's attempts")
 
 
+def _checked_syllabus(args: argparse.Namespace, bank):
+    from nasams_course.training.syllabus import load_syllabus
+
+    return load_syllabus(Path(args.syllabus), bank)
+
+
+def _block_line(block, bank) -> str:
+    from nasams_course.training.syllabus import is_whole
+
+    everything = len(bank.questions_in_chapter(block.chapter))
+    what = ("whole chapter" if is_whole(block, bank)
+            else f"part ({', '.join(block.provisions) or 'questions only'}), {len(block.questions)} of {everything} "
+                 "questions")
+    return (f"  {block.title} ({block.chapter}): {what}; {block.minutes} min, {len(block.vignettes)} vignette(s), "
+            f"{len(block.questions)} question(s)")
+
+
+def _session_json(checked, bank) -> dict:
+    catalog = load_catalog()
+    out: dict = {"ok": not checked.problems, "problems": [str(p) for p in checked.problems],
+                 "warnings": [str(w) for w in checked.warnings]}
+    plan = checked.plan
+    if plan is not None:
+        scope = plan.provisions(bank)
+        taught = {pid for b in plan.blocks for pid in b.provisions}
+        out.update({
+            "id": plan.id, "title": plan.title, "dates": list(plan.dates), "audience": plan.audience, "mode": plan.mode,
+            "minutes": plan.minutes, "budget_minutes": plan.budget_minutes,
+            "provisions": [{"id": pid, "title": catalog.provision(pid).title, "section": pid in taught}
+                           for pid in catalog.ids if pid in scope or pid in taught],
+            "blocks": [{"chapter": b.chapter, "title": b.title, "minutes": b.minutes, "provisions": list(b.provisions),
+                        "vignettes": list(b.vignettes), "questions": list(b.questions)} for b in plan.blocks]})
+    return out
+
+
+def cmd_session_check(args: argparse.Namespace) -> int:
+    bank = load_bank_or_raise(args.root)
+    checked = _checked_syllabus(args, bank)
+    status = 2 if checked.problems else 1 if checked.warnings else 0
+    if args.json:
+        _print_json(_session_json(checked, bank))
+        return status
+    data = _session_json(checked, bank)
+    plan = checked.plan
+    if plan is not None:
+        spare = plan.budget_minutes - plan.minutes
+        print(f"Session {plan.id}: {printable(plan.title)}")
+        print(f"{plan.mode.capitalize()} session · {', '.join(plan.dates)} · for {printable(plan.audience)}")
+        print(f"Minutes: {plan.minutes} of a {plan.budget_minutes}-minute budget "
+              f"({f'{spare} to spare' if spare >= 0 else f'{-spare} over'})")
+        print("\nChapters, in the course's order:")
+        for b in plan.blocks:
+            print(_block_line(b, bank))
+        print(f"\nProvisions covered ({len(data['provisions'])}; * its section is in the session):")
+        for p in data["provisions"]:
+            print(f"  {p['id']:<4} {'*' if p['section'] else ' '} {p['title']}")
+        print(f"\nVignettes ({len(plan.vignettes)}):")
+        for vid in plan.vignettes:
+            print(f"  {vid}  {bank.vignettes[vid].title}")
+        print(f"\nQuestions ({len(plan.questions)}):")
+        for qid in plan.questions:
+            print(f"  {qid}  [{bank.questions[qid].kind}]  {', '.join(bank.questions[qid].provisions)}")
+        print()
+    for w in checked.warnings:
+        print(f"warning: {printable(str(w))}")
+    for p in checked.problems:
+        print(printable(str(p)))
+    print(f"{len(checked.problems)} problem(s): the session cannot be built" if checked.problems
+          else f"ok, with {len(checked.warnings)} warning(s)" if checked.warnings else "ok")
+    return status
+
+
+def cmd_session_build(args: argparse.Namespace) -> int:
+    from nasams_course.training.session_book import OutFolderError, SessionBuildError, build, check_out
+
+    bank = load_bank_or_raise(args.root)
+    checked = _checked_syllabus(args, bank)
+    for w in checked.warnings:
+        print(f"warning: {printable(str(w))}", file=sys.stderr)
+    if checked.problems:
+        for p in checked.problems:
+            print(printable(str(p)), file=sys.stderr)
+        return 2
+    try:
+        out = check_out(Path(args.out), args.root)
+        print(f"building session {checked.plan.id} into {out} ...", file=sys.stderr)
+        built = build(checked.plan, bank, args.root, out)
+    except SessionBuildError as exc:
+        print(f"nasams-course session build: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, OutFolderError) else 1
+    result = {"session": checked.plan.id, "html": str(built.html), "home": str(built.html / "index.html"),
+              "zip": str(built.zip), "source": str(out / "source"), "pages_executed": built.pages,
+              "seconds": round(built.seconds, 1), "warnings": [str(w) for w in checked.warnings]}
+    if args.json:
+        _print_json(result)
+        return 0
+    print(f"Session book: {built.html / 'index.html'} (open it from disk, or serve {built.html} from any web server)")
+    print(f"Zip for a USB stick or an LMS: {built.zip}")
+    print(f"Project it was built from: {out / 'source'}")
+    print(f"Built in {built.seconds:.1f} s; 0 broken internal links.")
+    return 0
+
+
+# -- certificates: issuer keys, verification, revocation (nasams_course.training) ------------------------------------
+
+def cmd_issuer_init(args: argparse.Namespace) -> int:
+    from nasams_course.training.issuer import IssuerError, init_issuer
+
+    forbidden = [args.root] if args.root else []
+    try:
+        forbidden.append(find_root())
+    except FileNotFoundError:
+        pass
+    try:
+        key_path, issuer_path, issuer = init_issuer(args.out, args.name, args.verify_url, tuple(forbidden))
+    except IssuerError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        _print_json({"private_key": str(key_path), "issuer_file": str(issuer_path), **issuer.to_json()})
+        return 0
+    print(f"issuer: {issuer.name} (key id {issuer.key_id})")
+    print(f"private key: {key_path} (mode 600: keep it private, back it up, never commit or publish it)")
+    print(f"issuer file: {issuer_path} (public: publish it with the book)")
+    print("Next: copy the issuer file into the course and point _config.yml at it "
+          "(sphinx: config: nasams_issuer: path/to/issuer.json), then rebuild the book.")
+    if "://" not in issuer.verify_url:
+        print("The QR codes will hold the relative address " + issuer.verify_url + "; to let a phone open the "
+              "verify page, create the issuer with --verify-url set to the published page's address.")
+    return 0
+
+
+def verification_lines(v) -> list[str]:
+    """A verification as the terminal shows it: the outcome and why, then the record's fields."""
+    from nasams_course.training.certificate_pdf import hours_text
+    from nasams_course.training.certificates import FIELD_LABELS, format_code
+
+    word = "valid" if v.valid else "revoked" if v.outcome == "revoked" else "invalid"
+    lines = [f"{word}: {printable(v.reason)}"]
+    if v.field:
+        lines.append(f"  field: {v.field} ({FIELD_LABELS.get(v.field, v.field)})")
+    if v.record and v.outcome in ("valid", "revoked", "mismatch"):
+        shown = dict(v.record, id=format_code(v.record["id"]), ce_hours=hours_text(v.record["ce_hours"]),
+                     provisions=", ".join(v.record["provisions"]),
+                     levels="; ".join(f"{d}: {lv}" for d, lv in v.record["levels"].items()))
+        lines += [f"  {FIELD_LABELS[k] + ':':<28}{printable(str(shown[k]))}" for k in FIELD_LABELS if k != "schema"]
+    return lines
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pypdf.errors import PyPdfError
+
+    from nasams_course.training.issuer import IssuerError, read_issuer
+    from nasams_course.training.verify import RevocationError, read_revoked, verify_path_or_token
+
+    try:
+        issuer = read_issuer(args.issuer)
+        revoked = read_revoked(args.revoked)
+        v = verify_path_or_token(args.certificate, issuer, revoked)
+    except (IssuerError, RevocationError) as exc:
+        raise UsageError(str(exc)) from None
+    except (OSError, ValueError, PyPdfError) as exc:
+        raise UsageError(f"{args.certificate}: cannot read it ({exc})") from None
+    if v.outcome == "code-only":  # a code cannot be checked: the command cannot do what it was asked
+        raise UsageError(v.reason)
+    if args.json:
+        _print_json({"valid": v.valid, "outcome": v.outcome, "reason": v.reason, "field": v.field,
+                     "record": v.record})
+    else:
+        print("\n".join(verification_lines(v)))
+    return 0 if v.valid else 1
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from nasams_course.training.certificates import format_code
+    from nasams_course.training.verify import RevocationError, add_revocation
+
+    try:
+        cert_id, added = add_revocation(args.list, args.id, args.reason)
+    except RevocationError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        _print_json({"id": cert_id, "added": added, "list": str(args.list)})
+    elif added:
+        print(f"revoked {format_code(cert_id)} in {args.list}; rebuild and publish the book so that its verify "
+              "page reports it")
+    else:
+        print(f"{format_code(cert_id)} was already revoked in {args.list}")
+    return 0
+
+
+def add_certificate_commands(sub) -> None:
+    """`issuer init`, `verify` and `revoke`: they need no course, so they run anywhere."""
+    p = sub.add_parser("issuer", help="the certificate issuer's keys", description="the certificate issuer's keys")
+    isub = p.add_subparsers(dest="issuer_command", required=True)
+    p = isub.add_parser("init", help="create an Ed25519 key pair: a private key (mode 600) and a public issuer file",
+                        description="create an Ed25519 key pair: a private key (mode 600) and a public issuer file")
+    p.add_argument("--out", type=Path, required=True, help="a folder of your own, outside any repository or book")
+    p.add_argument("--name", required=True, help="the issuing organisation, as certificates name it")
+    p.add_argument("--verify-url", default=DEFAULT_VERIFY_URL,
+                   help="the address of the published book's verify page, for the QR codes "
+                        f"(default: the relative {DEFAULT_VERIFY_URL})")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_issuer_init, needs_root=False)
+    p = sub.add_parser("verify", help="check a certificate offline: a token, a PDF or a certificate JSON file",
+                       description="check a certificate offline: exit 0 valid, 1 invalid or revoked, 2 usage error")
+    p.add_argument("certificate", metavar="TOKEN|FILE.pdf|FILE.json")
+    p.add_argument("--issuer", type=Path, required=True, help="the issuer file (issuer.json) published with the book")
+    p.add_argument("--revoked", type=Path, help="the revocation list published with the book")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_verify, needs_root=False)
+    p = sub.add_parser("revoke", help="add a certificate to a revocation list (published with the book)",
+                       description="add a certificate to a revocation list (published with the book)")
+    p.add_argument("id", metavar="ID", help="the certificate id or verification code (hyphens allowed)")
+    p.add_argument("--list", type=Path, required=True, help="the revocation list (JSON; created if absent)")
+    p.add_argument("--reason", default="", help="why, in a line (shown by verify and the verify page)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_revoke, needs_root=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nasams-course", description=__doc__,
@@ -397,9 +711,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("validate", cmd_validate, "check every content file and cross-reference")
     add("provisions", cmd_provisions, "list the 44 provisions of the code (id, part, title, text, strength, domain)")
-    add("questions", cmd_questions, "list the whole question bank with keys (trainer use)")
+    p = add("questions", cmd_questions,
+            "list the question bank with its keys (trainer use), or with --text its stems and options to read")
+    p.add_argument("--chapter", action="append", metavar="ID",
+                   help="only the questions of this chapter (repeatable: any of them)")
+    p.add_argument("--provision", action="append", metavar="ID",
+                   help="only the questions that assess this provision, e.g. E4a, S5, U7 (repeatable: any of them; "
+                        "with --chapter, both must match)")
+    p.add_argument("--text", action="store_true",
+                   help="print each question as a learner reads it: id, kind, chapter, provisions, case, stem and "
+                        "options, with no key (the keys are in this command's default listing and in --json)")
     p = add("grade", cmd_grade, "grade one or more response files (nasams-course/responses@2 or @1)")
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
+    p.add_argument("--session", metavar="SYLLABUS.yml",
+                   help="score against a session's questions and provisions only (answers to other questions are not "
+                        "counted; a file saved from another session is reported)")
     p = add("coverage", cmd_coverage, "provision x content matrix, checked against the content standard")
     p.add_argument("--require-all", action="store_true", help="every one of the 44 provisions must meet the standard")
     add("bank", cmd_bank, "test-wise cue statistics of the question bank (option length, key position), "
@@ -407,16 +733,47 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("workbooks", cmd_workbooks, "regenerate the learner workbooks in exercises/ from answers/")
     p.add_argument("--check", action="store_true", help="only report workbooks that are missing or stale")
     p = add("new-trainer-notebook", cmd_new_trainer_notebook,
-            "scaffold answers/NAME.ipynb (keys, sample learners, quizzes) for some chapters, and run it")
-    p.add_argument("name")
+            "scaffold a trainer notebook, DIR/NAME.ipynb (keys, three graded sample learners in DIR/responses/, "
+            "the quizzes), for some chapters, and run it")
+    p.add_argument("name", metavar="NAME", help="a plain name: lower-case letters, digits and hyphens (not a path)")
     p.add_argument("--title", required=True)
-    p.add_argument("--chapter", action="append", required=True, help="a chapter id (repeatable)")
-    p.add_argument("--force", action="store_true", help="replace an existing notebook")
+    p.add_argument("--chapter", action="append", required=True, metavar="ID", help="a chapter id (repeatable)")
+    p.add_argument("--out", type=Path, default=TRAINER_NOTEBOOKS, metavar="DIR",
+                   help=f"the folder to write in (default: {TRAINER_NOTEBOOKS}/ in the current directory; "
+                        "the course's own notebooks, from which `make workbooks` makes exercises/, are in answers/)")
+    p.add_argument("--force", action="store_true", help="replace an existing notebook and its sample responses")
     add("answers", cmd_answers, "re-run every trainer notebook in answers/ and regenerate exercises/")
     p = add("items", cmd_items, "item analysis over a cohort's response files: difficulty, discrimination, "
                                 "critical-error rate, option shares")
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
     p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
+
+    session = sub.add_parser("session", help="check a syllabus, or build its session book",
+                             description="A session from a syllabus (a small YAML file: see syllabi/ and the README).")
+    ssub = session.add_subparsers(dest="session_command", required=True)
+    p = ssub.add_parser(
+        "check", help="what a syllabus covers: provisions, vignettes, questions, minutes against the budget",
+        description="Check a syllabus against the course and report what the session covers.",
+        epilog="Exit status: 0 ok; 1 ok with warnings (e.g. minutes over the budget); 2 problems (an unknown chapter, "
+               "provision or question, an empty selection, a zone asked for more questions than it holds): each "
+               "printed as path:field: problem, and the session cannot be built.")
+    p.add_argument("syllabus", metavar="SYLLABUS.yml")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_session_check)
+    p = ssub.add_parser(
+        "build", help="build a session book (HTML and a zip of it) from a syllabus, outside the course's files",
+        description="Build the session book of a syllabus: only the chosen material, in the course's order, with its "
+                    "own home page, progress page, coverage map, scoring page and glossary. Writes OUT/source (the "
+                    "generated Jupyter Book project), OUT/html (the book: open OUT/html/index.html) and "
+                    "OUT/ID-book.zip.",
+        epilog="Exit status: 0 built; 1 the book did not build (its warnings are printed); 2 the syllabus has problems "
+               "or --out cannot be used (inside the course's files other than a folder under _build/, or a folder "
+               "holding something else).")
+    p.add_argument("syllabus", metavar="SYLLABUS.yml")
+    p.add_argument("--out", required=True, metavar="DIR", help="where to build (outside the course's folder)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_session_build)
+    add_certificate_commands(sub)
     _add_gradebook(sub)
     return parser
 
@@ -425,10 +782,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.root is None:
+        if args.root is None and getattr(args, "needs_root", True):
             args.root = find_root()
         return args.func(args)
-    except (FileNotFoundError, UsageError, UnknownChapterError) as exc:
+    except (FileNotFoundError, UsageError, UnknownIdError) as exc:
         print(f"nasams-course: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading

@@ -9,7 +9,7 @@ from __future__ import annotations
 from IPython.display import display
 
 from nasams_course.catalog import load_catalog
-from nasams_course.content.loader import course_bank, find_root, page_vignettes
+from nasams_course.content.loader import course_bank, find_root, page_vignettes, session_manifest
 from nasams_course.content.models import Bank
 from nasams_course.rendering import html
 from nasams_course.session import Session, domain_frame, profile_frame
@@ -132,13 +132,17 @@ def my_progress(questions: list[str] | None = None):
 
 def coverage_map() -> HTMLBlock:
     """The trainer's planning page: every provision with its title, chapters (number, title, minutes, questions) and
-    content counts, then the chapters; filtered by part and domain in the book (CSS only)."""
+    content counts, then the chapters; filtered by part and domain in the book (CSS only). In a session book, the
+    session's provisions only."""
     from nasams_course.coverage import coverage_frame
     from nasams_course.rendering.coverage_map import coverage_map as render
 
     catalog = load_catalog()
     b = bank()
     frame = coverage_frame(b, catalog)
+    session = session_manifest(find_root())
+    if session is not None:
+        frame = frame[frame.provision.isin(session["provisions"])].reset_index(drop=True)
     return HTMLBlock(render(frame, catalog, b), frame.to_string(index=False))
 
 

@@ -6,8 +6,9 @@ earlier versions, which kept only the latest answer per question) are still read
 question's latest attempt; the first attempt is reported too. Bad entries are reported with their position
 and skipped; good entries still grade.
 
-Two optional fields (still `@2`): an entry's `certainty` (1 low, 2 medium, 3 high, stated before Submit), and
-the file's `self_ratings` ("how ready are you?", 1-4 per provision, before or after its chapter).
+Three optional fields (still `@2`): an entry's `certainty` (1 low, 2 medium, 3 high, stated before Submit), the
+file's `self_ratings` ("how ready are you?", 1-4 per provision, before or after its chapter), and the file's `session`
+(the id of the session book it was saved from, which `grade --session` checks).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ RATING_SHAPE = "expected an object with 'provision', 'stage', 'rating' and 'at'"
 RATING_PROVISION = "'provision' must be a provision id such as E4a"
 RATING_STAGE = "'stage' must be 'before' or 'after'"
 RATING_VALUE = "'rating' must be 1, 2, 3 or 4"
+SESSION_MESSAGE = "'session' must be a session id (lower-case letters, digits and hyphens)"
 
 
 class ResponseFileError(ValueError):
@@ -67,6 +69,8 @@ class ResponseSet:
     attempts: list[Attempt] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     ratings: list[SelfRating] = field(default_factory=list)
+    #: the session book the file was saved from (None: the course, or Jupyter)
+    session: str | None = None
 
 
 def parse_time(value: Any) -> float:
@@ -168,9 +172,9 @@ def check_rating(item: Any, now_ms: float) -> tuple[str, str, int, float]:
     return pid, stage, rating, _check_at(item["at"], now_ms)
 
 
-def check_file(data: Any) -> tuple[str, list, list]:
-    """The whole-file rules (schema, learner, responses, self-ratings, limits): (learner, entries, self-ratings).
-    Raises ResponseFileError with the message, without a file name."""
+def check_file(data: Any) -> tuple[str, list, list, str | None]:
+    """The whole-file rules (schema, learner, responses, self-ratings, session, limits): (learner, entries,
+    self-ratings, session id or None). Raises ResponseFileError with the message, without a file name."""
     if _depth(data, MAX_DEPTH + 1) > MAX_DEPTH:
         raise ResponseFileError(f"the file is nested too deeply (more than {MAX_DEPTH} levels)")
     if not isinstance(data, dict):
@@ -197,7 +201,9 @@ def check_file(data: Any) -> tuple[str, list, list]:
         raise ResponseFileError("'self_ratings' must be a list")
     if len(ratings) > MAX_RATINGS:
         raise ResponseFileError(f"more than {MAX_RATINGS:,} self-ratings")
-    return learner, entries, ratings
+    if "session" in data and not (isinstance(data["session"], str) and ID_RE.fullmatch(data["session"])):
+        raise ResponseFileError(SESSION_MESSAGE)
+    return learner, entries, ratings, data.get("session")
 
 
 def parse_responses(data: Any, questions: dict[str, Question], name: str = "responses",
@@ -206,10 +212,10 @@ def parse_responses(data: Any, questions: dict[str, Question], name: str = "resp
     README). Problems: the entries' in file order, then the self-ratings'."""
     now_ms = datetime.now(UTC).timestamp() * 1000 if now_ms is None else now_ms
     try:
-        learner, entries, ratings = check_file(data)
+        learner, entries, ratings, session = check_file(data)
     except ResponseFileError as exc:
         raise ResponseFileError(f"{name}: {exc}") from None
-    result = ResponseSet(learner)
+    result = ResponseSet(learner, session=session)
     for i, entry in enumerate(entries):
         where = f"{name}: responses[{i}]"
         try:

@@ -22,6 +22,7 @@ from nasams_course.grading.calibration import (
     percent,
 )
 from nasams_course.grading.levels import PASSING, level_for
+from nasams_course.grading.words import say
 from nasams_course.responses import read_responses, to_json
 
 if TYPE_CHECKING:
@@ -161,10 +162,8 @@ def calibration_summary(report: Report) -> str:
     """One line: how many answers were counted and their mean certainty-based mark."""
     cal = report.calibration
     if not cal.answers:
-        return "No answers with a stated certainty yet."
-    attempts = "first attempt" if cal.answers == 1 else "first attempts"
-    return (f"{cal.answers} {attempts} with a stated certainty; average certainty-based mark {cal.cbm:.2f} "
-            "(from −6 to 3).")
+        return say("cal-none")
+    return say("cal-summary", n=cal.answers, cbm=f"{cal.cbm:.2f}")
 
 
 def self_rating_frame(report: Report) -> pd.DataFrame:
@@ -186,25 +185,15 @@ def overall_lines(report: Report, questions: int) -> list[str]:
     answered = sum(1 for i in report.items if not i.unanswered)
     level = "Not started" if report.score is None else level_for(report.score)
     lines = [
-        f"{len(started)} of {len(report.provisions)} provisions attempted, from {answered} of {questions} questions "
-        "answered.",
+        say("summary", started=len(started), total=len(report.provisions), answered=answered,
+            questions=questions) + ".",
         f"Latest answers: {_pct(report.score)} · Level: {level} · First attempts: {_pct(report.first_score)}",
         f"Complete: {'yes' if report.complete else 'no'}.",
     ]
-    missing = len(report.provisions) - len(started)
-    low = sum(1 for d in report.domains if d.level not in PASSING)
-    critical = sum(1 for p in report.provisions if p.critical)
-
-    def are(n: int, one: str, many: str) -> str:
-        return f"{n}{one if n == 1 else many}"
-
-    if missing:
-        lines.append(are(missing, " provision is", " provisions are") + " not yet attempted.")
-    if low:
-        lines.append(are(low, " domain is", " domains are") + " below Proficient.")
-    if critical:
-        lines.append(are(critical, " provision has", " provisions have") + " an outstanding critical error.")
-    return lines
+    why = {"missing": len(report.provisions) - len(started),
+           "low": sum(1 for d in report.domains if d.level not in PASSING),
+           "critical": sum(1 for p in report.provisions if p.critical)}
+    return lines + [say(key, n=n) for key, n in why.items() if n]
 
 
 def progress_domain_frame(report: Report) -> pd.DataFrame:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-from nasams_course.content.loader import load_bank
+from nasams_course.content.loader import load_bank, session_manifest
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -43,7 +44,8 @@ def _drop_unwanted_scripts(app: Sphinx, pagename: str, templatename: str, contex
 
 def _book_data(app: Sphinx) -> str:
     """Every chapter's page and question ids (the sidebar's marks, the home page's Continue) and the catalog's
-    provision ids (an imported self-rating must name one, as in Python): JSON in a script element, data, not code."""
+    provision ids (an imported self-rating must name one, as in Python): JSON in a script element, data, not code.
+    A session book adds its session id (its response files carry it)."""
     if not hasattr(app, "nasams_book_json"):
         from nasams_course.rendering.html import script_json
 
@@ -52,14 +54,22 @@ def _book_data(app: Sphinx) -> str:
                     for cid in bank.chapters] if bank else []
         from nasams_course.catalog import load_catalog
 
-        app.nasams_book_json = script_json({"chapters": chapters, "provisions": list(load_catalog().ids)})
+        data = {"chapters": chapters, "provisions": list(load_catalog().ids)}
+        manifest = session_manifest(Path(app.srcdir))
+        if manifest:
+            data["session"] = manifest["id"]
+        app.nasams_book_json = script_json(data)
     return app.nasams_book_json
 
 
+#: what the verify page holds (book/orientation/verify.md): it gets the issuer's data and nasams-verify.js
+VERIFY_MARKER = 'class="nasams-verify"'
 #: the course's scripts: every page, then by what the page holds (the import code loads when the learner imports)
 SCRIPTS_EVERY_PAGE = ("nasams-grader.js", "nasams-answers.js")
 SCRIPTS_BY_CONTENT = (('class="nasams-quiz"', ("nasams-quiz.js",)),
-                      ('class="nasams-progress"', ("nasams-profile.js", "nasams-progress.js")))
+                      ('class="nasams-progress"', ("nasams-profile.js", "nasams-progress.js")),
+                      ('class="nasams-start"', ("nasams-start.js",)),
+                      (VERIFY_MARKER, ("nasams-verify.js",)))
 
 
 def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -74,6 +84,8 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
     for i, name in enumerate(names):
         app.add_js_file(name, defer="defer", priority=800 + i)
     context["body"] = body + f'<script type="application/json" id="nasams-book">{_book_data(app)}</script>'
+    if VERIFY_MARKER in body:
+        context["body"] += f'<script type="application/json" id="nasams-verify-data">{_verify_data(app)}</script>'
 
 
 def _content_files(root: Path, docname: str) -> list[Path]:
@@ -108,15 +120,87 @@ def _outdated_by_content(app: Sphinx, env, added: set, changed: set, removed: se
 
 def _purge(app: Sphinx, env, docname: str) -> None:
     getattr(env, "nasams_content", {}).pop(docname, None)
+    getattr(env, "nasams_verify", {}).pop(docname, None)
 
 
 def _merge(app: Sphinx, env, docnames: set, other) -> None:
     env.nasams_content = {**getattr(env, "nasams_content", {}),
                           **{d: fp for d, fp in getattr(other, "nasams_content", {}).items() if d in docnames}}
+    env.nasams_verify = {**getattr(env, "nasams_verify", {}),
+                         **{d: fp for d, fp in getattr(other, "nasams_verify", {}).items() if d in docnames}}
+
+
+# -- certificates: the issuer file and the revocation list, published with the book and given to the verify page --
+
+def _certificate_files(app: Sphinx) -> dict[str, Path | None]:
+    """The issuer file and the revocation list that _config.yml names (sphinx: config: nasams_issuer,
+    nasams_revoked), relative to the book's root; None when not set."""
+    root = Path(app.srcdir)
+    return {"issuer.json": root / app.config.nasams_issuer if app.config.nasams_issuer else None,
+            "revoked.json": root / app.config.nasams_revoked if app.config.nasams_revoked else None}
+
+
+def _verify_data(app: Sphinx) -> str:
+    """The verify page's data: the issuer's public key, the revoked ids and the domains' titles. The issuer file and
+    the revocation list are read when a page shows the verify form (a book without one needs neither); a missing or
+    bad file fails the build."""
+    if not hasattr(app, "nasams_verify_json"):
+        _load_certificate_data(app)
+    return app.nasams_verify_json
+
+
+def _load_certificate_data(app: Sphinx) -> None:
+    from nasams_course.rendering.html import script_json
+    from nasams_course.training.issuer import IssuerError, read_issuer
+    from nasams_course.training.verify import RevocationError, read_revoked, verify_page_data
+
+    files = _certificate_files(app)
+    try:
+        issuer = read_issuer(files["issuer.json"]) if files["issuer.json"] else None
+        revoked = read_revoked(files["revoked.json"])
+    except (IssuerError, RevocationError) as exc:
+        raise ExtensionError(f"the certificates' files: {exc}") from None
+    app.nasams_verify_json = script_json(verify_page_data(issuer, revoked))
+
+
+def _certificate_fingerprint(app: Sphinx) -> list:
+    return [(name, p.stat().st_mtime_ns, p.stat().st_size) if p and p.exists() else (name, None)
+            for name, p in _certificate_files(app).items()]
+
+
+def _remember_verify(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Remember which pages show the verify form, and the issuer and revocation files they were built with."""
+    if not hasattr(app.env, "nasams_verify"):
+        app.env.nasams_verify = {}
+    if VERIFY_MARKER in source[0]:
+        app.env.nasams_verify[docname] = _certificate_fingerprint(app)
+    else:
+        app.env.nasams_verify.pop(docname, None)
+
+
+def _outdated_by_certificates(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:
+    """The verify page, when the issuer file or the revocation list changed (a certificate was revoked)."""
+    now = _certificate_fingerprint(app)
+    return [doc for doc, fp in getattr(env, "nasams_verify", {}).items() if doc not in removed and fp != now]
+
+
+def _publish_certificate_files(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the issuer file and the revocation list to the built book's root, for `nasams-course verify` (when the
+    book has a verify page)."""
+    if exception is None and app.builder.format == "html" and getattr(app.env, "nasams_verify", None):
+        _verify_data(app)  # checks the files, even when no page was written in this (incremental) build
+        for name, path in _certificate_files(app).items():
+            if path:
+                shutil.copyfile(path, Path(app.outdir) / name)
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("nasams_issuer", "", "html", types=[str])
+    app.add_config_value("nasams_revoked", "", "html", types=[str])
     app.connect("source-read", _remember_content)
+    app.connect("source-read", _remember_verify)
+    app.connect("env-get-outdated", _outdated_by_certificates)
+    app.connect("build-finished", _publish_certificate_files)
     app.connect("env-get-outdated", _outdated_by_content)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)

@@ -121,16 +121,24 @@ def sample_responses(questions: dict[str, Question], learner: str, kind: str) ->
     return {"schema": SCHEMA, "learner": learner, "responses": entries}
 
 
+#: the three sample learners of a trainer notebook: kind -> name
+SAMPLE_LEARNERS = {"strong": "Sample learner A (strong)", "weak": "Sample learner B (weak)",
+                   "critical": "Sample learner C (critical error)"}
+
+
+def sample_paths(folder: Path, name: str) -> dict[str, Path]:
+    """Where the sample response files of the trainer notebook `name` are: kind -> path."""
+    return {kind: folder / f"{name}-{kind}.json" for kind in SAMPLE_LEARNERS}
+
+
 def write_samples(folder: Path, name: str, chapters: list[str]) -> list[Path]:
     """Write strong, weak and critical sample response files for some chapters."""
     questions = scope(chapters)
-    paths = []
-    for kind, learner in (("strong", "Sample learner A (strong)"), ("weak", "Sample learner B (weak)"),
-                          ("critical", "Sample learner C (critical error)")):
-        path = folder / f"{name}-{kind}.json"
-        path.write_text(json.dumps(sample_responses(questions, learner, kind), indent=2) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
+    paths = sample_paths(folder, name)
+    for kind, path in paths.items():
+        data = sample_responses(questions, SAMPLE_LEARNERS[kind], kind)
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return list(paths.values())
 
 
 def item_analysis(paths: list[Path], chapters: list[str] | None = None, bank: Bank | None = None,

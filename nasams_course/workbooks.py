@@ -70,13 +70,21 @@ def _md(source: str, *tags: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_markdown_cell(source, metadata={"tags": list(tags)} if tags else {})
 
 
-def trainer_notebook(title: str, name: str, chapters: list[str], bank) -> nbformat.NotebookNode:
-    """A new trainer notebook for some chapters: keys, graded sample learners, and the learner's quizzes."""
+#: what a trainer notebook's first cell says about its learner workbook: in the course's answers/, or elsewhere
+WORKBOOK_NOTE = {
+    True: "Cells tagged `trainer` (this one included) are removed from the learner workbook in `exercises/`; after "
+          "editing this notebook run `make answers` to re-run it and regenerate the workbook.",
+    False: "Cells tagged `trainer` (this one included) hold the keys and the sample learners: remove them before you "
+           "give this notebook to learners. After editing it, run it again (Run All).",
+}
+
+
+def trainer_notebook(title: str, name: str, chapters: list[str], bank, in_course: bool = True) -> nbformat.NotebookNode:
+    """A new trainer notebook for some chapters: keys, graded sample learners, and the learner's quizzes.
+    `in_course`: it is one of the course's notebooks in answers/, from which `make workbooks` makes exercises/."""
     cells = [
         _md(f"# Trainer notebook: {title}\n\nThe answer key for these chapters, with rationales, and three sample "
-            "learners graded with the course rubric. Cells tagged `trainer` (this one included) are removed from "
-            "the learner workbook in `exercises/`; after editing this notebook run `make answers` to re-run it and "
-            "regenerate the workbook.", TRAINER_TAG),
+            f"learners graded with the course rubric. {WORKBOOK_NOTE[in_course]}", TRAINER_TAG),
         _md(f"# Workbook: {title}\n\nRead each case, answer its questions and press **Submit**: each answer is "
             "scored at once, with the reasoning for every option. You can answer again: your latest answer counts, "
             "and your first attempt is kept beside it. "
@@ -88,9 +96,9 @@ def trainer_notebook(title: str, name: str, chapters: list[str], bank) -> nbform
         _code("import pandas as pd\n\nfrom nasams_course import trainer\n\n"
               "pd.set_option('display.max_colwidth', 80)\npd.set_option('display.max_rows', 500)\n"
               "trainer.key_table(CHAPTERS)", TRAINER_TAG),
-        _md("## Sample learners\n\nThree generated response files in `answers/responses/`: a strong learner (two "
-            "small slips), a weak learner, and a strong learner who made one critical error. Each is graded against "
-            "these chapters only.", TRAINER_TAG),
+        _md("## Sample learners\n\nThree generated response files in `responses/` beside this notebook: a strong "
+            "learner (two small slips), a weak learner, and a strong learner who made one critical error. Each is "
+            "graded against these chapters only.", TRAINER_TAG),
     ]
     for kind in ("strong", "weak", "critical"):
         cells.append(_code(f"trainer.grade_file('responses/{name}-{kind}.json', CHAPTERS)", TRAINER_TAG))

@@ -4,6 +4,7 @@ grader), and the words shown beside them."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import pytest
@@ -130,22 +131,34 @@ def test_the_words():
         "High certainty did not pay: your high-certainty answers averaged 75 %; it pays only above 80 %.")
     assert [percent(s) for s in (0.725, 0.724, 0.005, 1.0, 0.0)] == [73, 72, 1, 100, 0]
     assert SELF_RATING_LABELS == {1: "Not yet ready", 2: "Partly ready", 3: "Ready", 4: "Could teach it"}
-    assert GAP_FLAGS == {"over": "rated yourself above your measured level",
-                         "under": "rated yourself below your measured level"}
+    assert GAP_FLAGS == {"over": "You rated yourself above your measured level",
+                         "under": "You rated yourself below your measured level"}
 
 
-def test_the_progress_page_uses_the_same_words():
-    """nasams-progress.js writes these messages itself: every fixed part of each one must be in it."""
-    import re
-
+def test_the_progress_page_takes_its_words_from_python():
+    """The page's messages are data from grading/words.py, not copies in nasams-progress.js (which would drift)."""
     from conftest import REPO
+    from nasams_course.catalog import load_catalog
+    from nasams_course.content.loader import course_bank
+    from nasams_course.grading.words import WORDS
+    from nasams_course.rendering.progress import PAGE_WORDS, progress_data
 
+    words = progress_data(course_bank(), load_catalog())["words"]
+    assert words == WORDS | PAGE_WORDS and not set(WORDS) & set(PAGE_WORDS)
     js = (REPO / "nasams_course" / "static" / "nasams-progress.js").read_text(encoding="utf-8")
-    cases = [level(3, "high", 7, 0.6, 3, "over"), level(3, "high", 4, 0.75, 0, "over"),
-             level(2, "medium", 4, 0.604, 2, "over"), level(1, "low", 2, 0.725, 0, "under"),
-             level(3, "high", 2, 0.925, 0, "ok")]
-    for case in cases:
-        for part in re.split(r"\d+ %|\d+|low|medium|high(?=-certainty)", level_message(case)):
-            part = part.strip(" :;.")
-            if len(part) > 3:  # inside a string literal (not, say, a comment)
-                assert re.search('"[^"\\n]*' + re.escape(part) + '[^"\\n]*"', js), part
+    for key, value in words.items():
+        for text in value if isinstance(value, tuple) else (value,):
+            for part in re.split(r"\{\w+\}", text):
+                assert len(part.strip(" :;.")) <= 12 or part.strip(" :;.") not in js, (key, part)
+    # every key the page asks for exists
+    assert set(re.findall(r'say\("([a-z-]+[a-z])"', js)) <= set(words)
+    assert {f"fit-{f}" for f in ("ok", "over", "under")} | {"gap-over", "gap-under"} <= set(words)
+
+
+def test_message_key_picks_the_message_for_each_fit():
+    from nasams_course.grading.words import message_key
+
+    assert message_key(3, "over", 2) == "often-wrong"
+    assert message_key(3, "over", 0) == "high-over"
+    assert message_key(2, "over", 3) == "medium-over"
+    assert message_key(1, "under", 0) == "under" and message_key(2, "ok", 1) == "ok"

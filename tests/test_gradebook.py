@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from conftest import REPO, golden, golden_questions
 from nasams_course.catalog import load_catalog
 from nasams_course.grading.cohort import grade_cohort, selections_frame
-from nasams_course.responses import ResponseFileError, decode, format_time, parse_responses, read_responses
+from nasams_course.responses import (
+    SESSION_MESSAGE,
+    ResponseFileError,
+    decode,
+    format_time,
+    parse_responses,
+    read_responses,
+)
 from nasams_course.training import gradebook as gb
 
 QS = golden_questions()
@@ -162,7 +169,7 @@ def test_sessions_from_the_file_or_the_command_line_and_their_conflict(tmp_path)
         f"{other}: the file is for session 'autumn-2026', not 'spring-2026' (--session)"]
     assert import_files(db, [other]).files[0].session == "autumn-2026"
     bad = write(tmp_path / "bad.json", "Di", [entry()], session="Spring 2026")
-    assert import_files(db, [bad]).files[0].problems == [f"{bad}: {gb.SESSION_MESSAGE}"]
+    assert import_files(db, [bad]).files[0].problems == [f"{bad}: {SESSION_MESSAGE}"]
     # Ana's next file holds her spring attempt again (the book keeps every attempt): it stays in spring
     later = write(tmp_path / "ana-later.json", "Ana", [entry(), entry("g-single", "b", "2026-11-20T10:00:00.000Z")],
                   session="autumn-2026")
@@ -400,6 +407,8 @@ def files(draw):
         data["self_ratings"] = draw(st.one_of(st.lists(ratings(), max_size=4), st.just(None), st.just({})))
     if draw(st.integers(0, 10)) == 0:
         data["extra"] = draw(st.sampled_from([1, "x", [1], {"a": [[[[[[[1]]]]]]]}]))
+    if draw(st.integers(0, 4)) == 0:
+        data["session"] = draw(st.sampled_from(["spring-2026", "Spring 2026", 7, None, ["spring-2026"]]))
     raw = json.dumps(data, indent=draw(st.sampled_from([None, 2])), ensure_ascii=draw(st.booleans())).encode()
     return (b"\xef\xbb\xbf" + raw) if draw(st.integers(0, 10)) == 0 else raw
 
@@ -441,6 +450,8 @@ def one_odd_thing():
     yield {"responses": GOOD_ENTRIES, "self_ratings": [GOOD_RATING, {**GOOD_RATING, "note": 1}]}
     for learner in ("x" * 100, "x" * 101, "x" * 200, "x" * 201, "😀" * 100, "😀" * 101):
         yield {"responses": GOOD_ENTRIES, "learner": learner}
+    for session in ("spring-2026", "Spring 2026", "x" * 80, "x" * 81, 7, None, ["spring-2026"]):
+        yield {"responses": GOOD_ENTRIES, "session": session}
 
 
 def test_one_odd_thing_in_a_good_file_is_read_as_responses_reads_it():

@@ -30,7 +30,7 @@ QS = golden_questions()
 
 def view(data) -> dict:
     try:
-        learner, entries, ratings = check_file(data)
+        learner, entries, ratings, session = check_file(data)
     except ResponseFileError as exc:
         return {"refused": str(exc)}
     good, problems, rated = [], [], []
@@ -46,7 +46,8 @@ def view(data) -> dict:
             rated.append({"provision": pid, "stage": stage, "rating": rating, "at": at})
         except ValueError as exc:
             problems.append(f"self_ratings[{i}]: {exc}")
-    return {"learner": learner, "entries": good, "problems": problems, "ratings": rated}
+    seen = {"learner": learner, "entries": good, "problems": problems, "ratings": rated}
+    return seen if session is None else {**seen, "session": session}
 
 
 @pytest.mark.parametrize("case", FIXTURE["cases"], ids=lambda c: c["name"])

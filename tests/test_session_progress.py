@@ -146,7 +146,7 @@ def test_progress_has_the_figures_of_the_progress_page():
     assert p.self_ratings[["provision", "before", "after", "measured", "flag"]].astype(object).where(
         p.self_ratings.notna(), None).to_dict("records") == [
         {"provision": "E13", "before": None, "after": 4, "measured": "Beginning",
-         "flag": "rated yourself above your measured level"},
+         "flag": "You rated yourself above your measured level"},
         {"provision": "S5", "before": 4, "after": None, "measured": "Mastery", "flag": ""}]
 
     ax = p.figure.axes[0]

@@ -7,6 +7,7 @@ Layout: every chapter page `book/<part>/<slug>.md` may have a folder beside it,
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from functools import cache
@@ -35,6 +36,9 @@ QUESTION_MODELS = {
     "order": OrderQuestion,
 }
 ROOT_ENV = "NASAMS_COURSE_ROOT"
+#: a session book's generated project holds its plan here (nasams_course.training.session_book writes it)
+SESSION_MANIFEST = "session.json"
+SESSION_SCHEMA = "nasams-course/session-book@1"
 
 
 class ContentError(Exception):
@@ -65,6 +69,11 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# a date-like value stays text (the models parse dates where they want them): YAML's own timestamp type turns
+# 2026-13-01 into a ValueError and 2026-11-02 into a date where text is meant
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -95,6 +104,8 @@ def read_yaml(path: Path, rel: str) -> tuple[dict | None, list[Problem]]:
         where = f"line {mark.line + 1}" if mark else "(file)"
         problem = getattr(exc, "problem", None) or str(exc)
         return None, [Problem(rel, where, f"invalid YAML: {problem}")]
+    except ValueError as exc:  # a value YAML cannot construct, e.g. `!!timestamp 2026-13-01`
+        return None, [Problem(rel, "(file)", f"invalid YAML: {exc}")]
     if not isinstance(data, dict):
         return None, [Problem(rel, "(file)", "expected a mapping of fields (key: value), got "
                               + ("an empty file" if data is None else type(data).__name__))]
@@ -187,9 +198,20 @@ def load_bank(root: Path | None = None) -> tuple[Bank, list[Problem]]:
             bank.source[kind + ":" + item.id] = rel(path)
             bank.chapter_of[item.id] = chapter.id
     problems += check_bank(bank)
-    problems += check_cues(bank)
+    if session_manifest(root) is None:  # a session's selection is not a bank: the cue limits hold for the course's
+        problems += check_cues(bank)
     problems += check_pages(root, bank)
     return bank, sorted(set(problems))
+
+
+def session_manifest(root: Path) -> dict | None:
+    """The plan of a session book's generated project (id, title, mode, provisions, blocks), or None for the course."""
+    path = Path(root) / SESSION_MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("schema") == SESSION_SCHEMA else None
 
 
 def _ignored(rel: Path) -> bool:

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
+from nasams_course.catalog import UnknownIdError, require_known
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 ProvisionId = Annotated[str, StringConstraints(pattern=r"^[ESU]\d{1,2}[abc]?$")]
 #: Text a learner reads: limits keep a slip (a pasted file, a runaway block) from reaching the book
@@ -170,7 +172,7 @@ Question = Annotated[
 ]
 
 
-class UnknownChapterError(ValueError):
+class UnknownChapterError(UnknownIdError):
     """Chapters asked for that the course does not have (the command line reports it with exit status 2)."""
 
 
@@ -197,10 +199,7 @@ class Bank:
 
     def require_chapters(self, chapters: list[str]) -> None:
         """Raise UnknownChapterError, naming the course's chapters, unless every one of `chapters` exists."""
-        unknown = [c for c in chapters if c not in self.chapters]
-        if unknown:
-            raise UnknownChapterError(f"unknown chapter(s): {', '.join(unknown)} "
-                                      f"(chapters: {', '.join(self.chapters)})")
+        require_known("chapter", chapters, self.chapters, UnknownChapterError)
 
     def questions_in_chapter(self, cid: str) -> list[Question]:
         return [q for qid, q in self.questions.items() if self.chapter_of.get(qid) == cid]

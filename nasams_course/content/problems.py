@@ -59,9 +59,18 @@ def _allowed_fields(model: type, loc: tuple) -> list[str]:
     """The field names allowed where an unknown field was found."""
     target = model
     for part in loc[:-1]:
-        if isinstance(part, str) and part in getattr(target, "model_fields", {}):
-            annotation = target.model_fields[part].annotation
-            args = getattr(annotation, "__args__", ())
-            if args and isinstance(args[0], type):
-                target = args[0]
-    return list(getattr(target, "model_fields", {}).keys())
+        fields = {f.alias or name: f for name, f in getattr(target, "model_fields", {}).items()}
+        if isinstance(part, str) and part in fields:
+            target = _model_in(fields[part].annotation) or target
+    return [f.alias or name for name, f in getattr(target, "model_fields", {}).items()]
+
+
+def _model_in(annotation: object) -> type | None:
+    """The model a field holds, through list[...] and ... | None."""
+    if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

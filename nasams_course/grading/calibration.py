@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from nasams_course.grading.words import WORDS, message_key, say
+
 #: certainty 1, 2, 3 as stated before Submit
 CERTAINTY_LABELS: dict[int, str] = {1: "low", 2: "medium", 3: "high"}
 #: CBM mark of an item score s at certainty c: s * R[c] + (1 - s) * W[c] (Gardner-Medwin's scheme)
@@ -28,10 +30,7 @@ STAGES = ("before", "after")
 LEVEL_INDEX: dict[str, int] = {"Beginning": 1, "Developing": 2, "Proficient": 3, "Mastery": 4}
 #: a self-rating this many steps or more away from the measured level is flagged
 GAP = 2
-GAP_FLAGS: dict[str, str] = {
-    "over": "rated yourself above your measured level",
-    "under": "rated yourself below your measured level",
-}
+GAP_FLAGS: dict[str, str] = {"over": WORDS["gap-over"], "under": WORDS["gap-under"]}
 
 
 @dataclass(frozen=True)
@@ -170,17 +169,5 @@ def level_message(level: CalibrationLevel) -> str | None:
     """The plain message for one certainty level (None without answers)."""
     if level.fit is None or level.mean_score is None:
         return None
-    p = percent(level.mean_score)
-    if level.fit == "over" and level.certainty == 3 and level.below_half:
-        return (f"You were often wrong when sure: {level.below_half} of {level.answers} high-certainty answers "
-                "were below 50 %.")
-    if level.fit == "over" and level.certainty == 3:
-        return (f"High certainty did not pay: your high-certainty answers averaged {p} %; it pays only above "
-                "80 %.")
-    if level.fit == "over":
-        return (f"Medium certainty did not pay: your medium-certainty answers averaged {p} %; below 67 % low "
-                "certainty scores better.")
-    if level.fit == "under":
-        return (f"You knew more than you thought: your {level.label}-certainty answers averaged {p} %; a higher "
-                "certainty would have scored more.")
-    return f"Your {level.label}-certainty answers averaged {p} %: that fits."
+    return say(message_key(level.certainty, level.fit, level.below_half), below=level.below_half,
+               answers=level.answers, p=percent(level.mean_score), label=level.label)

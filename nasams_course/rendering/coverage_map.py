@@ -131,10 +131,12 @@ def coverage_map(frame, catalog: Catalog, bank: Bank) -> str:
         '<span class="ncov-count-c"></span></th><td class="ncov-n ncov-count-min"></td>'
         '<td class="ncov-n ncov-count-q"></td></tr></tfoot></table></div>')
 
+    # the parts and domains of the provisions listed (all of them for the course; a session book's own)
+    parts, domains = set(frame["part"]), set(frame["domain"])
     filters = (
         '<div class="ncov-filter" style="display: none">'
-        + _radios("part", "Part", list(PART_TITLES.items()))
-        + _radios("domain", "Domain", [(d.id, d.title) for d in catalog.domains])
+        + _radios("part", "Part", [(k, v) for k, v in PART_TITLES.items() if k in parts])
+        + _radios("domain", "Domain", [(d.id, d.title) for d in catalog.domains if d.id in domains])
         + "</div>")
     legend = ('<p class="ncov-legend">Questions by kind: <strong>S</strong> single best answer, '
               "<strong>M</strong> multiple response, <strong>R</strong> rate each action, "

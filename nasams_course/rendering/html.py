@@ -215,7 +215,7 @@ def percent(score: float) -> str:
     return f"{int(score * 100 + 0.5 + 1e-9)}%"
 
 
-def _key_label(q: Question, o) -> str:
+def key_label(q: Question, o) -> str:
     if q.kind == "single":
         return {1: "best answer", 0.5: "partly right", 0: "not the best answer"}[o.credit]
     if q.kind == "multi":
@@ -311,7 +311,7 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
         rows.append(
             f'<li data-option="{escape(o.id)}"><p><strong class="nq-option-text">{escape(o.text)}</strong>{flag}</p>'
             f'<p class="nq-option-status"><span data-role="mine">{escape(_mine(q, answer, o))}</span>'
-            f"{escape(_key_label(q, o))}</p>"
+            f"{escape(key_label(q, o))}</p>"
             f'<p class="nq-rationale">{escape(o.rationale)}</p></li>'
         )
     title = "The correct order, with reasons" if q.kind == "order" else "Each option, with reasons"

@@ -8,16 +8,48 @@ from html import escape
 
 from nasams_course.catalog import PART_TITLES, Catalog
 from nasams_course.content.models import Bank
+from nasams_course.grading.words import WORDS
 from nasams_course.rendering.coverage_map import home_chapters
 from nasams_course.rendering.html import CERTAINTY_LABELS, quiz_data, script_json
 
 #: the page lives at book/orientation/progress.html: links are relative to it
 ROOT = "../../"
 LEVEL_MARKS = (50, 70, 85)
+#: the page's own words, beside those it shares with the command line (grading/words.py)
+PAGE_WORDS = {
+    "skipped": ("{n} saved answer could not be read and is left out.",
+                "{n} saved answers could not be read and are left out."),
+    "all-proficient": ("Every provision is at Proficient or above: review the chapters you found hardest, or take a "
+                       "capstone case."),
+}
+
+
+#: how many domains a heading names, in words
+COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+
+
+def scope(bank: Bank, catalog: Catalog) -> list:
+    """The provisions the bank's questions assess, in the code's order (the whole code for the course; a session
+    book's own provisions), as the grader scopes them."""
+    assessed = {pid for q in bank.questions.values() for pid in q.provisions}
+    return [p for p in catalog.provisions if p.id in assessed]
+
+
+def provision_links(bank: Bank, provisions: list) -> dict[str, str]:
+    """Provision id -> where to read about it: its section in the chapter that teaches it, else (a session book that
+    only asks about it) the first chapter with a question on it."""
+    home = home_chapters(bank)
+    asked = {}
+    for qid, q in bank.questions.items():
+        for pid in q.provisions:
+            asked.setdefault(pid, bank.chapter_of[qid])
+    return {p.id: f"{ROOT}{bank.page_of[home[p.id]]}.html#{p.anchor}" if p.id in home
+            else f"{ROOT}{bank.page_of[asked[p.id]]}.html" for p in provisions}
 
 
 def progress_data(bank: Bank, catalog: Catalog) -> dict:
-    """What the browser needs to grade and link: questions (bank order, with their stems), catalog, chapters."""
+    """What the browser needs to grade and link: questions (bank order, with their stems), catalog (the provisions
+    in scope and their domains), chapters."""
     questions = []
     for qid, q in bank.questions.items():
         data = quiz_data(q)
@@ -28,12 +60,15 @@ def progress_data(bank: Bank, catalog: Catalog) -> dict:
                  "questions": [q.id for q in bank.questions_in_chapter(cid)]}
                 for cid, ch in bank.chapters.items()]
     home = home_chapters(bank)
+    provisions = scope(bank, catalog)
+    domains = {p.domain for p in provisions}
     return {
         "questions": questions,
-        "catalog": {"provisions": [[p.id, p.domain] for p in catalog.provisions],
-                    "domains": [d.id for d in catalog.domains]},
+        "catalog": {"provisions": [[p.id, p.domain] for p in provisions],
+                    "domains": [d.id for d in catalog.domains if d.id in domains]},
         "chapters": chapters,
         "home": home,
+        "words": WORDS | PAGE_WORDS,
     }
 
 
@@ -46,22 +81,24 @@ def _bar(role: str) -> str:
 def progress_page(bank: Bank, catalog: Catalog) -> str:
     """The page's HTML: the skeleton, the data, and the script that fills it in."""
     data = progress_data(bank, catalog)
-    home = data["home"]
+    provisions = scope(bank, catalog)
+    links = provision_links(bank, provisions)
+    in_domain = [d for d in catalog.domains if d.id in data["catalog"]["domains"]]
     domains = "".join(
         f'<tr data-domain="{escape(d.id)}"><th scope="row">{escape(d.title)}</th><td data-role="score">–</td>'
         f'<td data-role="level">Not started</td><td data-role="attempted">0 of '
-        f'{sum(1 for p in catalog.provisions if p.domain == d.id)}</td></tr>'
-        for d in catalog.domains)
+        f'{sum(1 for p in provisions if p.domain == d.id)}</td></tr>'
+        for d in in_domain)
     parts = []
     for part, title in PART_TITLES.items():
         cells = "".join(
-            f'<li><a class="np-cell" data-provision="{escape(p.id)}" data-level="none" '
-            f'href="{ROOT}{escape(bank.page_of[home[p.id]])}.html#{escape(p.anchor)}">'
+            f'<li><a class="np-cell" data-provision="{escape(p.id)}" data-level="none" href="{escape(links[p.id])}">'
             f'<span class="np-id">{escape(p.id)}</span> <span class="np-title">{escape(p.title)}</span> '
             f'<span class="np-level" data-role="level">Not started</span>'
             f'<span class="np-crit" data-role="critical" hidden> · critical error</span></a></li>'
-            for p in catalog.provisions if p.part == part and p.id in home)
-        parts.append(f'<h3>{escape(title)}</h3><ul class="np-grid">{cells}</ul>')
+            for p in provisions if p.part == part)
+        if cells:
+            parts.append(f'<h3>{escape(title)}</h3><ul class="np-grid">{cells}</ul>')
     chapters = "".join(
         f'<tr data-chapter="{escape(c["id"])}"><th scope="row"><a href="{escape(c["href"])}">{escape(c["title"])}</a>'
         f'</th><td data-role="answered">0 of {len(c["questions"])}</td><td>{c["minutes"]} min</td>'
@@ -81,12 +118,13 @@ def progress_page(bank: Bank, catalog: Catalog) -> str:
         '<p data-role="no-critical">None outstanding.</p><ul data-role="critical-list"></ul></section>'
         '<section aria-labelledby="np-next-h"><h2 id="np-next-h">What to do next</h2>'
         '<ol data-role="next"></ol></section>'
-        '<section aria-labelledby="np-domains-h"><h2 id="np-domains-h">The eight competency domains</h2>'
+        f'<section aria-labelledby="np-domains-h"><h2 id="np-domains-h">The {COUNT_WORDS[len(in_domain)]} '
+        "competency domains</h2>"
         '<div class="nasams-table-wrap" tabindex="0" role="region" aria-label="Domains">'
         '<table class="nasams-example"><thead><tr><th scope="col">Domain</th><th scope="col">Score</th>'
         '<th scope="col">Level</th><th scope="col">Provisions attempted</th></tr></thead>'
         f'<tbody>{domains}</tbody></table></div></section>'
-        '<section aria-labelledby="np-grid-h"><h2 id="np-grid-h">The 44 provisions</h2>'
+        f'<section aria-labelledby="np-grid-h"><h2 id="np-grid-h">The {len(provisions)} provisions</h2>'
         f'{"".join(parts)}</section>'
         '<section aria-labelledby="np-chapters-h"><h2 id="np-chapters-h">Chapters</h2>'
         '<div class="nasams-table-wrap" tabindex="0" role="region" aria-label="Chapters">'
@@ -136,10 +174,11 @@ def start_button(bank: Bank) -> str:
     once answers are saved: nasams-answers.js reads the chapters from the page), with the course's total time."""
     first = next(iter(bank.chapters))
     minutes = sum(ch.minutes for ch in bank.chapters.values())
+    hours = f"{minutes // 60} hour{'s' if minutes // 60 != 1 else ''} " if minutes >= 60 else ""
     return (
         '<div class="nasams-start">'
         f'<p><a class="np-start" data-role="start" href="{ROOT}{escape(bank.page_of[first])}.html">'
         "Start the course</a></p>"
-        f"<p>{len(bank.chapters)} chapters, {len(bank.questions)} questions, about {minutes // 60} hours "
+        f"<p>{len(bank.chapters)} chapters, {len(bank.questions)} questions, about {hours}"
         f"{minutes % 60} minutes in all. Your answers are saved in this browser as you go.</p></div>"
     )

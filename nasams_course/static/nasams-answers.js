@@ -1,5 +1,5 @@
 /* NASAMS course, every page: the answers kept in this browser (a key per question, every attempt; self-ratings),
-   the answers panel (its buttons load nasams-files.js), storage warnings, sidebar marks, Start/Continue. */
+   the answers panel (its buttons load nasams-files.js), storage warnings, sidebar marks. */
 (function (root) {
   "use strict";
   const Q = root.NasamsQuiz, { checkEntry, checkRating, normalize, parseTime, plural, PREFIX } = Q;
@@ -109,8 +109,8 @@
     w.hidden = false;
   }
 
-  /* ---- every page: chapter marks in the sidebar; on the home page, Start or Continue ---- */
-  const url = (path) => new URL(base + path, location.href).href;
+  /* ---- every page: chapter marks in the sidebar (nasams-start.js: the home page's Start or Continue) ---- */
+  const url = Q.url = (path) => new URL(base + path, location.href).href;
   function marks() {
     if (!book) return;
     const done = new Set(answerKeys().map((k) => k.slice(2))), finished = new Map(book.chapters.map((c) => [url(c.path), c.questions.every((q) => done.has(q))]));
@@ -120,11 +120,6 @@
       if (ok && !m) { m = document.createElement("span"); m.className = "nasams-done"; m.innerHTML = ' <span aria-hidden="true">✓</span><span class="nq-sr">(every question answered)</span>'; a.append(m); }
       if (!ok && m) m.remove();
     });
-    const start = $(".nasams-start [data-role=start]");
-    if (!start) return;
-    const next = book.chapters.map((c) => [c, c.questions.find((q) => !done.has(q))]).find(([, q]) => q);
-    start.href = !done.size ? url(book.chapters[0].path) : next ? url(next[0].path) + "#quiz-" + next[1] : $(".nasams-answers a").href;
-    start.textContent = !done.size ? "Start the course" : next ? "Continue where you left off" : "Every question is answered: see your progress";
   }
 
   function init() {

@@ -22,7 +22,8 @@
     const sr = d.self_ratings === undefined ? [] : d.self_ratings;
     if (!Array.isArray(sr)) fail("'self_ratings' must be a list");
     if (sr.length > MAX_ENTRIES) fail("more than 20,000 self-ratings");
-    const out = { learner: d.learner, entries: [], problems: [], ratings: [] };
+    if ("session" in d && !(typeof d.session === "string" && /^[a-z0-9][a-z0-9-]{0,79}$/.test(d.session))) fail("'session' must be a session id (lower-case letters, digits and hyphens)");
+    const out = { learner: d.learner, entries: [], problems: [], ratings: [], ...("session" in d && { session: d.session }) };
     const each = (list, name, check, into) => list.forEach((e, i) => { try { into.push(check(e, now)); } catch (x) { out.problems.push(name + "[" + i + "]: " + x.message); } });
     each(d.responses, "responses", checkEntry, out.entries);
     each(sr, "self_ratings", checkRating, out.ratings);
@@ -114,12 +115,14 @@
   }
   function download() {
     if (!name()) { $("#nasams-learner").focus(); return say("Enter your name first: the file says whose answers these are."); }
-    const list = allStored(), sr = ratingsSaved();
+    /* from a session book: its session's id and answers only */
+    const S = (Q.book || {}).session, mine = new Set(S ? [].concat(...Q.book.chapters.map((c) => c.questions)) : []);
+    const list = allStored().filter((s) => !S || mine.has(s.question)), sr = ratingsSaved();
     const entries = [].concat(...list.map((s) => s.attempts.map((t) => ({ question: s.question, ...clean(t) }))));
     entries.sort((x, y) => parseTime(x.at) - parseTime(y.at));
     const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([JSON.stringify({ schema: SCHEMA, learner: name(), responses: entries, self_ratings: sr }, null, 2) + "\n"], { type: "application/json" }));
-    a.download = "nasams-responses-" + name().replace(/[^A-Za-z0-9]+/g, "-") + ".json";
+    a.href = URL.createObjectURL(new Blob([JSON.stringify({ schema: SCHEMA, learner: name(), session: S, responses: entries, self_ratings: sr }, null, 2) + "\n"], { type: "application/json" }));
+    a.download = "nasams-responses-" + (S ? S + "-" : "") + name().replace(/[^A-Za-z0-9]+/g, "-") + ".json";
     document.body.append(a);
     a.click();
     a.remove();

@@ -11,7 +11,8 @@
   const text = (el, t) => { if (el) el.textContent = t; };
   const fill = (list, items, make) => { list.textContent = ""; items.forEach((x) => { const e = document.createElement("li"); make(e, x); list.append(e); }); };
   const link = (href, t) => { const a = document.createElement("a"); a.href = href; a.textContent = t; return a; };
-  const are = (n, one, many) => n + (n === 1 ? one : many);
+  /* the words of nasams_course/grading/words.py (and the page's own), from the page's data */
+  const say = (k, v) => { let t = data.words[k]; if (Array.isArray(t)) t = t[v.n === 1 ? 0 : 1]; return t.replace(/\{(\w+)\}/g, (_, x) => v[x]); };
 
   function render() {
     /* an attempt that does not fit its question (or names none of this book's) is left out, and said so */
@@ -22,8 +23,8 @@
     const r = Q.grade(data.questions, attempts, data.catalog, Q.savedRatings());
     const provs = new Map(r.provisions.map((p) => [p.id, p])), started = r.provisions.filter((p) => p.score !== null);
     const answered = new Set(r.items.filter((i) => !i.unanswered).map((i) => i.question));
-    text($("[data-role=summary]"), started.length + " of " + r.provisions.length + " provisions attempted, from " + answered.size + " of " +
-      data.questions.length + " questions answered in this browser." + (skipped ? " " + are(skipped, " saved answer could not be read and is", " saved answers could not be read and are") + " left out." : ""));
+    text($("[data-role=summary]"), say("summary", { started: started.length, total: r.provisions.length, answered: answered.size,
+      questions: data.questions.length }) + " in this browser." + (skipped ? " " + say("skipped", { n: skipped }) : ""));
     text($("[data-role=score]"), pct(r.score));
     text($("[data-role=level]"), r.score === null ? "Not started" : Q.levelFor(r.score));
     text($("[data-role=first-score]"), pct(r.first_score));
@@ -32,10 +33,9 @@
     bar.setAttribute("aria-label", r.score === null ? "No answers yet" : "Overall " + pct(r.score) + ", " + Q.levelFor(r.score));
     /* the completion rule, and why not */
     text($("[data-role=complete]"), "Complete: " + (r.complete ? "yes." : "no."));
-    const missing = r.provisions.length - started.length, low = r.domains.filter((d) => !["Mastery", "Proficient"].includes(d.level)).length;
-    const crits = r.provisions.filter((p) => p.critical).length;
-    fill($("[data-role=why]"), [missing && are(missing, " provision is", " provisions are") + " not yet attempted.", low && are(low, " domain is", " domains are") + " below Proficient.",
-      crits && are(crits, " provision has", " provisions have") + " an outstanding critical error."].filter(Boolean), (e, t) => { e.textContent = t; });
+    const why = { missing: r.provisions.length - started.length, low: r.domains.filter((d) => !["Mastery", "Proficient"].includes(d.level)).length,
+      critical: r.provisions.filter((p) => p.critical).length };
+    fill($("[data-role=why]"), Object.keys(why).filter((k) => why[k]), (e, k) => { e.textContent = say(k, { n: why[k] }); });
     page.querySelectorAll("tr[data-domain]").forEach((tr) => {
       const d = r.domains.find((x) => x.id === tr.dataset.domain), mine = data.catalog.provisions.filter((p) => p[1] === tr.dataset.domain);
       text($("[data-role=score]", tr), pct(d ? d.score : null));
@@ -59,7 +59,7 @@
     const rank = (p) => (p.critical ? -1 : p.score === null ? 2 : p.score);
     const next = r.provisions.filter((p) => p.score === null || p.critical || p.score < 0.7).sort((a, b) => rank(a) - rank(b)).slice(0, 5);
     fill($("[data-role=next]"), next.length ? next : [null], (e, p) => {
-      if (!p) return (e.textContent = "Every provision is at Proficient or above: review the chapters you found hardest, or take a capstone case.");
+      if (!p) return (e.textContent = say("all-proficient", {}));
       const ch = data.chapters.find((c) => c.id === data.home[p.id]);
       e.append(link($(".np-cell[data-provision='" + p.id + "']").getAttribute("href"), p.id + " " + title(p.id)),
         ": " + (p.score === null ? "not started" : p.critical ? "critical error to review" : pct(p.score)) + (ch ? " · " + ch.title + ", " + ch.minutes + " min" : ""));
@@ -71,24 +71,19 @@
     });
     /* certainty: how often right at each level, and whether that fits it */
     const cal = r.calibration;
-    text($("[data-role=cal-summary]"), cal.answers ? are(cal.answers, " first attempt", " first attempts") + " with a stated certainty; average certainty-based mark " + cal.cbm.toFixed(2) + " (from −6 to 3)." : "No answers with a stated certainty yet.");
-    /* the words of grading/calibration.py level_message */
-    const say = (l) => {
-      const p = pct(l.mean_score).replace("%", " %");
-      if (l.fit === "over" && l.certainty === 3) return l.below_half ? "You were often wrong when sure: " + l.below_half + " of " + l.answers + " high-certainty answers were below 50 %."
-        : "High certainty did not pay: your high-certainty answers averaged " + p + "; it pays only above 80 %.";
-      return { over: "Medium certainty did not pay: your medium-certainty answers averaged " + p + "; below 67 % low certainty scores better.",
-        under: "You knew more than you thought: your " + l.label + "-certainty answers averaged " + p + "; a higher certainty would have scored more.",
-        ok: "Your " + l.label + "-certainty answers averaged " + p + ": that fits." }[l.fit];
-    };
+    text($("[data-role=cal-summary]"), cal.answers ? say("cal-summary", { n: cal.answers, cbm: cal.cbm.toFixed(2) }) : say("cal-none", {}));
+    /* which message: grading/words.py message_key */
+    const key = (l) => (l.fit === "over" && l.certainty === 3 ? (l.below_half ? "often-wrong" : "high-over") : l.fit === "over" ? "medium-over" : l.fit);
     cal.levels.forEach((l) => {
       const tr = page.querySelector("tr[data-certainty='" + l.certainty + "']");
       text($("[data-role=answers]", tr), l.answers);
       text($("[data-role=mean]", tr), pct(l.mean_score));
       text($("[data-role=below]", tr), l.answers ? l.below_half : "–");
-      text($("[data-role=fit]", tr), { ok: "Yes", over: "No: over-confident", under: "No: under-confident" }[l.fit] || "–");
+      text($("[data-role=fit]", tr), l.fit ? say("fit-" + l.fit, {}) : "–");
     });
-    fill($("[data-role=cal-messages]"), cal.levels.filter((l) => l.fit), (e, l) => { e.textContent = say(l); });
+    fill($("[data-role=cal-messages]"), cal.levels.filter((l) => l.fit), (e, l) => {
+      e.textContent = say(key(l), { below: l.below_half, answers: l.answers, p: pct(l.mean_score).slice(0, -1), label: l.label });
+    });
     /* self-ratings beside the measured level */
     $("[data-role=no-self]").hidden = r.self_ratings.length > 0;
     $("[data-role=self-wrap]").hidden = !r.self_ratings.length;
@@ -98,7 +93,7 @@
       const tr = rows.insertRow();
       tr.dataset.provision = s.provision;
       [s.provision + " " + title(s.provision), s.before || "–", s.after || "–", s.level || "Not started",
-        { over: "You rated yourself above your measured level", under: "You rated yourself below your measured level" }[s.gap] || "–"].forEach((v) => { tr.insertCell().textContent = v; });
+        s.gap ? say("gap-" + s.gap, {}) : "–"].forEach((v) => { tr.insertCell().textContent = v; });
     });
   }
   const t0 = performance.now();

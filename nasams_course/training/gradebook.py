@@ -136,7 +136,6 @@ INSERT_ATTEMPT = ("INSERT INTO attempts (learner, session, question, answer, cer
 INSERT_RATING = ("INSERT INTO self_ratings (provision, stage, rating, at, at_ms, learner, session, file) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
 
-SESSION_MESSAGE = "'session' must be a session id (lower-case letters, digits and hyphens, at most 80)"
 #: reading files in a pool of processes pays from this many files on
 POOL_FROM = 64
 #: an import of at least this many files (and at least as many as the gradebook holds) drops the query indexes
@@ -239,15 +238,10 @@ def check_session_id(value: str) -> str:
     return value
 
 
-def file_session(data: Any) -> str | None:
-    """The session a decoded response file says it belongs to (its optional "session" field), or None.
-    Raises ValueError with the message when the field is there but not a session id."""
-    value = data.get("session") if isinstance(data, dict) else None
-    if value is None:
-        return None
-    if not isinstance(value, str) or not ID_RE.fullmatch(value):
-        raise ValueError(SESSION_MESSAGE)
-    return value
+def file_session(data: dict) -> str | None:
+    """The session an accepted response file names (its optional "session" field, checked by
+    `responses.check_file`), or None."""
+    return data.get("session")
 
 
 def canonical_answer(q: Question, answer: Any) -> str:
@@ -308,15 +302,13 @@ class Reader:
     def _place(record: FileRecord, data: Any, session: str | None) -> None:
         """The file's session: its own, else `session`; a file for another session than `session` is refused,
         and so is a file that names no learner (a gradebook would merge every unnamed file into one learner)."""
-        try:
-            own = file_session(data)
-        except ValueError as exc:
-            record.problems.append(f"{record.name}: {exc}")
+        if record.problems:
             return
+        own = file_session(data)
         if own and session and own != session:
             record.problems.append(f"{record.name}: the file is for session {own!r}, not {session!r} (--session)")
         record.session = own or session
-        if not record.problems and not record.learner.strip():
+        if not record.learner.strip():
             record.problems.append(f"{record.name}: 'learner' is empty; the gradebook needs the learner's name")
 
     def _reference(self, record: FileRecord, data: Any) -> None:
@@ -347,6 +339,8 @@ class Reader:
             return False
         # nesting: the entries and ratings taken below are at most 4 deep; other fields must be plain values
         if any(isinstance(v, dict | list) for k, v in data.items() if k not in ("responses", "self_ratings")):
+            return False
+        if "session" in data and not (type(data["session"]) is str and ID_RE.fullmatch(data["session"])):
             return False
         try:
             attempts = self._fast_entries(entries)

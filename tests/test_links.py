@@ -1,0 +1,48 @@
+"""The internal link checker finds every kind of broken link in a built book, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nasams_course.training.links import broken_links
+
+
+def page(path: Path, body: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"<!DOCTYPE html><html lang='en'><head><title>t</title></head><body>{body}</body></html>")
+
+
+def test_a_book_whose_links_all_resolve_has_none_broken(tmp_path):
+    page(tmp_path / "index.html", '<a href="book/a.html#sec">a</a><a href="#top" id="top">top</a>'
+         '<script src="_static/x.js"></script><link rel="stylesheet" href="_static/x.css">'
+         '<a href="https://example.org/">out</a><a href="mailto:x@example.org">m</a><a href="">self</a>'
+         '<img src="_static/pic%20one.png" alt=""><a href="book/">folder</a><form action="search.html"></form>')
+    page(tmp_path / "book" / "a.html", '<h2 id="sec">S</h2><a href="../index.html#top">back</a><a name="old"></a>'
+         '<a href="a.html#old">old</a><a href="?q=1#sec">query</a>')
+    page(tmp_path / "book" / "index.html", "")
+    page(tmp_path / "search.html", "")
+    (tmp_path / "_static").mkdir(exist_ok=True)
+    for name in ("x.js", "x.css", "pic one.png"):
+        (tmp_path / "_static" / name).write_text("")
+    # a theme's template under _static is not a page: its Jinja is not a link
+    (tmp_path / "_static" / "macros.html").write_text("<link href=\"{{ pathto('x.css', 1) }}\">")
+    assert broken_links(tmp_path) == []
+
+
+def test_every_kind_of_broken_link_is_found_with_its_page_and_reason(tmp_path):
+    page(tmp_path / "index.html", '<a href="book/missing.html">1</a><a href="book/a.html#nowhere">2</a>'
+         '<a href="#absent">3</a><a href="../outside.html">4</a><script src="_static/gone.js"></script>'
+         '<a href="book/">5</a><img src="pic.png" alt="">')
+    page(tmp_path / "book" / "a.html", '<a href="../index.html#also-absent">6</a>')
+    (tmp_path.parent / "outside.html").write_text("")
+    found = [str(b) for b in broken_links(tmp_path)]
+    assert found == [
+        "book/a.html: ../index.html#also-absent: no element with id 'also-absent'",
+        "index.html: #absent: no element with id 'absent'",
+        "index.html: ../outside.html: outside the book",
+        "index.html: _static/gone.js: no such file",
+        "index.html: book/: no such file",
+        "index.html: book/a.html#nowhere: no element with id 'nowhere'",
+        "index.html: book/missing.html: no such file",
+        "index.html: pic.png: no such file",
+    ]

@@ -1,0 +1,316 @@
+"""Syllabi: every bad-syllabus scenario gets one clear `path:field: problem` line (or a warning), a good one resolves
+into a SessionPlan in the course's order, the same seed draws the same session, and `session check` and
+`grade --session` report it."""
+
+from __future__ import annotations
+
+import json
+import random
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from nasams_course import cli
+from nasams_course.catalog import load_catalog
+from nasams_course.content.loader import load_bank_or_raise
+from nasams_course.trainer import keyed_answer
+from nasams_course.training.syllabus import draw, load_syllabus, share_minutes
+
+BANK = load_bank_or_raise(REPO)
+CATALOG = load_catalog()
+CHAPTERS = ", ".join(BANK.chapters)
+PROVISIONS = ", ".join(CATALOG.ids)
+S = "s.yml"
+HEAD = """
+    id: a-session
+    title: A session
+    dates: [2026-11-02]
+    audience: Specialists
+    minutes: 120
+    mode: practice
+"""
+
+
+def syllabus(body: str, head: str = HEAD) -> str:
+    return textwrap.dedent(head).lstrip() + textwrap.dedent(body).lstrip()
+
+
+def check(tmp_path: Path, text: str):
+    path = tmp_path / S
+    path.write_text(text, encoding="utf-8")
+    return load_syllabus(path, BANK, CATALOG, rel=S)
+
+
+# scenario name -> (the syllabus's selection, the exact problem lines expected)
+SCENARIOS = {
+    "unknown-chapter": (
+        "chapters: [victims-and-privilege, no-such-chapter]",
+        [f"{S}:chapters[1]: unknown chapter 'no-such-chapter' (chapters: {CHAPTERS})"]),
+    "unknown-provision": (
+        "provisions: [S5, S99]",
+        [f"{S}:provisions[1]: unknown provision 'S99' (provisions: {PROVISIONS})"]),
+    "unknown-question": (
+        "zones:\n  - {title: Z, questions: [q-s5-sister-first-response, q-nowhere]}",
+        [f"{S}:zones[0].questions[1]: unknown question 'q-nowhere' (nasams-course questions lists them)"]),
+    "unknown-pool-item": (
+        "seed: 1\nzones:\n  - {title: Z, choose: 1, from: [victims-and-privilege, q-nowhere]}",
+        [f"{S}:zones[0].from[1]: unknown question, chapter or provision 'q-nowhere' (nasams-course questions lists "
+         "the questions)"]),
+    "empty-selection": (
+        "",
+        [f"{S}:(file): empty selection: the syllabus chooses nothing (give chapters, provisions or zones)"]),
+    "empty-chapter-list": (
+        "chapters: []",
+        [f"{S}:chapters: empty selection: name at least one"]),
+    "empty-zone": (
+        "zones:\n  - {title: Z, questions: []}",
+        [f"{S}:zones[0].questions: empty selection: name at least one question"]),
+    "empty-pool": (
+        "seed: 1\nzones:\n  - {title: Z, choose: 1, from: []}",
+        [f"{S}:zones[0].from: empty selection: name at least one question"]),
+    "choose-more-than-the-zone": (
+        "seed: 1\nzones:\n  - {title: Z, choose: 4, from: [q-s5-contact-sequence, q-s5-cooperator-calls, "
+        "q-s5-sister-first-response]}",
+        [f"{S}:zones[0].choose: choose 4 is more than the zone holds: 3 question(s)"]),
+    "choose-more-than-the-zone-has-left": (
+        "chapters: [victims-and-privilege]\nseed: 1\nzones:\n  - {title: Z, choose: 1, from: [victims-and-privilege]}",
+        [f"{S}:zones[0].choose: choose 1 is more than the zone holds: 0 question(s) (8 more already in the session)"]),
+    "choose-zero": (
+        "seed: 1\nzones:\n  - {title: Z, choose: 0, from: [S5]}",
+        [f"{S}:zones[0].choose: input should be greater than or equal to 1"]),
+    "duplicate-question-across-zones": (
+        "zones:\n  - {title: First, questions: [q-s5-contact-sequence]}\n"
+        "  - {title: Second, questions: [q-s5-contact-sequence]}",
+        [f"{S}:zones[1].questions[0]: question 'q-s5-contact-sequence' is already in zone 1 (First): a question "
+         "belongs to one zone"]),
+    "duplicate-question-in-a-zone": (
+        "zones:\n  - {title: Z, questions: [q-s5-contact-sequence, q-s5-contact-sequence]}",
+        [f"{S}:zones[0].questions[1]: question 'q-s5-contact-sequence' is listed twice in this zone"]),
+    "question-already-in-a-chosen-chapter": (
+        "chapters: [victims-and-privilege]\nzones:\n  - {title: Z, questions: [q-s5-contact-sequence]}",
+        [f"{S}:zones[0].questions[0]: question 'q-s5-contact-sequence' is already in the session (chapter "
+         "victims-and-privilege)"]),
+    "a-draw-without-a-seed": (
+        "zones:\n  - {title: Z, choose: 1, from: [S5]}",
+        [f"{S}:(file): a zone draws questions (choose): give a seed, so the same session is drawn every time"]),
+    "a-zone-listed-and-drawn": (
+        "seed: 1\nzones:\n  - {title: Z, questions: [q-s5-contact-sequence], choose: 1, from: [S5]}",
+        [f"{S}:zones[0]: give either questions, or choose with from, not both"]),
+    "choose-without-a-pool": (
+        "seed: 1\nzones:\n  - {title: Z, choose: 1}",
+        [f"{S}:zones[0]: choose and from go together: choose N questions from a list"]),
+    "a-zone-with-nothing": (
+        "zones:\n  - {title: Z}",
+        [f"{S}:zones[0]: give questions, or choose N from a list"]),
+    "unknown-field": (
+        "chapter: [victims-and-privilege]",
+        [f"{S}:chapter: unknown field (allowed: id, title, dates, audience, minutes, mode, chapters, provisions, "
+         "zones, seed)"]),
+    "unknown-zone-field": (
+        "zones:\n  - {title: Z, questions: [q-s5-contact-sequence], pick: 1}",
+        [f"{S}:zones[0].pick: unknown field (allowed: title, questions, choose, from)"]),
+}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_each_bad_selection_is_reported(tmp_path, scenario):
+    body, expected = SCENARIOS[scenario]
+    checked = check(tmp_path, syllabus(body))
+    assert [str(p) for p in checked.problems] == expected
+    assert checked.plan is None
+
+
+# scenario name -> (a change to the header, the exact problem line expected)
+HEADER_SCENARIOS = {
+    "bad-id": ("id: a-session", "id: A Session", f"{S}:id: 'A Session' is not a valid id (lower-case letters, "
+               "digits and hyphens; provision ids like E4a, S5, U13)"),
+    "bad-date": ("dates: [2026-11-02]", "dates: [2026-13-02]", f"{S}:dates[0]: input should be a valid date or "
+                 "datetime, month value is outside expected range of 1-12"),
+    "no-date": ("dates: [2026-11-02]", "dates: []", f"{S}:dates: list should have at least 1 item after validation, "
+                "not 0"),
+    "minutes-as-text": ("minutes: 120", 'minutes: "120"', f"{S}:minutes: input should be a valid integer"),
+    "minutes-too-few": ("minutes: 120", "minutes: 0", f"{S}:minutes: input should be greater than or equal to 5"),
+    "bad-mode": ("mode: practice", "mode: exam", f"{S}:mode: input should be 'practice' or 'assessment', got 'exam'"),
+    "missing-audience": ("audience: Specialists\n", "", f"{S}:audience: required field is missing"),
+    "title-on-two-lines": ("title: A session", "title: |\n  A session\n  in two lines",
+                           f"{S}:title: must be one line of text"),
+    "not-yaml": ("mode: practice", "mode: [practice", None),
+}
+
+
+@pytest.mark.parametrize("scenario", HEADER_SCENARIOS)
+def test_each_bad_header_is_reported(tmp_path, scenario):
+    old, new, expected = HEADER_SCENARIOS[scenario]
+    text = syllabus("chapters: [victims-and-privilege]").replace(old, new)
+    checked = check(tmp_path, text)
+    lines = [str(p) for p in checked.problems]
+    if expected is None:  # the YAML parser's own words, at its line
+        assert len(lines) == 1 and lines[0].startswith(f"{S}:line ") and ": invalid YAML: " in lines[0]
+    else:
+        assert lines == [expected]
+
+
+# scenario name -> (the selection, the budget, the exact warning lines expected)
+WARNINGS = {
+    "minutes-over-budget": (
+        "chapters: [victims-and-privilege, interviewing]", 60,
+        [f"{S}:minutes: the chosen material takes about 80 minutes, over the budget of 60 (20 minutes too many)"]),
+    "a-provision-already-in-a-chosen-chapter": (
+        "chapters: [victims-and-privilege]\nprovisions: [S5]", 120,
+        [f"{S}:provisions[0]: S5 is already in the session (chapter victims-and-privilege)"]),
+}
+
+
+@pytest.mark.parametrize("scenario", WARNINGS)
+def test_each_warning_is_reported_and_the_session_can_still_be_built(tmp_path, scenario):
+    body, budget, expected = WARNINGS[scenario]
+    checked = check(tmp_path, syllabus(body).replace("minutes: 120", f"minutes: {budget}"))
+    assert checked.problems == []
+    assert [str(w) for w in checked.warnings] == expected
+    assert checked.plan is not None
+
+
+def test_a_missing_file_is_a_problem_not_a_traceback(tmp_path):
+    checked = load_syllabus(tmp_path / "nowhere.yml", BANK, rel="nowhere.yml")
+    assert [str(p) for p in checked.problems] == ["nowhere.yml:(file): no such file"]
+
+
+def test_a_date_yaml_cannot_construct_is_a_problem_not_a_traceback(tmp_path):
+    checked = check(tmp_path, syllabus("chapters: [victims-and-privilege]").replace("[2026-11-02]",
+                                                                                   "[!!timestamp 2026-13-02]"))
+    assert [str(p) for p in checked.problems] == [f"{S}:(file): invalid YAML: month must be in 1..12"]
+
+
+def test_the_example_seminar_covers_what_it_promises_in_the_course_order():
+    checked = load_syllabus(REPO / "syllabi" / "confidentiality-and-victims.yml", BANK)
+    assert checked.problems == [] and checked.warnings == []
+    plan = checked.plan
+    assert plan.mode == "practice" and plan.budget_minutes == 120 and plan.minutes <= 120
+    taught = {pid for b in plan.blocks for pid in b.provisions}
+    assert {"E3", "E6", "E7", "S5", "S6", "S16", "U7"} <= taught
+    order = list(BANK.chapters)
+    assert [b.chapter for b in plan.blocks] == sorted((b.chapter for b in plan.blocks), key=order.index)
+    assert set(plan.provisions(BANK)) >= taught
+
+
+def test_the_example_assessment_is_drawn_from_zones_with_a_seed_within_its_budget():
+    checked = load_syllabus(REPO / "syllabi" / "part1-assessment.yml", BANK)
+    assert checked.problems == [] and checked.warnings == []
+    plan, syl = checked.plan, checked.syllabus
+    assert plan.mode == "assessment" and plan.budget_minutes == 90 and plan.minutes <= 90
+    assert syl.seed is not None and syl.zones and all(z.choose for z in syl.zones)
+    assert len(plan.questions) == sum(z.choose for z in syl.zones)
+    assert all(BANK.chapters[b.chapter].part == "ethics" for b in plan.blocks)
+
+
+def test_a_provision_brings_its_section_and_the_questions_and_cases_of_its_chapter(tmp_path):
+    plan = check(tmp_path, syllabus("provisions: [U7]")).plan
+    (block,) = plan.blocks
+    assert block.chapter == "confidentiality-and-boundaries" and block.provisions == ("U7",)
+    assessing = [q.id for q in BANK.questions_in_chapter(block.chapter) if "U7" in q.provisions]
+    assert list(block.questions) == assessing
+    assert set(block.vignettes) == {BANK.questions[q].vignette for q in assessing} | {
+        v.id for v in BANK.vignettes_in_chapter(block.chapter) if "U7" in v.provisions}
+    assert block.minutes == share_minutes(BANK.chapters[block.chapter].minutes, len(assessing),
+                                          len(BANK.questions_in_chapter(block.chapter)))
+
+
+def test_a_whole_chapter_takes_its_stated_minutes_and_a_part_its_share_rounded_up_to_five():
+    assert share_minutes(35, 3, 10) == 15  # 10.5 -> 15
+    assert share_minutes(40, 4, 8) == 20  # exactly 20
+    assert share_minutes(40, 1, 40) == 5  # at least 5
+    assert share_minutes(35, 0, 9) == 5
+
+
+def test_the_same_seed_draws_the_same_session_and_another_seed_another(tmp_path):
+    body = "seed: {seed}\nzones:\n  - {{title: Z, choose: 4, from: [ethics-placeholder]}}"
+    pool = "[" + ", ".join(BANK.chapters) + "]"
+    text = syllabus(body.replace("[ethics-placeholder]", pool))
+    first = check(tmp_path, text.format(seed=7)).plan.questions
+    assert check(tmp_path, text.format(seed=7)).plan.questions == first
+    assert len(first) == 4 and list(first) == [q for q in BANK.questions if q in first]  # bank order
+    others = {check(tmp_path, text.format(seed=s)).plan.questions for s in range(8, 14)}
+    assert len(others - {first}) >= 5
+
+
+def test_draws_use_only_random_whose_sequence_python_keeps_across_versions():
+    pool = [f"q-{i}" for i in range(20)]
+    assert draw(pool, 5, random.Random(2026)) == ["q-0", "q-4", "q-5", "q-14", "q-16"]  # pinned: never changes
+
+
+def test_session_check_prints_the_coverage_and_exits_by_what_it_found(tmp_path, capsys):
+    code = cli.main(["--root", str(REPO), "session", "check", str(REPO / "syllabi" / "confidentiality-and-victims.yml")])
+    out = capsys.readouterr().out
+    assert code == 0 and out.rstrip().endswith("ok")
+    assert "Minutes: 95 of a 120-minute budget (25 to spare)" in out
+    assert "  S5   * Contact with victims and prosecution witnesses" in out  # id, a section mark, the title
+    assert "  q-u7-listserv-post  [single]  U7, E6" in out and "  v-s5-sister-next-door  The neighbour" in out
+    path = tmp_path / S
+    path.write_text(syllabus("chapters: [victims-and-privilege, interviewing]").replace("120", "60"))
+    assert cli.main(["--root", str(REPO), "session", "check", str(path)]) == 1
+    assert "warning: " in capsys.readouterr().out
+    path.write_text(syllabus("chapters: [nowhere]"))
+    assert cli.main(["--root", str(REPO), "session", "check", str(path)]) == 2
+    assert f"{path}:chapters[0]: unknown chapter 'nowhere'" in capsys.readouterr().out
+
+
+def test_session_check_json(capsys):
+    code = cli.main(["--root", str(REPO), "session", "check", "--json", str(REPO / "syllabi" / "part1-assessment.yml")])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["ok"] and data["mode"] == "assessment"
+    assert sum(len(b["questions"]) for b in data["blocks"]) == 15
+    assert all(set(p) == {"id", "title", "section"} for p in data["provisions"])
+
+
+def response_file(path: Path, questions, session: str | None = "confidentiality-and-victims") -> Path:
+    data = {"schema": "nasams-course/responses@2", "learner": "Ana",
+            "responses": [{"question": q, "answer": keyed_answer(BANK.questions[q]), "at": "2026-11-02T10:00:00Z"}
+                          for q in questions]}
+    if session:
+        data["session"] = session
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_grading_a_session_scores_its_provisions_only_and_a_full_answer_is_complete(tmp_path, capsys):
+    syl = str(REPO / "syllabi" / "confidentiality-and-victims.yml")
+    plan = load_syllabus(Path(syl), BANK).plan
+    path = response_file(tmp_path / "ana.json", [*plan.questions, "q-e1-sobriety-date"])
+    assert cli.main(["--root", str(REPO), "grade", "--json", str(path), "--session", syl]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["complete"] is True
+    assert [p["id"] for p in report["provisions"]] == [p for p in CATALOG.ids if p in plan.provisions(BANK)]
+    assert {i["question"] for i in report["items"]} == set(plan.questions)  # q-e1 is not the session's
+    assert "1 question(s) answered outside session 'confidentiality-and-victims' are not counted" in captured.err
+    # the same file against the whole course is far from complete
+    assert cli.main(["--root", str(REPO), "grade", "--json", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["complete"] is False
+
+
+def test_a_file_from_another_session_is_reported_and_still_graded(tmp_path, capsys):
+    syl = str(REPO / "syllabi" / "part1-assessment.yml")
+    path = response_file(tmp_path / "ana.json", ["q-e3-purge-before-move"])
+    assert cli.main(["--root", str(REPO), "grade", str(path), "--session", syl]) == 1
+    captured = capsys.readouterr()
+    assert f"{path}: saved from session 'confidentiality-and-victims', not 'part1-assessment'" in captured.err
+    assert "session: part1-assessment" in captured.out
+
+
+def test_a_syllabus_with_problems_stops_grading_with_status_2(tmp_path, capsys):
+    bad = tmp_path / S
+    bad.write_text(syllabus("chapters: [nowhere]"))
+    path = response_file(tmp_path / "ana.json", ["q-e3-purge-before-move"])
+    assert cli.main(["--root", str(REPO), "grade", str(path), "--session", str(bad)]) == 2
+    assert f"{bad}:chapters[0]: unknown chapter 'nowhere'" in capsys.readouterr().err
+
+
+def test_the_readme_example_is_a_good_syllabus(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Build a session", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    checked = check(tmp_path, example)
+    assert checked.problems == [] and checked.warnings == []
+    assert len(checked.plan.questions) == 8 + 5 + 1 + 2  # the chapter, U7's five, the warm-up, the draw
