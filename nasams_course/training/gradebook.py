@@ -327,7 +327,7 @@ class Reader:
     # the fast path: files as the book writes them --------------------------------------------------------------
 
     def _fast(self, record: FileRecord, data: Any) -> bool:
-        """Check a file as the book, Jupyter and the trainer tools write it, without a Python call per value:
+        """Check a file as the book, Jupyter and the trainer tools write it, with a few look-ups per entry:
         True when every entry and self-rating is accepted (the record is filled in), False when anything is
         unusual (the record is untouched, and the file goes through `parse_responses`)."""
         if type(data) is not dict or data.get("schema") not in ("nasams-course/responses@2",
