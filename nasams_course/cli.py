@@ -444,6 +444,7 @@ def cmd_session_check(args: argparse.Namespace) -> int:
 
 
 def cmd_session_build(args: argparse.Namespace) -> int:
+    from nasams_course.training.pdf import PdfError
     from nasams_course.training.session_book import OutFolderError, SessionBuildError, build, check_out
 
     bank = load_bank_or_raise(args.root)
@@ -457,19 +458,31 @@ def cmd_session_build(args: argparse.Namespace) -> int:
     try:
         out = check_out(Path(args.out), args.root)
         print(f"building session {checked.plan.id} into {out} ...", file=sys.stderr)
-        built = build(checked.plan, bank, args.root, out)
+        built = build(checked.plan, bank, args.root, out, pdf=not args.no_pdf)
+    except PdfError as exc:  # no Chromium: checked before anything is written
+        print(f"nasams-course session build: error: {exc}; or build without the PDFs: --no-pdf", file=sys.stderr)
+        return 2
     except SessionBuildError as exc:
         print(f"nasams-course session build: error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, OutFolderError) else 1
-    result = {"session": checked.plan.id, "html": str(built.html), "home": str(built.html / "index.html"),
-              "zip": str(built.zip), "source": str(out / "source"), "pages_executed": built.pages,
-              "seconds": round(built.seconds, 1), "warnings": [str(w) for w in checked.warnings]}
+    guides = {p.name.removeprefix(f"{checked.plan.id}-"): p for p in built.guides}
+    result = {"session": checked.plan.id, "mode": checked.plan.mode, "html": str(built.html),
+              "home": str(built.html / "index.html"), "zip": str(built.zip), "source": str(out / "source"),
+              "guide": str(guides["facilitator-guide.html"]),
+              "guide_pdf": str(guides["facilitator-guide.pdf"]) if not args.no_pdf else None,
+              "handout": str(guides["handout.html"]),
+              "handout_pdf": str(guides["handout.pdf"]) if not args.no_pdf else None,
+              "pages_executed": built.pages, "seconds": round(built.seconds, 1),
+              "pdf_seconds": round(built.pdf_seconds, 1), "warnings": [str(w) for w in checked.warnings]}
     if args.json:
         _print_json(result)
         return 0
     print(f"Session book: {built.html / 'index.html'} (open it from disk, or serve {built.html} from any web server)")
     print(f"Zip for a USB stick or an LMS: {built.zip}")
-    print(f"Project it was built from: {out / 'source'}")
+    what = "HTML and PDF" if not args.no_pdf else "HTML only: built with --no-pdf"
+    print(f"Facilitator guide, with the answer key (for the trainer only; {what}): {guides['facilitator-guide.html']}")
+    print(f"Learner handout, a worksheet with no key ({what}): {guides['handout.html']}")
+    print(f"Project it was built from (it holds the keys: not for participants): {out / 'source'}")
     print(f"Built in {built.seconds:.1f} s; 0 broken internal links.")
     return 0
 
@@ -544,13 +557,17 @@ def build_parser() -> argparse.ArgumentParser:
         "build", help="build a session book (HTML and a zip of it) from a syllabus, outside the course's files",
         description="Build the session book of a syllabus: only the chosen material, in the course's order, with its "
                     "own home page, progress page, coverage map, scoring page and glossary. Writes OUT/source (the "
-                    "generated Jupyter Book project), OUT/html (the book: open OUT/html/index.html) and "
-                    "OUT/ID-book.zip.",
-        epilog="Exit status: 0 built; 1 the book did not build (its warnings are printed); 2 the syllabus has problems "
-               "or --out cannot be used (inside the course's files other than a folder under _build/, or a folder "
-               "holding something else).")
+                    "generated Jupyter Book project), OUT/html (the book: open OUT/html/index.html), OUT/ID-book.zip, "
+                    "and the facilitator guide (OUT/ID-facilitator-guide.html and .pdf: the answer key, for the "
+                    "trainer) and learner handout (OUT/ID-handout.html and .pdf: a worksheet, no key). A syllabus "
+                    "with mode: assessment builds a sealed book: no key, no feedback, no scores in anything it holds.",
+        epilog="Exit status: 0 built; 1 the book did not build (its warnings are printed); 2 the syllabus has "
+               "problems, --out cannot be used (inside the course's files other than a folder under _build/, or a "
+               "folder holding something else), or Chromium, which prints the PDFs, is missing (use --no-pdf).")
     p.add_argument("syllabus", metavar="SYLLABUS.yml")
     p.add_argument("--out", required=True, metavar="DIR", help="where to build (outside the course's folder)")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="write the guide and handout as HTML only, without printing their PDFs (no Chromium needed)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_session_build)
     return parser

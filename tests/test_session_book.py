@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from conftest import REPO
+from conftest import EXAMPLE_SESSIONS, REPO
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import load_bank, load_bank_or_raise
 from nasams_course.training.links import broken_links
@@ -134,14 +134,10 @@ def test_the_cli_refuses_an_out_inside_the_course_and_writes_nothing(tmp_path):
 
 # ---- the two example sessions, built ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module", params=["confidentiality-and-victims", "part1-assessment"])
-def built(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(request.param)
-    run = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "session", "build",
-                          str(SYLLABI / f"{request.param}.yml"), "--out", str(out), "--json"],
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return plan_of(request.param), out, json.loads(run.stdout)
+@pytest.fixture(params=EXAMPLE_SESSIONS)
+def built(request, session_build):
+    out, result = session_build(request.param)  # built once per test run (conftest.py)
+    return plan_of(request.param), out, result
 
 
 def pages(html: Path) -> dict[str, str]:
@@ -236,3 +232,28 @@ def test_a_selection_is_not_held_to_the_banks_cue_limits(tmp_path):
     bank, problems = load_bank(tmp_path)
     assert problems == []
     assert check_cues(bank) != []  # what the course's checks would say of this selection as a bank
+
+
+def test_the_build_writes_the_guide_and_handout_beside_the_book(built):
+    plan, out, result = built
+    guide, handout = Path(result["guide"]), Path(result["handout"])
+    assert guide == out / f"{plan.id}-facilitator-guide.html" and handout == out / f"{plan.id}-handout.html"
+    rationale = BANK.questions[plan.questions[0]].options[0].rationale
+    assert rationale in guide.read_text() and rationale not in handout.read_text()
+    # the PDFs' text is checked in tests/browser/test_session_book.py (printing needs Chromium)
+    for key in ("guide_pdf", "handout_pdf"):
+        assert result[key] is None or Path(result[key]).read_bytes().startswith(b"%PDF-")
+
+
+def test_without_chromium_the_build_stops_in_one_line_before_writing_anything(tmp_path):
+    out = tmp_path / "out"
+    empty = tmp_path / "bin"
+    empty.mkdir()  # a PATH on which no chromium is found
+    run = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "session", "build",
+                          str(SYLLABI / "part1-assessment.yml"), "--out", str(out)],
+                         capture_output=True, text=True, timeout=120, env={"PATH": str(empty)})
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines()[-1].startswith("nasams-course session build: error: Chromium is not "
+                                                          "installed")
+    assert "--no-pdf" in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists()

@@ -34,9 +34,17 @@ def chromium_executable() -> str:
 def print_pdfs(pages: Iterable[tuple[str, Path]]) -> None:
     """Print each (html, pdf_path) with one Chromium: Letter paper unless the page's CSS says otherwise, backgrounds
     kept, a tagged PDF with an outline from the headings. JavaScript is off and every request is refused."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright  # only printing needs it
 
     executable = chromium_executable()
+    try:
+        _print_with(sync_playwright, executable, pages)
+    except PlaywrightError as exc:  # Chromium would not start, or crashed: one line, not a traceback
+        raise PdfError(f"Chromium ({executable}) could not print: {str(exc).strip().splitlines()[0]}") from exc
+
+
+def _print_with(sync_playwright, executable: str, pages: Iterable[tuple[str, Path]]) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:

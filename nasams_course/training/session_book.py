@@ -12,8 +12,9 @@ session's share, and `session.json` names the session (its response files carry 
 `execute` runs the pages' cells in this process, as a kernel would, and stores the outputs in the project's
 jupyter-cache, so that `jupyter-book build` (execute_notebooks: cache) finds every page executed and starts no
 kernel; a page whose cells the cache does not know is executed by jupyter-book as usual. `build` then builds the
-project with `-n -W --keep-going` into OUT/html (its log in OUT/build.log), checks its internal links, and zips it as
-OUT/<id>-book.zip.
+project with `-n -W --keep-going` into OUT/html (its log in OUT/build.log), checks its internal links, zips it as
+OUT/<id>-book.zip, and writes the facilitator guide (HTML and PDF) and the learner handout (HTML and PDF) beside it
+(training/guides.py; the PDFs are printed by Chromium, checked for before anything is built).
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ from nasams_course.content.loader import (
     load_bank,
 )
 from nasams_course.content.models import Bank
+from nasams_course.training.guides import write_guides
 from nasams_course.training.links import broken_links
+from nasams_course.training.pdf import PdfError, chromium_executable
 from nasams_course.training.plan import Block, SessionPlan
 from nasams_course.training.syllabus import is_whole
 
@@ -497,6 +500,10 @@ class Built:
     pages: int
     seconds: float
     log: str
+    #: the facilitator guide and the handout (HTML, and PDF unless built without them)
+    guides: list[Path]
+    #: of `seconds`, the time spent printing the PDFs
+    pdf_seconds: float = 0.0
 
 
 #: jsonschema, which nbformat imports, compiles 38 grammars for the "iri" string formats when rfc3987_syntax is
@@ -545,9 +552,13 @@ def write_zip(html: Path, path: Path, folder: str) -> None:
     tmp.replace(path)
 
 
-def build(plan: SessionPlan, bank: Bank, course_root: Path, out: Path) -> Built:
-    """The whole session book: project, executed pages, HTML (0 broken internal links) and zip, under `out`."""
+def build(plan: SessionPlan, bank: Bank, course_root: Path, out: Path, pdf: bool = True) -> Built:
+    """The whole session: project, executed pages, HTML (0 broken internal links) and zip, and the facilitator guide
+    and handout (their PDFs too unless `pdf` is false), under `out`. Without Chromium, PdfError before anything is
+    written."""
     started = time.perf_counter()
+    if pdf:
+        chromium_executable()  # raises PdfError, before the book is built
     source, html = out / "source", out / "html"
     write_project(plan, bank, course_root, source)
     pages = execute(source)
@@ -559,7 +570,13 @@ def build(plan: SessionPlan, bank: Bank, course_root: Path, out: Path) -> Built:
                                 + "\n".join(str(b) for b in broken[:40]))
     archive = out / f"{plan.id}-book.zip"
     write_zip(html, archive, f"{plan.id}-book")
-    return Built(html, archive, pages, time.perf_counter() - started, log)
+    printing = time.perf_counter()
+    try:
+        guides = write_guides(plan, bank, load_catalog(), out, pdf=pdf)
+    except PdfError as exc:
+        raise SessionBuildError(f"the guide and handout PDFs could not be printed: {exc}") from exc
+    return Built(html, archive, pages, time.perf_counter() - started, log, guides,
+                 time.perf_counter() - printing if pdf else 0.0)
 
 
 def check_out(out: Path, course_root: Path) -> Path:
