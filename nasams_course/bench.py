@@ -249,7 +249,7 @@ def progress_render_times(browser, html: Path) -> list[float]:
     return times
 
 
-STORAGE_PREFIX = "nasams-course:nasams-ethics:"  # as in nasams-grader.js
+STORAGE_PREFIX = "nasams-course:nasams-ethics:"  # sphinx_ext.COURSE_STORE (a test holds them together)
 BROWSER_QUOTA_CHARS = 5 * 1024 * 1024  # what browsers allow a site's localStorage (keys + values), at least
 
 
