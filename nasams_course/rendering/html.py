@@ -297,8 +297,9 @@ def critical_box(q: Question, catalog: Catalog, violations: tuple[str, ...] | No
 
 
 def feedback(q: Question, catalog: Catalog, answer: object = None, score: float | None = None,
-             violations: tuple[str, ...] = (), first_score: float | None = None) -> str:
-    """Score, level, critical-error warning, per-option rationale and cited provision text.
+             violations: tuple[str, ...] = (), first_score: float | None = None, cited_open: bool = False) -> str:
+    """Score, level, critical-error warning, per-option rationale and cited provision text (`cited_open`: shown open,
+    as on a page handed back, rather than folded).
 
     With no answer it is the skeleton the static form carries (hidden), which the browser fills in.
     """
@@ -317,6 +318,13 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
         parts.append(critical_box(q, catalog, None))  # the static form's hidden template
     elif violations:
         parts.append(critical_box(q, catalog, violations))
+    parts.append(option_reasons(q, catalog, answer, cited_open) + "</div>")
+    return "".join(parts)
+
+
+def option_reasons(q: Question, catalog: Catalog, answer: object = None, cited_open: bool = False) -> str:
+    """The feedback's reasons: every option (an order question's in the keyed order) with what the learner did with
+    it, its key and its rationale; then the text of the provisions the question assesses and its rationales cite."""
     options = [q.option(k) for k in q.key] if q.kind == "order" else q.options
     rows = []
     for o in options:
@@ -330,15 +338,15 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
             f'<p class="nq-rationale">{escape(o.rationale)}</p></li>'
         )
     title = "The correct order, with reasons" if q.kind == "order" else "Each option, with reasons"
-    parts.append(f'<div data-role="feedback"><p><strong>{title}</strong></p><ul class="nq-option-feedback">'
-                 f'{"".join(rows)}</ul>')
     provs = "".join(
-        f'<details class="nq-cited"><summary>{escape(pid)} · {escape(catalog.provision(pid).title)}</summary>'
+        f'<details class="nq-cited"{" open" if cited_open else ""}><summary>{escape(pid)} · '
+        f"{escape(catalog.provision(pid).title)}</summary>"
         f"{paragraphs(catalog.provision(pid).text, keep_lines=True)}</details>"
         for pid in cited_in(q, catalog)
     )
-    parts.append(f'<div class="nq-cited-list"><p><strong>Provisions cited</strong></p>{provs}</div></div></div>')
-    return "".join(parts)
+    return (f'<div data-role="feedback"><p><strong>{title}</strong></p><ul class="nq-option-feedback">'
+            f'{"".join(rows)}</ul><div class="nq-cited-list"><p><strong>Provisions cited</strong></p>{provs}</div>'
+            "</div>")
 
 
 #: where the answers panel sends the learner: the progress page, or in a sealed book the list of answered questions
