@@ -262,7 +262,8 @@ SESSION_TARGET = 30  # seconds, for a two-hour session
 
 
 def bench_sessions() -> None:
-    """The wall time of `nasams-course session build` for each example syllabus, from nothing to the zip."""
+    """The wall time of `nasams-course session build` for each example syllabus, from nothing to the zip and the guide
+    and handout PDFs."""
     import json
 
     for syllabus in sorted((ROOT / "syllabi").glob("*.yml")):
@@ -278,10 +279,11 @@ def bench_sessions() -> None:
         check = subprocess.run([*cmd[:5], "session", "check", str(syllabus), "--json"], capture_output=True,
                                text=True, check=False)
         plan = json.loads(check.stdout)
-        pages = json.loads(run.stdout)["pages_executed"]
+        result = json.loads(run.stdout)
         print(f"session book {plan['id']} ({plan['mode']}, {plan['minutes']} of {plan['budget_minutes']} minutes, "
               f"{len(plan['blocks'])} chapters, {sum(len(b['questions']) for b in plan['blocks'])} questions, "
-              f"{pages} pages): built in {seconds:.1f} s, from syllabus to zip (target <= {SESSION_TARGET} s for a "
+              f"{result['pages_executed']} pages): built in {seconds:.1f} s, from syllabus to zip, guide and handout "
+              f"(of which printing their PDFs {result['pdf_seconds']:.1f} s; target <= {SESSION_TARGET} s for a "
               "two-hour session)")
 
 
@@ -361,7 +363,7 @@ def progress_render_times(browser, html: Path) -> list[float]:
     return times
 
 
-STORAGE_PREFIX = "nasams-course:nasams-ethics:"  # as in nasams-grader.js
+STORAGE_PREFIX = "nasams-course:nasams-ethics:"  # sphinx_ext.COURSE_STORE (a test holds them together)
 BROWSER_QUOTA_CHARS = 5 * 1024 * 1024  # what browsers allow a site's localStorage (keys + values), at least
 
 

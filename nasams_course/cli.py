@@ -8,7 +8,6 @@ import os
 import re
 import sys
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,6 @@ import pandas as pd
 from nasams_course.catalog import UnknownIdError, load_catalog
 from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
-from nasams_course.grading import grade
 from nasams_course.grading.calibration import SELF_RATING_LABELS
 from nasams_course.responses import ResponseFileError, read_responses
 from nasams_course.training.issuer import DEFAULT_VERIFY_URL
@@ -144,24 +142,11 @@ def _session_scope(args: argparse.Namespace, bank):
     return checked.plan
 
 
-def _in_session(path: Path, responses, plan) -> tuple[list, list[str], list[str]]:
-    """A file's attempts at the session's questions, and what it says about the rest (problems, then notes)."""
-    if plan is None:
-        note = (f"{path}: saved from session {responses.session!r}; grade it with --session SYLLABUS.yml to score it "
-                "against that session only") if responses.session else ""
-        return responses.attempts, [], [note] if note else []
-    problems = ([f"{path}: saved from session {responses.session!r}, not {plan.id!r}"]
-                if responses.session not in (None, plan.id) else [])
-    kept = [a for a in responses.attempts if a.question in set(plan.questions)]
-    outside = len({a.question for a in responses.attempts} - set(plan.questions))
-    notes = [f"{path}: {outside} question(s) answered outside session {plan.id!r} are not counted"] if outside else []
-    return kept, problems, notes
-
-
 def cmd_grade(args: argparse.Namespace) -> int:
+    from nasams_course.training.scored import score_file
+
     bank = load_bank_or_raise(args.root)
     plan = _session_scope(args, bank)
-    questions = bank.questions if plan is None else {qid: bank.questions[qid] for qid in plan.questions}
     status = 0
     results: list[dict] = []
     reports = []
@@ -173,10 +158,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
             status = 1
             results.append({"file": str(path), "error": str(exc)})
             continue
-        attempts, mismatch, notes = _in_session(path, responses, plan)
-        problems = [*responses.problems, *mismatch]
-        report = replace(grade(questions, attempts, learner=responses.learner, ratings=responses.ratings),
-                         problems=tuple(problems))
+        scored = score_file(path, responses, bank, plan)  # the same for `feedback`
+        report, problems, notes = scored.report, scored.problems, scored.notes
         for problem in problems:
             print(f"nasams-course grade: {printable(problem)}", file=sys.stderr)
         for note in notes:
@@ -221,6 +204,58 @@ def cmd_grade(args: argparse.Namespace) -> int:
             print(f"\nSelf-ratings ({scale}) beside the measured level:")
             _print_table(self_rating_frame(r).drop(columns=["title"]).astype(object).fillna("-"))
         print()
+    return status
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from nasams_course.training.feedback import LearnerPage, check_folder, learner_page, slug, write_pages
+    from nasams_course.training.scored import score_file
+
+    bank = load_bank_or_raise(args.root)
+    plan = _session_scope(args, bank)
+    try:
+        out = check_folder(Path(args.out))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    catalog = load_catalog()
+    status, pages, refused, taken = 0, [], [], set()
+
+    def say(message: str) -> None:
+        print(f"nasams-course feedback: {printable(message)}", file=sys.stderr)
+
+    for path in args.responses:
+        try:
+            responses = read_responses(path, bank.questions)
+            if responses.session not in (None, plan.id):  # graded against the wrong session, it would mislead
+                raise ResponseFileError(f"{path}: saved from session {responses.session!r}, not {plan.id!r}: "
+                                        "no page written")
+        except ResponseFileError as exc:
+            say(str(exc))
+            refused.append({"file": str(path), "error": str(exc)})
+            status = 1
+            continue
+        scored = score_file(path, responses, bank, plan)  # as `grade --session` grades it
+        for problem in scored.problems:
+            say(problem)
+            status = 1
+        for note in scored.notes:
+            say(f"note: {note}")
+        pages.append(LearnerPage(slug(responses.learner, path.stem, taken), path, scored.report,
+                                 learner_page(scored, path, plan, bank, catalog)))
+    written = write_pages(pages, plan, out) if pages else []
+    if args.json:
+        _print_json({"session": plan.id, "index": str(out / "index.html") if pages else None,
+                     "pages": [{"file": str(p.source), "learner": p.report.learner, "page": str(out / f"{p.slug}.html"),
+                                "score": p.report.score, "complete": p.report.complete} for p in pages],
+                     "refused": refused})
+        return status
+    for p, path in zip(pages, written, strict=False):
+        overall = "-" if p.report.score is None else f"{p.report.score:.0%}"
+        print(f"{path}  {printable(p.report.learner) or '(unnamed)'}: overall {overall}")
+    if pages:
+        print(f"Index of the {len(pages)} page(s): {out / 'index.html'} (each page holds the session's answer key)")
+    else:
+        print("No page written: every file was refused.")
     return status
 
 
@@ -548,6 +583,7 @@ def cmd_session_check(args: argparse.Namespace) -> int:
 
 
 def cmd_session_build(args: argparse.Namespace) -> int:
+    from nasams_course.training.pdf import PdfError
     from nasams_course.training.session_book import OutFolderError, SessionBuildError, build, check_out
 
     bank = load_bank_or_raise(args.root)
@@ -561,19 +597,31 @@ def cmd_session_build(args: argparse.Namespace) -> int:
     try:
         out = check_out(Path(args.out), args.root)
         print(f"building session {checked.plan.id} into {out} ...", file=sys.stderr)
-        built = build(checked.plan, bank, args.root, out)
+        built = build(checked.plan, bank, args.root, out, pdf=not args.no_pdf)
+    except PdfError as exc:  # no Chromium: checked before anything is written
+        print(f"nasams-course session build: error: {exc}; or build without the PDFs: --no-pdf", file=sys.stderr)
+        return 2
     except SessionBuildError as exc:
         print(f"nasams-course session build: error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, OutFolderError) else 1
-    result = {"session": checked.plan.id, "html": str(built.html), "home": str(built.html / "index.html"),
-              "zip": str(built.zip), "source": str(out / "source"), "pages_executed": built.pages,
-              "seconds": round(built.seconds, 1), "warnings": [str(w) for w in checked.warnings]}
+    guides = {p.name.removeprefix(f"{checked.plan.id}-"): p for p in built.guides}
+    result = {"session": checked.plan.id, "mode": checked.plan.mode, "html": str(built.html),
+              "home": str(built.html / "index.html"), "zip": str(built.zip), "source": str(out / "source"),
+              "guide": str(guides["facilitator-guide.html"]),
+              "guide_pdf": str(guides["facilitator-guide.pdf"]) if not args.no_pdf else None,
+              "handout": str(guides["handout.html"]),
+              "handout_pdf": str(guides["handout.pdf"]) if not args.no_pdf else None,
+              "pages_executed": built.pages, "seconds": round(built.seconds, 1),
+              "pdf_seconds": round(built.pdf_seconds, 1), "warnings": [str(w) for w in checked.warnings]}
     if args.json:
         _print_json(result)
         return 0
     print(f"Session book: {built.html / 'index.html'} (open it from disk, or serve {built.html} from any web server)")
     print(f"Zip for a USB stick or an LMS: {built.zip}")
-    print(f"Project it was built from: {out / 'source'}")
+    what = "HTML and PDF" if not args.no_pdf else "HTML only: built with --no-pdf"
+    print(f"Facilitator guide, with the answer key (for the trainer only; {what}): {guides['facilitator-guide.html']}")
+    print(f"Learner handout, a worksheet with no key ({what}): {guides['handout.html']}")
+    print(f"Project it was built from (it holds the keys: not for participants): {out / 'source'}")
     print(f"Built in {built.seconds:.1f} s; 0 broken internal links.")
     return 0
 
@@ -726,6 +774,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--session", metavar="SYLLABUS.yml",
                    help="score against a session's questions and provisions only (answers to other questions are not "
                         "counted; a file saved from another session is reported)")
+    p = add("feedback", cmd_feedback,
+            "write one feedback page per learner to hand back after a session (their answers, scores, levels, "
+            "critical errors, every option's reason and the provisions' text), graded as grade --session grades")
+    p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
+    p.add_argument("--session", required=True, metavar="SYLLABUS.yml", help="the session the files were saved from")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="where to write DIR/LEARNER.html and DIR/index.html: a new or empty folder, or an earlier "
+                        "run's (its pages are replaced)")
+    p.epilog = ("Exit status: 0 every page written; 1 a file was refused (not a response file, or saved from another "
+                "session: one line each, the others' pages are still written) or an entry skipped; 2 the syllabus has "
+                "problems or --out cannot be used.")
     p = add("coverage", cmd_coverage, "provision x content matrix, checked against the content standard")
     p.add_argument("--require-all", action="store_true", help="every one of the 44 provisions must meet the standard")
     add("bank", cmd_bank, "test-wise cue statistics of the question bank (option length, key position), "
@@ -764,13 +823,17 @@ def build_parser() -> argparse.ArgumentParser:
         "build", help="build a session book (HTML and a zip of it) from a syllabus, outside the course's files",
         description="Build the session book of a syllabus: only the chosen material, in the course's order, with its "
                     "own home page, progress page, coverage map, scoring page and glossary. Writes OUT/source (the "
-                    "generated Jupyter Book project), OUT/html (the book: open OUT/html/index.html) and "
-                    "OUT/ID-book.zip.",
-        epilog="Exit status: 0 built; 1 the book did not build (its warnings are printed); 2 the syllabus has problems "
-               "or --out cannot be used (inside the course's files other than a folder under _build/, or a folder "
-               "holding something else).")
+                    "generated Jupyter Book project), OUT/html (the book: open OUT/html/index.html), OUT/ID-book.zip, "
+                    "and the facilitator guide (OUT/ID-facilitator-guide.html and .pdf: the answer key, for the "
+                    "trainer) and learner handout (OUT/ID-handout.html and .pdf: a worksheet, no key). A syllabus "
+                    "with mode: assessment builds a sealed book: no key, no feedback, no scores in anything it holds.",
+        epilog="Exit status: 0 built; 1 the book did not build (its warnings are printed); 2 the syllabus has "
+               "problems, --out cannot be used (inside the course's files other than a folder under _build/, or a "
+               "folder holding something else), or Chromium, which prints the PDFs, is missing (use --no-pdf).")
     p.add_argument("syllabus", metavar="SYLLABUS.yml")
     p.add_argument("--out", required=True, metavar="DIR", help="where to build (outside the course's folder)")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="write the guide and handout as HTML only, without printing their PDFs (no Chromium needed)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_session_build)
     add_certificate_commands(sub)

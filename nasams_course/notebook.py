@@ -23,6 +23,13 @@ def bank() -> Bank:
     return course_bank()
 
 
+def sealed() -> bool:
+    """In a session book built for assessment (mode: assessment): its pages carry no key, no feedback and no score;
+    the learner's answers are saved and downloaded, and the trainer grades them."""
+    manifest = session_manifest(find_root())
+    return bool(manifest) and manifest.get("mode") == "assessment"
+
+
 def _lookup(kind: str, store: dict, item_id: str):
     if item_id not in store:
         raise KeyError(f"unknown {kind} {item_id!r}: check the id (`nasams-course questions` lists them)")
@@ -58,11 +65,11 @@ class Quiz:
         return self._widget
 
     def html(self) -> str:
-        return html.quiz_form(self.question, load_catalog())
+        return html.quiz_form(self.question, load_catalog(), sealed=sealed())
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        bundle = self.widget._repr_mimebundle_() or {}
-        bundle = dict(bundle)
+        # sealed, no widget either: the widget grades with the key
+        bundle = {} if sealed() else dict(self.widget._repr_mimebundle_() or {})
         bundle["text/html"] = self.html()
         bundle["text/plain"] = f"Quiz {self.question.id}: {self.question.stem}"
         return bundle
@@ -80,7 +87,8 @@ def chapter_intro(cid: str) -> HTMLBlock:
     b = bank()
     ch = _lookup("chapter", b.chapters, cid)
     cases = [b.vignettes[v] for v in page_vignettes(find_root(), b, cid)]
-    return HTMLBlock(html.chapter_intro(ch, load_catalog(), cases), f"{ch.title} ({ch.minutes} minutes)")
+    return HTMLBlock(html.chapter_intro(ch, load_catalog(), cases, sealed=sealed()),
+                     f"{ch.title} ({ch.minutes} minutes)")
 
 
 def self_rating(cid: str, stage: str = "after") -> HTMLBlock:
@@ -143,7 +151,9 @@ def coverage_map() -> HTMLBlock:
     session = session_manifest(find_root())
     if session is not None:
         frame = frame[frame.provision.isin(session["provisions"])].reset_index(drop=True)
-    return HTMLBlock(render(frame, catalog, b), frame.to_string(index=False))
+    if sealed():
+        frame = frame.drop(columns=["violation_items"])
+    return HTMLBlock(render(frame, catalog, b, sealed=sealed()), frame.to_string(index=False))
 
 
 def scoring_example() -> HTMLBlock:
@@ -155,14 +165,18 @@ def scoring_example() -> HTMLBlock:
 
 def answers_panel() -> HTMLBlock:
     """The static book's panel for saved answers: download, import, clear (inert outside the book)."""
-    return HTMLBlock(html.answers_panel(), "")
+    return HTMLBlock(html.answers_panel(sealed=sealed()), "")
 
 
 def progress_page() -> HTMLBlock:
     """The book's "Your progress" page: every provision, domain and chapter, filled in by the browser from the answers
-    saved there (in Jupyter, use my_progress())."""
+    saved there (in Jupyter, use my_progress()). In a sealed book (an assessment), the list of its questions and
+    which are answered, with no score."""
+    from nasams_course.rendering.progress import answered_page
     from nasams_course.rendering.progress import progress_page as page
 
+    if sealed():
+        return HTMLBlock(answered_page(bank()), f"{len(bank().questions)} questions.")
     return HTMLBlock(page(bank(), load_catalog()),
                      "Your progress is shown in the book; in Jupyter use my_progress().")
 
@@ -172,4 +186,5 @@ def start_button() -> HTMLBlock:
     from nasams_course.rendering.progress import start_button as button
 
     b = bank()
-    return HTMLBlock(button(b), f"{len(b.chapters)} chapters, {sum(c.minutes for c in b.chapters.values())} minutes.")
+    return HTMLBlock(button(b, sealed=sealed()),
+                     f"{len(b.chapters)} chapters, {sum(c.minutes for c in b.chapters.values())} minutes.")

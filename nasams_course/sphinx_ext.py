@@ -13,6 +13,10 @@ from nasams_course.content.loader import load_bank, session_manifest
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
 DATA = Path(__file__).parent / "data"
+#: the prefix of the book's keys in the browser's storage (sent with the book's data to nasams-answers.js): the
+#: course's never changes (learners' saved answers are kept under it); a session book has its own
+COURSE_STORE = "nasams-course:nasams-ethics:"
+SESSION_STORE = "nasams-course:session:{id}:"
 
 
 def _validate(app: Sphinx) -> None:
@@ -45,7 +49,8 @@ def _drop_unwanted_scripts(app: Sphinx, pagename: str, templatename: str, contex
 def _book_data(app: Sphinx) -> str:
     """Every chapter's page and question ids (the sidebar's marks, the home page's Continue) and the catalog's
     provision ids (an imported self-rating must name one, as in Python): JSON in a script element, data, not code.
-    A session book adds its session id (its response files carry it)."""
+    A session book adds its session id (its response files carry it) and the prefix of its keys in the browser's
+    storage, its own: clearing a session's answers leaves the course's (and other sessions') alone."""
     if not hasattr(app, "nasams_book_json"):
         from nasams_course.rendering.html import script_json
 
@@ -54,10 +59,11 @@ def _book_data(app: Sphinx) -> str:
                     for cid in bank.chapters] if bank else []
         from nasams_course.catalog import load_catalog
 
-        data = {"chapters": chapters, "provisions": list(load_catalog().ids)}
+        data = {"chapters": chapters, "provisions": list(load_catalog().ids), "prefix": COURSE_STORE}
         manifest = session_manifest(Path(app.srcdir))
         if manifest:
             data["session"] = manifest["id"]
+            data["prefix"] = SESSION_STORE.format(id=manifest["id"])
         app.nasams_book_json = script_json(data)
     return app.nasams_book_json
 
@@ -69,7 +75,8 @@ SCRIPTS_EVERY_PAGE = ("nasams-grader.js", "nasams-answers.js")
 SCRIPTS_BY_CONTENT = (('class="nasams-quiz"', ("nasams-quiz.js",)),
                       ('class="nasams-progress"', ("nasams-profile.js", "nasams-progress.js")),
                       ('class="nasams-start"', ("nasams-start.js",)),
-                      (VERIFY_MARKER, ("nasams-verify.js",)))
+                      (VERIFY_MARKER, ("nasams-verify.js",)),
+                      ('class="nasams-answered"', ("nasams-answered.js",)))
 
 
 def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -80,3 +83,28 @@ class Course:
 @pytest.fixture
 def course(tmp_path: Path) -> Course:
     return Course(tmp_path)
+
+
+#: the example syllabi, in syllabi/: a practice seminar and a sealed assessment
+EXAMPLE_SESSIONS = ("confidentiality-and-victims", "part1-assessment")
+
+
+@pytest.fixture(scope="session")
+def session_build(tmp_path_factory):
+    """`session_build(name)` -> (out folder, the build's --json result): each example syllabus is built once per test
+    run, by the command line, and shared by every test that reads it. The guide and handout PDFs are printed when
+    Chromium is installed (the browser tests need it anyway); without it the build is run with --no-pdf."""
+    built: dict[str, tuple[Path, dict]] = {}
+
+    def get(name: str) -> tuple[Path, dict]:
+        if name not in built:
+            out = tmp_path_factory.mktemp(name)
+            pdf = [] if shutil.which("chromium") or shutil.which("chromium-browser") else ["--no-pdf"]
+            run = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "session", "build",
+                                  str(REPO / "syllabi" / f"{name}.yml"), "--out", str(out), "--json", *pdf],
+                                 capture_output=True, text=True, timeout=600)
+            assert run.returncode == 0, run.stderr[-3000:]
+            built[name] = out, json.loads(run.stdout)
+        return built[name]
+
+    return get

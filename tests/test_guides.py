@@ -254,3 +254,13 @@ def test_printing_without_chromium_says_how_to_install_it(monkeypatch, tmp_path)
     with pytest.raises(pdf.PdfError, match=r"apt-get install chromium"):
         pdf.print_pdf("<!DOCTYPE html><title>x</title>", tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_without_pdfs_write_guides_writes_the_html_and_removes_earlier_pdfs(tmp_path):
+    from nasams_course.training.guides import write_guides
+
+    stale = tmp_path / "conf-victims-handout.pdf"
+    stale.write_bytes(b"%PDF- an earlier build's")
+    paths = write_guides(PLAN, BANK, CATALOG, tmp_path, pdf=False)
+    assert [p.name for p in paths] == ["conf-victims-facilitator-guide.html", "conf-victims-handout.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)

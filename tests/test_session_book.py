@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from conftest import REPO
+from conftest import EXAMPLE_SESSIONS, REPO
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import load_bank, load_bank_or_raise
 from nasams_course.training.links import broken_links
@@ -134,14 +134,10 @@ def test_the_cli_refuses_an_out_inside_the_course_and_writes_nothing(tmp_path):
 
 # ---- the two example sessions, built ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module", params=["confidentiality-and-victims", "part1-assessment"])
-def built(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(request.param)
-    run = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "session", "build",
-                          str(SYLLABI / f"{request.param}.yml"), "--out", str(out), "--json"],
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return plan_of(request.param), out, json.loads(run.stdout)
+@pytest.fixture(params=EXAMPLE_SESSIONS)
+def built(request, session_build):
+    out, result = session_build(request.param)  # built once per test run (conftest.py)
+    return plan_of(request.param), out, result
 
 
 def pages(html: Path) -> dict[str, str]:
@@ -204,6 +200,10 @@ def test_the_coverage_map_and_progress_page_are_the_sessions(built):
                       html["book/orientation/coverage-map.html"])
     assert rows == scope
     progress = html["book/orientation/progress.html"]
+    if plan.mode == "assessment":  # no progress page: the list of its questions, answered or not (no score)
+        assert re.findall(r'<tr data-question="([a-z0-9-]+)">', progress) == [q for q in BANK.questions
+                                                                              if q in plan.questions]
+        return
     cells = re.findall(r'class="np-cell" data-provision="([A-Za-z0-9]+)"', progress)
     assert cells == [p for p in CATALOG.ids if p in plan.provisions(BANK)]
     assert f"The {len(cells)} provisions</h2>" in progress
@@ -236,3 +236,98 @@ def test_a_selection_is_not_held_to_the_banks_cue_limits(tmp_path):
     bank, problems = load_bank(tmp_path)
     assert problems == []
     assert check_cues(bank) != []  # what the course's checks would say of this selection as a bank
+
+
+def test_the_build_writes_the_guide_and_handout_beside_the_book(built):
+    plan, out, result = built
+    guide, handout = Path(result["guide"]), Path(result["handout"])
+    assert guide == out / f"{plan.id}-facilitator-guide.html" and handout == out / f"{plan.id}-handout.html"
+    rationale = BANK.questions[plan.questions[0]].options[0].rationale
+    assert rationale in guide.read_text() and rationale not in handout.read_text()
+    # the PDFs' text is checked in tests/browser/test_session_book.py (printing needs Chromium)
+    for key in ("guide_pdf", "handout_pdf"):
+        assert result[key] is None or Path(result[key]).read_bytes().startswith(b"%PDF-")
+
+
+def test_without_chromium_the_build_stops_in_one_line_before_writing_anything(tmp_path):
+    out = tmp_path / "out"
+    empty = tmp_path / "bin"
+    empty.mkdir()  # a PATH on which no chromium is found
+    run = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "session", "build",
+                          str(SYLLABI / "part1-assessment.yml"), "--out", str(out)],
+                         capture_output=True, text=True, timeout=120, env={"PATH": str(empty)})
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines()[-1].startswith("nasams-course session build: error: Chromium is not "
+                                                          "installed")
+    assert "--no-pdf" in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists()
+
+
+# ---- an assessment session is sealed ------------------------------------------------------------------------------
+
+def session_questions(plan):
+    return [BANK.questions[q] for q in plan.questions]
+
+
+def test_the_assessment_session_holds_no_key_anywhere_and_the_practice_session_does(session_build):
+    """Every file of the built assessment book and of its zip: no rationale, no key field in any JSON, no feedback
+    markup, no word only rationales use among the search terms. The same scan finds all of them in the practice book."""
+    from key_scan import KEY_CLASSES, scan
+
+    plan = plan_of("part1-assessment")
+    assert plan.mode == "assessment"
+    out, _ = session_build(plan.id)
+    assert not scan(out, plan.id, session_questions(plan))
+    practice = plan_of("confidentiality-and-victims")
+    assert practice.mode == "practice"
+    out, _ = session_build(practice.id)
+    found = scan(out, practice.id, session_questions(practice))
+    assert {q for _, q in found.rationales} == set(practice.questions)
+    assert any(name.startswith("zip:") for name, _ in found.rationales)
+    assert {f for _, f in found.key_fields} == {"credit", "correct", "key", "violation"}
+    assert {c for _, c in found.key_markup} == set(KEY_CLASSES)
+    assert len(found.index_terms) > 20
+
+
+def test_an_assessment_saves_answers_with_no_feedback_and_lists_them_without_scores(session_build):
+    plan = plan_of("part1-assessment")
+    out, _ = session_build(plan.id)
+    html = pages(out / "html")
+    forms = [f for text in html.values() for f in re.findall(r'<form class="nasams-quiz"[^>]*>.*?</form>', text, re.S)]
+    assert len(forms) == len(plan.questions)
+    for form in forms:
+        assert 'data-saved="Saved. You will get feedback from your trainer."' in form
+        assert '<button type="submit" class="nq-submit">Save answer</button>' in form and "Submit" not in form
+    answered = html["book/orientation/progress.html"]
+    assert "<h1>Your answers" in answered and "nasams-progress" not in answered and "nasams-answered.js" in answered
+    assert re.findall(r'<tr data-question="([a-z0-9-]+)">', answered) == [q for q in BANK.questions
+                                                                          if q in plan.questions]
+    assert "Score" not in re.sub(r"<[^>]+>", "", answered) and "Level" not in answered
+    home = html["book/orientation/session.html"]
+    assert "Save answer" in home and "no feedback during the session" in home and "Your answers</a>" in home
+    assert 'data-done="Every question is answered: check the list and download your answers"' in home
+    assert "See which questions you have answered</a>" in html[f"{BANK.page_of[plan.chapters[0]]}.html"]
+    coverage = html["book/orientation/coverage-map.html"]
+    assert "lation items" not in coverage and "violation" not in coverage.lower()
+    assert "In this assessment" in html["book/orientation/scoring.html"]
+
+
+def test_a_practice_session_keeps_its_feedback_progress_page_and_violation_items(session_build):
+    plan = plan_of("confidentiality-and-victims")
+    out, _ = session_build(plan.id)
+    html = pages(out / "html")
+    assert "Save answer" not in "".join(html.values())
+    assert 'class="nasams-progress"' in html["book/orientation/progress.html"]
+    assert "Vio&shy;lation items" in html["book/orientation/coverage-map.html"]
+    assert "In this assessment" not in html["book/orientation/scoring.html"]
+
+
+def test_each_book_keeps_its_answers_under_its_own_storage_prefix(session_build):
+    for name in EXAMPLE_SESSIONS:
+        out, _ = session_build(name)
+        for page, text in pages(out / "html").items():
+            if page in ("genindex.html", "search.html", "index.html"):
+                continue
+            data = json.loads(re.search(r'<script type="application/json" id="nasams-book">(.*?)</script>',
+                                        text).group(1))
+            assert data["prefix"] == f"nasams-course:session:{name}:", page

@@ -34,10 +34,14 @@ def test_each_page_loads_only_the_scripts_it_needs_within_budget():
     verify = page_scripts('<div class="nasams-verify">')
     assert verify == ["nasams-grader.js", "nasams-answers.js", "nasams-verify.js"] and weight(verify) <= BUDGET
     assert weight(["nasams-verify.js"]) <= 7_000, "the verify page's own script stays small"
+    # a sealed session book's list of answered questions, in place of the progress page
+    answered = page_scripts('<div class="nasams-answered" data-yes="Answered">')
+    assert answered == ["nasams-grader.js", "nasams-answers.js", "nasams-answered.js"] and weight(answered) <= BUDGET
     # the panel's file code (download, import, clear) loads only when one of its buttons is first used
     assert weight(["nasams-files.js"]) <= 12_000
     every = {p.name for p in STATIC.glob("*.js")}
-    assert every == set(progress) | set(chapter) | set(home) | set(verify) | {"nasams-files.js"}, "a script no page loads"
+    assert every == set(progress) | set(chapter) | set(home) | set(verify) | set(answered) | {"nasams-files.js"}, \
+        "a script no page loads"
 
 
 def test_assets_name_no_other_host():
@@ -61,3 +65,13 @@ def test_a_full_course_with_three_attempts_fits_easily_in_browser_storage():
     chars = browser_storage_chars(questions)
     assert chars > 150 * len(questions)  # the estimate counts something real: every attempt of every question
     assert chars < 256 * 1024 <= BROWSER_QUOTA_CHARS / 20
+
+
+def test_the_courses_storage_prefix_never_changes_and_a_session_has_its_own():
+    """Learners' saved answers are kept under the course's prefix: changing it would lose them."""
+    from nasams_course.bench import STORAGE_PREFIX
+    from nasams_course.sphinx_ext import COURSE_STORE, SESSION_STORE
+
+    assert COURSE_STORE == STORAGE_PREFIX == "nasams-course:nasams-ethics:"
+    session = SESSION_STORE.format(id="part1-assessment")
+    assert "part1-assessment" in session and not session.startswith(COURSE_STORE)

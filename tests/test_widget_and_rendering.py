@@ -206,3 +206,32 @@ def test_a_chapter_intro_lists_its_cases_in_page_order_linked_to_their_cards():
     assert links == order and len(links) == 3
     for vid in links:
         assert f'id="case-{vid}"' in vignette(vid)._repr_html_()
+
+
+def course_questions_of_each_kind() -> list[Question]:
+    """The course's first question of each kind, with a violation option if the kind has one."""
+    from nasams_course.content.loader import course_bank
+
+    questions = list(course_bank().questions.values())
+    bad = [q for q in questions if any(getattr(o, "violation", None) for o in q.options)]
+    return [next(q for q in bad + questions if q.kind == kind) for kind in ("single", "multi", "rate", "order")]
+
+
+@pytest.mark.parametrize("q", course_questions_of_each_kind(), ids=lambda q: q.kind)
+def test_a_sealed_form_carries_no_key_and_no_feedback_and_saves_with_its_own_words(q):
+    import json
+
+    from nasams_course.rendering.html import KEY_FIELDS
+
+    form = quiz_form(q, CATALOG, sealed=True)
+    data = json.loads(re.search(r'<script type="application/json" class="nq-data">(.*?)</script>', form).group(1))
+    assert data == {"id": q.id, "kind": q.kind, "provisions": list(q.provisions),
+                    "options": [{"id": o.id} for o in q.options]}
+    assert not any(o.rationale in form or escape(o.rationale) in form for o in q.options)
+    assert "nq-result" not in form and "nq-critical" not in form and "violation" not in form
+    assert '<button type="submit" class="nq-submit">Save answer</button>' in form
+    assert 'data-saved="Saved. You will get feedback from your trainer."' in form
+    assert "press Save answer." in form and "Submit" not in form
+    open_form = quiz_form(q, CATALOG)  # the course's own form keeps its key and feedback
+    assert all(k in open_form for k in ("nq-result", "nq-rationale")) and "data-saved" not in open_form
+    assert any(f'"{k}":' in open_form for k in KEY_FIELDS)

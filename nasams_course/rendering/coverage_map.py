@@ -47,8 +47,9 @@ def _radios(name: str, legend: str, choices: list[tuple[str, str]]) -> str:
     return f'<fieldset class="ncov-group" data-filter="{name}"><legend>{escape(legend)}</legend>{items}</fieldset>'
 
 
-def coverage_map(frame, catalog: Catalog, bank: Bank) -> str:
-    """The page's HTML from coverage_frame(bank, catalog): the filter, the provisions, the chapters, the counts."""
+def coverage_map(frame, catalog: Catalog, bank: Bank, sealed: bool = False) -> str:
+    """The page's HTML from coverage_frame(bank, catalog): the filter, the provisions, the chapters, the counts.
+    Sealed (an assessment), without the violation items: which provisions a question's options breach is key data."""
     numbers = chapter_numbers(bank)
     home = home_chapters(bank)
     href = {cid: f"{ROOT}{bank.page_of[cid]}.html" for cid in bank.chapters}
@@ -78,7 +79,8 @@ def coverage_map(frame, catalog: Catalog, bank: Bank) -> str:
         others = sorted((c for c in str(r.chapters).split(", ") if c in numbers and c != cid), key=numbers.get)
         if others:
             taught += f'<span class="ncov-also">Also in {", ".join(also_link(c) for c in others)}</span>'
-        counts = [r.vignettes, r.questions, *(getattr(r, k) for k, _, _ in KINDS), r.violation_items, r.prompts]
+        counts = [r.vignettes, r.questions, *(getattr(r, k) for k, _, _ in KINDS),
+                  *(() if sealed else (r.violation_items,)), r.prompts]
         cells = "".join(f'<td class="ncov-n">{int(n)}</td>' for n in counts)
         rows.append(
             f'<tr data-part="{escape(p.part)}" data-domain="{escape(p.domain)}" data-provision="{escape(p.id)}">'
@@ -93,14 +95,14 @@ def coverage_map(frame, catalog: Catalog, bank: Bank) -> str:
         '<div class="ncov-wrap" tabindex="0" role="region" aria-labelledby="ncov-provisions-caption">'
         '<table class="ncov-table ncov-provisions">'
         '<caption id="ncov-provisions-caption">Provisions and the content that covers them</caption>'
-        '<colgroup span="4"></colgroup><colgroup span="5"></colgroup><colgroup span="2"></colgroup>'
-        '<thead><tr><th scope="col" rowspan="2" class="ncov-w-prov">Provision</th>'
+        f'<colgroup span="4"></colgroup><colgroup span="5"></colgroup><colgroup span="{1 if sealed else 2}">'
+        '</colgroup><thead><tr><th scope="col" rowspan="2" class="ncov-w-prov">Provision</th>'
         '<th scope="col" rowspan="2" class="ncov-w-strength">Strength and domain</th>'
         '<th scope="col" rowspan="2" class="ncov-w-ch">Chapters</th>'
         '<th scope="col" rowspan="2" class="ncov-n">Vig&shy;nettes</th>'
         '<th scope="colgroup" colspan="5" class="ncov-qs">Questions</th>'
-        '<th scope="col" rowspan="2" class="ncov-n">Vio&shy;lation items</th>'
-        '<th scope="col" rowspan="2" class="ncov-n">Prompts</th></tr>'
+        + ("" if sealed else '<th scope="col" rowspan="2" class="ncov-n">Vio&shy;lation items</th>')
+        + '<th scope="col" rowspan="2" class="ncov-n">Prompts</th></tr>'
         f'<tr><th scope="col" class="ncov-n">All</th>{kinds}</tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table></div>')
 

@@ -33,8 +33,9 @@ def provision_card(p: Provision, catalog: Catalog) -> str:
     )
 
 
-def chapter_intro(ch: Chapter, catalog: Catalog, cases: list[Vignette] = ()) -> str:
-    """Time estimate, provisions covered and learning objectives of a chapter; a list to jump to its cases."""
+def chapter_intro(ch: Chapter, catalog: Catalog, cases: list[Vignette] = (), sealed: bool = False) -> str:
+    """Time estimate, provisions covered and learning objectives of a chapter; a list to jump to its cases. Sealed
+    (an assessment), its answers panel links to the list of answered questions, not to a progress page."""
     provs = ", ".join(f'<a href="#provision-{p.lower()}">{escape(p)}</a>' if ch.part != "capstone" else escape(p)
                       for p in ch.provisions)
     objectives = "".join(f"<li>{escape(o)}</li>" for o in ch.objectives)
@@ -46,7 +47,8 @@ def chapter_intro(ch: Chapter, catalog: Catalog, cases: list[Vignette] = ()) -> 
            + "".join(f'<li><a href="#case-{escape(v.id)}">{escape(v.title)}</a></li>' for v in cases) + "</ol></nav>"
            if cases else "")
         + '<p class="nasams-disclaimer">This course is training, not legal advice. Laws and court rules differ '
-        f"between jurisdictions: ask counsel of record what applies in your case.</p>{answers_panel(chapter=True)}"
+        f"between jurisdictions: ask counsel of record what applies in your case.</p>"
+        f"{answers_panel(chapter=True, sealed=sealed)}"
         f'{self_rating_form(ch, catalog, "before") if ch.part != "capstone" else ""}</div>'
     )
 
@@ -77,16 +79,21 @@ def cited_in(q: Question, catalog: Catalog) -> list[str]:
     return cited
 
 
-def quiz_data(q: Question) -> dict:
-    """What the browser grader needs: the question's kind, provisions and keys (texts are in the HTML)."""
-    keep = {"id", "credit", "correct", "key", "violation"}
+#: an option's fields that hold its key: credit, correct, keyed rating, violation flag (and an order question's key)
+KEY_FIELDS = ("credit", "correct", "key", "violation")
+
+
+def quiz_data(q: Question, sealed: bool = False) -> dict:
+    """What the browser grader needs: the question's kind, provisions and keys (texts are in the HTML). Sealed (an
+    assessment), no key: the option ids only, with which the browser checks the shape of an answer it saves."""
+    keep = {"id"} if sealed else {"id", *KEY_FIELDS}
     data: dict = {
         "id": q.id,
         "kind": q.kind,
         "provisions": list(q.provisions),
         "options": [o.model_dump(include=keep, exclude_none=True) for o in q.options],
     }
-    if q.kind == "order":
+    if q.kind == "order" and not sealed:
         data["key"] = list(q.key)
     return data
 
@@ -144,6 +151,9 @@ NOTHING_CHOSEN = {
     "rate": "Rate at least one action (1 to 4), then press Submit.",
     "order": "Put the steps in order, then press Submit.",
 }
+#: a sealed form's button (an assessment: the answer is saved, with no feedback), and what it says once saved
+SEALED_SUBMIT = "Save answer"
+SEALED_SAVED = "Saved. You will get feedback from your trainer."
 INSTRUCTIONS = {
     "single": "Choose the one best answer.",
     "multi": "Select every option that applies.",
@@ -191,22 +201,27 @@ def self_rating_form(ch: Chapter, catalog: Catalog, stage: str) -> str:
     )
 
 
-def quiz_form(q: Question, catalog: Catalog) -> str:
-    """The static, accessible HTML form of a question, graded in the browser by nasams-quiz.js."""
+def quiz_form(q: Question, catalog: Catalog, sealed: bool = False) -> str:
+    """The static, accessible HTML form of a question, graded in the browser by nasams-quiz.js. Sealed (an
+    assessment), it carries no key and no feedback: Save answer keeps the answer (and certainty) and says so."""
     qid = escape(q.id)
+    submit = SEALED_SUBMIT if sealed else "Submit"
+    empty = NOTHING_CHOSEN[q.kind].replace("Submit", submit)
+    saved = f' data-saved="{escape(SEALED_SAVED)}"' if sealed else ""
+    result = "" if sealed else f'<div class="nq-result" data-role="result" hidden>{feedback(q, catalog)}</div>'
     return (
         f'<form class="nasams-quiz" id="quiz-{qid}" data-question="{qid}" data-kind="{q.kind}" '
-        f'data-empty="{escape(NOTHING_CHOSEN[q.kind])}" novalidate>'
+        f'data-empty="{escape(empty)}"{saved} novalidate>'
         f'<fieldset class="nq-question"><legend class="nq-stem"><span class="nq-kind">{escape(KIND_LABELS[q.kind])}'
         f'</span> {escape(q.stem)}</legend><p class="nq-instructions">{escape(INSTRUCTIONS[q.kind])}</p>'
         f"{_option_inputs(q)}</fieldset>{_certainty(qid)}"
-        '<div class="nq-actions"><button type="submit" class="nq-submit">Submit</button></div>'
+        f'<div class="nq-actions"><button type="submit" class="nq-submit">{submit}</button></div>'
         '<div class="nq-status" role="status" aria-live="polite" data-role="status"></div>'
         '<p class="nq-sr" role="status" data-role="announce"></p>'
-        f'<div class="nq-result" data-role="result" hidden>{feedback(q, catalog)}</div>'
-        f'<script type="application/json" class="nq-data">{script_json(quiz_data(q))}</script>'
-        '<noscript><p class="nq-noscript">This quiz needs JavaScript to check your answer.</p></noscript>'
-        "</form>"
+        f"{result}"
+        f'<script type="application/json" class="nq-data">{script_json(quiz_data(q, sealed))}</script>'
+        f'<noscript><p class="nq-noscript">This quiz needs JavaScript to {"save" if sealed else "check"} your answer.'
+        "</p></noscript></form>"
     )
 
 
@@ -282,8 +297,9 @@ def critical_box(q: Question, catalog: Catalog, violations: tuple[str, ...] | No
 
 
 def feedback(q: Question, catalog: Catalog, answer: object = None, score: float | None = None,
-             violations: tuple[str, ...] = (), first_score: float | None = None) -> str:
-    """Score, level, critical-error warning, per-option rationale and cited provision text.
+             violations: tuple[str, ...] = (), first_score: float | None = None, cited_open: bool = False) -> str:
+    """Score, level, critical-error warning, per-option rationale and cited provision text (`cited_open`: shown open,
+    as on a page handed back, rather than folded).
 
     With no answer it is the skeleton the static form carries (hidden), which the browser fills in.
     """
@@ -302,6 +318,13 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
         parts.append(critical_box(q, catalog, None))  # the static form's hidden template
     elif violations:
         parts.append(critical_box(q, catalog, violations))
+    parts.append(option_reasons(q, catalog, answer, cited_open) + "</div>")
+    return "".join(parts)
+
+
+def option_reasons(q: Question, catalog: Catalog, answer: object = None, cited_open: bool = False) -> str:
+    """The feedback's reasons: every option (an order question's in the keyed order) with what the learner did with
+    it, its key and its rationale; then the text of the provisions the question assesses and its rationales cite."""
     options = [q.option(k) for k in q.key] if q.kind == "order" else q.options
     rows = []
     for o in options:
@@ -315,18 +338,22 @@ def feedback(q: Question, catalog: Catalog, answer: object = None, score: float 
             f'<p class="nq-rationale">{escape(o.rationale)}</p></li>'
         )
     title = "The correct order, with reasons" if q.kind == "order" else "Each option, with reasons"
-    parts.append(f'<div data-role="feedback"><p><strong>{title}</strong></p><ul class="nq-option-feedback">'
-                 f'{"".join(rows)}</ul>')
     provs = "".join(
-        f'<details class="nq-cited"><summary>{escape(pid)} · {escape(catalog.provision(pid).title)}</summary>'
+        f'<details class="nq-cited"{" open" if cited_open else ""}><summary>{escape(pid)} · '
+        f"{escape(catalog.provision(pid).title)}</summary>"
         f"{paragraphs(catalog.provision(pid).text, keep_lines=True)}</details>"
         for pid in cited_in(q, catalog)
     )
-    parts.append(f'<div class="nq-cited-list"><p><strong>Provisions cited</strong></p>{provs}</div></div></div>')
-    return "".join(parts)
+    return (f'<div data-role="feedback"><p><strong>{title}</strong></p><ul class="nq-option-feedback">'
+            f'{"".join(rows)}</ul><div class="nq-cited-list"><p><strong>Provisions cited</strong></p>{provs}</div>'
+            "</div>")
 
 
-def answers_panel(chapter: bool = False) -> str:
+#: where the answers panel sends the learner: the progress page, or in a sealed book the list of answered questions
+PANEL_LINK = {False: "See your progress", True: "See which questions you have answered"}
+
+
+def answers_panel(chapter: bool = False, sealed: bool = False) -> str:
     """Where the browser shows the learner's saved answers, with download, import and clear (on a chapter page, its
     own answers; elsewhere, all of them); and, in print only, a Name and Date line to write on (nasams-print.css)."""
     scope, label = ("chapter", "Clear this chapter's answers") if chapter else ("course", "Clear all my answers")
@@ -336,7 +363,7 @@ def answers_panel(chapter: bool = False) -> str:
         '<p data-role="print-id" hidden>Name: <span data-role="print-name"></span> '
         'Date: <span data-role="print-date"></span></p>'
         '<p><strong>Your answers:</strong> <span data-role="count">kept in this browser only.</span> '
-        '<a href="../orientation/progress.html">See your progress</a></p>'
+        f'<a href="../orientation/progress.html">{PANEL_LINK[sealed]}</a></p>'
         '<p><label for="nasams-learner">Your name, for the response file:</label> '
         '<input type="text" id="nasams-learner" autocomplete="name"></p>'
         '<p class="nasams-warning" data-role="storage-warning" hidden></p>'

@@ -169,16 +169,50 @@ def _self_ratings() -> str:
     )
 
 
-def start_button(bank: Bank) -> str:
+#: the Start button once every question is answered: it leads to the progress page, or in a sealed book (an
+#: assessment) to the list of answered questions, from which the learner downloads them
+ALL_ANSWERED = {False: "Every question is answered: see your progress",
+                True: "Every question is answered: check the list and download your answers"}
+
+
+def start_button(bank: Bank, sealed: bool = False) -> str:
     """The home page's Start button (Continue, to the first unanswered question of the first unfinished chapter,
-    once answers are saved: nasams-answers.js reads the chapters from the page), with the course's total time."""
+    once answers are saved: nasams-start.js reads the chapters from the page), with the course's total time."""
     first = next(iter(bank.chapters))
     minutes = sum(ch.minutes for ch in bank.chapters.values())
     hours = f"{minutes // 60} hour{'s' if minutes // 60 != 1 else ''} " if minutes >= 60 else ""
     return (
         '<div class="nasams-start">'
-        f'<p><a class="np-start" data-role="start" href="{ROOT}{escape(bank.page_of[first])}.html">'
-        "Start the course</a></p>"
+        f'<p><a class="np-start" data-role="start" href="{ROOT}{escape(bank.page_of[first])}.html" '
+        f'data-done="{escape(ALL_ANSWERED[sealed])}">Start the course</a></p>'
         f"<p>{len(bank.chapters)} chapters, {len(bank.questions)} questions, about {hours}"
         f"{minutes % 60} minutes in all. Your answers are saved in this browser as you go.</p></div>"
     )
+
+
+#: the words of a sealed book's list of answered questions (filled in by nasams-answered.js)
+ANSWERED_WORDS = {"yes": "Answered", "no": "Not answered",
+                  "summary": "{n} of {total} questions answered in this browser."}
+
+
+def answered_page(bank: Bank) -> str:
+    """A sealed book's page in place of the progress page: every question, chapter by chapter, with a link to it and
+    whether an answer is saved in this browser (nasams-answered.js fills that in); no key, no score, no level."""
+    sections = []
+    number = 0
+    for cid, ch in bank.chapters.items():
+        rows = []
+        for q in bank.questions_in_chapter(cid):
+            number += 1
+            rows.append(f'<tr data-question="{escape(q.id)}"><td class="number">{number}</td><th scope="row">'
+                        f'<a href="{ROOT}{escape(bank.page_of[cid])}.html#quiz-{escape(q.id)}">{escape(q.stem)}</a>'
+                        f'</th><td data-role="answered">{ANSWERED_WORDS["no"]}</td></tr>')
+        sections.append(
+            f'<h2 id="na-{escape(cid)}">{escape(ch.title)}</h2>'
+            f'<div class="nasams-table-wrap" tabindex="0" role="region" aria-labelledby="na-{escape(cid)}">'
+            f'<table class="nasams-example"><caption>Questions of {escape(ch.title)}</caption><thead><tr>'
+            '<th scope="col" class="number">No.</th><th scope="col">Question</th><th scope="col">Saved here</th>'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+    words = " ".join(f'data-{k}="{escape(v)}"' for k, v in ANSWERED_WORDS.items())
+    return (f'<div class="nasams-answered" {words}><p data-role="summary">'
+            f'{ANSWERED_WORDS["summary"].format(n=0, total=len(bank.questions))}</p>{"".join(sections)}</div>')

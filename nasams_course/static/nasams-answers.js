@@ -2,8 +2,10 @@
    the answers panel (its buttons load nasams-files.js), storage warnings, sidebar marks. */
 (function (root) {
   "use strict";
-  const Q = root.NasamsQuiz, { checkEntry, checkRating, normalize, parseTime, plural, PREFIX } = Q;
+  const Q = root.NasamsQuiz, { checkEntry, checkRating, normalize, parseTime, plural } = Q;
   const memory = {}, notices = [], $ = (sel, el) => (el || document).querySelector(sel);
+  /* the book's data, with the prefix of its keys in storage: a session book's is its own (sphinx_ext.py) */
+  const book = Q.book = $("script#nasams-book") ? JSON.parse($("script#nasams-book").textContent) : null, PREFIX = book && book.prefix;
   let ls = null;
   /* storage is detected by reading: a full store still holds answers */
   try { ls = root.localStorage; ls.getItem(PREFIX + "learner"); } catch (e) {
@@ -62,7 +64,6 @@
   const changed = (external) => document.dispatchEvent(new CustomEvent("nasams-answers-changed", { detail: { external } }));
   Object.assign(Q, { stored, addAttempts, addRatings, saved, savedRatings, ratingsSaved: ratings, changed, FULL, attemptId, ratingId, store: { get, put, del, answerKeys, allStored, clean } });
 
-  const book = Q.book = $("script#nasams-book") ? JSON.parse($("script#nasams-book").textContent) : null;
   const base = document.documentElement.dataset.content_root || "";
 
   /* ---- the answers panel ---- */

@@ -3,7 +3,7 @@
    profile: nasams-profile.js; answers in the browser: nasams-answers.js. */
 (function (root) {
   "use strict";
-  const SCHEMA = "nasams-course/responses@2", PREFIX = "nasams-course:nasams-ethics:";
+  const SCHEMA = "nasams-course/responses@2";
   const LEVELS = [["Mastery", 0.85], ["Proficient", 0.7], ["Developing", 0.5], ["Beginning", 0]];
   const levelFor = (s) => (LEVELS.find((l) => s >= l[1] - 1e-9) || LEVELS[3])[0];
   const opt = (q, id) => q.options.find((o) => o.id === id);
@@ -113,6 +113,6 @@
     if (![1, 2, 3, 4].includes(r.rating)) fail("'rating' must be 1, 2, 3 or 4");
     return { provision: r.provision, stage: r.stage, rating: r.rating, at: when(r.at, now) };
   }
-  const api = root.NasamsQuiz = Object.assign(root.NasamsQuiz || {}, { levelFor, normalize, scoreItem, tau, checkEntry, checkRating, parseTime, fail, MAX_ENTRIES, plural, SCHEMA, PREFIX });
+  const api = root.NasamsQuiz = Object.assign(root.NasamsQuiz || {}, { levelFor, normalize, scoreItem, tau, checkEntry, checkRating, parseTime, fail, MAX_ENTRIES, plural, SCHEMA });
   if (typeof module === "object" && module.exports) module.exports = api;
 })(typeof window !== "undefined" ? window : globalThis);

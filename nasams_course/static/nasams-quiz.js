@@ -64,11 +64,15 @@
     }
     refresh() {
       const s = Q.stored("q:" + this.q.id, this.q), t = s && s.attempts[s.attempts.length - 1];
-      this.result.hidden = true;
+      if (this.result) this.result.hidden = true;
       if (t) { this.show(t.answer, t.certainty); this.render(t.answer, true); } else { this.form.reset(); this.status.textContent = ""; }
     }
     render(a, restored) {
-      const q = this.q, r = scoreItem(q, a), box = this.result, crit = box.querySelector(".nq-critical");
+      /* a sealed form (an assessment) has no key and no feedback: its answer is saved, and said so */
+      const q = this.q, box = this.result, saved = this.form.dataset.saved;
+      if (restored || saved) this.status.textContent = restored ? "Your saved answer is shown." : saved;
+      if (!box) return;
+      const r = scoreItem(q, a), crit = box.querySelector(".nq-critical");
       const level = r.critical ? "Beginning (critical error)" : levelFor(r.score);
       box.querySelector("[data-role=score]").textContent = pct(r.score);
       box.querySelector("[data-role=level]").textContent = level;
@@ -77,7 +81,6 @@
         firstLine.hidden = !s || s.attempts.length < 2;
         if (s) firstLine.querySelector("[data-role=first]").textContent = pct(scoreItem(q, s.attempts[0].answer).score);
       }
-      if (restored) this.status.textContent = "Your saved answer is shown.";
       if (crit) {
         crit.hidden = !r.critical;
         if (r.critical) crit.dataset.role = "critical"; else delete crit.dataset.role;

@@ -8,7 +8,7 @@
     const done = new Set(Q.store.answerKeys().map((k) => k.slice(2))), chapters = Q.book.chapters;
     const next = chapters.map((c) => [c, c.questions.find((q) => !done.has(q))]).find(([, q]) => q);
     start.href = !done.size ? Q.url(chapters[0].path) : next ? Q.url(next[0].path) + "#quiz-" + next[1] : document.querySelector(".nasams-answers a").href;
-    start.textContent = !done.size ? "Start the course" : next ? "Continue where you left off" : "Every question is answered: see your progress";
+    start.textContent = !done.size ? "Start the course" : next ? "Continue where you left off" : start.dataset.done;
   }
   update();
   document.addEventListener("nasams-answers-changed", update);

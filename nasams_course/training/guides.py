@@ -332,14 +332,19 @@ def learner_handout_html(plan: SessionPlan, bank: Bank, catalog: Catalog) -> str
     return page(f"{plan.title}: worksheet", body, "handout")
 
 
-def write_guides(plan: SessionPlan, bank: Bank, catalog: Catalog, out: Path) -> list[Path]:
-    """Write the facilitator guide (HTML and PDF) and the learner handout (HTML and PDF) into `out`."""
+def write_guides(plan: SessionPlan, bank: Bank, catalog: Catalog, out: Path, pdf: bool = True) -> list[Path]:
+    """Write the facilitator guide (HTML and PDF) and the learner handout (HTML and PDF) into `out`; with pdf=False,
+    the HTML only (and any earlier PDF of theirs is removed, not left stale)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     guide, handout = facilitator_guide_html(plan, bank, catalog), learner_handout_html(plan, bank, catalog)
-    paths = {name: out / f"{plan.id}-{name}" for name in
-             ("facilitator-guide.html", "facilitator-guide.pdf", "handout.html", "handout.pdf")}
+    names = ("facilitator-guide.html", "facilitator-guide.pdf", "handout.html", "handout.pdf")
+    paths = {name: out / f"{plan.id}-{name}" for name in names if pdf or name.endswith(".html")}
     paths["facilitator-guide.html"].write_text(guide, encoding="utf-8")
     paths["handout.html"].write_text(handout, encoding="utf-8")
-    print_pdfs([(guide, paths["facilitator-guide.pdf"]), (handout, paths["handout.pdf"])])
+    if pdf:
+        print_pdfs([(guide, paths["facilitator-guide.pdf"]), (handout, paths["handout.pdf"])])
+    else:  # an earlier build's PDFs would no longer match the HTML
+        for name in names[1::2]:
+            (out / f"{plan.id}-{name}").unlink(missing_ok=True)
     return list(paths.values())

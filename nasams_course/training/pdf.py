@@ -49,9 +49,17 @@ def print_pdfs(pages: Iterable[tuple[str, Path]]) -> None:
 
 
 def _print(pages: list[tuple[str, Path]]) -> None:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright  # only printing needs it
 
     executable = chromium_executable()
+    try:
+        _print_with(sync_playwright, executable, pages)
+    except PlaywrightError as exc:  # Chromium would not start, or crashed: one line, not a traceback
+        raise PdfError(f"Chromium ({executable}) could not print: {str(exc).strip().splitlines()[0]}") from exc
+
+
+def _print_with(sync_playwright, executable: str, pages: Iterable[tuple[str, Path]]) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:

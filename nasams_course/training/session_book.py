@@ -12,8 +12,9 @@ session's share, and `session.json` names the session (its response files carry 
 `execute` runs the pages' cells in this process, as a kernel would, and stores the outputs in the project's
 jupyter-cache, so that `jupyter-book build` (execute_notebooks: cache) finds every page executed and starts no
 kernel; a page whose cells the cache does not know is executed by jupyter-book as usual. `build` then builds the
-project with `-n -W --keep-going` into OUT/html (its log in OUT/build.log), checks its internal links, and zips it as
-OUT/<id>-book.zip.
+project with `-n -W --keep-going` into OUT/html (its log in OUT/build.log), checks its internal links, zips it as
+OUT/<id>-book.zip, and writes the facilitator guide (HTML and PDF) and the learner handout (HTML and PDF) beside it
+(training/guides.py; the PDFs are printed by Chromium, checked for before anything is built).
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ from nasams_course.content.loader import (
     load_bank,
 )
 from nasams_course.content.models import Bank
+from nasams_course.training.guides import write_guides
 from nasams_course.training.links import broken_links
+from nasams_course.training.pdf import PdfError, chromium_executable
 from nasams_course.training.plan import Block, SessionPlan
 from nasams_course.training.syllabus import is_whole
 
@@ -254,11 +257,15 @@ def home_page(plan: SessionPlan, bank: Bank, catalog: Catalog) -> str:
                  "explained in the chapters):\n\n")
     lines += [f"- **{pid}** {md_text(catalog.provision(pid).title)}{' (section)' if pid in taught else ''}\n"
               for pid in covered]
+    answer = ("answer its questions and press **Save answer**. There is no feedback during the session: your "
+              "trainer grades your answers afterwards and gives you a feedback page with every option's reasons"
+              if plan.mode == "assessment" else
+              "answer its questions and press **Submit**; the feedback explains every option")
     lines.append(f"""
 ## How to answer and hand in
 
 1. Work through the chapters in order: **Start** above takes you to the first, and to where you left off when you
-   come back. Read each case, answer its questions and press **Submit**; the feedback explains every option.
+   come back. Read each case, {answer}.
 2. Your answers are kept in this browser as you go. Use the same browser and computer for the whole session.
 3. When you have finished, type your name in the panel below and press **Download my answers**. It saves a
    response file (`nasams-responses-{plan.id}-your-name.json`) holding your answers to this session's questions,
@@ -268,14 +275,16 @@ def home_page(plan: SessionPlan, bank: Bank, catalog: Catalog) -> str:
 
 """)
     lines.append(cell("answers_panel()"))
-    lines.append("""## Also in this book
+    progress = ("[Your answers](progress.md): which of this session's questions you have answered"
+                if plan.mode == "assessment" else "[Your progress](progress.md) on this session's provisions")
+    lines.append(f"""## Also in this book
 
 - [How you are scored](scoring.md)
-- [Your progress](progress.md) on this session's provisions
+- {progress}
 - [Coverage map](coverage-map.md) of this session's provisions
 - [Glossary](glossary.md)
 
-```{admonition} Not legal advice
+```{{admonition}} Not legal advice
 :class: important
 This session is training material, not legal advice. The law on privilege, work product, discovery, records,
 mandated reporting and contact with witnesses differs between jurisdictions and changes over time. When a question
@@ -308,6 +317,38 @@ progress_page()
 *The levels are for learning and for planning training, not a certification.*
 """
 
+#: an assessment's note on the course's scoring page: the rules are the same, but nothing is scored in the book
+SEALED_SCORING = """
+```{admonition} In this assessment
+:class: note
+This session is an assessment: the book does not score your answers or flag critical errors as you go, and shows no
+feedback. Your trainer grades your response file by these rules after the session and gives you a feedback page.
+```
+"""
+
+#: an assessment's page in place of the progress page: which questions are answered, no score
+ANSWERED_PAGE = FRONT_MATTER + """
+# Your answers
+
+This session is an assessment: your answers are not scored on this page, and no page of this book shows a key or
+feedback. Below is every question of the session, with whether an answer to it is saved in this browser. Answer the
+ones still open (you can change an answer until you hand in: the latest one counts), then type your name in the
+panel and press **Download my answers**, and give the file to your trainer. Your trainer grades it and gives you a
+feedback page: your scores and levels, and the reasons for every option.
+
+```{code-cell} ipython3
+:tags: [remove-input]
+from nasams_course.notebook import answers_panel, progress_page
+
+answers_panel()
+```
+
+```{code-cell} ipython3
+:tags: [remove-input]
+progress_page()
+```
+"""
+
 COVERAGE_PAGE = FRONT_MATTER + """
 # Coverage map
 
@@ -317,9 +358,8 @@ chapter takes in this session. Filter by part or by domain.
 Columns: **chapters**: the chapter whose section explains the provision (its number in this session, title, time
 and questions in this session), then the others whose cases also exercise it; **vignettes** that exercise the
 provision; **questions** that assess it, and how many of each kind (**S** single best answer, **M** multiple
-response, **R** rate each action, **O** order the steps); **violation items**, questions with an option that
-breaches this provision (choosing it is a critical error that caps this provision at Beginning); **prompts**,
-seminar discussion prompts in its cases.
+response, **R** rate each action, **O** order the steps); {violations}**prompts**, seminar discussion prompts in its
+cases.
 
 ```{code-cell} ipython3
 :tags: [remove-input]
@@ -328,6 +368,13 @@ from nasams_course.notebook import coverage_map
 coverage_map()
 ```
 """
+VIOLATION_ITEMS = ("**violation items**, questions with an option that breaches this provision (choosing it is a "
+                   "critical error that caps this provision at Beginning); ")
+
+
+def coverage_page(plan: SessionPlan) -> str:
+    """The session's coverage map page; an assessment's has no violation items (they tell which options breach)."""
+    return COVERAGE_PAGE.replace("{violations}", "" if plan.mode == "assessment" else VIOLATION_ITEMS)
 
 
 # ---- the project ----------------------------------------------------------------------------------------------
@@ -394,9 +441,13 @@ def write_project(plan: SessionPlan, bank: Bank, course_root: Path, source: Path
                 _write(folder / f"{kind}s" / f"{item}.yml", (course_root / bank.path_of(kind, item)).read_text("utf-8"))
     for rel in KEPT_PAGES:
         _write(source / rel, (course_root / rel).read_text(encoding="utf-8"))
+    if plan.mode == "assessment":
+        scoring = source / "book/orientation/scoring.md"
+        _write(scoring, re.sub(r"^# .*\n", lambda m: m.group(0) + SEALED_SCORING, scoring.read_text("utf-8"),
+                               count=1, flags=re.M))
     _write(source / f"{HOME}.md", home_page(plan, bank, catalog))
-    _write(source / "book/orientation/progress.md", PROGRESS_PAGE)
-    _write(source / "book/orientation/coverage-map.md", COVERAGE_PAGE)
+    _write(source / "book/orientation/progress.md", ANSWERED_PAGE if plan.mode == "assessment" else PROGRESS_PAGE)
+    _write(source / "book/orientation/coverage-map.md", coverage_page(plan))
     _, problems = load_bank(source)
     if problems:
         raise SessionBuildError("the generated session project is not valid (a bug: please report it):\n"
@@ -497,6 +548,10 @@ class Built:
     pages: int
     seconds: float
     log: str
+    #: the facilitator guide and the handout (HTML, and PDF unless built without them)
+    guides: list[Path]
+    #: of `seconds`, the time spent printing the PDFs
+    pdf_seconds: float = 0.0
 
 
 #: jsonschema, which nbformat imports, compiles 38 grammars for the "iri" string formats when rfc3987_syntax is
@@ -545,9 +600,13 @@ def write_zip(html: Path, path: Path, folder: str) -> None:
     tmp.replace(path)
 
 
-def build(plan: SessionPlan, bank: Bank, course_root: Path, out: Path) -> Built:
-    """The whole session book: project, executed pages, HTML (0 broken internal links) and zip, under `out`."""
+def build(plan: SessionPlan, bank: Bank, course_root: Path, out: Path, pdf: bool = True) -> Built:
+    """The whole session: project, executed pages, HTML (0 broken internal links) and zip, and the facilitator guide
+    and handout (their PDFs too unless `pdf` is false), under `out`. Without Chromium, PdfError before anything is
+    written."""
     started = time.perf_counter()
+    if pdf:
+        chromium_executable()  # raises PdfError, before the book is built
     source, html = out / "source", out / "html"
     write_project(plan, bank, course_root, source)
     pages = execute(source)
@@ -559,7 +618,13 @@ def build(plan: SessionPlan, bank: Bank, course_root: Path, out: Path) -> Built:
                                 + "\n".join(str(b) for b in broken[:40]))
     archive = out / f"{plan.id}-book.zip"
     write_zip(html, archive, f"{plan.id}-book")
-    return Built(html, archive, pages, time.perf_counter() - started, log)
+    printing = time.perf_counter()
+    try:
+        guides = write_guides(plan, bank, load_catalog(), out, pdf=pdf)
+    except PdfError as exc:
+        raise SessionBuildError(f"the guide and handout PDFs could not be printed: {exc}") from exc
+    return Built(html, archive, pages, time.perf_counter() - started, log, guides,
+                 time.perf_counter() - printing if pdf else 0.0)
 
 
 def check_out(out: Path, course_root: Path) -> Path:

@@ -1,13 +1,14 @@
 """A session book in headless Chromium, from disk and from a web server: it opens with no request to another host
 and no error, Start leads to its first chapter, a quiz works, the downloaded response file names the session and
 holds only the session's answers (and grades complete against it), and every page passes axe-core in light and dark
-mode."""
+mode. The two example sessions' guide and handout PDFs (printed by Chromium) hold what they must."""
 
 from __future__ import annotations
 
 import functools
 import http.server
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -16,8 +17,10 @@ from urllib.parse import urlparse
 
 import pytest
 
+from conftest import EXAMPLE_SESSIONS
 from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.trainer import keyed_answer
+from nasams_course.training.guides import key_text, letters
 from nasams_course.training.syllabus import load_syllabus
 
 from .conftest import AXE, REPO, _Quiet
@@ -32,11 +35,8 @@ PARTIAL = "book/unprofessional/confidentiality-and-boundaries.html"
 
 
 @pytest.fixture(scope="module")
-def html(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("session")
-    run = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "session", "build",
-                          str(SYLLABUS), "--out", str(out)], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
+def html(session_build) -> Path:
+    out, _ = session_build(PLAN.id)  # built once per test run (tests/conftest.py)
     return out / "html"
 
 
@@ -113,3 +113,47 @@ def test_no_serious_accessibility_violations_on_any_session_page(session_browser
             found[path] = serious
     context.close()
     assert found == {}
+
+
+# ---- the guide and handout PDFs of the two example sessions ------------------------------------------------------
+
+def pdf_text(path: Path) -> str:
+    """A PDF's text, white space as single spaces, a word hyphenated over two lines ("work- product") joined again."""
+    from pypdf import PdfReader
+
+    return re.sub(r"(\w)- (\w)", r"\1-\2", " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split()))
+
+
+def words(s: str) -> str:
+    return " ".join(s.split())
+
+
+@pytest.fixture(scope="module", params=EXAMPLE_SESSIONS)
+def printed(request, session_build):
+    out, result = session_build(request.param)
+    plan = load_syllabus(REPO / "syllabi" / f"{request.param}.yml", BANK).plan
+    assert result["guide_pdf"] == str(out / f"{plan.id}-facilitator-guide.pdf")
+    assert result["handout_pdf"] == str(out / f"{plan.id}-handout.pdf")
+    return plan, pdf_text(result["guide_pdf"]), pdf_text(result["handout_pdf"])
+
+
+def test_the_guide_pdf_holds_the_title_every_case_and_every_key(printed):
+    plan, guide, _ = printed
+    assert words(plan.title) in guide
+    assert [v for v in plan.vignettes if f"Case: {words(BANK.vignettes[v].title)}" not in guide] == []
+    # every option of every chosen question, with its key beside it (credit, applies, keyed rating, step)
+    missing = [(q.id, o.id) for q in map(BANK.questions.get, plan.questions) for o in q.options
+               if words(f"{o.text} {key_text(q, o)}") not in guide]
+    assert missing == []
+    orders = [q for q in map(BANK.questions.get, plan.questions) if q.kind == "order"]
+    assert all("Keyed order: " + ", ".join(letters(q)[k] for k in q.key) in guide for q in orders)
+
+
+def test_the_handout_pdf_holds_the_title_every_case_and_no_key(printed):
+    plan, _, handout = printed
+    assert words(plan.title) in handout and "Name:" in handout
+    assert [v for v in plan.vignettes if f"Case: {words(BANK.vignettes[v].title)}" not in handout] == []
+    questions = [BANK.questions[q] for q in plan.questions]
+    assert [q.id for q in questions if words(q.stem) not in handout] == []
+    assert [o.rationale for q in questions for o in q.options if words(o.rationale) in handout] == []
+    assert [k for q in questions for o in q.options for k in [key_text(q, o)] if k in handout] == []
