@@ -270,19 +270,24 @@ def decode(raw: bytes) -> Any:
         raise ResponseFileError(f"the file is nested too deeply (more than {MAX_DEPTH} levels)") from None
 
 
-def read_responses(path: Path, questions: dict[str, Question], now_ms: float | None = None) -> ResponseSet:
-    """Read and check a response file from disk."""
-    path = Path(path)
+def read_bytes(path: Path) -> bytes:
+    """A response file's bytes, or ResponseFileError saying why not (too large, missing, a folder, unreadable)."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ResponseFileError(f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ResponseFileError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ResponseFileError(f"{path}: is a folder, not a response file") from None
     except OSError as exc:
         raise ResponseFileError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def read_responses(path: Path, questions: dict[str, Question], now_ms: float | None = None) -> ResponseSet:
+    """Read and check a response file from disk."""
+    path = Path(path)
+    raw = read_bytes(path)
     try:
         data = decode(raw)
     except ResponseFileError as exc:

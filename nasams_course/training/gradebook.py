@@ -52,6 +52,7 @@ from nasams_course.responses import (
     format_time,
     parse_responses,
     parse_time,
+    read_bytes,
 )
 
 #: "NASG" in the SQLite header's application id: a gradebook, not some other SQLite file
@@ -434,20 +435,6 @@ class Reader:
                 value = None
         self._minutes[prefix] = value
         return value
-
-
-def read_bytes(path: Path) -> bytes:
-    """A response file's bytes, with the messages of `responses.read_responses`. Raises ResponseFileError."""
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ResponseFileError(f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ResponseFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ResponseFileError(f"{path}: is a folder, not a response file") from None
-    except OSError as exc:
-        raise ResponseFileError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 # -- importing ---------------------------------------------------------------------------------------------------

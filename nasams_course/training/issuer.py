@@ -117,13 +117,17 @@ def issuer_from_json(data: object, where: str) -> Issuer:
 def read_issuer(path: Path) -> Issuer:
     """Read and check an issuer file."""
     path = Path(path)
+    return issuer_from_json(read_json_file(path, "issuer file", IssuerError), str(path))
+
+
+def read_json_file(path: Path, what: str, error: type[Exception]):
+    """A small JSON file the trainer keeps (an issuer file, a revocation list), or `error` saying why not."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise IssuerError(f"{path}: no such issuer file") from None
+        raise error(f"{path}: no such {what}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IssuerError(f"{path}: not a readable JSON issuer file ({exc})") from None
-    return issuer_from_json(data, str(path))
+        raise error(f"{path}: not a readable JSON {what} ({exc})") from None
 
 
 def unsafe_folder(folder: Path) -> str | None:

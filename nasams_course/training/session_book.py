@@ -294,14 +294,8 @@ about the law arises in a real case, ask counsel of record. All people and cases
     return "".join(lines)
 
 
-PROGRESS_PAGE = FRONT_MATTER + """
-# Your progress
-
-Where you stand on this session's provisions, from the answers saved in this browser: your overall level, the
-competency domains and provisions the session's questions assess, the critical errors still to review, and how far
-you are through each chapter. The figures are computed on this page by the same rules your trainer uses to grade
-your response file (see [How you are scored](scoring.md)); nothing leaves your computer.
-
+#: the answers panel, then the progress page (or, sealed, the list of answered questions)
+PANEL_AND_PROGRESS = """
 ```{code-cell} ipython3
 :tags: [remove-input]
 from nasams_course.notebook import answers_panel, progress_page
@@ -313,7 +307,16 @@ answers_panel()
 :tags: [remove-input]
 progress_page()
 ```
+"""
 
+PROGRESS_PAGE = FRONT_MATTER + """
+# Your progress
+
+Where you stand on this session's provisions, from the answers saved in this browser: your overall level, the
+competency domains and provisions the session's questions assess, the critical errors still to review, and how far
+you are through each chapter. The figures are computed on this page by the same rules your trainer uses to grade
+your response file (see [How you are scored](scoring.md)); nothing leaves your computer.
+""" + PANEL_AND_PROGRESS + """
 *The levels are for learning and for planning training, not a certification.*
 """
 
@@ -335,19 +338,7 @@ feedback. Below is every question of the session, with whether an answer to it i
 ones still open (you can change an answer until you hand in: the latest one counts), then type your name in the
 panel and press **Download my answers**, and give the file to your trainer. Your trainer grades it and gives you a
 feedback page: your scores and levels, and the reasons for every option.
-
-```{code-cell} ipython3
-:tags: [remove-input]
-from nasams_course.notebook import answers_panel, progress_page
-
-answers_panel()
-```
-
-```{code-cell} ipython3
-:tags: [remove-input]
-progress_page()
-```
-"""
+""" + PANEL_AND_PROGRESS
 
 COVERAGE_PAGE = FRONT_MATTER + """
 # Coverage map

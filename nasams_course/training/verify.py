@@ -29,7 +29,7 @@ from nasams_course.training.certificates import (
     signature_matches,
     utc_now,
 )
-from nasams_course.training.issuer import Issuer
+from nasams_course.training.issuer import Issuer, read_json_file
 
 REVOKED_SCHEMA = "nasams-course/revoked@1"
 REASON_MAX = 500
@@ -186,12 +186,7 @@ def read_revoked(path: Path | None) -> dict[str, dict]:
     if path is None:
         return {}
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise RevocationError(f"{path}: no such revocation list") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RevocationError(f"{path}: not a readable JSON revocation list ({exc})") from None
+    data = read_json_file(path, "revocation list", RevocationError)
     if not isinstance(data, dict) or data.get("schema") != REVOKED_SCHEMA or not isinstance(data.get("revoked"), list):
         raise RevocationError(f"{path}: expected {{\"schema\": \"{REVOKED_SCHEMA}\", \"revoked\": [...]}}")
     out = {}
