@@ -72,7 +72,7 @@ def _book_data(app: Sphinx) -> str:
 VERIFY_MARKER = 'class="nasams-verify"'
 #: the course's scripts: every page, then by what the page holds (the import code loads when the learner imports)
 SCRIPTS_EVERY_PAGE = ("nasams-grader.js", "nasams-answers.js")
-SCRIPTS_BY_CONTENT = (('class="nasams-quiz"', ("nasams-quiz.js",)),
+SCRIPTS_BY_CONTENT = (('class="nasams-quiz"', ("nasams-save.js", "nasams-quiz.js")),
                       ('class="nasams-progress"', ("nasams-profile.js", "nasams-progress.js")),
                       ('class="nasams-start"', ("nasams-start.js",)),
                       (VERIFY_MARKER, ("nasams-verify.js",)),

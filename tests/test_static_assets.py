@@ -8,7 +8,7 @@ from conftest import REPO
 
 STATIC = REPO / "nasams_course" / "static"
 BUDGET = 25_000  # bytes of the course's JavaScript a page loads, unminified (the target for every page)
-PROGRESS_CEILING = 30_200  # the progress page is over the target (see README, "Size of the pages"); it must not grow
+PROGRESS_CEILING = 29_000  # the progress page is over the target (see README, "Size of the pages"); it must not grow
 
 
 def page_scripts(body: str) -> list[str]:
@@ -23,7 +23,7 @@ def weight(names: list[str]) -> int:
 
 def test_each_page_loads_only_the_scripts_it_needs_within_budget():
     chapter = page_scripts('<form class="nasams-quiz" id="quiz-x">')
-    assert chapter == ["nasams-grader.js", "nasams-answers.js", "nasams-quiz.js"]
+    assert chapter == ["nasams-grader.js", "nasams-answers.js", "nasams-save.js", "nasams-quiz.js"]
     assert weight(chapter) <= BUDGET, f"a chapter page loads {weight(chapter)} bytes of JavaScript"
     assert weight(page_scripts("<p>glossary</p>")) <= BUDGET
     progress = page_scripts('<div class="nasams-progress" data-role="progress">')
@@ -37,8 +37,9 @@ def test_each_page_loads_only_the_scripts_it_needs_within_budget():
     # a sealed session book's list of answered questions, in place of the progress page
     answered = page_scripts('<div class="nasams-answered" data-yes="Answered">')
     assert answered == ["nasams-grader.js", "nasams-answers.js", "nasams-answered.js"] and weight(answered) <= BUDGET
-    # the panel's file code (download, import, clear) loads only when one of its buttons is first used
-    assert weight(["nasams-files.js"]) <= 12_000
+    # the panel's file code (download, import, clear) and the saving code it needs load only when one of its
+    # buttons is first used (nasams-answers.js, act)
+    assert weight(["nasams-files.js"]) <= 12_000 and weight(["nasams-save.js"]) <= 1_500
     every = {p.name for p in STATIC.glob("*.js")}
     assert every == set(progress) | set(chapter) | set(home) | set(verify) | set(answered) | {"nasams-files.js"}, \
         "a script no page loads"

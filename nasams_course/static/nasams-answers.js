@@ -7,7 +7,7 @@
   /* the book's data, with the prefix of its keys in storage: a session book's is its own (sphinx_ext.py) */
   const book = Q.book = $("script#nasams-book") ? JSON.parse($("script#nasams-book").textContent) : null, PREFIX = book && book.prefix;
   let ls = null;
-  /* storage is detected by reading: a full store still holds answers */
+  /* detected by reading: a full store still holds answers */
   try { ls = root.localStorage; ls.getItem(PREFIX + "learner"); } catch (e) {
     ls = null;
     notices.push("This browser does not let the page save answers: download them before you leave.");
@@ -43,26 +43,12 @@
   }
   const allStored = () => answerKeys().map((k) => stored(k)).filter(Boolean);
   const ratings = () => readList("ratings", "ratings", (r) => checkRating(r, Infinity));
-  /* Add items to a saved list, skipping any already there (same identity); returns how many were new. Throws when full. */
-  function addTo(k, field, items, id, old) {
-    const all = old || [], seen = new Set(all.map(id));
-    let n = 0;
-    items.forEach((t) => { if (!seen.has(id(t))) { seen.add(id(t)); all.push(t); n++; } });
-    all.sort((x, y) => parseTime(x.at) - parseTime(y.at));
-    if (n) put(k, JSON.stringify({ [field]: all }));
-    return n;
-  }
-  /* what makes two saved items the same: an attempt is its time and answer; a rating, all of it */
-  const attemptId = (t) => t.at + JSON.stringify(t.answer), ratingId = (r) => [r.provision, r.stage, r.rating, r.at].join(" ");
-  const clean = (t) => (t.certainty ? { answer: t.answer, at: t.at, certainty: t.certainty } : { answer: t.answer, at: t.at });
-  const addAttempts = (qid, list) => { const s = stored("q:" + qid); return addTo("q:" + qid, "attempts", list.map(clean), attemptId, s ? s.attempts.map(clean) : []); };
-  const addRatings = (list) => addTo("ratings", "ratings", list.map(({ provision, stage, rating, at }) => ({ provision, stage, rating, at })), ratingId, ratings());
   /* every saved attempt and self-rating, for the progress page (at in ms, seq in saved order) */
   const saved = () => { let seq = 0; return [].concat(...allStored().map((s) => s.attempts.map((t) => ({ question: s.question, answer: t.answer, at: parseTime(t.at), seq: seq++, certainty: t.certainty })))); };
   const savedRatings = () => ratings().map((r, seq) => ({ ...r, at: parseTime(r.at), seq }));
   /* answers changed; `external`: not by this page's Submit */
   const changed = (external) => document.dispatchEvent(new CustomEvent("nasams-answers-changed", { detail: { external } }));
-  Object.assign(Q, { stored, addAttempts, addRatings, saved, savedRatings, ratingsSaved: ratings, changed, FULL, attemptId, ratingId, store: { get, put, del, answerKeys, allStored, clean } });
+  Object.assign(Q, { stored, saved, savedRatings, ratingsSaved: ratings, changed, FULL, store: { get, put, del, answerKeys, allStored } });
 
   const base = document.documentElement.dataset.content_root || "";
 
@@ -84,13 +70,13 @@
     box.addEventListener("input", () => { try { put("learner", name()); } catch (e) { /* full: kept on the page */ } });
     /* printed: the name; the date if named or answered */
     root.addEventListener("beforeprint", () => { const n = name(), [a, b] = $("[data-role=print-id]", p).children; a.textContent = n; b.textContent = n || $(".nq-result:not([hidden])") ? new Date().toDateString() : ""; });
-    /* what the buttons do is in nasams-files.js, loaded when first needed */
+    /* the buttons' code (nasams-save.js, nasams-files.js) is loaded when first needed */
     const act = (fn, arg) => {
       if (Q.files) return Q.files[fn](arg);
-      const s = document.createElement("script");
-      s.src = base + "_static/nasams-files.js";
-      s.onload = () => Q.files[fn](arg);
+      const s = document.createElement("script"), need = Q.addAttempts ? "files" : "addAttempts";
+      s.src = base + "_static/nasams-" + (Q.addAttempts ? "files" : "save") + ".js";
       s.onerror = () => say("The page could not load its code for files (" + s.src + "): nothing was changed.");
+      s.onload = () => (Q[need] ? act(fn, arg) : s.onerror());
       document.head.append(s);
     };
     $("[data-action=download]", p).addEventListener("click", () => act("download"));

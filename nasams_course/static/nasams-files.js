@@ -43,7 +43,7 @@
 
   /* ---- importing: nothing is saved until the learner confirms, nothing saved is ever replaced ---- */
   const { normalize, parseTime, plural, stored, addAttempts, addRatings, ratingsSaved, changed, store, FULL, attemptId, ratingId } = Q;
-  const { get, put, del, answerKeys, allStored, clean } = store, panel = document.querySelector(".nasams-answers"), $ = (sel) => panel.querySelector(sel);
+  const { get, put, del, answerKeys, allStored } = store, { clean } = Q, panel = document.querySelector(".nasams-answers"), $ = (sel) => panel.querySelector(sel);
   const { say, name } = Q.panel();
   let plan = null, undo = null;
   const showPlan = (on) => { $("[data-role=import-plan]").hidden = !on; };

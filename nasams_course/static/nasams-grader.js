@@ -1,13 +1,11 @@
-/* NASAMS course: an item's score (nasams_course.grading) and the entry rules of nasams_course/responses.py, held to
-   them by golden fixtures and parity tests. Pure: no page, no storage. Whole files: nasams-files.js; a learner's
-   profile: nasams-profile.js; answers in the browser: nasams-answers.js. */
+/* NASAMS course: an item's score (nasams_course.grading) and the entry rules of responses.py, held to them by golden
+   fixtures and parity tests. Pure. Files: nasams-files.js; profile: nasams-profile.js; storage: nasams-answers.js. */
 (function (root) {
   "use strict";
   const SCHEMA = "nasams-course/responses@2";
   const LEVELS = [["Mastery", 0.85], ["Proficient", 0.7], ["Developing", 0.5], ["Beginning", 0]];
   const levelFor = (s) => (LEVELS.find((l) => s >= l[1] - 1e-9) || LEVELS[3])[0];
   const opt = (q, id) => q.options.find((o) => o.id === id);
-  const isList = (a) => Array.isArray(a) && a.every((x) => typeof x === "string");
   const plural = (n, w) => n + " " + w + (n === 1 ? "" : "s");
 
   /* The answer checked against its question: itself, null when empty; throws on a wrong shape, with the message of
@@ -24,7 +22,7 @@
       return a;
     }
     if (q.kind === "multi" || q.kind === "order") {
-      if (!isList(a)) fail("a " + q.kind + " question takes a list of option ids");
+      if (!Array.isArray(a) || a.some((x) => typeof x !== "string")) fail("a " + q.kind + " question takes a list of option ids");
       a.forEach(known);
       if (new Set(a).size !== a.length) fail("an option id is listed twice");
       return a.length ? a : null;
@@ -64,7 +62,6 @@
     r.critical = r.violations.length > 0;
     return r;
   }
-
 
   /* ---- response files: the same rules and messages as nasams_course/responses.py ---- */
   const ID = /^[a-z0-9][a-z0-9-]{0,79}$/, MAX_ENTRIES = 20000;

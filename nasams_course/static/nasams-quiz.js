@@ -1,5 +1,4 @@
-/* NASAMS course: a chapter page's quiz forms (answer, certainty, feedback) and self-rating forms. Loaded on chapter
-   pages, after nasams-grader.js and nasams-answers.js. */
+/* NASAMS course: a chapter page's quiz forms (answer, certainty, feedback) and self-rating forms. */
 (function (root) {
   "use strict";
   const Q = root.NasamsQuiz, { levelFor, scoreItem } = Q;

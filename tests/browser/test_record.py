@@ -226,7 +226,7 @@ def test_the_sidebar_marks_a_chapter_once_every_question_is_answered(page, base)
 
 
 @pytest.mark.parametrize("path, scripts", [
-    (EXEMPLAR, ["nasams-grader.js", "nasams-answers.js", "nasams-quiz.js"]),
+    (EXEMPLAR, ["nasams-grader.js", "nasams-answers.js", "nasams-save.js", "nasams-quiz.js"]),
     (PROGRESS, ["nasams-grader.js", "nasams-answers.js", "nasams-profile.js", "nasams-progress.js"]),
     ("book/orientation/glossary.html", ["nasams-grader.js", "nasams-answers.js"]),
 ])
@@ -235,6 +235,8 @@ def test_each_built_page_loads_the_scripts_it_needs(page, base, path, scripts):
     names = page.eval_on_selector_all("script[src*='nasams-']", "els => els.map(e => e.src.split('/').pop().split('?')[0])")
     assert names == scripts
     assert page.evaluate("typeof NasamsQuiz.files") == "undefined"  # the file code waits until a button is used
+    # so does the saving code, where no quiz needs it
+    assert page.evaluate("typeof NasamsQuiz.addAttempts") == ("function" if "nasams-save.js" in scripts else "undefined")
 
 
 def test_a_critical_error_leads_the_feedback_is_announced_briefly_and_focus_moves_to_the_feedback(page, base):
@@ -338,3 +340,20 @@ def test_an_imported_self_rating_for_an_unknown_provision_is_skipped_as_grade_re
     assert "1 self-rating" in status and "self-rating (X9): unknown provision" in status
     kept = json.loads(page.evaluate("localStorage.getItem('nasams-course:nasams-ethics:ratings')"))["ratings"]
     assert [r["provision"] for r in kept] == [CHAPTER.provisions[0]] and page.errors == []
+
+
+@pytest.mark.parametrize("missing", ["nasams-save.js", "nasams-files.js"])
+def test_a_file_button_whose_code_cannot_load_says_so_and_changes_nothing(browser, server, missing):
+    """The progress page loads the saving and file code on first use: when either cannot be fetched, the panel
+    says which file, and the saved answers are as they were."""
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.route(f"**/_static/{missing}*", lambda route: route.abort())
+    pg.goto(f"{server}/{PROGRESS}")
+    pg.fill("#nasams-learner", "Sam Okafor")
+    before = pg.evaluate("JSON.stringify(Object.entries(localStorage).sort())")
+    pg.click("[data-action=download]")
+    pg.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.includes('could not load')")
+    assert missing in pg.inner_text("[data-role=panel-status]")
+    assert pg.evaluate("JSON.stringify(Object.entries(localStorage).sort())") == before
+    context.close()
