@@ -1,0 +1,112 @@
+"""The gradebook's certificate register: one row per certificate issued from it (`certificates`, added by the
+gradebook's schema version 2): its id, learner, session, when and by whom it was issued, the SHA-256 of its token
+(the register recognises a token without holding it), and when it was revoked and why.
+
+`nasams-course certify --db` writes the rows; `nasams-course revoke ID --db` marks one revoked and adds it to the
+revocation list published with the book, both or neither."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from nasams_course.training.certificates import CODE_ALPHABET, CODE_LENGTH, normalize_code, utc_now
+from nasams_course.training.gradebook import GradebookError, connect
+from nasams_course.training.verify import add_revocation
+
+REGISTER_COLUMNS = ["id", "learner", "session", "issued_at", "issued_by", "key_id", "token_sha256", "revoked_at",
+                    "reason"]
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A certificate as the register holds it."""
+
+    id: str
+    learner: str
+    session: str
+    issued_at: str
+    issued_by: str
+    key_id: str
+    token_sha256: str
+    revoked_at: str | None = None
+    reason: str | None = None
+
+
+def record_issued(db: str | Path, rows: Iterable[Registered]) -> int:
+    """Add certificates to the register, all in one transaction; returns how many."""
+    rows = list(rows)
+    con = connect(db)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.executemany(f"INSERT INTO certificates ({', '.join(REGISTER_COLUMNS)}) "
+                            f"VALUES ({', '.join('?' * len(REGISTER_COLUMNS))})",
+                            [tuple(getattr(r, c) for c in REGISTER_COLUMNS) for r in rows])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    return len(rows)
+
+
+def _row(con: sqlite3.Connection, cert_id: str) -> Registered | None:
+    found = con.execute(f"SELECT {', '.join(REGISTER_COLUMNS)} FROM certificates WHERE id = ?", (cert_id,)).fetchone()
+    return Registered(*found) if found else None
+
+
+def certificate_id(code: str) -> str:
+    """The certificate id a typed code stands for; GradebookError when it is not one."""
+    cert_id = normalize_code(code)
+    if cert_id is None:
+        raise GradebookError(f"{code!r} is not a certificate id ({CODE_LENGTH} characters of {CODE_ALPHABET}, "
+                             "hyphens allowed)")
+    return cert_id
+
+
+def revoke(db: str | Path, code: str, revoked_list: Path, reason: str = "", at: str | None = None
+           ) -> tuple[Registered, bool]:
+    """Mark a certificate of the register revoked and add it to the revocation list `revoked_list`, both or
+    neither (the register's change is committed only once the list is written). Returns the certificate as it now
+    stands and whether it was revoked now (False: it already was; the list is made to hold it all the same).
+    GradebookError for an id the register does not hold; RevocationError for a list that cannot be used."""
+    cert_id = certificate_id(code)
+    con = connect(db)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            row = _row(con, cert_id)
+            if row is None:
+                raise GradebookError(f"{db} has no certificate {cert_id[:5]}-{cert_id[5:]} in its register "
+                                     "(see: nasams-course certify --db)")
+            newly = row.revoked_at is None
+            if newly:
+                con.execute("UPDATE certificates SET revoked_at = ?, reason = ? WHERE id = ?",
+                            (at or utc_now(), reason, cert_id))
+            row = _row(con, cert_id)
+            add_revocation(revoked_list, cert_id, row.reason or "", row.revoked_at)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    return row, newly
+
+
+def register_frame(db: str | Path, session: str | None = None) -> pd.DataFrame:
+    """The register, one row per certificate (of one session, or all), oldest first."""
+    con = connect(db)
+    try:
+        where, params = ("WHERE session = ?", (session,)) if session else ("", ())
+        rows = con.execute(f"SELECT {', '.join(REGISTER_COLUMNS)} FROM certificates {where} "
+                           "ORDER BY issued_at, id", params).fetchall()
+    finally:
+        con.close()
+    return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
