@@ -137,6 +137,8 @@ def _session_scope(args: argparse.Namespace, bank):
     if not args.session:
         return None
     checked = _checked_syllabus(argparse.Namespace(syllabus=args.session), bank)
+    if len(checked.problems) == 1:
+        raise UsageError(f"the syllabus has a problem: {printable(str(checked.problems[0]))}")
     if checked.problems:
         raise UsageError("the syllabus has problems:\n" + "\n".join(printable(str(p)) for p in checked.problems))
     return checked.plan
@@ -801,10 +803,10 @@ def _certify_inputs(args: argparse.Namespace):
 
 
 def cmd_certify(args: argparse.Namespace) -> int:
-    from nasams_course.training.certificates import RecordError, format_code, utc_now
-    from nasams_course.training.certify import certify_learners
-    from nasams_course.training.completion import CompletionError, from_files, from_gradebook
+    from nasams_course.training.certificates import RecordError, format_code
+    from nasams_course.training.completion import CompletionError
     from nasams_course.training.gradebook import GradebookError
+    from nasams_course.training.register import certify_session
 
     if bool(args.files) == bool(args.db):
         raise UsageError("certify from the gradebook (--db PATH) or from response files (FILES...): one of the two")
@@ -812,42 +814,15 @@ def cmd_certify(args: argparse.Namespace) -> int:
     plan = _certify_plan(args, bank)
     issuer, key = _certify_inputs(args)
     try:
-        rows = from_gradebook(args.db, plan, bank) if args.db else from_files(args.files, plan, bank)
-        held = _already_certified(args.db, plan.id) if args.db else {}
-    except (CompletionError, GradebookError) as exc:
-        raise UsageError(str(exc)) from None
-    for row in rows:
-        if row.name in held:
-            print(f"{printable(row.name)}: already holds certificate {format_code(held[row.name])} for this session "
-                  "(not revoked): not issued again", file=sys.stderr)
-    rows = [r for r in rows if r.name not in held]
-    if not rows:
+        issued, held = certify_session(plan, bank, issuer, key, args.out, args.db, args.files)
+    except (CompletionError, GradebookError, RecordError, FileExistsError) as exc:
+        raise UsageError(str(exc).replace("\n", "; ") if isinstance(exc, RecordError) else str(exc)) from None
+    for learner, cert_id in held.items():
+        print(f"{printable(learner)}: already holds certificate {format_code(cert_id)} for this session (not "
+              "revoked): not issued again", file=sys.stderr)
+    if not issued:
         raise UsageError(f"no learner of session {plan.id!r} is left to certify")
-    at = utc_now()
-    try:
-        issued = certify_learners(rows, plan.title, plan.id, plan.minutes, issuer, key, args.out, issued_at=at)
-    except (RecordError, FileExistsError) as exc:
-        raise UsageError(str(exc).replace("\n", "; ")) from None
-    if args.db:
-        _register(args.db, issued, plan.id, issuer, at)
     return _certify_report(args, issued, plan)
-
-
-def _already_certified(db: Path, session: str) -> dict[str, str]:
-    """{learner: certificate id} of the session's certificates in the register that are not revoked."""
-    from nasams_course.training.register import register_frame
-
-    frame = register_frame(db, session)
-    live = frame[frame["revoked_at"].isna()]
-    return dict(zip(live["learner"], live["id"], strict=True))
-
-
-def _register(db: Path, issued, session: str, issuer, at: str) -> None:
-    from nasams_course.training.certificates import token_digest
-    from nasams_course.training.register import Registered, record_issued
-
-    record_issued(db, [Registered(i.certificate_id, i.learner, session, at, issuer.name, issuer.key_id,
-                                  token_digest(i.token)) for i in issued if i.kind == "certificate"])
 
 
 def _certify_report(args: argparse.Namespace, issued, plan) -> int:

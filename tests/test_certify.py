@@ -238,6 +238,8 @@ BAD = {
               "--key", "{key}", "--issuer", "{issuer}", "--out", "{tmp}/o"], "one of the two"),
     "unknown session id": (["certify", "--db", "{db}", "--session", "no-such-session", "--key", "{key}",
                             "--issuer", "{issuer}", "--out", "{tmp}/o"], "no syllabus"),
+    "no such syllabus": (["certify", "--db", "{db}", "--session", "{tmp}/missing.yml", "--key", "{key}",
+                          "--issuer", "{issuer}", "--out", "{tmp}/o"], "missing.yml:(file): no such file"),
     "a session the gradebook lacks": (["certify", "--db", "{tmp}/one.sqlite", "--session", str(CONF), "--key",
                                        "{key}", "--issuer", "{issuer}", "--out", "{tmp}/o"], "has no attempts"),
     "not a gradebook": (["certify", "--db", "{tmp}/ana-conf.json", "--session", str(CONF), "--key", "{key}",

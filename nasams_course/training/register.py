@@ -2,8 +2,10 @@
 gradebook's schema version 2): its id, learner, session, when and by whom it was issued, the SHA-256 of its token
 (the register recognises a token without holding it), and when it was revoked and why.
 
-`nasams-course certify --db` writes the rows; `nasams-course revoke ID --db` marks one revoked and adds it to the
-revocation list published with the book, both or neither."""
+`certify_session` is `nasams-course certify`: it judges a session's learners (training/completion.py), writes their
+certificates and statements (training/certify.py) and, from a gradebook, the register's rows. `revoke` is
+`nasams-course revoke ID --db`: it marks a certificate revoked and adds it to the revocation list published with the
+book, both or neither."""
 
 from __future__ import annotations
 
@@ -13,9 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from nasams_course.training.certificates import CODE_ALPHABET, CODE_LENGTH, normalize_code, utc_now
+from nasams_course.content.models import Bank
+from nasams_course.training.certificates import CODE_ALPHABET, CODE_LENGTH, normalize_code, token_digest, utc_now
+from nasams_course.training.certify import Issued, LearnerOutcome, certify_learners
+from nasams_course.training.completion import from_files, from_gradebook
 from nasams_course.training.gradebook import GradebookError, connect
+from nasams_course.training.issuer import Issuer
+from nasams_course.training.plan import SessionPlan
 from nasams_course.training.verify import add_revocation
 
 REGISTER_COLUMNS = ["id", "learner", "session", "issued_at", "issued_by", "key_id", "token_sha256", "revoked_at",
@@ -110,3 +118,31 @@ def register_frame(db: str | Path, session: str | None = None) -> pd.DataFrame:
     finally:
         con.close()
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
+
+
+def live_certificates(db: str | Path, session: str) -> dict[str, str]:
+    """{learner: certificate id} of the session's certificates in the register that are not revoked."""
+    frame = register_frame(db, session)
+    live = frame[frame["revoked_at"].isna()]
+    return dict(zip(live["learner"], live["id"], strict=True))
+
+
+def certify_session(plan: SessionPlan, bank: Bank, issuer: Issuer, key: Ed25519PrivateKey, out: Path,
+                    db: str | Path | None = None, files: Iterable[Path] = ()
+                    ) -> tuple[list[Issued], dict[str, str]]:
+    """Certify a session's learners from the gradebook `db` (its attempts for the session; each certificate is then
+    added to its register, and a learner who holds a certificate of the session that is not revoked is not
+    certified again) or from response `files`. Returns what was issued and {learner: certificate id} of those
+    skipped. CompletionError or GradebookError before anything is written; RecordError or FileExistsError from
+    `certify_learners`, which writes nothing then either."""
+    rows: list[LearnerOutcome] = from_gradebook(db, plan, bank) if db else from_files(files, plan, bank)
+    held = live_certificates(db, plan.id) if db else {}
+    rows = [r for r in rows if r.name not in held]
+    if not rows:
+        return [], held
+    at = utc_now()
+    issued = certify_learners(rows, plan.title, plan.id, plan.minutes, issuer, key, out, issued_at=at)
+    if db:
+        record_issued(db, [Registered(i.certificate_id, i.learner, plan.id, at, issuer.name, issuer.key_id,
+                                      token_digest(i.token)) for i in issued if i.kind == "certificate"])
+    return issued, held
