@@ -822,10 +822,10 @@ def cmd_certify(args: argparse.Namespace) -> int:
               "revoked): not issued again", file=sys.stderr)
     if not issued:
         raise UsageError(f"no learner of session {plan.id!r} is left to certify")
-    return _certify_report(args, issued, plan)
+    return _certify_report(args, issued, plan, held)
 
 
-def _certify_report(args: argparse.Namespace, issued, plan) -> int:
+def _certify_report(args: argparse.Namespace, issued, plan, held: dict[str, str]) -> int:
     from nasams_course.training.certificates import format_code
     from nasams_course.training.certify import RUN_CSV
 
@@ -834,7 +834,8 @@ def _certify_report(args: argparse.Namespace, issued, plan) -> int:
         _print_json({"session": plan.id, "out": str(args.out), "csv": str(args.out / RUN_CSV),
                      "register": str(args.db) if args.db else None,
                      "learners": [{"learner": i.learner, "outcome": i.kind, "certificate_id": i.certificate_id,
-                                   "ce_hours": i.ce_hours, "pdf": str(i.pdf)} for i in issued]})
+                                   "ce_hours": i.ce_hours, "pdf": str(i.pdf)} for i in issued],
+                     "already_certified": [{"learner": n, "certificate_id": c} for n, c in held.items()]})
         return 0
     for i in issued:
         what = (f"certificate {format_code(i.certificate_id)}, {i.ce_hours:g} CE hours" if i.certificate_id

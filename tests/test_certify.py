@@ -153,7 +153,11 @@ def test_certify_writes_the_register_and_never_certifies_a_learner_twice(cohort,
     capsys.readouterr()
     assert main(certify(cohort, "confidentiality-and-victims", "again", "--db", db)) == 0
     assert set(run_csv(cohort["tmp"] / "again")) == {"Ben Ode"}
-    assert "Ana Ruiz: already holds certificate" in capsys.readouterr().err
+    assert f"Ana Ruiz: already holds certificate {format_code(entry['id'])}" in capsys.readouterr().err
+    assert main(certify(cohort, "confidentiality-and-victims", "json", "--db", db, "--json")) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["already_certified"] == [{"learner": "Ana Ruiz", "certificate_id": entry["id"]}]
+    assert [(r["learner"], r["outcome"]) for r in printed["learners"]] == [("Ben Ode", "statement")]
     assert len(register_frame(cohort["db"])) == 1
 
 
