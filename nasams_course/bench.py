@@ -4,6 +4,7 @@ per-response loop), quiz JavaScript size and time to the first interactive quiz.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import statistics
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -394,39 +396,65 @@ def bench_storage() -> None:
 CERTIFICATES = 1_000
 
 
+def session_files(folder: Path, plan, bank, learners: int) -> list[Path]:
+    """One response file per learner answering every question of a session right, saved from that session."""
+    from nasams_course.responses import format_time
+    from nasams_course.trainer import keyed_answer
+
+    folder.mkdir(parents=True)
+    start = 1_793_613_600_000  # 2026-11-02T10:00:00Z
+    paths = []
+    for i in range(learners):
+        entries = [{"question": q, "answer": keyed_answer(bank.questions[q]), "at": format_time(start + k * 60_000)}
+                   for k, q in enumerate(plan.questions)]
+        path = folder / f"learner-{i:04d}.json"
+        path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": f"Learner {i:04d} Example-Name",
+                                    "session": plan.id, "responses": entries}), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def bench_certificates() -> None:
-    """Certify 1,000 learners of a two-chapter session: for each a signed record, its token, a PDF with the QR code
-    and a JSON file, and the run's CSV; then the cost of a name that needs the embedded Unicode font."""
+    """Certify 1,000 learners of the example two-chapter seminar from a gradebook, as `certify --db` does: grade
+    each on the session's scope, then for each a signed record, its token, a PDF with the QR code, a JSON file and a
+    register row, and the run's CSV; then the cost of a name that needs the embedded Unicode font."""
     from nasams_course.content.loader import course_bank
     from nasams_course.training.certify import certify_learners
+    from nasams_course.training.completion import from_gradebook
+    from nasams_course.training.gradebook import import_files
     from nasams_course.training.issuer import init_issuer, read_private_key
+    from nasams_course.training.register import certify_session
+    from nasams_course.training.syllabus import load_syllabus
 
     bank = course_bank()
-    chapters = ["confidentiality-records-rights", "victims-and-privilege"]
-    provisions = [p for c in chapters for p in bank.chapters[c].provisions]
-    catalog = load_catalog()
-    domains = sorted({catalog.provision(p).domain for p in provisions})
-    rows = [{"name": f"Learner {i:04d} Example-Name", "complete": True, "completed_on": "2026-11-02",
-             "provisions": provisions, "levels": {d: ("Proficient", "Mastery")[(i + j) % 2] for j, d in
-                                                  enumerate(domains)}} for i in range(CERTIFICATES)]
+    plan = load_syllabus(ROOT / "syllabi/confidentiality-and-victims.yml", bank).plan
     with tempfile.TemporaryDirectory() as tmp:
-        key_path, _, issuer = init_issuer(Path(tmp) / "keys", "Mitigation Training Institute",
+        tmp = Path(tmp)
+        db = tmp / "cohort.sqlite"
+        t = time.perf_counter()
+        import_files(db, session_files(tmp / "responses", plan, bank, CERTIFICATES), questions=bank.questions)
+        imported = time.perf_counter() - t
+        t = time.perf_counter()
+        rows = from_gradebook(db, plan, bank)
+        graded = time.perf_counter() - t
+        key_path, _, issuer = init_issuer(tmp / "keys", "Mitigation Training Institute",
                                           "https://training.example.org/nasams/book/orientation/verify.html")
         key = read_private_key(key_path)
         t, cpu = time.perf_counter(), time.process_time()
-        issued = certify_learners(rows, "Confidentiality and victims: a CE seminar", "ce-2026-11", 75, issuer, key,
-                                  Path(tmp) / "run")
+        issued, _held = certify_session(plan, bank, issuer, key, tmp / "run", db=db)
         took, cpu = time.perf_counter() - t, time.process_time() - cpu
+        assert sum(i.kind == "certificate" for i in issued) == CERTIFICATES
         size = statistics.median(i.pdf.stat().st_size for i in issued)
         token = statistics.median(len(i.token) for i in issued)
         t = time.perf_counter()
-        certify_learners([{**rows[0], "name": "Łukasz Nguyễn"}] * 5, "Confidentiality and victims: a CE seminar",
-                         "ce-2026-11", 75, issuer, key, Path(tmp) / "unicode")
+        certify_learners([replace(rows[0], name="Łukasz Nguyễn")] * 5, plan.title, plan.id, plan.minutes, issuer,
+                         key, tmp / "unicode")
         unicode_each = (time.perf_counter() - t) / 5
-    print(f"certificates: {CERTIFICATES:,} learners certified (signed record, token, PDF with QR code, JSON file, "
-          f"CSV) in {took:.1f} s ({cpu:.1f} s of CPU), {took / CERTIFICATES * 1000:.0f} ms each (target <= 60 s); "
-          f"median PDF "
-          f"{size / 1024:.0f} KB, token {token:.0f} characters ({len(provisions)} provisions, {len(domains)} domains); "
+    print(f"certificates: {CERTIFICATES:,} learners certified from a gradebook as certify --db does (graded on the "
+          f"session's {len(plan.questions)} questions in {graded:.1f} s; signed record, token, PDF with QR code, JSON "
+          f"file, register row, CSV) in {took:.1f} s ({cpu:.1f} s of CPU), {took / CERTIFICATES * 1000:.0f} ms each "
+          f"(target <= 60 s); importing their files first took {imported:.1f} s; median PDF {size / 1024:.0f} KB, "
+          f"token {token:.0f} characters ({len(rows[0].provisions)} provisions, {len(rows[0].levels)} domains); "
           f"a name outside Windows-1252 (embedded DejaVu Sans) takes {unicode_each * 1000:.0f} ms")
 
 

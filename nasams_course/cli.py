@@ -137,6 +137,8 @@ def _session_scope(args: argparse.Namespace, bank):
     if not args.session:
         return None
     checked = _checked_syllabus(argparse.Namespace(syllabus=args.session), bank)
+    if len(checked.problems) == 1:
+        raise UsageError(f"the syllabus has a problem: {printable(str(checked.problems[0]))}")
     if checked.problems:
         raise UsageError("the syllabus has problems:\n" + "\n".join(printable(str(p)) for p in checked.problems))
     return checked.plan
@@ -695,21 +697,153 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if v.valid else 1
 
 
-def cmd_revoke(args: argparse.Namespace) -> int:
-    from nasams_course.training.certificates import format_code
-    from nasams_course.training.verify import RevocationError, add_revocation
+def book_setting(root: Path, name: str) -> Path | None:
+    """A file the book's _config.yml names (sphinx: config: NAME), relative to the course root; None if unset."""
+    import yaml
 
     try:
-        cert_id, added = add_revocation(args.list, args.id, args.reason)
-    except RevocationError as exc:
+        config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+        value = ((config.get("sphinx") or {}).get("config") or {}).get(name)
+    except (OSError, yaml.YAMLError, AttributeError) as exc:
+        raise UsageError(f"{root / '_config.yml'}: cannot read {name} ({exc})") from None
+    return root / value if isinstance(value, str) and value else None
+
+
+def _published_file(args: argparse.Namespace, given: Path | None, setting: str, option: str) -> Path:
+    """A file given on the command line, else the one the course's _config.yml publishes with the book."""
+    if given is not None:
+        return given
+    try:
+        root = args.root or find_root()
+    except FileNotFoundError:
+        raise UsageError(f"give {option} FILE (or run inside the course, whose _config.yml names {setting})") from None
+    path = book_setting(root, setting)
+    if path is None:
+        raise UsageError(f"{root / '_config.yml'} names no {setting}: give {option} FILE")
+    return path
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from nasams_course.training.certificates import format_code
+    from nasams_course.training.gradebook import GradebookError
+    from nasams_course.training.verify import RevocationError, add_revocation
+
+    if args.db is None and args.list is None:
+        raise UsageError("give the revocation list (--revoked FILE), or the gradebook (--db PATH) whose register "
+                         "issued the certificate")
+    listed = args.list if args.db is None else _published_file(args, args.list, "nasams_revoked", "--revoked")
+    try:
+        if args.db is None:
+            cert_id, added = add_revocation(listed, args.id, args.reason)
+            learner = None
+        else:
+            from nasams_course.training.register import revoke
+
+            row, added = revoke(args.db, args.id, listed, args.reason)
+            cert_id, learner = row.id, row.learner
+    except (RevocationError, GradebookError) as exc:
         raise UsageError(str(exc)) from None
     if args.json:
-        _print_json({"id": cert_id, "added": added, "list": str(args.list)})
+        _print_json({"id": cert_id, "added": added, "list": str(listed), "db": str(args.db) if args.db else None,
+                     "learner": learner})
     elif added:
-        print(f"revoked {format_code(cert_id)} in {args.list}; rebuild and publish the book so that its verify "
-              "page reports it")
+        whose = f" ({printable(learner)})" if learner else ""
+        where = f"in the register of {args.db} and " if args.db else ""
+        print(f"revoked {format_code(cert_id)}{whose} {where}in {listed}; rebuild and publish the book so that its "
+              "verify page reports it")
     else:
-        print(f"{format_code(cert_id)} was already revoked in {args.list}")
+        print(f"{format_code(cert_id)} was already revoked" + (f"; {listed} lists it" if args.db else f" in {listed}"))
+    return 0
+
+
+def _certify_plan(args: argparse.Namespace, bank):
+    """The session to certify: a syllabus file, or the id of a syllabus in the course's syllabi/ folder."""
+    given = Path(args.session)
+    if given.suffix.lower() not in (".yml", ".yaml") and not given.is_file():
+        from nasams_course.training.gradebook import GradebookError, check_session_id
+
+        try:
+            check_session_id(args.session)
+        except GradebookError as exc:
+            raise UsageError(f"--session: {exc}") from None
+        found = [p for p in sorted((args.root / "syllabi").glob("*.y*ml")) if _syllabus_id(p) == args.session]
+        if not found:
+            raise UsageError(f"--session: no syllabus in {args.root / 'syllabi'} has the id {args.session!r}; "
+                             "give the session's syllabus file (--session SYLLABUS.yml)")
+        given = found[0]
+    return _session_scope(argparse.Namespace(session=str(given)), bank)
+
+
+def _syllabus_id(path: Path) -> str | None:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return data.get("id") if isinstance(data, dict) else None
+
+
+def _certify_inputs(args: argparse.Namespace):
+    """The issuer, its private key (they must be a pair), and the output folder, checked before any grading."""
+    from nasams_course.training.issuer import IssuerError, key_id_of, public_raw, read_issuer, read_private_key
+
+    issuer_path = _published_file(args, args.issuer, "nasams_issuer", "--issuer")
+    try:
+        issuer, key = read_issuer(issuer_path), read_private_key(args.key)
+    except IssuerError as exc:
+        raise UsageError(str(exc)) from None
+    if key_id_of(public_raw(key)) != issuer.key_id:
+        raise UsageError(f"{args.key}: not the private key of the issuer file {issuer_path} (key "
+                         f"{key_id_of(public_raw(key))}, the issuer file's is {issuer.key_id})")
+    if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        raise UsageError(f"--out {args.out}: {'not a folder' if not args.out.is_dir() else 'not empty'}; "
+                         "certificates are never replaced: give a new or empty folder")
+    return issuer, key
+
+
+def cmd_certify(args: argparse.Namespace) -> int:
+    from nasams_course.training.certificates import RecordError, format_code
+    from nasams_course.training.completion import CompletionError
+    from nasams_course.training.gradebook import GradebookError
+    from nasams_course.training.register import certify_session
+
+    if bool(args.files) == bool(args.db):
+        raise UsageError("certify from the gradebook (--db PATH) or from response files (FILES...): one of the two")
+    bank = load_bank_or_raise(args.root)
+    plan = _certify_plan(args, bank)
+    issuer, key = _certify_inputs(args)
+    try:
+        issued, held = certify_session(plan, bank, issuer, key, args.out, args.db, args.files)
+    except (CompletionError, GradebookError, RecordError, FileExistsError) as exc:
+        raise UsageError(str(exc).replace("\n", "; ") if isinstance(exc, RecordError) else str(exc)) from None
+    for learner, cert_id in held.items():
+        print(f"{printable(learner)}: already holds certificate {format_code(cert_id)} for this session (not "
+              "revoked): not issued again", file=sys.stderr)
+    if not issued:
+        raise UsageError(f"no learner of session {plan.id!r} is left to certify")
+    return _certify_report(args, issued, plan, held)
+
+
+def _certify_report(args: argparse.Namespace, issued, plan, held: dict[str, str]) -> int:
+    from nasams_course.training.certificates import format_code
+    from nasams_course.training.certify import RUN_CSV
+
+    certificates = [i for i in issued if i.kind == "certificate"]
+    if args.json:
+        _print_json({"session": plan.id, "out": str(args.out), "csv": str(args.out / RUN_CSV),
+                     "register": str(args.db) if args.db else None,
+                     "learners": [{"learner": i.learner, "outcome": i.kind, "certificate_id": i.certificate_id,
+                                   "ce_hours": i.ce_hours, "pdf": str(i.pdf)} for i in issued],
+                     "already_certified": [{"learner": n, "certificate_id": c} for n, c in held.items()]})
+        return 0
+    for i in issued:
+        what = (f"certificate {format_code(i.certificate_id)}, {i.ce_hours:g} CE hours" if i.certificate_id
+                else "did not complete: statement of what remains")
+        print(f"{printable(i.learner)}: {what} ({i.pdf.name})")
+    register = f"; the register of {args.db} holds them" if args.db and certificates else ""
+    print(f"Session {plan.id}: {len(certificates)} certificate(s), {len(issued) - len(certificates)} statement(s) "
+          f"in {args.out}; the run: {args.out / RUN_CSV}{register}")
     return 0
 
 
@@ -733,13 +867,37 @@ def add_certificate_commands(sub) -> None:
     p.add_argument("--revoked", type=Path, help="the revocation list published with the book")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_verify, needs_root=False)
-    p = sub.add_parser("revoke", help="add a certificate to a revocation list (published with the book)",
-                       description="add a certificate to a revocation list (published with the book)")
+    p = sub.add_parser("revoke", help="revoke a certificate: mark it in the gradebook's register (--db) and add it "
+                                      "to the revocation list published with the book",
+                       description="revoke a certificate: mark it in the gradebook's register (--db) and add it to "
+                                   "the revocation list published with the book",
+                       epilog="Exit status: 0 revoked (now or before); 2 not a certificate id, an id the register "
+                              "does not hold, or a list or gradebook that cannot be used.")
     p.add_argument("id", metavar="ID", help="the certificate id or verification code (hyphens allowed)")
-    p.add_argument("--list", type=Path, required=True, help="the revocation list (JSON; created if absent)")
+    p.add_argument("--db", type=Path, help="the gradebook whose register issued it (certify --db)")
+    p.add_argument("--revoked", "--list", dest="list", type=Path, metavar="FILE",
+                   help="the revocation list (JSON; created if absent); with --db, by default the one the course's "
+                        "_config.yml names (nasams_revoked)")
     p.add_argument("--reason", default="", help="why, in a line (shown by verify and the verify page)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_revoke, needs_root=False)
+    about = ("certify a session's learners: a signed certificate (PDF with QR code, JSON file) for each who "
+             "completed its scope, a statement of what remains for each who did not, and a CSV of the run")
+    p = sub.add_parser("certify", help=about, description=about, epilog=(
+        "From the gradebook (--db, which also records each certificate in its register) or from response files. "
+        "Exit status: 0 written; 2 nothing written: a bad syllabus or session, a refused response file, a key "
+        "that is not the issuer's, --out not new or empty."))
+    p.add_argument("files", nargs="*", type=Path, metavar="RESPONSES.json",
+                   help="response files (without --db); two files of one learner are graded together")
+    p.add_argument("--db", type=Path, help="the gradebook: its attempts for the session are graded")
+    p.add_argument("--session", required=True, metavar="ID|SYLLABUS.yml",
+                   help="the session: its syllabus file, or its id (a syllabus in the course's syllabi/)")
+    p.add_argument("--key", required=True, type=Path, help="the issuer's private key (issuer init's issuer-key.pem)")
+    p.add_argument("--issuer", type=Path, help="the issuer file (default: the one _config.yml publishes, "
+                                                "nasams_issuer)")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="a new or empty folder")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_certify)
 
 
 def build_parser() -> argparse.ArgumentParser:

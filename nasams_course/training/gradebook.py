@@ -130,6 +130,22 @@ MIGRATIONS: list[str] = [
         FROM attempts a JOIN learners l ON l.id = a.learner JOIN questions q ON q.id = a.question
         JOIN answers an ON an.id = a.answer JOIN files f ON f.id = a.file;
     """,
+    # 2: the certificate register (see training/register.py): a certificate issued from the gradebook, the
+    # SHA-256 of its token, and its revocation. Learner and session are kept as text: a certificate outlives them.
+    """
+    CREATE TABLE certificates (
+        id TEXT PRIMARY KEY,
+        learner TEXT NOT NULL,
+        session TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        issued_by TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        token_sha256 TEXT NOT NULL UNIQUE CHECK (length(token_sha256) = 64),
+        revoked_at TEXT,
+        reason TEXT
+    );
+    CREATE INDEX certificates_by_session ON certificates(session, learner);
+    """,
 ]
 
 INSERT_ATTEMPT = ("INSERT INTO attempts (learner, session, question, answer, certainty, at, at_ms, file) "

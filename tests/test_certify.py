@@ -1,0 +1,277 @@
+"""`nasams-course certify` from the gradebook or from response files, the gradebook's certificate register (schema
+version 2), and `revoke --db`: completion is judged on the session's scope from that session's graded attempts only;
+completers get a signed certificate and a register row, the others a statement of what remains; a revocation marks
+the register and the published list together."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from nasams_course.catalog import load_catalog
+from nasams_course.cli import main
+from nasams_course.content.loader import load_bank_or_raise
+from nasams_course.responses import format_time
+from nasams_course.trainer import keyed_answer, weak_answer
+from nasams_course.training import gradebook as gb
+from nasams_course.training.certificate_pdf import read_pdf_text
+from nasams_course.training.certificates import format_code
+from nasams_course.training.issuer import init_issuer
+from nasams_course.training.register import register_frame
+from nasams_course.training.syllabus import load_syllabus
+
+BANK = load_bank_or_raise(REPO)
+CONF = REPO / "syllabi/confidentiality-and-victims.yml"  # practice, 95 minutes of material: 1.5 CE hours
+PART1 = REPO / "syllabi/part1-assessment.yml"  # sealed assessment
+PLANS = {p: load_syllabus(p, BANK).plan for p in (CONF, PART1)}
+T0 = 1_793_613_600_000  # 2026-11-02T10:00:00Z, in ms
+
+
+def responses(path: Path, learner: str, session: str, answers: dict[str, object], day: int = 0) -> Path:
+    """A response file as a session book saves it: one attempt a minute from 10:00 on 2026-11-(02 + day)."""
+    start = T0 + day * 86_400_000
+    entries = [{"question": q, "answer": a, "at": format_time(start + i * 60_000)} for i, (q, a) in
+               enumerate(answers.items())]
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "session": session,
+                                "responses": entries}), encoding="utf-8")
+    return path
+
+
+def keyed(plan) -> dict[str, object]:
+    return {q: keyed_answer(BANK.questions[q]) for q in plan.questions}
+
+
+def violation_of(plan) -> tuple[str, str]:
+    """A question of the session and an option that is a critical error."""
+    return next((q, o.id) for q in plan.questions for o in BANK.questions[q].options
+                if BANK.questions[q].kind == "single" and o.violation)
+
+
+@pytest.fixture
+def cohort(tmp_path) -> dict[str, Path]:
+    """A gradebook of two sessions. Ana completes the practice session (CONF) and not the assessment (PART1); Ben
+    does not complete CONF (half its questions, one critical error), completes PART1, and answers every CONF question
+    right inside his PART1 file (those attempts belong to PART1, and must not complete CONF); Cy takes only PART1."""
+    conf, part1 = PLANS[CONF], PLANS[PART1]
+    half = dict(list(keyed(conf).items())[: len(conf.questions) // 2])
+    question, option = violation_of(conf)
+    half[question] = option
+    files = [
+        responses(tmp_path / "ana-conf.json", "Ana Ruiz", conf.id, keyed(conf), day=0),
+        responses(tmp_path / "ana-part1.json", "Ana Ruiz", part1.id,
+                  {q: weak_answer(BANK.questions[q]) for q in part1.questions}, day=7),
+        responses(tmp_path / "ben-conf.json", "Ben Ode", conf.id, half, day=0),
+        responses(tmp_path / "ben-part1.json", "Ben Ode", part1.id, {**keyed(conf), **keyed(part1)}, day=7),
+        responses(tmp_path / "cy-part1.json", "Cy Park", part1.id, keyed(part1), day=7),
+    ]
+    db = tmp_path / "cohort.sqlite"
+    assert gb.import_files(db, files, questions=BANK.questions).ok
+    key_path, issuer_path, _issuer = init_issuer(tmp_path / "keys", "Mitigation Training Institute")
+    return {"db": db, "key": key_path, "issuer": issuer_path, "tmp": tmp_path, "violation": Path(question)}
+
+
+def certify(cohort, session: str, out: str, *more: str) -> list[str]:
+    return ["--root", str(REPO), "certify", "--session", session, "--key", str(cohort["key"]), "--issuer",
+            str(cohort["issuer"]), "--out", str(cohort["tmp"] / out), *more]
+
+
+def run_csv(folder: Path) -> dict[str, dict]:
+    with open(folder / "certificates.csv", encoding="utf-8") as f:
+        return {row["learner"]: row for row in csv.DictReader(f)}
+
+
+def test_certify_from_the_gradebook_certifies_only_that_sessions_completers(cohort, capsys):
+    assert main(certify(cohort, "confidentiality-and-victims", "conf", "--db", str(cohort["db"]))) == 0
+    out = cohort["tmp"] / "conf"
+    rows = run_csv(out)
+    assert set(rows) == {"Ana Ruiz", "Ben Ode"}  # Cy has no attempt in this session
+    assert rows["Ana Ruiz"]["outcome"] == "certificate" and rows["Ben Ode"]["outcome"] == "statement"
+    ana = json.loads((out / f"certificate-{rows['Ana Ruiz']['certificate_id']}.json").read_text())["record"]
+    plan = PLANS[CONF]
+    assert ana["session_id"] == plan.id and ana["session_title"] == plan.title
+    assert ana["ce_hours"] == 1.5 and rows["Ana Ruiz"]["ce_hours"] == "1.5"  # 95 minutes, down to the quarter hour
+    assert ana["provisions"] == [p for p in load_catalog().ids if p in plan.provisions(BANK)]  # the scope
+    assert ana["completed_on"] == "2026-11-02"
+    assert set(ana["levels"].values()) <= {"Proficient", "Mastery"}
+    assert f"certificate {format_code(ana['id'])}, 1.5 CE hours" in capsys.readouterr().out
+    pdf = out / rows["Ana Ruiz"]["pdf"]
+    assert main(["verify", str(pdf), "--issuer", str(cohort["issuer"])]) == 0
+
+    assert main(certify(cohort, str(PART1), "part1", "--db", str(cohort["db"]))) == 0
+    rows = run_csv(cohort["tmp"] / "part1")
+    assert {n: r["outcome"] for n, r in rows.items()} == {
+        "Ana Ruiz": "statement", "Ben Ode": "certificate", "Cy Park": "certificate"}
+
+
+def test_a_non_completer_gets_a_statement_of_what_remains_and_no_certificate(cohort):
+    assert main(certify(cohort, "confidentiality-and-victims", "conf", "--db", str(cohort["db"]))) == 0
+    out = cohort["tmp"] / "conf"
+    ben = run_csv(out)["Ben Ode"]
+    assert ben["certificate_id"] == "" and ben["token_sha256"] == ""
+    token, text = read_pdf_text(out / ben["pdf"])
+    assert token is None and "Statement of what remains" in text and "not a certificate" in text.lower()
+    report = gb_report("Ben Ode", cohort)
+    not_attempted = [p.id for p in report.provisions if p.score is None]
+    critical = [p.id for p in report.provisions if p.critical]
+    assert not_attempted and critical
+    flat = " ".join(text.split())
+    for pid in not_attempted + critical:
+        assert f"{pid} ·" in flat
+    assert len([p for p in out.iterdir() if p.name.startswith("certificate-")]) == 2  # Ana's PDF and JSON only
+
+
+def gb_report(learner: str, cohort):
+    """The learner's report on CONF, graded by `grade --session` from their CONF file."""
+    from nasams_course.grading import grade
+    from nasams_course.responses import read_responses
+
+    plan = PLANS[CONF]
+    rs = read_responses(cohort["tmp"] / f"{learner.split()[0].lower()}-conf.json", BANK.questions)
+    return grade({q: BANK.questions[q] for q in plan.questions}, rs.attempts)
+
+
+def test_certify_writes_the_register_and_never_certifies_a_learner_twice(cohort, capsys):
+    db = str(cohort["db"])
+    assert main(certify(cohort, "confidentiality-and-victims", "conf", "--db", db)) == 0
+    rows = run_csv(cohort["tmp"] / "conf")
+    register = register_frame(cohort["db"])
+    assert len(register) == 1
+    entry = register.iloc[0]
+    ana = json.loads((cohort["tmp"] / "conf" / rows["Ana Ruiz"]["json"]).read_text())
+    assert (entry["id"], entry["learner"], entry["session"]) == (ana["record"]["id"], "Ana Ruiz",
+                                                                 "confidentiality-and-victims")
+    assert entry["token_sha256"] == hashlib.sha256(ana["token"].encode()).hexdigest() == rows["Ana Ruiz"][
+        "token_sha256"]
+    assert entry["issued_at"] == ana["record"]["issued_at"] and entry["issued_by"] == "Mitigation Training Institute"
+    assert entry["key_id"] == ana["record"]["key_id"] and entry["revoked_at"] is None
+    capsys.readouterr()
+    assert main(certify(cohort, "confidentiality-and-victims", "again", "--db", db)) == 0
+    assert set(run_csv(cohort["tmp"] / "again")) == {"Ben Ode"}
+    assert f"Ana Ruiz: already holds certificate {format_code(entry['id'])}" in capsys.readouterr().err
+    assert main(certify(cohort, "confidentiality-and-victims", "json", "--db", db, "--json")) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["already_certified"] == [{"learner": "Ana Ruiz", "certificate_id": entry["id"]}]
+    assert [(r["learner"], r["outcome"]) for r in printed["learners"]] == [("Ben Ode", "statement")]
+    assert len(register_frame(cohort["db"])) == 1
+
+
+def test_certify_from_response_files_of_a_sealed_assessment(cohort):
+    tmp = cohort["tmp"]
+    files = [str(tmp / f) for f in ("ana-part1.json", "ben-part1.json", "cy-part1.json")]
+    assert main(certify(cohort, str(PART1), "files", *files)) == 0
+    assert {n: r["outcome"] for n, r in run_csv(tmp / "files").items()} == {
+        "Ana Ruiz": "statement", "Ben Ode": "certificate", "Cy Park": "certificate"}
+
+
+def test_an_old_gradebook_migrates_to_the_register_and_keeps_its_attempts(tmp_path, cohort, monkeypatch):
+    """A gradebook written by schema version 1 (before the register) opens at the current version, its rows kept."""
+    old = tmp_path / "v1.sqlite"
+    monkeypatch.setattr(gb, "MIGRATIONS", gb.MIGRATIONS[:1])
+    assert gb.import_files(old, [tmp_path / "ana-conf.json", tmp_path / "cy-part1.json"],
+                           questions=BANK.questions).ok
+    before = gb.attempts_table(old)
+    monkeypatch.undo()
+    con = sqlite3.connect(old)
+    assert con.execute("SELECT version FROM schema_version").fetchone() == (1,)
+    assert "certificates" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    con.close()
+    assert gb.schema_version(gb.connect(old)) == len(gb.MIGRATIONS) == 2
+    assert gb.attempts_table(old).equals(before)
+    assert register_frame(old).empty
+    assert main(certify(cohort, "confidentiality-and-victims", "old", "--db", str(old))) == 0
+    assert list(register_frame(old)["learner"]) == ["Ana Ruiz"]
+
+
+def test_revoke_with_the_gradebook_marks_the_register_and_the_published_list(cohort, capsys):
+    db = str(cohort["db"])
+    assert main(certify(cohort, "confidentiality-and-victims", "conf", "--db", db)) == 0
+    pdf = cohort["tmp"] / "conf" / run_csv(cohort["tmp"] / "conf")["Ana Ruiz"]["pdf"]
+    cert_id = register_frame(cohort["db"]).iloc[0]["id"]
+    listing = cohort["tmp"] / "revoked.json"
+    capsys.readouterr()
+    assert main(["revoke", format_code(cert_id).lower(), "--db", db, "--revoked", str(listing),
+                 "--reason", "issued in error"]) == 0
+    assert f"revoked {format_code(cert_id)} (Ana Ruiz)" in capsys.readouterr().out
+    entry = register_frame(cohort["db"]).iloc[0]
+    assert entry["revoked_at"] and entry["reason"] == "issued in error"
+    assert [e["id"] for e in json.loads(listing.read_text())["revoked"]] == [cert_id]
+    assert main(["verify", str(pdf), "--issuer", str(cohort["issuer"]), "--revoked", str(listing)]) == 1
+    assert capsys.readouterr().out.startswith("revoked: revoked on ")
+    # revoked again: nothing changes, and the list still holds it
+    assert main(["revoke", cert_id, "--db", db, "--revoked", str(listing)]) == 0
+    assert "was already revoked" in capsys.readouterr().out
+    assert register_frame(cohort["db"]).iloc[0]["revoked_at"] == entry["revoked_at"]
+    # a revoked certificate may be issued again
+    assert main(certify(cohort, "confidentiality-and-victims", "reissued", "--db", db)) == 0
+    assert run_csv(cohort["tmp"] / "reissued")["Ana Ruiz"]["outcome"] == "certificate"
+
+
+def test_revoke_with_the_gradebook_updates_the_list_the_book_publishes(cohort, capsys):
+    """Without --revoked, the list is the one the course's _config.yml names (nasams_revoked)."""
+    root = cohort["tmp"] / "course"
+    (root / "issuer").mkdir(parents=True)
+    (root / "_config.yml").write_text("sphinx:\n  config:\n    nasams_revoked: issuer/revoked.json\n")
+    db = str(cohort["db"])
+    assert main(certify(cohort, "confidentiality-and-victims", "conf", "--db", db)) == 0
+    cert_id = register_frame(cohort["db"]).iloc[0]["id"]
+    assert main(["--root", str(root), "revoke", cert_id, "--db", db]) == 0
+    assert [e["id"] for e in json.loads((root / "issuer/revoked.json").read_text())["revoked"]] == [cert_id]
+
+
+def test_a_revocation_the_list_cannot_take_leaves_the_register_as_it_was(cohort, capsys):
+    db = str(cohort["db"])
+    assert main(certify(cohort, "confidentiality-and-victims", "conf", "--db", db)) == 0
+    cert_id = register_frame(cohort["db"]).iloc[0]["id"]
+    broken = cohort["tmp"] / "revoked.json"
+    broken.write_text("{not json")
+    assert main(["revoke", cert_id, "--db", db, "--revoked", str(broken)]) == 2
+    assert register_frame(cohort["db"]).iloc[0]["revoked_at"] is None
+    assert broken.read_text() == "{not json"
+
+
+BAD = {
+    "neither files nor --db": (["certify", "--session", "confidentiality-and-victims", "--key", "{key}", "--issuer",
+                                "{issuer}", "--out", "{tmp}/o"], "one of the two"),
+    "both": (["certify", "{tmp}/ana-conf.json", "--db", "{db}", "--session", "confidentiality-and-victims",
+              "--key", "{key}", "--issuer", "{issuer}", "--out", "{tmp}/o"], "one of the two"),
+    "unknown session id": (["certify", "--db", "{db}", "--session", "no-such-session", "--key", "{key}",
+                            "--issuer", "{issuer}", "--out", "{tmp}/o"], "no syllabus"),
+    "no such syllabus": (["certify", "--db", "{db}", "--session", "{tmp}/missing.yml", "--key", "{key}",
+                          "--issuer", "{issuer}", "--out", "{tmp}/o"], "missing.yml:(file): no such file"),
+    "a session the gradebook lacks": (["certify", "--db", "{tmp}/one.sqlite", "--session", str(CONF), "--key",
+                                       "{key}", "--issuer", "{issuer}", "--out", "{tmp}/o"], "has no attempts"),
+    "not a gradebook": (["certify", "--db", "{tmp}/ana-conf.json", "--session", str(CONF), "--key", "{key}",
+                         "--issuer", "{issuer}", "--out", "{tmp}/o"], "not a gradebook"),
+    "another issuer's key": (["certify", "--db", "{db}", "--session", str(CONF), "--key", "{other}",
+                              "--issuer", "{issuer}", "--out", "{tmp}/o"], "not the private key"),
+    "out not empty": (["certify", "--db", "{db}", "--session", str(CONF), "--key", "{key}", "--issuer", "{issuer}",
+                       "--out", "{tmp}/keys"], "not empty"),
+    "a file of another session": (["certify", "{tmp}/ana-conf.json", "{tmp}/cy-part1.json", "--session", str(CONF),
+                                   "--key", "{key}", "--issuer", "{issuer}", "--out", "{tmp}/o"],
+                                  "saved from session 'part1-assessment'"),
+    "revoke an unknown id": (["revoke", "ABCDE-12345", "--db", "{db}", "--revoked", "{tmp}/r.json"],
+                             "has no certificate ABCDE-12345"),
+    "revoke no list nor db": (["revoke", "ABCDE-12345"], "give the revocation list"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_input_is_one_line_and_exit_2_and_writes_nothing(cohort, capsys, case):
+    tmp = cohort["tmp"]
+    gb.import_files(tmp / "one.sqlite", [tmp / "cy-part1.json"], questions=BANK.questions)
+    other, _, _ = init_issuer(tmp / "other", "Someone Else")
+    args, message = BAD[case]
+    args = ["--root", str(REPO)] + [a.format(tmp=tmp, db=cohort["db"], key=cohort["key"], issuer=cohort["issuer"],
+                                             other=other) for a in args]
+    before = register_frame(cohort["db"])
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp / "o").exists() and not (tmp / "r.json").exists()
+    assert register_frame(cohort["db"]).equals(before)
