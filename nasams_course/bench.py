@@ -135,6 +135,95 @@ def bench_grading() -> None:
     print(f"  largest difference between the paths on 50 learners: {worst:.1e}")
 
 
+#: the learners of a generated cohort, in turn: how often each answers as keyed, weakly, at random or with a critical
+#: error (the rest of the time: keyed), and how often it states a certainty
+COHORT_PROFILES = (
+    {"name": "strong", "weak": 0.08, "random": 0.02, "critical": 0.0, "certainty": 0.6},
+    {"name": "weak", "weak": 0.6, "random": 0.2, "critical": 0.0, "certainty": 0.3},
+    {"name": "critical", "weak": 0.1, "random": 0.05, "critical": 0.04, "certainty": 0.8},
+    {"name": "guessing", "weak": 0.2, "random": 0.5, "critical": 0.02, "certainty": 0.0},
+    {"name": "sure", "weak": 0.3, "random": 0.1, "critical": 0.01, "certainty": 1.0},
+)
+COHORT_START_MS = 1_793_610_000_000  # 2026-11-02T08:20:00Z
+
+
+def random_answer(q, rng) -> object:
+    """Any well-formed answer to a question: a random option, subset, set of ratings or order."""
+    ids = q.option_ids
+    if q.kind == "single":
+        return rng.choice(ids)
+    if q.kind == "multi":
+        return rng.sample(ids, rng.randint(1, len(ids)))
+    if q.kind == "rate":
+        return {oid: rng.randint(1, 4) for oid in ids}
+    return rng.sample(ids, len(ids))
+
+
+def cohort_file(index: int, questions: list, rng, chapter_of: dict, provisions: list[str],
+                partial: bool = False) -> dict:
+    """One generated learner's response file, as the book's Download writes it: the profile COHORT_PROFILES[index %
+    5]; every question of `questions` (a partial learner, every fifth with `partial`: those of one or two chapters),
+    three attempts at a third of them, the first two weaker; self-ratings from every third learner."""
+    from nasams_course.responses import SCHEMA, format_time
+    from nasams_course.trainer import critical_answer, keyed_answer, weak_answer
+
+    profile = COHORT_PROFILES[index % len(COHORT_PROFILES)]
+    if partial and index % 5 == 4:
+        chapters = rng.sample(sorted({chapter_of[q.id] for q in questions}), rng.randint(1, 2))
+        questions = [q for q in questions if chapter_of[q.id] in chapters]
+
+    def answer(q, weaker: bool) -> object:
+        draw = rng.random()
+        if draw < profile["critical"] and (bad := critical_answer(q)) is not None:
+            return bad
+        draw -= profile["critical"]
+        if draw < profile["random"] + (0.3 if weaker else 0):
+            return random_answer(q, rng)
+        draw -= profile["random"]
+        return weak_answer(q) if draw < profile["weak"] + (0.3 if weaker else 0) else keyed_answer(q)
+
+    at = COHORT_START_MS + index * 7_000
+    entries = []
+    for q in questions:
+        tries = 3 if rng.random() < 1 / 3 else 1
+        for t in range(tries):
+            at += rng.randint(5_000, 90_000)
+            entry = {"question": q.id, "answer": answer(q, t < tries - 1), "at": format_time(at)}
+            if rng.random() < profile["certainty"]:
+                entry["certainty"] = rng.randint(1, 3)
+            entries.append(entry)
+    data = {"schema": SCHEMA, "learner": f"Learner {index + 1:05d} ({profile['name']})", "responses": entries}
+    if index % 3 == 0:
+        rated = sorted({p for q in questions for p in q.provisions} & set(provisions))
+        data["self_ratings"] = [{"provision": p, "stage": stage, "rating": rng.randint(1, 4),
+                                 "at": format_time(COHORT_START_MS + index * 7_000 + (0 if stage == "before" else 1))}
+                                for p in rng.sample(rated, min(len(rated), 6)) for stage in ("before", "after")]
+    return data
+
+
+def write_cohort(folder: Path, learners: int, seed: int, partial: bool = False) -> list[Path]:
+    """Write a generated cohort of the course's real bank into `folder`: `learners` response files (see
+    cohort_file), indented as the book's Download writes them; the same seed, the same files. Returns their paths."""
+    import random
+
+    import orjson
+
+    from nasams_course.content.loader import course_bank
+
+    bank = course_bank()
+    rng = random.Random(seed)
+    questions = list(bank.questions.values())
+    provisions = list(load_catalog().ids)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(learners):
+        data = cohort_file(i, questions, rng, bank.chapter_of, provisions, partial)
+        path = folder / f"learner-{i + 1:05d}.json"
+        path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        paths.append(path)
+    return paths
+
+
 def bench_build() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "--path-output", tmp,
