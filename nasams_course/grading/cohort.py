@@ -347,13 +347,25 @@ def _items(table: AttemptTable, rows: np.ndarray, learner: np.ndarray, question:
                   tuple(a[first] for a in scored), table.certainty[rows][first])
 
 
+def _assessed(arrays: BankArrays, question: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each (row, provision) pair where question[row] assesses the provision, row by row, provisions in order: what
+    np.nonzero(arrays.assesses[question]) gives, without the rows x provisions matrix."""
+    _q_all, p_all = np.nonzero(arrays.assesses)
+    per = arrays.assesses.sum(axis=1)
+    start = np.cumsum(per) - per
+    count = per[question]
+    row = np.repeat(np.arange(len(question)), count)
+    within = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    return row, p_all[start[question][row] + within]
+
+
 def _provision_table(items: _Items, attempt: tuple[np.ndarray, ...], arrays: BankArrays,
                      n: int) -> tuple[np.ndarray, ...]:
     """learners x provisions: the sum of the answered items' scores (added in the scope's question order, as
     `grade` adds them), how many, and whether one of them breaches the provision."""
     score, answered, _violations, breached = attempt
     npv = arrays.assesses.shape[1]
-    q_of, p_of = np.nonzero(arrays.assesses[items.question[answered]])
+    q_of, p_of = _assessed(arrays, items.question[answered])
     cell = items.learner[answered][q_of] * npv + p_of
     total = np.bincount(cell, weights=score[answered][q_of], minlength=n * npv).reshape(n, npv)
     count = np.bincount(cell, minlength=n * npv).reshape(n, npv)

@@ -39,9 +39,8 @@ from nasams_course.responses import (
 #: the fields of a plain file, and the schemas it may name
 FIELDS = frozenset({"schema", "learner", "responses", "self_ratings", "session"})
 SCHEMAS = frozenset({"nasams-course/responses@1", "nasams-course/responses@2"})
-_ABSENT = object()
-_CERTAINTY = {_ABSENT: 0, None: 0, 1: 1, 2: 2, 3: 3}
-_CERTAINTY_TYPES = {int, type(None), object}
+_CERTAINTY = {None: 0, 1: 1, 2: 2, 3: 3}
+_CERTAINTY_TYPES = {int, type(None)}
 _SHAPES = {str: 0, list: 1, dict: 2}  # an answer's type: single; multi or order; rate
 _KIND_SHAPE = np.array([0, 1, 2, 1])  # the shape each kind (single, multi, rate, order) takes
 _RATINGS = {1: 1, 2: 2, 3: 3, 4: 4}
@@ -140,13 +139,13 @@ def _take(i: int, data: dict, bank: _Bank, cols: _Columns) -> bool:
         question = list(map(bank.index.__getitem__, map(_get("question"), entries)))
         answer = list(map(_get("answer"), entries))
         at = list(map(_get("at"), entries))
-        stated = list(map(dict.get, entries, repeat("certainty"), repeat(_ABSENT)))
+        stated = list(map(dict.get, entries, repeat("certainty")))
         if not set(map(type, stated)) <= _CERTAINTY_TYPES or not set(map(type, at)) <= {str}:
             return False
         certainty = list(map(_CERTAINTY.__getitem__, stated))
         shape = list(map(_SHAPES.__getitem__, map(type, answer)))
-        if sum(map(len, entries)) != 3 * len(entries) + len(entries) - stated.count(_ABSENT):
-            return False  # a field other than the four
+        if sum(map(len, entries)) != 4 * len(entries) - stated.count(None):
+            return False  # a field other than the four, or a certainty of null (the reference reads it)
         provision = list(map(bank.provision.__getitem__, map(_get("provision"), ratings)))
         stage = list(map(_STAGE.__getitem__, map(_get("stage"), ratings)))
         given = list(map(_get("rating"), ratings))
@@ -233,23 +232,23 @@ def _answers(cols: _Columns, bank: _Bank) -> tuple[np.ndarray, np.ndarray, np.nd
         picked = list(compress(cols.answer, (shape == s).tolist()))
         if s == 0:  # an option id
             lengths = np.ones(len(rows), dtype=np.int64)
-            options, value = picked, [1.0] * len(rows)
-        elif s == 1:  # option ids in a list: chosen (multi) or placed (order) in this order
+            options, value = picked, np.ones(len(rows))
+        else:
             lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(rows))
-            options = list(chain.from_iterable(picked))
-            value = list(chain.from_iterable(map(range, lengths.tolist())))
-            if not set(map(type, options)) <= {str}:
-                options = [o if type(o) is str else "" for o in options]  # "" is no option: refused below
-        else:  # {option id: rating}
-            lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(rows))
-            options = list(chain.from_iterable(picked))
-            value = list(chain.from_iterable(map(dict.values, picked)))
-            if not set(map(type, value)) <= {int}:
-                value = [v if type(v) is int else 0 for v in value]  # 0 is no rating: refused below
+            options = list(chain.from_iterable(picked))  # a list's items, a dict's keys
+        if s == 1:  # option ids chosen (multi) or placed (order) in this order: the value is the position
+            value = (np.arange(len(options)) - np.repeat(np.cumsum(lengths) - lengths, lengths)).astype(np.float64)
+        elif s == 2:  # {option id: rating}
+            ratings = list(chain.from_iterable(map(dict.values, picked)))
+            if not set(map(type, ratings)) <= {int}:
+                ratings = [v if type(v) is int else 0 for v in ratings]  # 0 is no rating: refused below
+            value = np.array(ratings, dtype=np.float64)
         row = np.repeat(rows, lengths)
         ok[rows[lengths == 0]] = False  # empty
-        code = np.fromiter(map(bank.option.get, options, repeat(-1)), dtype=np.int64, count=len(options))
-        value = np.array(value, dtype=np.float64)
+        try:
+            code = np.fromiter(map(bank.option.get, options, repeat(-1)), dtype=np.int64, count=len(options))
+        except TypeError:  # a list or an object in a list: no option id
+            code = np.array([bank.option.get(o, -1) if type(o) is str else -1 for o in options], dtype=np.int64)
         if s == 2:
             ok[row[(value < 1) | (value > 4)]] = False
         slot = bank.slot[question[row], code]

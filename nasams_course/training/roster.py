@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -93,12 +94,12 @@ def roster_line(report: dict, total: int) -> RosterLine:
     items, provisions = report["items"], report["provisions"]
     score = report["score"]
     return RosterLine(
-        answered=sum(1 for i in items if not i["unanswered"]), total=total, first_score=report["first_score"],
-        score=score, level=None if score is None else level_for(score),
-        critical=sum(1 for i in items if i["critical"]), complete=report["complete"],
+        answered=len(items) - sum(map(itemgetter("unanswered"), items)), total=total,
+        first_score=report["first_score"], score=score, level=None if score is None else level_for(score),
+        critical=sum(map(itemgetter("critical"), items)), complete=report["complete"],
         missing=sum(1 for p in provisions if p["score"] is None),
         low=sum(1 for d in report["domains"] if d["level"] not in PASSING),
-        critical_provisions=sum(1 for p in provisions if p["critical"]))
+        critical_provisions=sum(map(itemgetter("critical"), provisions)))
 
 
 @contextmanager
@@ -164,31 +165,30 @@ def _session_notes(job: _Job, f: FileResult, answered: set[str]) -> tuple[list[s
 def _grade_chunk(paths: list[Path]) -> list[GradedFile]:
     job = _JOB
     assert job is not None
-    with _no_cyclic_gc():
-        cohort = read_cohort(paths, job.bank.questions, job.now_ms)
-        readable = [i for i, f in enumerate(cohort.files) if f.error is None]
-        answered = (_answered(cohort, len(paths)) if job.plan is not None or job.scope == "chapter"
-                    else [set()] * len(paths))
-        scopes, which = _scopes(job, readable, answered)
-        reports: dict[int, dict] = {}
-        for g, questions in enumerate(scopes):
-            members = [i for i in readable if which[i] == g]
-            names = [cohort.files[i].learner for i in members]
-            reports.update(zip(members, cohort_reports(cohort.attempts, cohort.ratings, members, names, questions),
-                               strict=True))
-        out = []
-        for i, f in enumerate(cohort.files):
-            if f.error is not None:
-                out.append(_refused(f))
-                continue
-            mismatch, notes = _session_notes(job, f, answered[i])
-            problems = [*f.problems, *mismatch]
-            report = reports[i]
-            report["problems"] = problems
-            total = len(scopes[which[i]])
-            out.append(GradedFile(str(f.path), f.learner, f.session, problems, notes, roster_line(report, total),
-                                  _file_json(str(f.path), f.learner, f.session, problems, report)))
-        return out
+    cohort = read_cohort(paths, job.bank.questions, job.now_ms)
+    readable = [i for i, f in enumerate(cohort.files) if f.error is None]
+    answered = (_answered(cohort, len(paths)) if job.plan is not None or job.scope == "chapter"
+                else [set()] * len(paths))
+    scopes, which = _scopes(job, readable, answered)
+    reports: dict[int, dict] = {}
+    for g, questions in enumerate(scopes):
+        members = [i for i in readable if which[i] == g]
+        names = [cohort.files[i].learner for i in members]
+        reports.update(zip(members, cohort_reports(cohort.attempts, cohort.ratings, members, names, questions),
+                           strict=True))
+    out = []
+    for i, f in enumerate(cohort.files):
+        if f.error is not None:
+            out.append(_refused(f))
+            continue
+        mismatch, notes = _session_notes(job, f, answered[i])
+        problems = [*f.problems, *mismatch]
+        report = reports[i]
+        report["problems"] = problems
+        total = len(scopes[which[i]])
+        out.append(GradedFile(str(f.path), f.learner, f.session, problems, notes, roster_line(report, total),
+                              _file_json(str(f.path), f.learner, f.session, problems, report)))
+    return out
 
 
 def _refused(f: FileResult) -> GradedFile:
@@ -214,9 +214,10 @@ def grade_files(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | N
     if workers is None:
         workers = min(os.cpu_count() or 1, len(chunks)) if len(paths) >= PARALLEL_FROM else 1
     try:
-        if workers <= 1:
-            return [g for chunk in chunks for g in _grade_chunk(chunk)]
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            return [g for graded in pool.map(_grade_chunk, chunks) for g in graded]
+        with _no_cyclic_gc():
+            if workers <= 1:
+                return [g for chunk in chunks for g in _grade_chunk(chunk)]
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.disable) as pool:
+                return [g for graded in pool.map(_grade_chunk, chunks) for g in graded]
     finally:
         _JOB = None
