@@ -1,6 +1,7 @@
-"""`make bench`: build times (the book, and each example session in syllabi/), cohort grading (vectorized vs a
-per-response loop), quiz JavaScript size and time to the first interactive quiz. Prints figures; asserts nothing
-(the tests do that). `python -m nasams_course.bench sessions` times the session builds only."""
+"""`make bench`: build times (the book, and each example session in syllabi/), `grade --json` on a generated cohort
+of the real bank from files on disk (against just parsing them), quiz JavaScript size and time to the first
+interactive quiz. Prints figures; asserts nothing (the tests do that). `python -m nasams_course.bench sessions` times
+the session builds only, `python -m nasams_course.bench grading` the grading only."""
 
 from __future__ import annotations
 
@@ -13,126 +14,51 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from nasams_course.catalog import load_catalog
-from nasams_course.content.models import MultiQuestion, OrderQuestion, RateQuestion, SingleQuestion
-from nasams_course.grading import Attempt, grade
-from nasams_course.grading.cohort import grade_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
-LEARNERS, QUESTIONS, OPTIONS = 10_000, 150, 5
-LOOP_SAMPLE = 500
+COHORT_LEARNERS, COHORT_SEED = 10_000, 2026
 
 
-def synthetic_bank(rng: np.random.Generator) -> dict:
-    """150 questions, a mix of the four kinds, five options each, assessing real provision ids."""
-    ids = list(load_catalog().ids)
-    bank = {}
-    for i in range(QUESTIONS):
-        kind = ("single", "multi", "rate", "order")[i % 4]
-        provs = list(rng.choice(ids, size=2, replace=False))
-        base = {"id": f"b{i}", "stem": "?", "provisions": provs}
-        opts = [{"id": f"o{j}", "text": "t", "rationale": "S5"} for j in range(OPTIONS)]
-        if kind == "single":
-            for j, o in enumerate(opts):
-                o.update(credit=[1, 0.5, 0, 0, 0][j], violation=provs[:1] if j == 4 else None)
-            bank[base["id"]] = SingleQuestion(kind="single", options=opts, **base)
-        elif kind == "multi":
-            for j, o in enumerate(opts):
-                o.update(correct=j < 2, violation=provs[:1] if j == 4 else None)
-            bank[base["id"]] = MultiQuestion(kind="multi", options=opts, **base)
-        elif kind == "rate":
-            for j, o in enumerate(opts):
-                o.update(key=[4, 1, 3, 2, 1][j], violation=provs[:1] if j == 4 else None)
-            bank[base["id"]] = RateQuestion(kind="rate", options=opts, **base)
-        else:
-            key = [f"o{j}" for j in rng.permutation(OPTIONS)]
-            bank[base["id"]] = OrderQuestion(kind="order", options=opts, key=key, **base)
-    return bank
+def bench_grading(learners: int = COHORT_LEARNERS) -> None:
+    """`nasams-course grade --json` on a generated cohort of the real bank, from files on disk, against the time to
+    just parse the same files with the standard json module: wall-clock time, and processor time (which other work
+    on the machine disturbs less; grade's includes its worker processes)."""
+    import json
+    import os
+    import resource
 
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
 
-def synthetic_selections(bank: dict, rng: np.random.Generator) -> pd.DataFrame:
-    """One attempt per learner per question (1.5 M responses), as the long selections frame, built with numpy."""
-    kinds = np.array([("single", "multi", "rate", "order").index(q.kind) for q in bank.values()])
-    qids = np.array(list(bank))
-    learner = np.repeat(np.arange(LEARNERS), QUESTIONS)
-    qidx = np.tile(np.arange(QUESTIONS), LEARNERS)
-    n = learner.size
-    k = kinds[qidx]
-    # selections per response: single 1 option, multi 2 options, rate 5 ratings, order 5 positions
-    per = np.select([k == 0, k == 1], [1, 2], OPTIONS)
-    rows = np.repeat(np.arange(n), per)
-    within = np.arange(rows.size) - np.repeat(np.cumsum(per) - per, per)
-    single_pick = rng.integers(0, OPTIONS, n)
-    multi_pick = np.stack([rng.integers(0, OPTIONS, n), rng.integers(0, OPTIONS, n)], axis=1)
-    perms = np.argsort(rng.random((n, OPTIONS)), axis=1)
-    kr = k[rows]
-    option = np.where(kr == 0, single_pick[rows],
-                      np.where(kr == 1, multi_pick[rows, np.minimum(within, 1)],
-                               np.where(kr == 2, within, perms[rows, np.minimum(within, OPTIONS - 1)])))
-    value = np.where(kr == 2, rng.integers(1, 5, rows.size), np.where(kr == 3, within, 1)).astype(float)
-    frame = pd.DataFrame({
-        "learner": pd.Categorical.from_codes(learner[rows], categories=[str(i) for i in range(LEARNERS)]),
-        "question": pd.Categorical.from_codes(qidx[rows], categories=list(qids)),
-        "attempt": np.zeros(rows.size, dtype=np.int64),
-        "option": pd.Categorical.from_codes(option, categories=[f"o{j}" for j in range(OPTIONS)]),
-        "value": value,
-    })
-    # a duplicate multi pick is one selection, as in a real answer
-    frame = frame.drop_duplicates(["learner", "question", "option"])
-    return frame
-
-
-def attempts_from_frame(frame: pd.DataFrame, bank: dict, learners: list[str]) -> dict[str, list[Attempt]]:
-    sub = frame[frame["learner"].isin(learners)].astype({"learner": str, "question": str, "option": str})
-    out: dict[str, list[Attempt]] = {}
-    for (learner, qid), g in sub.groupby(["learner", "question"], sort=False):
-        kind = bank[qid].kind
-        if kind == "single":
-            answer = g["option"].iloc[0]
-        elif kind == "multi":
-            answer = list(g["option"])
-        elif kind == "rate":
-            answer = dict(zip(g["option"], g["value"].astype(int), strict=True))
-        else:
-            answer = list(g.sort_values("value")["option"])
-        out.setdefault(learner, []).append(Attempt(qid, answer, 0.0, len(out.get(learner, []))))
-    return out
-
-
-def bench_grading() -> None:
-    rng = np.random.default_rng(7)
-    bank = synthetic_bank(rng)
-    t = time.perf_counter()
-    frame = synthetic_selections(bank, rng)
-    build = time.perf_counter() - t
-    runs = []
-    for _ in range(3):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "cohort"
         t = time.perf_counter()
-        result = grade_cohort(frame, bank)
-        runs.append(time.perf_counter() - t)
-    vec = min(runs)
-    sample = [str(i) for i in range(LOOP_SAMPLE)]
-    attempts = attempts_from_frame(frame, bank, sample)
-    t = time.perf_counter()
-    for learner in sample:
-        grade(bank, attempts[learner])
-    loop_sample = time.perf_counter() - t
-    loop = loop_sample * LEARNERS / LOOP_SAMPLE
-    responses = LEARNERS * QUESTIONS
-    print(f"cohort grading, {LEARNERS:,} learners x {QUESTIONS} questions = {responses:,} responses "
-          f"({len(frame):,} selection rows, built in {build:.2f} s)")
-    print(f"  vectorized (best of 3): {vec:.2f} s")
-    print(f"  per-response loop over the same grader: {loop_sample:.2f} s for {LOOP_SAMPLE} learners, "
-          f"{loop:.1f} s extrapolated to {LEARNERS:,}")
-    print(f"  speed-up: {loop / vec:.0f}x   (targets: <= 2 s and >= 20x)")
-    # sanity: the two paths agree on the sample
-    check = result["items"].set_index(["learner", "question"])["score"]
-    worst = max(abs(check[(learner, i.question)] - i.score)
-                for learner in sample[:50] for i in grade(bank, attempts[learner]).items)
-    print(f"  largest difference between the paths on 50 learners: {worst:.1e}")
+        paths = write_cohort(folder, learners, COHORT_SEED)
+        made = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in paths)
+        load = os.getloadavg()[0]
+        wall, cpu = time.perf_counter(), time.process_time()
+        entries = sum(len(json.loads(p.read_bytes())["responses"]) for p in paths)
+        parse, parse_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        out = Path(tmp) / "grades.json"
+        command = [str(Path(sys.executable).with_name("nasams-course")), "--root", str(ROOT), "grade", "--json",
+                   *(p.name for p in paths)]
+        wall, cpu = time.perf_counter(), children_cpu()
+        with out.open("wb") as sink:
+            run = subprocess.run(command, cwd=folder, stdout=sink, stderr=subprocess.PIPE, check=False)
+        graded, graded_cpu = time.perf_counter() - wall, children_cpu() - cpu
+        load = max(load, os.getloadavg()[0])
+        written = out.stat().st_size
+        reports = sum(1 for f in json.loads(out.read_bytes()) if f["report"] is not None)
+    print(f"grading, {learners:,} learners x every question of the real bank, 3 attempts on a third: "
+          f"{entries:,} attempts in {len(paths):,} files, {size / 1e6:.0f} MB (written in {made:.1f} s); "
+          f"load average up to {load:.1f} on {os.cpu_count()} processors")
+    print(f"  parse every file with the standard json module: {parse:.2f} s (processor {parse_cpu:.2f} s)")
+    print(f"  nasams-course grade --json (exit {run.returncode}, {reports:,} reports, {written / 1e6:.0f} MB): "
+          f"{graded:.2f} s, {graded / parse:.1f}x the parse (processor {graded_cpu:.2f} s, "
+          f"{graded_cpu / parse_cpu:.1f}x)   (targets: <= 5 s and <= 3x)")
 
 
 #: the learners of a generated cohort, in turn: how often each answers as keyed, weakly, at random or with a critical
@@ -159,13 +85,19 @@ def random_answer(q, rng) -> object:
     return rng.sample(ids, len(ids))
 
 
-def cohort_file(index: int, questions: list, rng, chapter_of: dict, provisions: list[str],
-                partial: bool = False) -> dict:
+def answer_pools(questions: list) -> dict[str, tuple]:
+    """Each question's keyed, weak and critical (or None) answer, computed once."""
+    from nasams_course.trainer import critical_answer, keyed_answer, weak_answer
+
+    return {q.id: (keyed_answer(q), weak_answer(q), critical_answer(q)) for q in questions}
+
+
+def cohort_file(index: int, questions: list, rng, chapter_of: dict, pools: dict, partial: bool = False) -> dict:
     """One generated learner's response file, as the book's Download writes it: the profile COHORT_PROFILES[index %
     5]; every question of `questions` (a partial learner, every fifth with `partial`: those of one or two chapters),
-    three attempts at a third of them, the first two weaker; self-ratings from every third learner."""
+    three attempts at a third of them, the first two weaker; self-ratings (before and after) of six of its
+    provisions from every third learner."""
     from nasams_course.responses import SCHEMA, format_time
-    from nasams_course.trainer import critical_answer, keyed_answer, weak_answer
 
     profile = COHORT_PROFILES[index % len(COHORT_PROFILES)]
     if partial and index % 5 == 4:
@@ -173,16 +105,18 @@ def cohort_file(index: int, questions: list, rng, chapter_of: dict, provisions: 
         questions = [q for q in questions if chapter_of[q.id] in chapters]
 
     def answer(q, weaker: bool) -> object:
+        keyed, weak, critical = pools[q.id]
         draw = rng.random()
-        if draw < profile["critical"] and (bad := critical_answer(q)) is not None:
-            return bad
+        if draw < profile["critical"] and critical is not None:
+            return critical
         draw -= profile["critical"]
         if draw < profile["random"] + (0.3 if weaker else 0):
             return random_answer(q, rng)
         draw -= profile["random"]
-        return weak_answer(q) if draw < profile["weak"] + (0.3 if weaker else 0) else keyed_answer(q)
+        return weak if draw < profile["weak"] + (0.3 if weaker else 0) else keyed
 
-    at = COHORT_START_MS + index * 7_000
+    start = COHORT_START_MS + index * 7_000
+    at = start
     entries = []
     for q in questions:
         tries = 3 if rng.random() < 1 / 3 else 1
@@ -194,9 +128,9 @@ def cohort_file(index: int, questions: list, rng, chapter_of: dict, provisions: 
             entries.append(entry)
     data = {"schema": SCHEMA, "learner": f"Learner {index + 1:05d} ({profile['name']})", "responses": entries}
     if index % 3 == 0:
-        rated = sorted({p for q in questions for p in q.provisions} & set(provisions))
+        rated = sorted({p for q in questions for p in q.provisions})
         data["self_ratings"] = [{"provision": p, "stage": stage, "rating": rng.randint(1, 4),
-                                 "at": format_time(COHORT_START_MS + index * 7_000 + (0 if stage == "before" else 1))}
+                                 "at": format_time(start + (0 if stage == "before" else 1))}
                                 for p in rng.sample(rated, min(len(rated), 6)) for stage in ("before", "after")]
     return data
 
@@ -213,11 +147,11 @@ def write_cohort(folder: Path, learners: int, seed: int, partial: bool = False) 
     bank = course_bank()
     rng = random.Random(seed)
     questions = list(bank.questions.values())
-    provisions = list(load_catalog().ids)
+    pools = answer_pools(questions)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(learners):
-        data = cohort_file(i, questions, rng, bank.chapter_of, provisions, partial)
+        data = cohort_file(i, questions, rng, bank.chapter_of, pools, partial)
         path = folder / f"learner-{i + 1:05d}.json"
         path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
         paths.append(path)
@@ -311,7 +245,6 @@ def progress_render_times(browser, html: Path) -> list[float]:
     with a certainty, and every provision self-rated before and after)."""
     import json
 
-    from nasams_course.catalog import load_catalog
     from nasams_course.content.loader import course_bank
     from nasams_course.trainer import keyed_answer, weak_answer
 
@@ -368,6 +301,9 @@ def bench_storage() -> None:
 def main() -> None:
     if sys.argv[1:] == ["sessions"]:
         bench_sessions()
+        return
+    if sys.argv[1:] == ["grading"]:
+        bench_grading()
         return
     bench_storage()
     bench_sessions()

@@ -339,7 +339,11 @@ def _items(table: AttemptTable, rows: np.ndarray, learner: np.ndarray, question:
     """Score every attempt once, then keep each question's latest (greatest at, then seq) and first attempt."""
     scored = score_values(table.values[rows, : arrays.credit.shape[1]], question, arrays)
     key = learner * len(arrays.qids) + question
-    order = np.lexsort((table.seq[rows], table.at[rows], key))
+    at, same = table.at[rows], learner[1:] == learner[:-1]
+    if (at[1:][same] >= at[:-1][same]).all():  # each file's attempts in time order, as the book writes them
+        order = np.argsort(key, kind="stable")  # then (key, at, seq) order is the file's order within each key
+    else:
+        order = np.lexsort((table.seq[rows], at, key))
     starts, ends = _groups(key[order])
     last, first = order[ends - 1], order[starts]
     appear = np.minimum.reduceat(order, starts) if len(order) else order

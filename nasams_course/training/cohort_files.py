@@ -73,19 +73,24 @@ class CohortFiles:
 class _Columns:
     """The fast path's columns, file after file (`file` is the file's position)."""
 
-    file: list[int] = field(default_factory=list)
+    files: list[int] = field(default_factory=list)  # the files taken, and how many entries and ratings each has
+    entries: list[int] = field(default_factory=list)
+    ratings: list[int] = field(default_factory=list)
     question: list[int] = field(default_factory=list)
     answer: list[Any] = field(default_factory=list)
     shape: list[int] = field(default_factory=list)
     at: list[str] = field(default_factory=list)
-    seq: list[int] = field(default_factory=list)
     certainty: list[int] = field(default_factory=list)
-    r_file: list[int] = field(default_factory=list)
     r_provision: list[int] = field(default_factory=list)
     r_stage: list[int] = field(default_factory=list)
     r_rating: list[int] = field(default_factory=list)
     r_at: list[str] = field(default_factory=list)
-    r_seq: list[int] = field(default_factory=list)
+
+    def positions(self, counts: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """For each entry (or rating) taken: its file, and its position in the file."""
+        counts_ = np.array(counts, dtype=np.int64)
+        file = np.repeat(np.array(self.files, dtype=np.int64), counts_)
+        return file, np.arange(len(file)) - np.repeat(np.cumsum(counts_) - counts_, counts_)
 
 
 class _Bank:
@@ -157,19 +162,18 @@ def _take(i: int, data: dict, bank: _Bank, cols: _Columns) -> bool:
             return False
     except (KeyError, TypeError):
         return False
-    cols.file += [i] * len(entries)
+    cols.files.append(i)
+    cols.entries.append(len(entries))
     cols.question += question
     cols.answer += answer
     cols.shape += shape
     cols.at += at
-    cols.seq += range(len(entries))
     cols.certainty += certainty
-    cols.r_file += [i] * len(ratings)
+    cols.ratings.append(len(ratings))
     cols.r_provision += provision
     cols.r_stage += stage
     cols.r_rating += rating
     cols.r_at += r_at
-    cols.r_seq += range(len(ratings))
     return True
 
 
@@ -302,8 +306,8 @@ def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float
     at, at_ok = _times(cols.at, now_ms)
     r_at, r_ok = _times(cols.r_at, now_ms)
     sel_row, sel_slot, sel_value, answer_ok = _answers(cols, bank)
-    file = np.array(cols.file, dtype=np.int64)
-    r_file = np.array(cols.r_file, dtype=np.int64)
+    file, seq = cols.positions(cols.entries)
+    r_file, r_seq = cols.positions(cols.ratings)
     refused = np.zeros(len(files), dtype=bool)
     refused[slow] = True
     refused[file[~(at_ok & answer_ok)]] = True
@@ -323,40 +327,31 @@ def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float
         rows, rated = _reference_rows(i, rs, bank)
         extra += rows
         extra_ratings += rated
-    return CohortFiles(files, _attempt_table(bank, cols, keep, at, file, sel_row, sel_slot, sel_value, extra),
-                       _rating_table(cols, r_keep, r_at, r_file, extra_ratings))
+    fast = {"learner": file, "question": np.array(cols.question, dtype=np.int64), "at": at, "seq": seq,
+            "certainty": np.array(cols.certainty, dtype=np.int64)}
+    fast_ratings = {"learner": r_file, "provision": np.array(cols.r_provision, dtype=np.int64),
+                    "stage": np.array(cols.r_stage, dtype=np.int64), "rating": np.array(cols.r_rating, dtype=np.int64),
+                    "at": r_at, "seq": r_seq}
+    return CohortFiles(files, _attempt_table(bank, fast, keep, sel_row, sel_slot, sel_value, extra),
+                       RatingTable(**_joined(fast_ratings, r_keep, extra_ratings)))
 
 
-def _attempt_table(bank: _Bank, cols: _Columns, keep: np.ndarray, at: np.ndarray, file: np.ndarray,
-                   sel_row: np.ndarray, sel_slot: np.ndarray, sel_value: np.ndarray, extra: list) -> AttemptTable:
+def _joined(fast: dict[str, np.ndarray], keep: np.ndarray, extra: list[tuple]) -> dict[str, np.ndarray]:
+    """The fast path's columns (the rows kept) followed by the reference's rows (tuples in the columns' order)."""
+    return {name: np.concatenate([column[keep], np.array([r[k] for r in extra], dtype=column.dtype)])
+            for k, (name, column) in enumerate(fast.items())}
+
+
+def _attempt_table(bank: _Bank, fast: dict[str, np.ndarray], keep: np.ndarray, sel_row: np.ndarray,
+                   sel_slot: np.ndarray, sel_value: np.ndarray, extra: list) -> AttemptTable:
     """The fast rows that are kept and the reference's rows, in file order then `seq`."""
     n_fast = int(keep.sum())
-    new_row = np.cumsum(keep) - 1
     values = np.full((n_fast + len(extra), bank.width), np.nan)
     taken = keep[sel_row]
-    values[new_row[sel_row[taken]], sel_slot[taken]] = sel_value[taken]
+    values[(np.cumsum(keep) - 1)[sel_row[taken]], sel_slot[taken]] = sel_value[taken]
     for k, (*_, chosen) in enumerate(extra):
         for s, v in chosen.items():
             values[n_fast + k, s] = v
-    learner = np.concatenate([file[keep], np.array([r[0] for r in extra], dtype=np.int64)])
-    seq = np.concatenate([np.array(cols.seq, dtype=np.int64)[keep], np.array([r[3] for r in extra], dtype=np.int64)])
-    order = np.lexsort((seq, learner))
-    return AttemptTable(
-        bank.qids, learner[order],
-        np.concatenate([np.array(cols.question, dtype=np.int64)[keep],
-                        np.array([r[1] for r in extra], dtype=np.int64)])[order],
-        np.concatenate([at[keep], np.array([r[2] for r in extra], dtype=np.float64)])[order],
-        seq[order],
-        np.concatenate([np.array(cols.certainty, dtype=np.int64)[keep],
-                        np.array([r[4] for r in extra], dtype=np.int64)])[order],
-        values[order])
-
-
-def _rating_table(cols: _Columns, keep: np.ndarray, at: np.ndarray, file: np.ndarray, extra: list) -> RatingTable:
-    def column(fast: list, k: int, dtype=np.int64) -> np.ndarray:
-        return np.concatenate([np.array(fast, dtype=dtype)[keep], np.array([r[k] for r in extra], dtype=dtype)])
-
-    return RatingTable(np.concatenate([file[keep], np.array([r[0] for r in extra], dtype=np.int64)]),
-                       column(cols.r_provision, 1), column(cols.r_stage, 2), column(cols.r_rating, 3),
-                       np.concatenate([at[keep], np.array([r[4] for r in extra], dtype=np.float64)]),
-                       column(cols.r_seq, 5))
+    columns = _joined(fast, keep, [r[:-1] for r in extra])
+    order = np.lexsort((columns["seq"], columns["learner"]))
+    return AttemptTable(bank.qids, **{name: column[order] for name, column in columns.items()}, values=values[order])

@@ -21,7 +21,7 @@ from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.trainer import keyed_answer
 from nasams_course.training.syllabus import load_syllabus
 
-from .conftest import AXE, CHROMIUM_ARGS, REPO, _Quiet, chromium_path
+from .conftest import AXE, CHROMIUM_ARGS, REPO, _Quiet, chromium_path, grade_json
 from .test_book import axe_serious
 
 pytestmark = pytest.mark.browser
@@ -96,10 +96,7 @@ def test_answer_download_and_grade_a_session(session_browser, session_base, tmp_
     hosts = {urlparse(u).hostname for u in requests if u.startswith("http")}
     assert hosts <= {"127.0.0.1"} and errors == []
     context.close()
-    run = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", "--json", str(path),
-                          "--session", str(SYLLABUS)], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    report = json.loads(run.stdout)
+    report = grade_json(path, "--session", str(SYLLABUS), check=True)
     assert [i["question"] for i in report["items"]] == [qid] and report["items"][0]["score"] == 1
 
 
