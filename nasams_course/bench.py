@@ -95,14 +95,16 @@ def answer_pools(questions: list) -> dict[str, tuple]:
 def cohort_file(index: int, questions: list, rng, chapter_of: dict, pools: dict, partial: bool = False) -> dict:
     """One generated learner's response file, as the book's Download writes it: the profile COHORT_PROFILES[index %
     5]; every question of `questions` (a partial learner, every fifth with `partial`: those of one or two chapters),
-    three attempts at a third of them, the first two weaker; self-ratings (before and after) of six of its
-    provisions from every third learner."""
+    three attempts at a third of them, the first two weaker; the guessing profile in any order; self-ratings (before
+    and after, some twice) of six of its provisions from every third learner."""
     from nasams_course.responses import SCHEMA, format_time
 
     profile = COHORT_PROFILES[index % len(COHORT_PROFILES)]
     if partial and index % 5 == 4:
         chapters = rng.sample(sorted({chapter_of[q.id] for q in questions}), rng.randint(1, 2))
         questions = [q for q in questions if chapter_of[q.id] in chapters]
+    if profile["name"] == "guessing":  # answers the questions in any order
+        questions = rng.sample(questions, len(questions))
 
     def answer(q, weaker: bool) -> object:
         keyed, weak, critical = pools[q.id]
@@ -130,8 +132,9 @@ def cohort_file(index: int, questions: list, rng, chapter_of: dict, pools: dict,
     if index % 3 == 0:
         rated = sorted({p for q in questions for p in q.provisions})
         data["self_ratings"] = [{"provision": p, "stage": stage, "rating": rng.randint(1, 4),
-                                 "at": format_time(start + (0 if stage == "before" else 1))}
-                                for p in rng.sample(rated, min(len(rated), 6)) for stage in ("before", "after")]
+                                 "at": format_time(start + (0 if stage == "before" else 1) + again)}
+                                for p in rng.sample(rated, min(len(rated), 6)) for stage in ("before", "after")
+                                for again in range(rng.choice((1, 1, 2)))]  # some rated twice: the latest counts
     return data
 
 
