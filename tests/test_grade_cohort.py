@@ -251,6 +251,66 @@ def response_file(draw):
     return data
 
 
+RATING_DEFECTS = [("provision", "X9"), ("provision", "e4a"), ("provision", 5), ("stage", "during"), ("rating", 0),
+                  ("rating", True), ("rating", 3.0), ("at", "2026-03-01T10:00:00+01:00"),
+                  ("at", "2999-01-01T00:00:00Z"), ("extra", 1)]
+FILE_DEFECTS = [("schema", "nasams-course/responses@3"), ("learner", 5), ("learner", "x" * 201), ("responses", {}),
+                ("self_ratings", None), ("session", "Bad"), ("session", None), ("extra", [1])]
+
+
+def plain_file() -> dict:
+    """A file of the plain form with an entry for every golden question (each kind) and two self-ratings."""
+    answers = {"single": lambda q: q.option_ids[0], "multi": lambda q: q.option_ids[:2],
+               "rate": lambda q: dict.fromkeys(q.option_ids, 2), "order": lambda q: list(q.option_ids)}
+    return {"schema": "nasams-course/responses@2", "learner": "Ana", "session": "s-1",
+            "responses": [{"question": q.id, "answer": answers[q.kind](q), "at": GOOD_TIMES[i % 4], "certainty": 2}
+                          for i, q in enumerate(QS.values())],
+            "self_ratings": [{"provision": "E4a", "stage": "before", "rating": 2, "at": GOOD_TIMES[0]},
+                             {"provision": "S5", "stage": "after", "rating": 4, "at": GOOD_TIMES[1]}]}
+
+
+def one_defect_files() -> list[dict]:
+    """The plain file, and the plain file with each one thing wrong or unusual (at each question for the entries)."""
+    files = [plain_file()]
+    for k in range(len(QS)):
+        for field, values in ENTRY_DEFECTS.items():
+            for value in values:
+                data = plain_file()
+                data["responses"][k][field] = value
+                files.append(data)
+        for change in ("extra", "missing", "not an object"):
+            data = plain_file()
+            if change == "extra":
+                data["responses"][k]["note"] = [[[[[[[[[1]]]]]]]]]
+            elif change == "missing":
+                del data["responses"][k]["at"]
+            else:
+                data["responses"][k] = "x"
+            files.append(data)
+    for field, value in RATING_DEFECTS:
+        data = plain_file()
+        data["self_ratings"][1][field] = value
+        files.append(data)
+    for field, value in FILE_DEFECTS:
+        data = plain_file()
+        data[field] = value
+        files.append(data)
+    return files
+
+
+def test_every_single_defect_is_read_as_the_reference_reads_it(tmp_path):
+    """Each thing the fast path must not let through, alone in an otherwise plain file: all in one cohort."""
+    paths = []
+    for i, data in enumerate(one_defect_files()):
+        path = tmp_path / f"f{i:03d}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        paths.append(path)
+    now = GOLDEN["now"]
+    got = vectorized(paths, QS, now_ms=now)
+    assert got == [reference(p, QS, now_ms=now) for p in paths]
+    assert got[0]["problems"] == [] and sum(bool(g.get("problems")) or "refused" in g for g in got) > 100
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(response_file(), min_size=1, max_size=6))
 def test_any_files_read_and_grade_as_the_reference_reads_and_grades_them(tmp_path, files):
