@@ -281,21 +281,37 @@ def _print_detail(g, plan) -> None:
     print()
 
 
-def _write_json(graded) -> None:
-    """The list of the files' objects: indented for a terminal, else one object per line."""
+def _reported(g) -> object:
+    """A graded file, once its problems and notes are on standard error."""
+    for problem in g.problems:
+        print(f"nasams-course grade: {printable(problem)}", file=sys.stderr)
+    for note in g.notes:
+        print(f"nasams-course grade: note: {printable(note)}", file=sys.stderr)
+    return g
+
+
+def _write_json(graded) -> bool:
+    """The list of the files' objects as they come: indented for a terminal, else one object per line. True if some
+    file had problems."""
     import orjson
 
     if sys.stdout.isatty():
+        graded = list(graded)
         _print_json([orjson.loads(g.json) for g in graded])
-        return
+        return any(g.problems for g in graded)
     sys.stdout.flush()
-    out = sys.stdout.buffer
-    out.write(b"[" + b",\n".join(g.json for g in graded) + b"]\n")
+    out, problems, sep = sys.stdout.buffer, False, b"["
+    for g in graded:
+        out.write(sep)
+        out.write(g.json)
+        sep, problems = b",\n", problems or bool(g.problems)
+    out.write(b"[]\n" if sep == b"[" else b"]\n")
     out.flush()
+    return problems
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from nasams_course.training.roster import ScopeError, grade_files, scope_for
+    from nasams_course.training.roster import ScopeError, iter_graded, scope_for
 
     if args.json and args.detail:
         raise UsageError("--detail is for the text report; --json already holds every figure")
@@ -305,16 +321,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     bank = load_bank_or_raise(args.root)
     plan = _session_scope(args, bank)
-    graded = grade_files(args.responses, bank, scope, plan)
-    for g in graded:
-        for problem in g.problems:
-            print(f"nasams-course grade: {printable(problem)}", file=sys.stderr)
-        for note in g.notes:
-            print(f"nasams-course grade: note: {printable(note)}", file=sys.stderr)
-    status = 1 if any(g.problems for g in graded) else 0
+    files = (_reported(g) for g in iter_graded(args.responses, bank, scope, plan))
     if args.json:
-        _write_json(graded)
-        return status
+        return 1 if _write_json(files) else 0
+    graded = list(files)
+    status = 1 if any(g.problems for g in graded) else 0
     _print_roster(graded, scope, plan, bank)
     if args.detail:
         print()

@@ -203,10 +203,11 @@ def _file_json(name: str, learner: str | None, session: str | None, problems: li
                          "report": report})
 
 
-def grade_files(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | None = None,
-                workers: int | None = None) -> list[GradedFile]:
-    """Read and grade every file, in the order given (see the module's docstring). `scope` is one of SCOPES (see
-    `scope_for`); `workers` defaults to one per core from PARALLEL_FROM files on."""
+def iter_graded(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | None = None,
+                workers: int | None = None) -> Iterator[GradedFile]:
+    """Read and grade every file, yielding them in the order given as their chunk is done (see the module's
+    docstring). `scope` is one of SCOPES (see `scope_for`); `workers` defaults to one per core from PARALLEL_FROM
+    files on."""
     global _JOB
     load_catalog()  # loaded once, before any worker starts
     _JOB = _Job(bank, scope, plan, datetime.now(UTC).timestamp() * 1000)
@@ -216,8 +217,20 @@ def grade_files(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | N
     try:
         with _no_cyclic_gc():
             if workers <= 1:
-                return [g for chunk in chunks for g in _grade_chunk(chunk)]
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.disable) as pool:
-                return [g for graded in pool.map(_grade_chunk, chunks) for g in graded]
+                for chunk in chunks:
+                    yield from _grade_chunk(chunk)
+                return
+            pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.disable)
+            try:
+                for graded in pool.map(_grade_chunk, chunks):
+                    yield from graded
+            finally:  # a reader that stops early (`| head`) leaves no chunk to wait for
+                pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _JOB = None
+
+
+def grade_files(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | None = None,
+                workers: int | None = None) -> list[GradedFile]:
+    """Every file read and graded (see `iter_graded`), in the order given."""
+    return list(iter_graded(paths, bank, scope, plan, workers))
