@@ -9,6 +9,10 @@ Input is a long "selections" frame, one row per chosen option of an attempt:
 `option` is an option id, or missing for an empty attempt. `value` is 1 for a chosen option (single, multi),
 the rating 1-4 (rate), or the 0-based position (order). Categorical columns are used as they are; other
 columns are converted. The result equals `nasams_course.grading.grade` applied to each learner.
+
+`cohort_reports` grades from an `AttemptTable` (one row per attempt, the answer as a row of option values) and
+gives each learner's whole report as `Report.to_json` writes it, every float the same as `grade`'s: each attempt is
+scored once, and sums are added in the order `grade` adds them (`grade --json` prints these).
 """
 
 from __future__ import annotations

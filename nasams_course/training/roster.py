@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from operator import itemgetter
 from pathlib import Path
 
@@ -214,6 +214,8 @@ def iter_graded(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | N
     chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
     if workers is None:
         workers = min(os.cpu_count() or 1, len(chunks)) if len(paths) >= PARALLEL_FROM else 1
+    if "fork" not in get_all_start_methods():  # Windows: one process (the workers inherit the bank by fork)
+        workers = 1
     try:
         with _no_cyclic_gc():
             if workers <= 1:
