@@ -177,8 +177,8 @@ def _take(i: int, data: dict, bank: _Bank, cols: _Columns) -> bool:
     return True
 
 
-#: the positions of the digits and of the fixed characters in YYYY-MM-DDTHH:MM:SS.mmmZ
-_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22])
+#: the fields (start, digits) and the fixed characters of YYYY-MM-DDTHH:MM:SS.mmmZ
+_FIELDS = ((0, 4), (5, 2), (8, 2), (11, 2), (14, 2), (17, 2), (20, 3))
 _FIXED = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 19: ".", 23: "Z"}
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
@@ -201,20 +201,24 @@ def _times(values: list[str], now_ms: float) -> tuple[np.ndarray, np.ndarray]:
     except UnicodeEncodeError:
         raw = "".join(s if s.isascii() else bad for s in fixed).encode("ascii")
     c = np.frombuffer(raw, dtype=np.uint8).reshape(n, 24)
-    d = c[:, _DIGITS].astype(np.int64) - ord("0")
-    ok = ((d >= 0) & (d <= 9)).all(axis=1)
+    ok = np.ones(n, dtype=bool)
     for pos, char in _FIXED.items():
         ok &= c[:, pos] == ord(char)
-    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-    month, day = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
-    hour, minute, second = d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
-    ms = d[:, 14] * 100 + d[:, 15] * 10 + d[:, 16]
+    fields = []
+    for start, width in _FIELDS:  # each field's digits, column by column (a character below "0" wraps above 9)
+        value = np.zeros(n, dtype=np.int32)
+        for k in range(start, start + width):
+            digit = c[:, k] - np.uint8(ord("0"))
+            ok &= digit <= 9
+            value = value * 10 + digit
+        fields.append(value)
+    year, month, day, hour, minute, second, ms = fields
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
     ok &= (year >= 1970) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
     ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
     # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
-    y = year - (month <= 2)
+    y = (year - (month <= 2)).astype(np.int64)
     era = y // 400
     yoe = y - era * 400
     doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
