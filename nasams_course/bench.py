@@ -18,6 +18,7 @@ from nasams_course.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 COHORT_LEARNERS, COHORT_SEED = 10_000, 2026
+RUNS = 2
 
 
 def bench_grading(learners: int = COHORT_LEARNERS) -> None:
@@ -39,23 +40,28 @@ def bench_grading(learners: int = COHORT_LEARNERS) -> None:
         made = time.perf_counter() - t
         size = sum(p.stat().st_size for p in paths)
         load = os.getloadavg()[0]
-        wall, cpu = time.perf_counter(), time.process_time()
-        entries = sum(len(json.loads(p.read_bytes())["responses"]) for p in paths)
-        parse, parse_cpu = time.perf_counter() - wall, time.process_time() - cpu
         out = Path(tmp) / "grades.json"
         command = [str(Path(sys.executable).with_name("nasams-course")), "--root", str(ROOT), "grade", "--json",
                    *(p.name for p in paths)]
-        wall, cpu = time.perf_counter(), children_cpu()
-        with out.open("wb") as sink:
-            run = subprocess.run(command, cwd=folder, stdout=sink, stderr=subprocess.PIPE, check=False)
-        graded, graded_cpu = time.perf_counter() - wall, children_cpu() - cpu
-        load = max(load, os.getloadavg()[0])
+        parses, grades = [], []
+        for _ in range(RUNS):  # in turn, the best of each: the machine may be busy with other work meanwhile
+            wall, cpu = time.perf_counter(), time.process_time()
+            entries = sum(len(json.loads(p.read_bytes())["responses"]) for p in paths)
+            parses.append((time.perf_counter() - wall, time.process_time() - cpu))
+            wall, cpu = time.perf_counter(), children_cpu()
+            with out.open("wb") as sink:
+                run = subprocess.run(command, cwd=folder, stdout=sink, stderr=subprocess.PIPE, check=False)
+            grades.append((time.perf_counter() - wall, children_cpu() - cpu))
+            load = max(load, os.getloadavg()[0])
+        parse, parse_cpu = (min(r[k] for r in parses) for k in (0, 1))
+        graded, graded_cpu = (min(r[k] for r in grades) for k in (0, 1))
         written = out.stat().st_size
         reports = sum(1 for f in json.loads(out.read_bytes()) if f["report"] is not None)
     print(f"grading, {learners:,} learners x every question of the real bank, 3 attempts on a third: "
           f"{entries:,} attempts in {len(paths):,} files, {size / 1e6:.0f} MB (written in {made:.1f} s); "
           f"load average up to {load:.1f} on {os.cpu_count()} processors")
-    print(f"  parse every file with the standard json module: {parse:.2f} s (processor {parse_cpu:.2f} s)")
+    print(f"  parse every file with the standard json module: {parse:.2f} s (processor {parse_cpu:.2f} s; the best "
+          f"of {RUNS} runs, as below)")
     print(f"  nasams-course grade --json (exit {run.returncode}, {reports:,} reports, {written / 1e6:.0f} MB): "
           f"{graded:.2f} s, {graded / parse:.1f}x the parse (processor {graded_cpu:.2f} s, "
           f"{graded_cpu / parse_cpu:.1f}x)   (targets: <= 5 s and <= 3x)")
