@@ -93,7 +93,7 @@ class _Columns:
         return file, np.arange(len(file)) - np.repeat(np.cumsum(counts_) - counts_, counts_)
 
 
-class _Bank:
+class BankLookups:
     """The question bank as lookups: question id -> row, option id -> code, (row, code) -> option slot."""
 
     def __init__(self, questions: dict[str, Question]):
@@ -136,7 +136,7 @@ def _plain_file(data: Any) -> bool:
             and type(session) is str and ID_RE.fullmatch(session) is not None)
 
 
-def _take(i: int, data: dict, bank: _Bank, cols: _Columns) -> bool:
+def _take(i: int, data: dict, bank: BankLookups, cols: _Columns) -> bool:
     """Add a plain file's entries and self-ratings to the columns, if each has the plain form and names a known
     question, certainty, provision, stage and rating; False (nothing added) otherwise."""
     entries, ratings = data["responses"], data.get("self_ratings", [])
@@ -228,7 +228,7 @@ def _times(values: list[str], now_ms: float) -> tuple[np.ndarray, np.ndarray]:
     return at, ok
 
 
-def _answers(cols: _Columns, bank: _Bank) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _answers(cols: _Columns, bank: BankLookups) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The answers as selections: (row, option slot, value) for each chosen option, and whether each row's answer
     fits its question (the right shape, not empty, its own options, none twice; ratings 1-4)."""
     question = np.array(cols.question, dtype=np.int64)
@@ -269,7 +269,7 @@ def _answers(cols: _Columns, bank: _Bank) -> tuple[np.ndarray, np.ndarray, np.nd
     return row[use], slot[use], value[use], ok
 
 
-def _reference_rows(i: int, rs: ResponseSet, bank: _Bank) -> tuple[list, list]:
+def _reference_rows(i: int, rs: ResponseSet, bank: BankLookups) -> tuple[list, list]:
     """A file read by the reference, as attempt rows (file, question, at, seq, certainty, {slot: value}) and
     self-rating rows."""
     attempts = []
@@ -290,39 +290,69 @@ def _reference_rows(i: int, rs: ResponseSet, bank: _Bank) -> tuple[list, list]:
     return attempts, ratings
 
 
-def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float | None = None) -> CohortFiles:
-    """Read and check every file against the bank `questions` (see the module's docstring): the same learners,
-    attempts, self-ratings and problems as `read_responses` on each."""
-    now_ms = datetime.now(UTC).timestamp() * 1000 if now_ms is None else now_ms
-    bank = _Bank(questions)
-    files = [FileResult(Path(p)) for p in paths]
+@dataclass
+class PlainRead:
+    """The fast path's verdict on some files' JSON values (see `read_plain`): `taken[i]` when value i is of the plain
+    form and passes every check. The columns hold the entries and self-ratings of every file of the plain form, in
+    file order; `keep` and `r_keep` mark those of the files taken (`file`, `r_file`: their file's position)."""
+
+    taken: np.ndarray
+    cols: _Columns
+    at: np.ndarray
+    r_at: np.ndarray
+    file: np.ndarray
+    seq: np.ndarray
+    r_file: np.ndarray
+    r_seq: np.ndarray
+    keep: np.ndarray
+    r_keep: np.ndarray
+    sel_row: np.ndarray
+    sel_slot: np.ndarray
+    sel_value: np.ndarray
+
+    def values(self, width: int) -> np.ndarray:
+        """The kept entries' answers as one row each: the value of each option slot (NaN where not chosen)."""
+        n = int(self.keep.sum())
+        out = np.full((n, width), np.nan)
+        taken = self.keep[self.sel_row]
+        out[(np.cumsum(self.keep) - 1)[self.sel_row[taken]], self.sel_slot[taken]] = self.sel_value[taken]
+        return out
+
+
+def read_plain(values: list[Any], bank: BankLookups, now_ms: float) -> PlainRead:
+    """The files' JSON values (None for a file not read), checked column by column: which are of the plain form and
+    pass every check of `responses` there, and their columns. Any other file is for the reference reader."""
     cols = _Columns()
-    decoded: dict[int, Any] = {}
-    slow = []
-    for i, f in enumerate(files):
-        data = _decoded(f.path)
-        if data is not None and _plain_file(data) and _take(i, data, bank, cols):
-            f.learner, f.session = data["learner"], data.get("session")
-            continue
-        slow.append(i)
-        if data is not None:
-            decoded[i] = data
+    taken = np.zeros(len(values), dtype=bool)
+    for i, data in enumerate(values):
+        taken[i] = data is not None and _plain_file(data) and _take(i, data, bank, cols)
     at, at_ok = _times(cols.at, now_ms)
     r_at, r_ok = _times(cols.r_at, now_ms)
     sel_row, sel_slot, sel_value, answer_ok = _answers(cols, bank)
     file, seq = cols.positions(cols.entries)
     r_file, r_seq = cols.positions(cols.ratings)
-    refused = np.zeros(len(files), dtype=bool)
-    refused[slow] = True
-    refused[file[~(at_ok & answer_ok)]] = True
-    refused[r_file[~r_ok]] = True
-    keep, r_keep = ~refused[file], ~refused[r_file]
+    taken[file[~(at_ok & answer_ok)]] = False
+    taken[r_file[~r_ok]] = False
+    return PlainRead(taken, cols, at, r_at, file, seq, r_file, r_seq, taken[file], taken[r_file], sel_row, sel_slot,
+                     sel_value)
 
+
+def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float | None = None) -> CohortFiles:
+    """Read and check every file against the bank `questions` (see the module's docstring): the same learners,
+    attempts, self-ratings and problems as `read_responses` on each."""
+    now_ms = datetime.now(UTC).timestamp() * 1000 if now_ms is None else now_ms
+    bank = BankLookups(questions)
+    files = [FileResult(Path(p)) for p in paths]
+    decoded = [_decoded(f.path) for f in files]
+    plain = read_plain(decoded, bank, now_ms)
+    cols = plain.cols
     extra, extra_ratings = [], []
-    for i in np.flatnonzero(refused).tolist():
-        f = files[i]
+    for i, f in enumerate(files):
+        if plain.taken[i]:
+            f.learner, f.session = decoded[i]["learner"], decoded[i].get("session")
+            continue
         try:
-            rs = (parse_responses(decoded[i], questions, str(f.path), now_ms) if i in decoded
+            rs = (parse_responses(decoded[i], questions, str(f.path), now_ms) if decoded[i] is not None
                   else read_responses(f.path, questions, now_ms))
         except ResponseFileError as exc:
             f.error, f.learner, f.session = str(exc), None, None
@@ -331,13 +361,13 @@ def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float
         rows, rated = _reference_rows(i, rs, bank)
         extra += rows
         extra_ratings += rated
-    fast = {"learner": file, "question": np.array(cols.question, dtype=np.int64), "at": at, "seq": seq,
-            "certainty": np.array(cols.certainty, dtype=np.int64)}
-    fast_ratings = {"learner": r_file, "provision": np.array(cols.r_provision, dtype=np.int64),
+    fast = {"learner": plain.file, "question": np.array(cols.question, dtype=np.int64), "at": plain.at,
+            "seq": plain.seq, "certainty": np.array(cols.certainty, dtype=np.int64)}
+    fast_ratings = {"learner": plain.r_file, "provision": np.array(cols.r_provision, dtype=np.int64),
                     "stage": np.array(cols.r_stage, dtype=np.int64), "rating": np.array(cols.r_rating, dtype=np.int64),
-                    "at": r_at, "seq": r_seq}
-    return CohortFiles(files, _attempt_table(bank, fast, keep, sel_row, sel_slot, sel_value, extra),
-                       RatingTable(**_joined(fast_ratings, r_keep, extra_ratings)))
+                    "at": plain.r_at, "seq": plain.r_seq}
+    return CohortFiles(files, _attempt_table(bank, fast, plain, extra),
+                       RatingTable(**_joined(fast_ratings, plain.r_keep, extra_ratings)))
 
 
 def _joined(fast: dict[str, np.ndarray], keep: np.ndarray, extra: list[tuple]) -> dict[str, np.ndarray]:
@@ -346,16 +376,13 @@ def _joined(fast: dict[str, np.ndarray], keep: np.ndarray, extra: list[tuple]) -
             for k, (name, column) in enumerate(fast.items())}
 
 
-def _attempt_table(bank: _Bank, fast: dict[str, np.ndarray], keep: np.ndarray, sel_row: np.ndarray,
-                   sel_slot: np.ndarray, sel_value: np.ndarray, extra: list) -> AttemptTable:
+def _attempt_table(bank: BankLookups, fast: dict[str, np.ndarray], plain: PlainRead, extra: list) -> AttemptTable:
     """The fast rows that are kept and the reference's rows, in file order then `seq`."""
-    n_fast = int(keep.sum())
-    values = np.full((n_fast + len(extra), bank.width), np.nan)
-    taken = keep[sel_row]
-    values[(np.cumsum(keep) - 1)[sel_row[taken]], sel_slot[taken]] = sel_value[taken]
+    n_fast = int(plain.keep.sum())
+    values = np.concatenate([plain.values(bank.width), np.full((len(extra), bank.width), np.nan)])
     for k, (*_, chosen) in enumerate(extra):
         for s, v in chosen.items():
             values[n_fast + k, s] = v
-    columns = _joined(fast, keep, [r[:-1] for r in extra])
+    columns = _joined(fast, plain.keep, [r[:-1] for r in extra])
     order = np.lexsort((columns["seq"], columns["learner"]))
     return AttemptTable(bank.qids, **{name: column[order] for name, column in columns.items()}, values=values[order])
