@@ -304,6 +304,8 @@ def test_many_files_read_in_a_pool_and_bulk_loaded_give_the_same_gradebook(tmp_p
     one_by_one = import_files(tmp_path / "plain.sqlite", paths)
     monkeypatch.setattr(gb, "POOL_FROM", 2)
     monkeypatch.setattr(gb, "BULK_FROM", 2)
+    monkeypatch.setattr(gb, "READ_CHUNK", 2)  # many chunks, read ahead of the writer by a few
+    monkeypatch.setattr(gb, "READ_AHEAD", 1)
     pooled = import_files(tmp_path / "bulk.sqlite", paths)
     assert [f.to_json() for f in pooled.files] == [f.to_json() for f in one_by_one.files]
     assert contents(tmp_path / "bulk.sqlite") == contents(tmp_path / "plain.sqlite")

@@ -23,6 +23,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -640,8 +641,10 @@ def ensure_query_indexes(con: sqlite3.Connection) -> None:
         con.execute(sql)
 
 
-#: files a reader checks at once (a pool's worker reads them as one task)
+#: files a reader checks at once (a pool's worker reads them as one task), and the chunks a pool's workers may
+#: read ahead of the writer, each
 READ_CHUNK = 32
+READ_AHEAD = 4
 
 # Reading in a pool of processes: the reader and the SHA-256s already imported, for the workers (fork) to use.
 _POOL_STATE: tuple[Reader, str | None, set[str]] | None = None
@@ -666,9 +669,21 @@ def reading(reader: Reader, paths: list[str], session: str | None, known: set[st
     _POOL_STATE = (reader, session, known)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield chain.from_iterable(pool.imap(_read_in_worker, chunks))
+            yield _read_ahead(pool, chunks, READ_AHEAD * workers)
     finally:
         _POOL_STATE = None
+
+
+def _read_ahead(pool: Any, chunks: list[list[str]], ahead: int) -> Iterator[FileRecord]:
+    """The chunks' records in order, at most `ahead` chunks read before the caller asks for them (the files of a
+    large import are not all held in memory at once, nor scanned by the garbage collector again and again)."""
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_read_in_worker, (chunk,)))
+        if len(pending) > ahead:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 # -- reading the gradebook ---------------------------------------------------------------------------------------
