@@ -1,6 +1,7 @@
-"""`make bench`: build times (the book, and each example session in syllabi/), cohort grading (vectorized vs a
-per-response loop), quiz JavaScript size and time to the first interactive quiz. Prints figures; asserts nothing
-(the tests do that). `python -m nasams_course.bench sessions` times the session builds only."""
+"""`make bench`: build times (the book, and each example session in syllabi/), the trainer's real path on a generated
+cohort of the real bank from files on disk (`grade --json`, `gradebook import`, each against just parsing the files),
+certificates, quiz JavaScript size and time to the first interactive quiz. Prints figures; asserts nothing (the tests
+do that). `python -m nasams_course.bench cohort sessions` runs the sections named only (see SECTIONS)."""
 
 from __future__ import annotations
 
@@ -12,240 +13,214 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from nasams_course.catalog import load_catalog
-from nasams_course.content.models import MultiQuestion, OrderQuestion, RateQuestion, SingleQuestion
-from nasams_course.grading import Attempt, grade
-from nasams_course.grading.cohort import grade_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
-LEARNERS, QUESTIONS, OPTIONS = 10_000, 150, 5
-LOOP_SAMPLE = 500
+COHORT_LEARNERS, COHORT_SEED = 10_000, 2026
 
 
-def synthetic_bank(rng: np.random.Generator) -> dict:
-    """150 questions, a mix of the four kinds, five options each, assessing real provision ids."""
-    ids = list(load_catalog().ids)
-    bank = {}
-    for i in range(QUESTIONS):
-        kind = ("single", "multi", "rate", "order")[i % 4]
-        provs = list(rng.choice(ids, size=2, replace=False))
-        base = {"id": f"b{i}", "stem": "?", "provisions": provs}
-        opts = [{"id": f"o{j}", "text": "t", "rationale": "S5"} for j in range(OPTIONS)]
-        if kind == "single":
-            for j, o in enumerate(opts):
-                o.update(credit=[1, 0.5, 0, 0, 0][j], violation=provs[:1] if j == 4 else None)
-            bank[base["id"]] = SingleQuestion(kind="single", options=opts, **base)
-        elif kind == "multi":
-            for j, o in enumerate(opts):
-                o.update(correct=j < 2, violation=provs[:1] if j == 4 else None)
-            bank[base["id"]] = MultiQuestion(kind="multi", options=opts, **base)
-        elif kind == "rate":
-            for j, o in enumerate(opts):
-                o.update(key=[4, 1, 3, 2, 1][j], violation=provs[:1] if j == 4 else None)
-            bank[base["id"]] = RateQuestion(kind="rate", options=opts, **base)
-        else:
-            key = [f"o{j}" for j in rng.permutation(OPTIONS)]
-            bank[base["id"]] = OrderQuestion(kind="order", options=opts, key=key, **base)
-    return bank
+@dataclass(frozen=True)
+class CohortStep:
+    """A command of the trainer's real path, timed on the generated cohort: `args` gives its arguments (after
+    `nasams-course --root ROOT`) from the files' names, run in the cohort's folder; `fresh` is a file removed before
+    each run (a new gradebook); `target` in seconds, None for none."""
+
+    label: str
+    args: Callable[[list[str]], list[str]]
+    target: float | None = None
+    runs: int = 2
+    fresh: str | None = None
 
 
-def synthetic_selections(bank: dict, rng: np.random.Generator) -> pd.DataFrame:
-    """One attempt per learner per question (1.5 M responses), as the long selections frame, built with numpy."""
-    kinds = np.array([("single", "multi", "rate", "order").index(q.kind) for q in bank.values()])
-    qids = np.array(list(bank))
-    learner = np.repeat(np.arange(LEARNERS), QUESTIONS)
-    qidx = np.tile(np.arange(QUESTIONS), LEARNERS)
-    n = learner.size
-    k = kinds[qidx]
-    # selections per response: single 1 option, multi 2 options, rate 5 ratings, order 5 positions
-    per = np.select([k == 0, k == 1], [1, 2], OPTIONS)
-    rows = np.repeat(np.arange(n), per)
-    within = np.arange(rows.size) - np.repeat(np.cumsum(per) - per, per)
-    single_pick = rng.integers(0, OPTIONS, n)
-    multi_pick = np.stack([rng.integers(0, OPTIONS, n), rng.integers(0, OPTIONS, n)], axis=1)
-    perms = np.argsort(rng.random((n, OPTIONS)), axis=1)
-    kr = k[rows]
-    option = np.where(kr == 0, single_pick[rows],
-                      np.where(kr == 1, multi_pick[rows, np.minimum(within, 1)],
-                               np.where(kr == 2, within, perms[rows, np.minimum(within, OPTIONS - 1)])))
-    value = np.where(kr == 2, rng.integers(1, 5, rows.size), np.where(kr == 3, within, 1)).astype(float)
-    frame = pd.DataFrame({
-        "learner": pd.Categorical.from_codes(learner[rows], categories=[str(i) for i in range(LEARNERS)]),
-        "question": pd.Categorical.from_codes(qidx[rows], categories=list(qids)),
-        "attempt": np.zeros(rows.size, dtype=np.int64),
-        "option": pd.Categorical.from_codes(option, categories=[f"o{j}" for j in range(OPTIONS)]),
-        "value": value,
-    })
-    # a duplicate multi pick is one selection, as in a real answer
-    frame = frame.drop_duplicates(["learner", "question", "option"])
-    return frame
+COHORT_DB = "cohort.sqlite"
+#: the real path, in order (the report reads the gradebook the import wrote). `report` (issue 13) adds its step here,
+#: after the imports: CohortStep("nasams-course report --db", lambda names: ["report", "--db", COHORT_DB, "--out",
+#: "report"], target=10)
+COHORT_STEPS = [
+    CohortStep("nasams-course grade --json", lambda names: ["grade", "--json", *names], target=5),
+    CohortStep("nasams-course gradebook import (a new gradebook)",
+               lambda names: ["gradebook", "import", "--db", COHORT_DB, *names], target=10, fresh=COHORT_DB),
+    CohortStep("the same import again (every file already there)",
+               lambda names: ["gradebook", "import", "--db", COHORT_DB, *names], runs=1),
+]
 
 
-def attempts_from_frame(frame: pd.DataFrame, bank: dict, learners: list[str]) -> dict[str, list[Attempt]]:
-    sub = frame[frame["learner"].isin(learners)].astype({"learner": str, "question": str, "option": str})
-    out: dict[str, list[Attempt]] = {}
-    for (learner, qid), g in sub.groupby(["learner", "question"], sort=False):
-        kind = bank[qid].kind
-        if kind == "single":
-            answer = g["option"].iloc[0]
-        elif kind == "multi":
-            answer = list(g["option"])
-        elif kind == "rate":
-            answer = dict(zip(g["option"], g["value"].astype(int), strict=True))
-        else:
-            answer = list(g.sort_values("value")["option"])
-        out.setdefault(learner, []).append(Attempt(qid, answer, 0.0, len(out.get(learner, []))))
-    return out
-
-
-def bench_grading() -> None:
-    rng = np.random.default_rng(7)
-    bank = synthetic_bank(rng)
-    t = time.perf_counter()
-    frame = synthetic_selections(bank, rng)
-    build = time.perf_counter() - t
-    runs = []
-    for _ in range(3):
-        t = time.perf_counter()
-        result = grade_cohort(frame, bank)
-        runs.append(time.perf_counter() - t)
-    vec = min(runs)
-    sample = [str(i) for i in range(LOOP_SAMPLE)]
-    attempts = attempts_from_frame(frame, bank, sample)
-    t = time.perf_counter()
-    for learner in sample:
-        grade(bank, attempts[learner])
-    loop_sample = time.perf_counter() - t
-    loop = loop_sample * LEARNERS / LOOP_SAMPLE
-    responses = LEARNERS * QUESTIONS
-    print(f"cohort grading, {LEARNERS:,} learners x {QUESTIONS} questions = {responses:,} responses "
-          f"({len(frame):,} selection rows, built in {build:.2f} s)")
-    print(f"  vectorized (best of 3): {vec:.2f} s")
-    print(f"  per-response loop over the same grader: {loop_sample:.2f} s for {LOOP_SAMPLE} learners, "
-          f"{loop:.1f} s extrapolated to {LEARNERS:,}")
-    print(f"  speed-up: {loop / vec:.0f}x   (targets: <= 2 s and >= 20x)")
-    # sanity: the two paths agree on the sample
-    check = result["items"].set_index(["learner", "question"])["score"]
-    worst = max(abs(check[(learner, i.question)] - i.score)
-                for learner in sample[:50] for i in grade(bank, attempts[learner]).items)
-    print(f"  largest difference between the paths on 50 learners: {worst:.1e}")
-
-
-GRADEBOOK_LEARNERS = 10_000
-
-
-def answer_variants(q, rng: np.random.Generator, extra: int = 8) -> list:
-    """Answers a cohort gives to a question: the keyed one, a weak one, a critical error where there is one, and
-    `extra` random ones of the right shape."""
-    from nasams_course.trainer import critical_answer, keyed_answer, weak_answer
-
-    out = [keyed_answer(q), weak_answer(q)] + ([critical_answer(q)] if critical_answer(q) is not None else [])
-    ids = q.option_ids
-    for _ in range(extra):
-        if q.kind == "single":
-            out.append(str(rng.choice(ids)))
-        elif q.kind == "multi":
-            out.append([i for i in ids if rng.random() < 0.4] or [ids[0]])
-        elif q.kind == "rate":
-            out.append({i: int(rng.integers(1, 5)) for i in ids})
-        else:
-            out.append([ids[i] for i in rng.permutation(len(ids))])
-    return out
-
-
-def cohort_files(folder: Path, learners: int = GRADEBOOK_LEARNERS, seed: int = 11) -> list[Path]:
-    """A cohort's response files on disk, as the book's Download writes them (indented JSON, times to the
-    millisecond, a certainty on three answers in four): every question of the real bank, three attempts on a third
-    of them (a different third for each learner)."""
-    import json
-
-    from nasams_course.content.loader import course_bank
-
-    rng = np.random.default_rng(seed)
-    bank = course_bank().questions
-    qids = list(bank)
-    marker = "@@AT@@"
-    # each (question, answer, certainty) as the text of an entry, split where its time goes
-    texts = [[[json.dumps({"question": qid, "answer": a, "at": marker, **({"certainty": c} if c else {})},
-                          indent=2, ensure_ascii=False).replace("\n", "\n    ").split(f'"{marker}"')
-               for c in (None, 1, 2, 3)] for a in answer_variants(bank[qid], rng)] for qid in qids]
-    n = len(qids)
-    start = np.datetime64("2026-11-02T09:00:00.000")
-    paths = []
-    for learner in range(learners):
-        repeats = np.where(rng.permutation(n) < n // 3, 3, 1)
-        q = np.repeat(np.arange(n), repeats)
-        variant = rng.integers(0, [len(texts[i]) for i in q])
-        certainty = rng.integers(0, 4, q.size)
-        at = start + np.timedelta64(learner * 7, "s") + np.cumsum(rng.integers(5_000, 90_000, q.size)).astype(
-            "timedelta64[ms]")
-        at = np.datetime_as_string(at, unit="ms")
-        entries = []
-        for i in range(q.size):
-            head, tail = texts[q[i]][variant[i]][certainty[i]]
-            entries.append(f'{head}"{at[i]}Z"{tail}')
-        path = folder / f"learner-{learner:05d}.json"
-        path.write_text('{\n  "schema": "nasams-course/responses@2",\n  "learner": '
-                        f'{json.dumps(f"Learner {learner:05d}")},\n  "responses": [\n    '
-                        + ",\n    ".join(entries) + '\n  ],\n  "self_ratings": []\n}\n', encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
-def bench_gradebook(learners: int = GRADEBOOK_LEARNERS) -> None:
-    """`gradebook import` of a cohort of the real bank from files on disk, against the time to just parse the
-    files with the standard json module: wall-clock time, and processor time (which other work on the machine
-    disturbs less; the import's includes its pool of readers)."""
-    import json
-    import os
+def _children_cpu() -> float:
+    """Processor time of the finished child processes (and their workers), user and system."""
     import resource
 
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _parse_all(paths: list[Path]) -> tuple[float, float, int]:
+    """Wall-clock and processor time to parse every file with the standard json module, and the attempts read."""
+    import json
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    entries = sum(len(json.loads(p.read_bytes())["responses"]) for p in paths)
+    return time.perf_counter() - wall, time.process_time() - cpu, entries
+
+
+def _run_step(step: CohortStep, folder: Path, names: list[str]) -> tuple[float, float, int]:
+    """One run of a step: wall-clock time, processor time (its worker processes' included), exit status."""
+    if step.fresh:
+        for suffix in ("", "-wal", "-shm"):
+            (folder / f"{step.fresh}{suffix}").unlink(missing_ok=True)
+    command = [str(Path(sys.executable).with_name("nasams-course")), "--root", str(ROOT), *step.args(names)]
+    wall, cpu = time.perf_counter(), _children_cpu()
+    with (folder / "stdout").open("wb") as sink:
+        run = subprocess.run(command, cwd=folder, stdout=sink, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - wall, _children_cpu() - cpu, run.returncode
+
+
+def bench_cohort(learners: int = COHORT_LEARNERS, steps: list[CohortStep] | None = None) -> None:
+    """The trainer's real path (COHORT_STEPS) on a generated cohort of the real bank, from files on disk, each against
+    the time to just parse the same files with the standard json module: wall-clock time, and processor time (which
+    other work on the machine disturbs less). Each step is run in turn with a parse, the best of each kept: the
+    machine may be busy with other work meanwhile."""
+    import os
+
     from nasams_course.training.gradebook import attempts_frame
-
-    def children_cpu() -> float:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return usage.ru_utime + usage.ru_stime
-
-    def run(command: list[str], folder: Path) -> tuple[float, float]:
-        wall, cpu = time.perf_counter(), children_cpu()
-        subprocess.run(command, cwd=folder, check=True, capture_output=True)
-        return time.perf_counter() - wall, children_cpu() - cpu
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t = time.perf_counter()
-        paths = cohort_files(folder, learners)
+        paths = write_cohort(folder, learners, COHORT_SEED)
         made = time.perf_counter() - t
+        names = [p.name for p in paths]
         size = sum(p.stat().st_size for p in paths)
         load = os.getloadavg()[0]
-        wall, cpu = time.perf_counter(), time.process_time()
-        entries = sum(len(json.loads(p.read_bytes())["responses"]) for p in paths)
-        parse, parse_cpu = time.perf_counter() - wall, time.process_time() - cpu
-        command = [str(Path(sys.executable).with_name("nasams-course")), "--root", str(ROOT), "gradebook", "import",
-                   "--db", "cohort.sqlite", *(p.name for p in paths)]
-        imported, imported_cpu = run(command, folder)
-        again, again_cpu = run(command, folder)
-        wall, cpu = time.perf_counter(), time.process_time()
-        frame = attempts_frame(folder / "cohort.sqlite")
-        read, read_cpu = time.perf_counter() - wall, time.process_time() - cpu
-        db_size = (folder / "cohort.sqlite").stat().st_size
-        load = max(load, os.getloadavg()[0])
-    print(f"gradebook, {learners:,} learners x every question of the real bank, 3 attempts on a third: "
-          f"{entries:,} attempts in {len(paths):,} files, {size / 1e6:.0f} MB (written in {made:.1f} s); "
+        parses, lines = [], []
+        for step in COHORT_STEPS if steps is None else steps:
+            runs = []
+            for _ in range(step.runs):
+                parses.append(_parse_all(paths))
+                runs.append(_run_step(step, folder, names))
+                load = max(load, os.getloadavg()[0])
+            lines.append((step, min(r[0] for r in runs), min(r[1] for r in runs), runs[-1][2]))
+        frame_read = None
+        if (folder / COHORT_DB).exists():
+            wall, cpu = time.perf_counter(), time.process_time()
+            rows = len(attempts_frame(folder / COHORT_DB))
+            frame_read = (time.perf_counter() - wall, time.process_time() - cpu, rows)
+    parse, parse_cpu = (min(p[k] for p in parses) for k in (0, 1))
+    print(f"the real path, {learners:,} learners x every question of the real bank, 3 attempts on a third: "
+          f"{parses[0][2]:,} attempts in {len(paths):,} files, {size / 1e6:.0f} MB (written in {made:.1f} s); "
           f"load average up to {load:.1f} on {os.cpu_count()} processors")
-    print(f"  parse every file with the standard json module: {parse:.2f} s (processor {parse_cpu:.2f} s)")
-    print(f"  nasams-course gradebook import (a new gradebook, {db_size / 1e6:.0f} MB): {imported:.2f} s, "
-          f"{imported / parse:.1f}x the parse (processor {imported_cpu:.2f} s, {imported_cpu / parse_cpu:.1f}x)   "
-          "(targets: <= 10 s and <= 3x)")
-    print(f"  the same import again (every file already there): {again:.2f} s (processor {again_cpu:.2f} s)")
-    print(f"  attempts_frame, the cohort grader's input from the gradebook: {read:.2f} s (processor {read_cpu:.2f} s, "
-          f"{len(frame):,} rows)")
+    print(f"  parse every file with the standard json module: {parse:.2f} s (processor {parse_cpu:.2f} s; the best "
+          f"of {len(parses)} runs)")
+    for step, wall, cpu, status in lines:
+        target = f"   (targets: <= {step.target:g} s and <= 3x)" if step.target else ""
+        print(f"  {step.label} (exit {status}): {wall:.2f} s, {wall / parse:.1f}x the parse (processor {cpu:.2f} s, "
+              f"{cpu / parse_cpu:.1f}x){target}")
+    if frame_read:
+        print(f"  attempts_frame, the cohort grader's input from the gradebook: {frame_read[0]:.2f} s (processor "
+              f"{frame_read[1]:.2f} s, {frame_read[2]:,} rows)")
+
+
+#: the learners of a generated cohort, in turn: how often each answers as keyed, weakly, at random or with a critical
+#: error (the rest of the time: keyed), and how often it states a certainty
+COHORT_PROFILES = (
+    {"name": "strong", "weak": 0.08, "random": 0.02, "critical": 0.0, "certainty": 0.6},
+    {"name": "weak", "weak": 0.6, "random": 0.2, "critical": 0.0, "certainty": 0.3},
+    {"name": "critical", "weak": 0.1, "random": 0.05, "critical": 0.04, "certainty": 0.8},
+    {"name": "guessing", "weak": 0.2, "random": 0.5, "critical": 0.02, "certainty": 0.0},
+    {"name": "sure", "weak": 0.3, "random": 0.1, "critical": 0.01, "certainty": 1.0},
+)
+COHORT_START_MS = 1_793_610_000_000  # 2026-11-02T08:20:00Z
+
+
+def random_answer(q, rng) -> object:
+    """Any well-formed answer to a question: a random option, subset, set of ratings or order."""
+    ids = q.option_ids
+    if q.kind == "single":
+        return rng.choice(ids)
+    if q.kind == "multi":
+        return rng.sample(ids, rng.randint(1, len(ids)))
+    if q.kind == "rate":
+        return {oid: rng.randint(1, 4) for oid in ids}
+    return rng.sample(ids, len(ids))
+
+
+def answer_pools(questions: list) -> dict[str, tuple]:
+    """Each question's keyed, weak and critical (or None) answer, computed once."""
+    from nasams_course.trainer import critical_answer, keyed_answer, weak_answer
+
+    return {q.id: (keyed_answer(q), weak_answer(q), critical_answer(q)) for q in questions}
+
+
+def cohort_file(index: int, questions: list, rng, chapter_of: dict, pools: dict, partial: bool = False) -> dict:
+    """One generated learner's response file, as the book's Download writes it: the profile COHORT_PROFILES[index %
+    5]; every question of `questions` (a partial learner, every fifth with `partial`: those of one or two chapters),
+    three attempts at a third of them, the first two weaker; the guessing profile in any order; self-ratings (before
+    and after, some twice) of six of its provisions from every third learner."""
+    from nasams_course.responses import SCHEMA, format_time
+
+    profile = COHORT_PROFILES[index % len(COHORT_PROFILES)]
+    if partial and index % 5 == 4:
+        chapters = rng.sample(sorted({chapter_of[q.id] for q in questions}), rng.randint(1, 2))
+        questions = [q for q in questions if chapter_of[q.id] in chapters]
+    if profile["name"] == "guessing":  # answers the questions in any order
+        questions = rng.sample(questions, len(questions))
+
+    def answer(q, weaker: bool) -> object:
+        keyed, weak, critical = pools[q.id]
+        draw = rng.random()
+        if draw < profile["critical"] and critical is not None:
+            return critical
+        draw -= profile["critical"]
+        if draw < profile["random"] + (0.3 if weaker else 0):
+            return random_answer(q, rng)
+        draw -= profile["random"]
+        return weak if draw < profile["weak"] + (0.3 if weaker else 0) else keyed
+
+    start = COHORT_START_MS + index * 7_000
+    at = start
+    entries = []
+    for q in questions:
+        tries = 3 if rng.random() < 1 / 3 else 1
+        for t in range(tries):
+            at += rng.randint(5_000, 90_000)
+            entry = {"question": q.id, "answer": answer(q, t < tries - 1), "at": format_time(at)}
+            if rng.random() < profile["certainty"]:
+                entry["certainty"] = rng.randint(1, 3)
+            entries.append(entry)
+    data = {"schema": SCHEMA, "learner": f"Learner {index + 1:05d} ({profile['name']})", "responses": entries}
+    if index % 3 == 0:
+        rated = sorted({p for q in questions for p in q.provisions})
+        data["self_ratings"] = [{"provision": p, "stage": stage, "rating": rng.randint(1, 4),
+                                 "at": format_time(start + (0 if stage == "before" else 1) + again)}
+                                for p in rng.sample(rated, min(len(rated), 6)) for stage in ("before", "after")
+                                for again in range(rng.choice((1, 1, 2)))]  # some rated twice: the latest counts
+    return data
+
+
+def write_cohort(folder: Path, learners: int, seed: int, partial: bool = False) -> list[Path]:
+    """Write a generated cohort of the course's real bank into `folder`: `learners` response files (see
+    cohort_file), indented as the book's Download writes them; the same seed, the same files. Returns their paths."""
+    import random
+
+    import orjson
+
+    from nasams_course.content.loader import course_bank
+
+    bank = course_bank()
+    rng = random.Random(seed)
+    questions = list(bank.questions.values())
+    pools = answer_pools(questions)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(learners):
+        data = cohort_file(i, questions, rng, bank.chapter_of, pools, partial)
+        path = folder / f"learner-{i + 1:05d}.json"
+        path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        paths.append(path)
+    return paths
 
 
 def bench_build() -> None:
@@ -339,7 +314,6 @@ def progress_render_times(browser, html: Path) -> list[float]:
     with a certainty, and every provision self-rated before and after)."""
     import json
 
-    from nasams_course.catalog import load_catalog
     from nasams_course.content.loader import course_bank
     from nasams_course.trainer import keyed_answer, weak_answer
 
@@ -459,11 +433,11 @@ def bench_certificates() -> None:
 
 
 SECTIONS = {"certificates": bench_certificates, "storage": bench_storage, "sessions": bench_sessions,
-            "grading": bench_grading, "gradebook": bench_gradebook, "build": bench_build, "browser": bench_browser}
+            "cohort": bench_cohort, "build": bench_build, "browser": bench_browser}
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Every section, or those named: python -m nasams_course.bench gradebook"""
+    """Every section, or those named: python -m nasams_course.bench cohort"""
     for name in (sys.argv[1:] if argv is None else argv) or list(SECTIONS):
         SECTIONS[name]()
 

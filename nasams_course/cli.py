@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import textwrap
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from nasams_course.catalog import UnknownIdError, load_catalog
 from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
-from nasams_course.grading.calibration import SELF_RATING_LABELS
+from nasams_course.grading.calibration import SELF_RATING_LABELS, percent
 from nasams_course.responses import ResponseFileError, read_responses
 from nasams_course.training.issuer import DEFAULT_VERIFY_URL
 
@@ -144,74 +145,204 @@ def _session_scope(args: argparse.Namespace, bank):
     return checked.plan
 
 
-def cmd_grade(args: argparse.Namespace) -> int:
-    from nasams_course.training.scored import score_file
+def _pct(score: float | None) -> str:
+    """A score for people: a whole percent, or a dash when there is none."""
+    return "–" if score is None else f"{percent(score)}%"
 
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: wide (East Asian) characters two, combining marks none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _aligned(rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+    """Rows of text in aligned columns, those in `right` aligned right. A row shorter than the first (a refused
+    file's) has its cells aligned with the others but for its last, which runs on."""
+    full = len(rows[0])
+    widths = [0] * full
+    for row in rows:
+        for c, cell in enumerate(row):
+            if c < len(row) - 1 or len(row) == full:
+                widths[c] = max(widths[c], _width(cell))
+    lines = []
+    for row in rows:
+        cells = []
+        for c, cell in enumerate(row):
+            pad = " " * (widths[c] - _width(cell)) if c < len(row) - 1 or len(row) == full else ""
+            cells.append(pad + cell if c in right else cell + pad)
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _why_not(line) -> str:
+    reasons = [(line.missing, "provision not attempted", "provisions not attempted"),
+               (line.low, "domain below Proficient", "domains below Proficient"),
+               (line.critical_provisions, "provision with a critical error", "provisions with a critical error")]
+    if not line.total:
+        return "no: nothing to grade in this scope"
+    return "no: " + ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in reasons if n)
+
+
+def _first_problem(g) -> str:
+    """A refused file's first problem, without its file name (the roster's first column has it)."""
+    problem = g.problems[0] if g.problems else "refused"
+    return problem.removeprefix(f"{g.file}: ")
+
+
+ROSTER_HEADER = ["file", "learner", "answered", "first attempt", "final", "level", "critical errors", "complete"]
+
+
+def _roster_rows(graded) -> list[list[str]]:
+    rows = [ROSTER_HEADER]
+    for g in graded:
+        if g.refused:
+            rows.append([printable(g.file), f"refused: {printable(_first_problem(g))}"])
+            continue
+        r = g.roster
+        rows.append([printable(g.file), printable(_short(g.learner)) or "(unnamed)", f"{r.answered}/{r.total}",
+                     _pct(r.first_score), _pct(r.score), r.level or "Not started", str(r.critical),
+                     "yes" if r.complete else _why_not(r)])
+    return rows
+
+
+def _scope_words(scope: str, plan, bank) -> str:
+    if scope == "session":
+        return f"session: {plan.id} ({len(plan.questions)} questions)"
+    where = f"session {plan.id}'s " if plan else "the course's "
+    if scope == "chapter":
+        return f"{where}chapters each file answered"
+    return f"the whole course ({len(bank.questions)} questions)"
+
+
+def _print_roster(graded, scope: str, plan, bank) -> None:
+    refused = sum(1 for g in graded if g.refused)
+    complete = sum(1 for g in graded if not g.refused and g.roster.complete)
+    print(f"Roster · {_scope_words(scope, plan, bank)} · {len(graded)} file(s): {len(graded) - refused} graded, "
+          f"{refused} refused, {complete} complete")
+    print()
+    for line in _aligned(_roster_rows(graded), right={2, 3, 4, 6}):
+        print(line)
+
+
+def _detail_tables(report: dict) -> None:
+    """A graded report's provisions, domains, critical errors, calibration and self-ratings, for people."""
+    from nasams_course.grading.calibration import CalibrationLevel, level_message
+    from nasams_course.grading.words import WORDS, say
+
+    catalog = load_catalog()
+    rows = [["provision", "title", "domain", "answered", "final", "first attempt", "level", "critical error"]]
+    rows += [[p["id"], _short(catalog.provision(p["id"]).title, 48), catalog.provision(p["id"]).domain,
+              str(p["answered"]), _pct(p["score"]), _pct(p["first_score"]), p["level"] or "not attempted",
+              "yes" if p["critical"] else ""] for p in report["provisions"]]
+    print("\n".join(_aligned(rows, right={3, 4, 5})))
+    print()
+    rows = [["domain", "title", "final", "level"]]
+    rows += [[d["id"], catalog.domain(d["id"]).title, _pct(d["score"]), d["level"] or "not attempted"]
+             for d in report["domains"]]
+    print("\n".join(_aligned(rows, right={2})))
+    for p in report["provisions"]:
+        for rev in p["review"]:
+            print(f"\nCritical error on {p['id']} — {rev['question']} option {rev['option']}: {rev['rationale']}")
+    cal = report["calibration"]
+    print("\nCalibration: " + (say("cal-summary", n=cal["answers"], cbm=f"{cal['cbm']:.2f}") if cal["answers"]
+                               else say("cal-none")))
+    if cal["answers"]:
+        rows = [["certainty", "answers", "average", "below 50 %", "fit"]]
+        rows += [[lv["label"], str(lv["answers"]), _pct(lv["mean_score"]), str(lv["below_half"]),
+                  WORDS[f"fit-{lv['fit']}"] if lv["fit"] else "–"] for lv in cal["levels"]]
+        print("\n".join(_aligned(rows, right={1, 2, 3})))
+        for lv in cal["levels"]:
+            if message := level_message(CalibrationLevel(**lv)):
+                print(f"- {message}")
+    if report["self_ratings"]:
+        scale = ", ".join(f"{n} {label.lower()}" for n, label in SELF_RATING_LABELS.items())
+        print(f"\nSelf-ratings ({scale}) beside the measured level:")
+        rows = [["provision", "before", "after", "measured", "flag"]]
+        rows += [[r["provision"], str(r["before"] or "-"), str(r["after"] or "-"), r["level"] or "not attempted",
+                  WORDS[f"gap-{r['gap']}"] if r["gap"] else ""] for r in report["self_ratings"]]
+        print("\n".join(_aligned(rows, right={1, 2})))
+
+
+def _print_detail(g, plan) -> None:
+    print(f"File: {printable(g.file)}" + (f"  ·  session: {plan.id}" if plan else ""))
+    if g.refused:
+        print("Refused:")
+    else:
+        report = g.report()
+        print(f"Learner: {printable(g.learner) or '(unnamed)'}  ·  complete: "
+              f"{'yes' if g.roster.complete else _why_not(g.roster)}  ·  final {_pct(report['score'])} "
+              f"(first attempts {_pct(report['first_score'])})")
+        print()
+        _detail_tables(report)
+        if g.problems:
+            print("\nSkipped:")
+    for problem in g.problems:
+        print(f"- {printable(problem)}")
+    print()
+
+
+def _reported(g) -> object:
+    """A graded file, once its problems and notes are on standard error."""
+    for problem in g.problems:
+        print(f"nasams-course grade: {printable(problem)}", file=sys.stderr)
+    for note in g.notes:
+        print(f"nasams-course grade: note: {printable(note)}", file=sys.stderr)
+    return g
+
+
+def _write_json(graded) -> bool:
+    """The list of the files' objects as they come: indented for a terminal, else one object per line. True if some
+    file had problems."""
+    import orjson
+
+    if sys.stdout.isatty():
+        graded = list(graded)
+        _print_json([orjson.loads(g.json) for g in graded])
+        return any(g.problems for g in graded)
+    sys.stdout.flush()
+    out, problems, sep = sys.stdout.buffer, False, b"["
+    for g in graded:
+        out.write(sep)
+        out.write(g.json)
+        sep, problems = b",\n", problems or bool(g.problems)
+    out.write(b"[]\n" if sep == b"[" else b"]\n")
+    out.flush()
+    return problems
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from nasams_course.training.roster import ScopeError, iter_graded, scope_for
+
+    if args.json and args.detail:
+        raise UsageError("--detail is for the text report; --json already holds every figure")
+    try:
+        scope = scope_for(args.scope, args.session is not None)
+    except ScopeError as exc:
+        raise UsageError(str(exc)) from None
     bank = load_bank_or_raise(args.root)
     plan = _session_scope(args, bank)
-    status = 0
-    results: list[dict] = []
-    reports = []
-    for path in args.responses:
-        try:
-            responses = read_responses(path, bank.questions)
-        except ResponseFileError as exc:
-            print(f"nasams-course grade: {printable(str(exc))}", file=sys.stderr)
-            status = 1
-            results.append({"file": str(path), "error": str(exc)})
-            continue
-        scored = score_file(path, responses, bank, plan)  # the same for `feedback`
-        report, problems, notes = scored.report, scored.problems, scored.notes
-        for problem in problems:
-            print(f"nasams-course grade: {printable(problem)}", file=sys.stderr)
-        for note in notes:
-            print(f"nasams-course grade: note: {printable(note)}", file=sys.stderr)
-        if problems:
-            status = 1
-        reports.append((path, report))
-        results.append({"file": str(path), **report.to_json()})
+    files = (_reported(g) for g in iter_graded(args.responses, bank, scope, plan))
     if args.json:
-        # one object for one file, a list for several: the shape depends on the arguments, never on the outcome
-        _print_json(results[0] if len(args.responses) == 1 else results)
-        return status
-    from nasams_course.session import (
-        calibration_frame,
-        calibration_summary,
-        domain_frame,
-        profile_frame,
-        self_rating_frame,
-    )
-
-    for path, r in reports:
-        overall = "-" if r.score is None else f"{r.score:.0%}"
-        first_overall = "-" if r.first_score is None else f"{r.first_score:.0%}"
-        print(f"File: {printable(str(path))}" + (f"  ·  session: {plan.id}" if plan else ""))
-        print(f"Learner: {printable(r.learner) or '(unnamed)'}  ·  complete: {'yes' if r.complete else 'no'}  ·  "
-              f"overall {overall} (first attempts {first_overall})")
-        _print_table(profile_frame(r))
+        return 1 if _write_json(files) else 0
+    graded = list(files)
+    status = 1 if any(g.problems for g in graded) else 0
+    _print_roster(graded, scope, plan, bank)
+    if args.detail:
         print()
-        _print_table(domain_frame(r))
-        for p in r.provisions:
-            for rev in p.review:
-                print(f"\nCritical error on {p.id} — {rev.question} option {rev.option}: {rev.rationale}")
-        print(f"\nCalibration: {calibration_summary(r)}")
-        if r.calibration.answers:
-            frame = calibration_frame(r)
-            _print_table(frame.drop(columns=["message"]).astype(object).fillna("-").replace("", "-"))
-            for message in frame["message"]:
-                if message:
-                    print(f"- {message}")
-        if r.self_ratings:
-            scale = ", ".join(f"{n} {label.lower()}" for n, label in SELF_RATING_LABELS.items())
-            print(f"\nSelf-ratings ({scale}) beside the measured level:")
-            _print_table(self_rating_frame(r).drop(columns=["title"]).astype(object).fillna("-"))
-        print()
+        for g in graded:
+            _print_detail(g, plan)
+    else:
+        print("\nEach learner's provisions, domains, critical errors, calibration and self-ratings: --detail")
     return status
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     from nasams_course.training.feedback import LearnerPage, check_folder, learner_page, slug, write_pages
-    from nasams_course.training.scored import score_file
+    from nasams_course.training.scored import other_session, score_file
 
     bank = load_bank_or_raise(args.root)
     plan = _session_scope(args, bank)
@@ -228,7 +359,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     for path in args.responses:
         try:
             responses = read_responses(path, bank.questions)
-            if responses.session not in (None, plan.id):  # graded against the wrong session, it would mislead
+            if other_session(responses.session, plan):  # graded against the wrong session, it would mislead
                 raise ResponseFileError(f"{path}: saved from session {responses.session!r}, not {plan.id!r}: "
                                         "no page written")
         except ResponseFileError as exc:
@@ -927,11 +1058,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", action="store_true",
                    help="print each question as a learner reads it: id, kind, chapter, provisions, case, stem and "
                         "options, with no key (the keys are in this command's default listing and in --json)")
-    p = add("grade", cmd_grade, "grade one or more response files (nasams-course/responses@2 or @1)")
+    p = add("grade", cmd_grade, "grade response files (nasams-course/responses@2 or @1): a roster, one line per file "
+                                "(file, learner, questions answered, first-attempt and final scores, level, critical "
+                                "errors, complete or why not); each learner's detail with --detail")
+    p.epilog = ("Exit status: 0 every file graded; 1 some file was refused (a roster line says why; the others are "
+                "still graded) or had entries skipped, or was saved from another session; 2 the command could not "
+                "run as asked (a bad option or scope, a syllabus that cannot be read or has problems). --json prints a "
+                "list with one object per file, in the order given: {\"file\", \"learner\", \"session\", "
+                "\"problems\", \"report\"}, the report null for a refused file.")
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
     p.add_argument("--session", metavar="SYLLABUS.yml",
                    help="score against a session's questions and provisions only (answers to other questions are not "
                         "counted; a file saved from another session is reported)")
+    p.add_argument("--scope", choices=["session", "chapter", "all"],
+                   help="what each file is graded against: all = every question of the course (the default without "
+                        "--session); session = the session's questions (needs --session; its default); chapter = the "
+                        "chapters of the questions the file answered, each file its own (a learner who answered two "
+                        "chapters is measured on those two; with --session, the session's questions in them)")
+    p.add_argument("--detail", action="store_true",
+                   help="after the roster, each file's provisions, domains, critical errors, calibration, self-ratings "
+                        "and problems")
     p = add("feedback", cmd_feedback,
             "write one feedback page per learner to hand back after a session (their answers, scores, levels, "
             "critical errors, every option's reason and the provisions' text), graded as grade --session grades")

@@ -97,7 +97,9 @@ def handed_back(tmp_path_factory):
     assert run.returncode == 0, run.stderr
     graded = cli("grade", "--json", str(ana), "--session", str(SYLLABUS))
     assert graded.returncode == 0, graded.stderr
-    return json.loads(run.stdout), json.loads(graded.stdout), folder
+    [report] = json.loads(graded.stdout)  # grade --json: a list, one object per file
+    assert report["file"] == str(ana)
+    return json.loads(run.stdout), report["report"], folder
 
 
 def test_the_page_agrees_with_grade_json(handed_back):

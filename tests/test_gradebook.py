@@ -304,6 +304,8 @@ def test_many_files_read_in_a_pool_and_bulk_loaded_give_the_same_gradebook(tmp_p
     one_by_one = import_files(tmp_path / "plain.sqlite", paths)
     monkeypatch.setattr(gb, "POOL_FROM", 2)
     monkeypatch.setattr(gb, "BULK_FROM", 2)
+    monkeypatch.setattr(gb, "READ_CHUNK", 2)  # many chunks, read ahead of the writer by a few
+    monkeypatch.setattr(gb, "READ_AHEAD", 1)
     pooled = import_files(tmp_path / "bulk.sqlite", paths)
     assert [f.to_json() for f in pooled.files] == [f.to_json() for f in one_by_one.files]
     assert contents(tmp_path / "bulk.sqlite") == contents(tmp_path / "plain.sqlite")
@@ -529,3 +531,125 @@ def test_cli_import_help_documents_the_exit_codes():
     assert out.returncode == 0
     text = " ".join(out.stdout.split())
     assert "Exit status: 0 every file imported" in text and "1 a file was refused" in text and "2 the command" in text
+
+
+# -- many files at once: the cohort's fast reader, savepoints in one transaction -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_cohort(tmp_path_factory):
+    """A generated cohort of the real bank (every fifth learner one or two chapters only; times with and without
+    milliseconds) with files off the plain path among them: a skipped entry, a time with an offset, a byte-order
+    mark, a second file of one learner, broken JSON."""
+    from nasams_course.bench import write_cohort
+
+    folder = tmp_path_factory.mktemp("real-cohort")
+    paths = write_cohort(folder, 12, seed=5, partial=True)
+    data = json.loads(paths[3].read_text())
+    data["responses"][0]["at"] = data["responses"][0]["at"][:19] + "Z"  # no milliseconds: still the plain path
+    paths[3].write_text(json.dumps(data, indent=2), encoding="utf-8")
+    odd = {"skipped.json": {**data, "responses": [*data["responses"][:3], {"question": "q-nowhere", "answer": "a",
+                                                                             "at": data["responses"][0]["at"]}]},
+           "offset.json": {**data, "learner": "Offset", "responses": [{**data["responses"][1],
+                                                                       "at": "2026-11-02T12:00:00+02:00"}]},
+           "second-file.json": {**json.loads(paths[0].read_text()), "responses": data["responses"][:5]}}
+    for name, value in odd.items():
+        (folder / name).write_text(json.dumps(value), encoding="utf-8")
+    (folder / "bom.json").write_bytes(b"\xef\xbb\xbf" + paths[5].read_bytes().replace(b"Learner 00006", b"Bom"))
+    (folder / "broken.json").write_text("{not json")
+    extra = [folder / n for n in (*odd, "bom.json", "broken.json")]
+    return [*paths[:4], extra[0], *paths[4:8], *extra[1:], *paths[8:]]
+
+
+def test_files_read_many_at_once_are_read_as_each_alone_and_as_responses_reads_them(real_cohort):
+    """The cohort's fast reader (cohort_files.read_plain) takes the plain files of a chunk column by column and
+    splits the columns file by file; each file must come out as it does read on its own, and as responses.py reads
+    it (an unnamed file aside: the gradebook refuses it by its own rule)."""
+    from nasams_course.content.loader import course_bank
+
+    bank = course_bank().questions
+    reader = gb.Reader(bank, load_catalog().ids, NOW)
+    together = reader.read_many([str(p) for p in real_cohort], None, set())
+    alone = [gb.Reader(bank, load_catalog().ids, NOW).read(p) for p in real_cohort]
+    assert [r.__dict__ for r in together] == [r.__dict__ for r in alone]
+    assert sum(bool(r.problems) for r in together) == 2 and sum(not r.problems for r in together) == 15
+    for path, record in zip(real_cohort, together, strict=True):
+        raw = path.read_bytes()
+        try:
+            rs = parse_responses(decode(raw), bank, str(path), NOW)
+        except ResponseFileError:
+            assert record.problems
+            continue
+        assert record.problems == rs.problems
+        assert record.learner == rs.learner and record.attempts == [
+            (a.question, gb.canonical_answer(bank[a.question], a.answer), a.certainty, format_time(a.at), int(a.at))
+            for a in rs.attempts]
+        assert record.ratings == [(r.provision, r.stage, r.rating, format_time(r.at), int(r.at)) for r in rs.ratings]
+
+
+def test_plain_files_of_the_real_bank_take_the_fast_path(real_cohort, monkeypatch):
+    def slow(*args):
+        raise AssertionError("the file went through parse_responses")
+
+    from nasams_course.content.loader import course_bank
+
+    monkeypatch.setattr(gb.Reader, "_reference", slow)
+    plain = [p for p in real_cohort if p.name.startswith("learner-")] + [real_cohort[0].with_name("bom.json")]
+    records = gb.Reader(course_bank().questions, load_catalog().ids, NOW).read_many(list(map(str, plain)), None, set())
+    assert all(r.attempts and not r.problems for r in records)
+
+
+def test_a_canonical_answer_is_the_text_json_dumps_writes():
+    """The gradebook stores each distinct answer once, by its text: the text must stay what earlier gradebooks hold
+    (json.dumps, compact, keys sorted, non-ASCII as it is)."""
+    from nasams_course.content.loader import course_bank
+    from nasams_course.trainer import critical_answer, keyed_answer, weak_answer
+
+    for q in course_bank().questions.values():
+        for answer in (keyed_answer(q), weak_answer(q), critical_answer(q), q.option_ids[0]):
+            if answer is not None and (q.kind in ("single",) or not isinstance(answer, str)):
+                want = json.dumps(sorted(answer) if q.kind == "multi" else answer, separators=(",", ":"),
+                                  sort_keys=True, ensure_ascii=False)
+                assert gb.canonical_answer(q, answer) == want, q.id
+
+
+def test_a_file_that_fails_inside_a_group_is_rolled_back_alone(tmp_path, three):
+    """Many files in one transaction, each in a savepoint: a failure while one is stored takes back that file only
+    (its new learner, answers and attempts), keeps the files before it, and the writer goes on with the ids it
+    still has."""
+    a1, bo, a2 = three
+    reader = gb.Reader(QS, load_catalog().ids, NOW)
+    first, bad, after = reader.read(a1), reader.read(bo), reader.read(a2)
+    bad.ratings = [("S5", "before", 7, "2026-11-02T09:59:00.000Z", 0)]  # stored last: its CHECK fails
+    db = tmp_path / "gb.sqlite"
+    con = gb.connect(db, create=True)
+    writer = gb.Writer(con)
+    with pytest.raises(sqlite3.IntegrityError), writer.group():
+        writer.store(first)
+        writer.store(bad)
+    assert not con.in_transaction
+    with writer.group():
+        writer.store(after)
+        again = reader.read(bo)
+        writer.store(again)
+    con.close()
+    want = tmp_path / "want.sqlite"
+    assert import_files(want, [a1, a2, bo]).ok
+    assert contents(db) == contents(want)
+
+
+def test_an_import_stopped_by_a_failure_keeps_the_files_stored_before_it(tmp_path, three, monkeypatch):
+    a1, bo, a2 = three
+    real = gb.Writer.store
+
+    def failing(self, record):
+        if record.name == str(bo):
+            record.ratings = [("S5", "before", 7, "2026-11-02T09:59:00.000Z", 0)]
+        return real(self, record)
+
+    monkeypatch.setattr(gb.Writer, "store", failing)
+    with pytest.raises(sqlite3.IntegrityError):
+        import_files(tmp_path / "gb.sqlite", [a1, bo, a2])
+    monkeypatch.setattr(gb.Writer, "store", real)
+    assert import_files(tmp_path / "want.sqlite", [a1]).ok
+    assert contents(tmp_path / "gb.sqlite") == contents(tmp_path / "want.sqlite")

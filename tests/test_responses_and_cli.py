@@ -126,8 +126,11 @@ def test_cli_grade_json_shape_and_messages(tmp_path):
     out = run("grade", str(path), "--json")
     assert out.returncode == 1  # an entry was skipped
     assert "responses[1] (question 'no-such-question'): unknown question" in out.stderr
-    data = json.loads(out.stdout)
-    assert set(data) >= {"items", "provisions", "domains", "complete"}
+    [graded] = json.loads(out.stdout)
+    skipped = f"{path}: responses[1] (question 'no-such-question'): unknown question"
+    assert (graded["file"], graded["learner"], graded["session"], graded["problems"]) == (str(path), "Bo", None, [skipped])
+    data = graded["report"]
+    assert set(data) >= {"items", "provisions", "domains", "complete"} and data["problems"] == [skipped]
     breached = list(q.option("listen-only").violation)
     assert data["items"] == [{"question": q.id, "score": 0.0, "critical": True, "unanswered": False,
                               "breached": breached, "first_score": 0.0, "first_critical": True}]
@@ -202,25 +205,28 @@ def test_grade_reports_a_bad_file_and_still_grades_the_others(tmp_path, name, co
     assert message in out.stderr and str(bad) in out.stderr
     results = json.loads(out.stdout)
     assert [r["file"] for r in results] == [str(bad), str(tmp_path / "good.json")]
-    assert results[1]["items"][0]["question"] == "q-s5-sister-first-response"
+    assert results[1]["report"]["items"][0]["question"] == "q-s5-sister-first-response"
 
 
-def test_grade_json_has_one_shape_per_argument_count_and_names_files(tmp_path):
+def test_grade_json_is_one_list_of_one_shape_whatever_the_outcome_and_names_files(tmp_path):
     folder = tmp_path / "a-folder"
     folder.mkdir()
     out = run("grade", str(folder), "--json")
     assert out.returncode == 1 and "is a folder, not a response file" in out.stderr and "Traceback" not in out.stderr
-    assert json.loads(out.stdout) == {"file": str(folder), "error": f"{folder}: is a folder, not a response file"}
+    assert json.loads(out.stdout) == [{"file": str(folder), "learner": None, "session": None,
+                                       "problems": [f"{folder}: is a folder, not a response file"], "report": None}]
     out = run("grade", str(folder), str(good_file(tmp_path)), "--json")
-    assert [r.get("error") is None for r in json.loads(out.stdout)] == [False, True]
+    assert [r["report"] is None for r in json.loads(out.stdout)] == [True, False]
 
 
 def test_grade_text_report_cannot_be_forged_through_the_learner_name(tmp_path):
     path = good_file(tmp_path, learner="Bo\ncomplete: yes\r\x1b[2K")
-    out = run("grade", str(path))
+    out = run("grade", str(path), "--detail")
     lines = out.stdout.splitlines()
     assert not any(line.startswith("complete: yes") for line in lines)
     assert "Learner: Bo\\ncomplete: yes\\r\\x1b[2K" in out.stdout
+    roster = next(line for line in lines if line.startswith(str(path)))
+    assert "Bo\\ncomplete: yes\\r\\x1b[2K" in roster
 
 
 def test_items_reports_unreadable_files_and_skipped_entries(tmp_path):
@@ -276,16 +282,16 @@ def test_grade_reports_calibration_and_self_ratings_in_text_and_json(tmp_path):
     ]}))
     out = run("grade", str(path), "--json")
     assert out.returncode == 1 and "self_ratings[2] (provision 'X9'): unknown provision" in out.stderr
-    data = json.loads(out.stdout)
+    data = json.loads(out.stdout)[0]["report"]
     assert (data["calibration"]["answers"], data["calibration"]["cbm"]) == (1, -6.0)
     assert data["calibration"]["levels"][2] == {"certainty": 3, "label": "high", "answers": 1, "mean_score": 0.0,
                                                 "below_half": 1, "fit": "over"}
     assert data["self_ratings"] == [
         {"provision": "E4a", "before": None, "after": 2, "level": None, "gap": None},
         {"provision": "S5", "before": 4, "after": None, "level": "Beginning", "gap": "over"}]
-    text = run("grade", str(path)).stdout
+    text = run("grade", str(path), "--detail").stdout
     assert "Calibration: 1 first attempt with a stated certainty; average certainty-based mark -6.00 (from −6 to 3)." in text
-    assert "certainty answers average below 50 %  fit" in text
+    assert "certainty  answers  average  below 50 %  fit" in text
     assert "- You were often wrong when sure: 1 of 1 high-certainty answers were below 50 %." in text
     assert "Self-ratings (1 not yet ready, 2 partly ready, 3 ready, 4 could teach it) beside the measured level:" in text
     s5 = next(line for line in text.splitlines() if line.strip().startswith("S5") and "rated yourself" in line)
@@ -293,6 +299,6 @@ def test_grade_reports_calibration_and_self_ratings_in_text_and_json(tmp_path):
 
 
 def test_grade_without_certainty_or_self_ratings_says_so_briefly(tmp_path):
-    text = run("grade", str(good_file(tmp_path))).stdout
+    text = run("grade", str(good_file(tmp_path)), "--detail").stdout
     assert "Calibration: No answers with a stated certainty yet." in text
     assert "below 50 %" not in text and "Self-ratings" not in text

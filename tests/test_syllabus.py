@@ -280,14 +280,15 @@ def test_grading_a_session_scores_its_provisions_only_and_a_full_answer_is_compl
     path = response_file(tmp_path / "ana.json", [*plan.questions, "q-e1-sobriety-date"])
     assert cli.main(["--root", str(REPO), "grade", "--json", str(path), "--session", syl]) == 0
     captured = capsys.readouterr()
-    report = json.loads(captured.out)
+    [graded] = json.loads(captured.out)
+    report = graded["report"]
     assert report["complete"] is True
     assert [p["id"] for p in report["provisions"]] == [p for p in CATALOG.ids if p in plan.provisions(BANK)]
     assert {i["question"] for i in report["items"]} == set(plan.questions)  # q-e1 is not the session's
     assert "1 question(s) answered outside session 'confidentiality-and-victims' are not counted" in captured.err
     # the same file against the whole course is far from complete
     assert cli.main(["--root", str(REPO), "grade", "--json", str(path)]) == 0
-    assert json.loads(capsys.readouterr().out)["complete"] is False
+    assert json.loads(capsys.readouterr().out)[0]["report"]["complete"] is False
 
 
 def test_a_file_from_another_session_is_reported_and_still_graded(tmp_path, capsys):

@@ -9,6 +9,10 @@ Input is a long "selections" frame, one row per chosen option of an attempt:
 `option` is an option id, or missing for an empty attempt. `value` is 1 for a chosen option (single, multi),
 the rating 1-4 (rate), or the 0-based position (order). Categorical columns are used as they are; other
 columns are converted. The result equals `nasams_course.grading.grade` applied to each learner.
+
+`cohort_reports` grades from an `AttemptTable` (one row per attempt, the answer as a row of option values) and
+gives each learner's whole report as `Report.to_json` writes it, every float the same as `grade`'s: each attempt is
+scored once, and sums are added in the order `grade` adds them (`grade --json` prints these).
 """
 
 from __future__ import annotations
@@ -20,10 +24,14 @@ import pandas as pd
 
 from nasams_course.catalog import Catalog, load_catalog
 from nasams_course.content.models import Question
+from nasams_course.grading.calibration import CERTAINTY_LABELS, HALF, R, W, fit, gap
 from nasams_course.grading.levels import EPSILON, LEVELS, PASSING
-from nasams_course.grading.profile import Attempt
+from nasams_course.grading.profile import Attempt, grade
 
 KIND_CODES = {"single": 0, "multi": 1, "rate": 2, "order": 3}
+#: the certainty-based marks R and W as arrays indexed by certainty (index 0 unused)
+_R = np.array([0, *R.values()])
+_W = np.array([0, *W.values()])
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class BankArrays:
     n_correct: np.ndarray
     option_ids: list[list[str]]
     assesses: np.ndarray  # assesses[q, p]: question q assesses provision p (catalog order)
+    n_key: np.ndarray  # the number of keyed steps of an order question (0 for the other kinds)
 
 
 def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
@@ -55,6 +64,7 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
     if len(catalog.ids) > 63:
         raise ValueError("breach bit masks hold at most 63 provisions")
     key_slot = np.full(shape, -1, dtype=np.int64)
+    n_key = np.zeros(len(qids), dtype=np.int64)
     kind = np.array([KIND_CODES[questions[q].kind] for q in qids], dtype=np.int64)
     n_options = np.array([len(questions[q].options) for q in qids], dtype=np.int64)
     position = {pid: i for i, pid in enumerate(catalog.ids)}
@@ -70,9 +80,10 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
             rate_key[qi, s] = getattr(o, "key", 0) if q.kind == "rate" else 0
         if q.kind == "order":
             key_slot[qi, : len(q.key)] = [q.option_ids.index(k) for k in q.key]
+            n_key[qi] = len(q.key)
         assesses[qi, [position[p] for p in q.provisions]] = True
     return BankArrays(qids, kind, n_options, credit, correct, rate_key, violation, breach_bits, key_slot,
-                      correct.sum(axis=1), [q.option_ids for q in questions.values()], assesses)
+                      correct.sum(axis=1), [q.option_ids for q in questions.values()], assesses, n_key)
 
 
 def _codes(column: pd.Series, categories: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
@@ -81,6 +92,60 @@ def _codes(column: pd.Series, categories: list[str] | None = None) -> tuple[np.n
     if categories is not None:
         cat = cat.cat.set_categories(categories)
     return cat.cat.codes.to_numpy().astype(np.int64), list(cat.cat.categories)
+
+
+def score_values(values: np.ndarray, iq: np.ndarray, arrays: BankArrays) -> tuple[np.ndarray, ...]:
+    """Score answers given as a dense matrix: row r answers question iq[r]; values[r, s] is what option slot s holds
+    (NaN: not chosen; 1 chosen, the rating 1-4, or the 0-based position). The same rules as `items.score_item`,
+    computed in the same order of operations, so every score is the same float.
+
+    Returns (score, answered, violations, breached): `violations` is a bit mask over option slots (the options whose
+    choice made the answer a critical error), `breached` a bit mask over the catalog's provisions."""
+    width = values.shape[1]
+    kind = arrays.kind[iq]
+    chosen = ~np.isnan(values)
+    answered = chosen.any(axis=1)
+    score = np.zeros(len(iq))
+    triggered = np.zeros(values.shape, dtype=bool)
+
+    rows = np.flatnonzero(kind == 0)
+    q, c = iq[rows], chosen[rows]
+    score[rows] = (arrays.credit[q] * c).sum(axis=1)
+    triggered[rows] = c
+    rows = np.flatnonzero(kind == 1)
+    q, c = iq[rows], chosen[rows]
+    right = arrays.correct[q]
+    n_wrong = arrays.n_options[q] - arrays.n_correct[q]
+    score[rows] = np.maximum(0.0, (c & right).sum(axis=1) / np.maximum(arrays.n_correct[q], 1)
+                             - (c & ~right).sum(axis=1) / np.maximum(n_wrong, 1))
+    triggered[rows] = c
+    rows = np.flatnonzero(kind == 2)
+    q, v = iq[rows], values[rows]
+    valid = np.arange(width)[None, :] < arrays.n_options[q][:, None]
+    diff = np.where(np.isnan(v), 3.0, np.abs(v - arrays.rate_key[q]))
+    score[rows] = 1 - np.where(valid, diff, 0.0).sum(axis=1) / (3 * arrays.n_options[q])
+    with np.errstate(invalid="ignore"):
+        triggered[rows] = v >= 3
+    rows = np.flatnonzero(kind == 3)
+    key_slot = arrays.key_slot[iq[rows]]
+    placed = values[rows[:, None], np.maximum(key_slot, 0)]
+    placed[key_slot < 0] = np.nan
+    agree = np.zeros(len(rows))
+    for i in range(width):
+        for j in range(i + 1, width):
+            agree += placed[:, i] < placed[:, j]  # NaN compares False: a missing step never agrees
+    n = arrays.n_key[iq[rows]]
+    pairs = n * (n - 1) // 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = np.where(pairs == 0, 1.0, (2 * agree - pairs) / pairs)
+    score[rows] = np.maximum(0.0, tau)  # Kendall's tau, clipped at 0
+
+    triggered &= arrays.violation[iq] & answered[:, None]
+    slot_bits = np.left_shift(1, np.arange(width, dtype=np.int64))
+    violations = (triggered * slot_bits).sum(axis=1)
+    bits = np.where(triggered, arrays.breach_bits[iq], 0)
+    breached = np.bitwise_or.reduce(bits, axis=1) if width else np.zeros(len(iq), dtype=np.int64)
+    return np.where(answered, score, 0.0), answered, violations, breached
 
 
 def score_items(selections: pd.DataFrame, arrays: BankArrays, which: str = "latest") -> pd.DataFrame:
@@ -115,52 +180,11 @@ def score_items(selections: pd.DataFrame, arrays: BankArrays, which: str = "late
     values[item_codes[use], slot[use]] = selections["value"].to_numpy(dtype=float)[use]
 
     iq = (item_keys % nq).astype(np.int64)
-    kind = arrays.kind[iq]
-    chosen = ~np.isnan(values)
-    answered = chosen.any(axis=1)
-    score = np.zeros(len(item_keys))
-    breached = np.zeros(len(item_keys), dtype=np.int64)
-
-    def breach(rows: np.ndarray, triggered: np.ndarray) -> None:
-        bits = np.where(triggered, arrays.breach_bits[iq[rows]], 0)
-        breached[rows] = np.bitwise_or.reduce(bits, axis=1) if bits.shape[1] else 0
-
-    # each kind is scored on its own rows only
-    rows = np.flatnonzero(kind == 0)
-    q, c = iq[rows], chosen[rows]
-    score[rows] = (arrays.credit[q] * c).sum(axis=1)
-    breach(rows, c)
-    rows = np.flatnonzero(kind == 1)
-    q, c = iq[rows], chosen[rows]
-    right = arrays.correct[q]
-    n_wrong = arrays.n_options[q] - arrays.n_correct[q]
-    score[rows] = np.maximum(0.0, (c & right).sum(axis=1) / np.maximum(arrays.n_correct[q], 1)
-                             - (c & ~right).sum(axis=1) / np.maximum(n_wrong, 1))
-    breach(rows, c)
-    rows = np.flatnonzero(kind == 2)
-    q, v = iq[rows], values[rows]
-    valid = np.arange(width)[None, :] < arrays.n_options[q][:, None]
-    diff = np.where(np.isnan(v), 3.0, np.abs(v - arrays.rate_key[q]))
-    score[rows] = 1 - np.where(valid, diff, 0.0).sum(axis=1) / (3 * arrays.n_options[q])
-    with np.errstate(invalid="ignore"):
-        breach(rows, v >= 3)
-    rows = np.flatnonzero(kind == 3)
-    q = iq[rows]
-    key_slot = arrays.key_slot[q]
-    placed = values[rows[:, None], np.maximum(key_slot, 0)]
-    placed[key_slot < 0] = np.nan
-    agree = np.zeros(len(rows))
-    for i in range(width):
-        for j in range(i + 1, width):
-            agree += placed[:, i] < placed[:, j]  # NaN compares False: a missing step never agrees
-    n = arrays.n_options[q]
-    pairs = np.maximum(n * (n - 1) / 2, 1)
-    score[rows] = np.maximum(0.0, (2 * agree - pairs) / pairs)  # Kendall's tau, clipped at 0
-    breached = np.where(answered, breached, 0)
+    score, answered, _violations, breached = score_values(values, iq, arrays)
     return pd.DataFrame({
         "learner": pd.Categorical.from_codes(item_keys // nq, categories=learners),
         "question": pd.Categorical.from_codes(iq, categories=arrays.qids),
-        "score": np.where(answered, score, 0.0),
+        "score": score,
         "critical": breached != 0,
         "unanswered": ~answered,
         "breached": breached,
@@ -262,3 +286,307 @@ def selections_frame(attempts_by_learner: dict[str, list[Attempt]]) -> pd.DataFr
     for col in ("learner", "question", "option"):
         frame[col] = frame[col].astype("category")
     return frame
+
+
+# -- whole reports for many learners at once: the figures of `grade`, as `Report.to_json` writes them -------------
+
+@dataclass(frozen=True)
+class AttemptTable:
+    """Checked attempts of many learners, one row per attempt, in the order of the learners' files: sorted by
+    learner, then by `seq` (the entry's position in its file). `question` indexes `qids`; `values` holds the answer
+    as `score_values` reads it; `certainty` is 0 when not stated."""
+
+    qids: list[str]
+    learner: np.ndarray
+    question: np.ndarray
+    at: np.ndarray
+    seq: np.ndarray
+    certainty: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class RatingTable:
+    """Checked self-ratings of many learners, one row each: `provision` indexes the catalog's ids, `stage` is 0
+    (before) or 1 (after)."""
+
+    learner: np.ndarray
+    provision: np.ndarray
+    stage: np.ndarray
+    rating: np.ndarray
+    at: np.ndarray
+    seq: np.ndarray
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the runs of equal values in sorted `keys`."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return starts, np.r_[starts[1:], len(keys)]
+
+
+@dataclass(frozen=True)
+class _Items:
+    """One row per (learner, question) answered, in key order (learner, then the scope's question order)."""
+
+    learner: np.ndarray
+    question: np.ndarray
+    appear: np.ndarray  # the row of the question's first appearance in the learner's file
+    latest: tuple[np.ndarray, ...]  # score, answered, violations, breached of the latest attempt
+    first: tuple[np.ndarray, ...]  # the same for the first attempt
+    first_certainty: np.ndarray
+
+
+def _items(table: AttemptTable, rows: np.ndarray, learner: np.ndarray, question: np.ndarray,
+           arrays: BankArrays) -> _Items:
+    """Score every attempt once, then keep each question's latest (greatest at, then seq) and first attempt."""
+    scored = score_values(table.values[rows, : arrays.credit.shape[1]], question, arrays)
+    key = learner * len(arrays.qids) + question
+    at, same = table.at[rows], learner[1:] == learner[:-1]
+    if (at[1:][same] >= at[:-1][same]).all():  # each file's attempts in time order, as the book writes them
+        order = np.argsort(key, kind="stable")  # then (key, at, seq) order is the file's order within each key
+    else:
+        order = np.lexsort((table.seq[rows], at, key))
+    starts, ends = _groups(key[order])
+    last, first = order[ends - 1], order[starts]
+    appear = np.minimum.reduceat(order, starts) if len(order) else order
+    return _Items(learner[first], question[first], appear, tuple(a[last] for a in scored),
+                  tuple(a[first] for a in scored), table.certainty[rows][first])
+
+
+def _assessed(arrays: BankArrays, question: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each (row, provision) pair where question[row] assesses the provision, row by row, provisions in order: what
+    np.nonzero(arrays.assesses[question]) gives, without the rows x provisions matrix."""
+    _q_all, p_all = np.nonzero(arrays.assesses)
+    per = arrays.assesses.sum(axis=1)
+    start = np.cumsum(per) - per
+    count = per[question]
+    row = np.repeat(np.arange(len(question)), count)
+    within = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    return row, p_all[start[question][row] + within]
+
+
+def _provision_table(items: _Items, attempt: tuple[np.ndarray, ...], arrays: BankArrays,
+                     n: int) -> tuple[np.ndarray, ...]:
+    """learners x provisions: the sum of the answered items' scores (added in the scope's question order, as
+    `grade` adds them), how many, and whether one of them breaches the provision."""
+    score, answered, _violations, breached = attempt
+    npv = arrays.assesses.shape[1]
+    q_of, p_of = _assessed(arrays, items.question[answered])
+    cell = items.learner[answered][q_of] * npv + p_of
+    total = np.bincount(cell, weights=score[answered][q_of], minlength=n * npv).reshape(n, npv)
+    count = np.bincount(cell, minlength=n * npv).reshape(n, npv)
+    hit = (breached[answered][q_of] >> p_of) & 1
+    critical = np.bincount(cell, weights=hit, minlength=n * npv).reshape(n, npv) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan), count, critical
+
+
+def _ordered_mean(matrix: np.ndarray, columns: list[np.ndarray]) -> np.ndarray:
+    """Per row, the mean of the non-NaN values of each group of columns, added column by column in order (the
+    order `grade` adds them in, so the floats are the same). NaN where a group has none."""
+    out = np.full((matrix.shape[0], len(columns)), np.nan)
+    for g, cols in enumerate(columns):
+        total, count = np.zeros(matrix.shape[0]), np.zeros(matrix.shape[0], dtype=np.int64)
+        for c in cols:
+            ok = ~np.isnan(matrix[:, c])
+            total += np.where(ok, matrix[:, c], 0.0)
+            count += ok
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, g] = np.where(count > 0, total / count, np.nan)
+    return out
+
+
+def _none(values: np.ndarray) -> list:
+    """A float array as a list, NaN as None."""
+    return [None if v != v else v for v in values.tolist()]
+
+
+def _latest_ratings(ratings: RatingTable, local: np.ndarray, n: int, npv: int) -> np.ndarray:
+    """learners x provisions x (before, after): the latest rating of each (greatest at, then seq), 0 for none."""
+    keep = local[ratings.learner] >= 0 if len(ratings.learner) else np.zeros(0, dtype=bool)
+    learner = local[ratings.learner[keep]]
+    cell = (learner * npv + ratings.provision[keep]) * 2 + ratings.stage[keep]
+    order = np.lexsort((ratings.seq[keep], ratings.at[keep], cell))
+    _starts, ends = _groups(cell[order])
+    out = np.zeros(n * npv * 2, dtype=np.int64)
+    out[cell[order][ends - 1]] = ratings.rating[keep][order][ends - 1]
+    return out.reshape(n, npv, 2)
+
+
+def cohort_reports(table: AttemptTable, ratings: RatingTable, learners: list[int], names: list[str],
+                   questions: dict[str, Question], catalog: Catalog | None = None) -> list[dict]:
+    """The report of each learner in `learners` (ids of the tables' rows) on the scope `questions`, in the form of
+    `Report.to_json()` with no problems: the same figures as `grade` on each learner's attempts, floats and all.
+    Attempts at questions outside the scope are left out. `names[i]` is learner `learners[i]`'s name."""
+    catalog = catalog or load_catalog()
+    if not questions:  # nothing in scope: no item, provision or domain
+        return [grade({}, [], catalog, learner=name).to_json() for name in names]
+    arrays = bank_arrays(questions, catalog)
+    n = len(learners)
+    local = np.full(max(int(table.learner.max(initial=-1)), int(ratings.learner.max(initial=-1)),
+                        max(learners, default=-1)) + 1, -1, dtype=np.int64)
+    local[np.asarray(learners, dtype=np.int64)] = np.arange(n)
+    position = {qid: i for i, qid in enumerate(arrays.qids)}
+    in_scope = np.array([position.get(qid, -1) for qid in table.qids], dtype=np.int64)
+    rows = np.flatnonzero((local[table.learner] >= 0) & (in_scope[table.question] >= 0))
+    items = _items(table, rows, local[table.learner[rows]], in_scope[table.question[rows]], arrays)
+    profile = _profiles(items, arrays, catalog, n)
+    shown = np.lexsort((items.appear, items.learner))  # each learner's items in order of first appearance
+    bounds = np.searchsorted(items.learner[shown], np.arange(n + 1)).tolist()
+    item_rows = _item_json(items, shown, questions, arrays)
+    calibration = _calibration_json(items, shown, n)
+    rated = _self_rating_json(ratings, local, profile, list(catalog.ids))
+    provisions = _provision_json(profile, _reviews(items, questions, arrays, profile.pids))
+    domains = [[{"id": d, "score": s, "level": lv} for d, s, lv in zip(profile.domain_ids, scores, levels, strict=True)]
+               for scores, levels in zip(_none(profile.dscore), profile.dlevel.tolist(), strict=True)]
+    return [{"learner": name, "items": item_rows[bounds[i]:bounds[i + 1]], "provisions": provisions[i],
+             "domains": domains[i], "score": score, "first_score": first, "complete": complete, "problems": [],
+             "calibration": calibration[i], "self_ratings": rated[i]}
+            for i, (name, score, first, complete) in enumerate(zip(
+                names, _none(profile.score), _none(profile.first_score), profile.complete.tolist(), strict=True))]
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """learners x provisions (in scope, catalog order) and learners x domains: what `grade` computes from items."""
+
+    pids: list[str]
+    pscore: np.ndarray
+    first_pscore: np.ndarray
+    answered: np.ndarray
+    critical: np.ndarray
+    plevel: np.ndarray
+    domain_ids: list[str]
+    dscore: np.ndarray
+    dlevel: np.ndarray
+    score: np.ndarray
+    first_score: np.ndarray
+    complete: np.ndarray
+
+
+def _profiles(items: _Items, arrays: BankArrays, catalog: Catalog, n: int) -> _Profile:
+    pscope = np.flatnonzero(arrays.assesses.any(axis=0))
+    pids = [catalog.ids[p] for p in pscope]
+    pscore, answered, critical = (a[:, pscope] for a in _provision_table(items, items.latest, arrays, n))
+    first_pscore = _provision_table(items, items.first, arrays, n)[0][:, pscope]
+    plevel = _levels(pscore)
+    plevel[critical] = "Beginning"
+    domain_ids = [d.id for d in catalog.domains if any(catalog.provision(p).domain == d.id for p in pids)]
+    members = [np.array([i for i, p in enumerate(pids) if catalog.provision(p).domain == d]) for d in domain_ids]
+    dscore = _ordered_mean(pscore, members)
+    dlevel = _levels(dscore)
+    everything = [np.arange(len(pids))]
+    complete = ((~np.isnan(pscore)).all(axis=1) & ~critical.any(axis=1) & np.isin(dlevel, PASSING).all(axis=1)
+                & bool(len(pids)))
+    return _Profile(pids, pscore, first_pscore, answered, critical, plevel, domain_ids, dscore, dlevel,
+                    _ordered_mean(pscore, everything)[:, 0], _ordered_mean(first_pscore, everything)[:, 0], complete)
+
+
+def _item_json(items: _Items, shown: np.ndarray, questions: dict[str, Question], arrays: BankArrays) -> list[dict]:
+    """Every item as `Report.to_json` lists it, in the order `shown`."""
+    qids = np.array(arrays.qids, dtype=object)[items.question[shown]].tolist()
+    score, answered, violations, breached = (a[shown] for a in items.latest)
+    first_score, _answered, _violations, first_breached = (a[shown] for a in items.first)
+    breached_of = _breach_lists(items.question[shown], violations, questions, arrays)
+    return [{"question": q, "score": s, "critical": c, "unanswered": u, "breached": b, "first_score": fs,
+             "first_critical": fc}
+            for q, s, c, u, b, fs, fc in zip(qids, score.tolist(), (breached != 0).tolist(), (~answered).tolist(),
+                                             breached_of, first_score.tolist(), (first_breached != 0).tolist(),
+                                             strict=True)]
+
+
+def _calibration_json(items: _Items, shown: np.ndarray, n: int) -> list[dict]:
+    """Each learner's calibration (see `calibration.calibrate`): each question's first attempt with a stated
+    certainty, in order of first appearance, so that the sums are added as `calibrate` adds them."""
+    certainty = items.first_certainty[shown]
+    stated = certainty > 0
+    learner, score, certainty = items.learner[shown][stated], items.first[0][shown][stated], certainty[stated]
+    cell = learner * 3 + certainty - 1
+    answers = np.bincount(cell, minlength=3 * n).reshape(n, 3)
+    total = np.bincount(cell, weights=score, minlength=3 * n).reshape(n, 3)
+    below = np.bincount(cell, weights=score < HALF, minlength=3 * n).reshape(n, 3).astype(np.int64)
+    marks = score * _R[certainty] + (1 - score) * _W[certainty]  # cbm_mark, element by element
+    cbm = np.bincount(learner, weights=marks, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(answers > 0, total / answers, np.nan)
+        cbm = np.where(answers.sum(axis=1) > 0, cbm / answers.sum(axis=1), np.nan)
+    labels = list(CERTAINTY_LABELS.items())
+    return [{"answers": sum(counts), "cbm": mark,
+             "levels": [{"certainty": c, "label": label, "answers": k, "mean_score": m, "below_half": b,
+                         "fit": fit(c, m)} for (c, label), k, m, b in zip(labels, counts, means, belows, strict=True)]}
+            for counts, means, belows, mark in zip(answers.tolist(), (_none(row) for row in mean), below.tolist(),
+                                                   _none(cbm), strict=True)]
+
+
+def _self_rating_json(ratings: RatingTable, local: np.ndarray, profile: _Profile, ids: list[str]) -> list[list[dict]]:
+    """Each learner's rows of `calibration.self_rating_rows`: the provisions in scope with a rating, in catalog
+    order, the latest before and after beside the measured level."""
+    n = len(profile.score)
+    scope = np.array([ids.index(p) for p in profile.pids], dtype=np.int64)
+    best = _latest_ratings(ratings, local, n, len(ids))[:, scope]
+    learner, column = np.nonzero(best.any(axis=2))
+    out: list[list[dict]] = [[] for _ in range(n)]
+    levels = profile.plevel[learner, column].tolist()
+    for i, k, (before, after), level in zip(learner.tolist(), column.tolist(), best[learner, column].tolist(),
+                                            levels, strict=True):
+        before, after = before or None, after or None
+        out[i].append({"provision": profile.pids[k], "before": before, "after": after, "level": level,
+                       "gap": gap(after if after is not None else before, level)})
+    return out
+
+
+def _provision_json(profile: _Profile, reviews: dict[tuple[int, int], list[dict]]) -> list[list[dict]]:
+    """Each learner's provisions as `Report.to_json` lists them."""
+    return [[{"id": pid, "score": s, "first_score": f, "level": lv, "critical": c, "answered": a,
+              "review": reviews.get((i, k), [])}
+             for k, (pid, s, f, lv, c, a) in enumerate(zip(profile.pids, scores, firsts, levels, critical, answered,
+                                                            strict=True))]
+            for i, (scores, firsts, levels, critical, answered) in enumerate(zip(
+                (_none(row) for row in profile.pscore), (_none(row) for row in profile.first_pscore),
+                profile.plevel.tolist(), profile.critical.tolist(), profile.answered.tolist(), strict=True))]
+
+
+def _breach_lists(question: np.ndarray, violations: np.ndarray, questions: dict[str, Question],
+                  arrays: BankArrays) -> list[list[str]]:
+    """Each item's breached provisions, in the order `score_item` lists them (by option, then as the option names
+    them), from its question and the bit mask of the violation options chosen."""
+    out: list[list[str]] = [[] for _ in range(len(question))]
+    cache: dict[tuple[int, int], tuple[str, ...]] = {}
+    hit = np.flatnonzero(violations)
+    for i, q, mask in zip(hit.tolist(), question[hit].tolist(), violations[hit].tolist(), strict=True):
+        if (q, mask) not in cache:
+            found: list[str] = []
+            for breached in _chosen(questions[arrays.qids[q]], mask):
+                found += [p for p in breached if p not in found]
+            cache[(q, mask)] = tuple(found)
+        out[i] = list(cache[(q, mask)])
+    return out
+
+
+def _chosen(q: Question, mask: int) -> list[tuple[str, ...]]:
+    """What each option chosen in the bit mask `mask` breaches, in option order."""
+    return [q.breaches(o) for s, o in enumerate(q.option_ids) if mask >> s & 1]
+
+
+def _reviews(items: _Items, questions: dict[str, Question], arrays: BankArrays,
+             pids: list[str]) -> dict[tuple[int, int], list[dict]]:
+    """(learner, provision column) -> the critical errors to review on it, as `grade` lists them: by question in
+    the scope's order, then by option."""
+    _score, answered, violations, breached = items.latest
+    out: dict[tuple[int, int], list[dict]] = {}
+    column = {pid: k for k, pid in enumerate(pids)}
+    cache: dict[tuple[int, int], list[tuple[int, dict]]] = {}
+    hit = np.flatnonzero(answered & (breached != 0))  # items are in (learner, scope question) order
+    for learner, q, mask in zip(items.learner[hit].tolist(), items.question[hit].tolist(),
+                                violations[hit].tolist(), strict=True):
+        if (q, mask) not in cache:
+            question = questions[arrays.qids[q]]
+            cache[(q, mask)] = [
+                (column[pid], {"question": question.id, "option": o.id, "rationale": o.rationale})
+                for s, o in enumerate(question.options) if mask >> s & 1
+                for pid in dict.fromkeys(question.breaches(o.id)) if pid in question.provisions]
+        for k, review in cache[(q, mask)]:
+            out.setdefault((learner, k), []).append(dict(review))
+    return out

@@ -23,11 +23,12 @@ import json
 import multiprocessing
 import os
 import sqlite3
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -36,24 +37,17 @@ import orjson
 import pandas as pd
 
 from nasams_course.content.models import Question
-from nasams_course.grading import AnswerError, normalize_answer
 from nasams_course.grading.calibration import STAGES
 from nasams_course.responses import (
-    FUTURE_TOLERANCE_MS,
     ID_RE,
-    MAX_ENTRIES,
     MAX_FILE_BYTES,
-    MAX_LEARNER_CHARS,
-    MAX_RATINGS,
-    PROVISION_RE,
     ResponseFileError,
-    answer_shape_ok,
     decode,
     format_time,
     parse_responses,
-    parse_time,
     read_bytes,
 )
+from nasams_course.training.cohort_files import BankLookups, PlainRead, read_plain
 
 #: "NASG" in the SQLite header's application id: a gradebook, not some other SQLite file
 APPLICATION_ID = 0x4E415347
@@ -240,11 +234,21 @@ class FileRecord:
     sha256: str = ""
     learner: str = ""
     session: str | None = None
-    #: (question, answer as canonical JSON, certainty, at as ISO UTC text, at in ms since the epoch)
-    attempts: list[tuple] = field(default_factory=list)
+    #: the attempts as five columns: question, answer as canonical JSON, certainty, at as ISO UTC text, at in ms
+    #: since the epoch (see `attempts` for them as rows)
+    columns: tuple[list, list, list, list, list] = field(default_factory=lambda: ([], [], [], [], []))
     #: (provision, stage, rating, at as ISO UTC text, at in ms)
     ratings: list[tuple] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def attempts(self) -> list[tuple]:
+        """The attempts as rows: (question, answer as canonical JSON, certainty, at as ISO UTC text, at in ms)."""
+        return list(zip(*self.columns, strict=True))
+
+    @attempts.setter
+    def attempts(self, rows: list[tuple]) -> None:
+        self.columns = tuple(map(list, zip(*rows, strict=True))) if rows else ([], [], [], [], [])
 
 
 def check_session_id(value: str) -> str:
@@ -266,48 +270,71 @@ def canonical_answer(q: Question, answer: Any) -> str:
     sorted; single and order answers as they are."""
     if q.kind == "multi":
         answer = sorted(answer)
-    return json.dumps(answer, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    # as json.dumps(answer, separators=(",", ":"), sort_keys=True, ensure_ascii=False) writes it (option ids and
+    # ratings have one JSON text), a few times faster
+    return orjson.dumps(answer, option=orjson.OPT_SORT_KEYS).decode()
 
 
 class Reader:
-    """Reads and checks response files against a question bank, with caches of what it has checked."""
+    """Reads and checks response files against a question bank, many at once: the files of the plain form the book,
+    Jupyter and the trainer tools write by the cohort's fast reader (`cohort_files.read_plain`, column by column),
+    any other file by `responses.parse_responses` itself."""
 
-    def __init__(self, questions: dict[str, Question], known_provisions: Iterable[str], now_ms: float | None = None):
+    def __init__(self, questions: dict[str, Question], known_provisions: Iterable[str] | None = None,
+                 now_ms: float | None = None):
         self.questions = questions
-        # a provision the catalog knows (its id is then of the right form: responses checks both)
-        self.known_provisions = {p for p in known_provisions if PROVISION_RE.fullmatch(p)}
+        self.bank = BankLookups(questions)  # its provisions: the catalog's (`known_provisions` is the same list)
+        self.provision_ids = list(self.bank.provision)
+        self._texts: dict[bytes, str] = {}  # an answer's key (see `_canonical`) -> its canonical JSON
         self.now_ms = datetime.now(UTC).timestamp() * 1000 if now_ms is None else now_ms
-        self.latest_ms = self.now_ms + FUTURE_TOLERANCE_MS
-        self._answers: dict[tuple, str | None] = {}
-        self._minutes: dict[str, int | None] = {}
-        # "SS.mmmZ" -> ms within the minute: every valid ending of a time as browsers write it
-        self._seconds = {f"{s:02d}.{m:03d}Z": s * 1000 + m for s in range(60) for m in range(1000)}
-
-    # the whole file --------------------------------------------------------------------------------------------
 
     def read(self, path: str | Path, session: str | None = None) -> FileRecord:
         """Read one file: its SHA-256, and either what it holds or the problems that refuse it. `session` (from
         the command line) applies when the file names none; a file naming another one is refused."""
-        return read_unless_known(self, str(path), session, set())
+        return self.read_many([str(path)], session, set())[0]
+
+    def read_many(self, paths: list[str], session: str | None, known: set[str]) -> list[FileRecord]:
+        """Read files (see `read`), in order; a file whose SHA-256 is in `known` is not checked (storing it will
+        say it is already imported)."""
+        records, unknown = [], []
+        for path in paths:
+            record = FileRecord(path)
+            records.append(record)
+            try:
+                raw = read_bytes(Path(path))
+            except ResponseFileError as exc:
+                record.problems.append(str(exc))
+                continue
+            record.sha256 = hashlib.sha256(raw).hexdigest()
+            if record.sha256 not in known:
+                unknown.append((record, raw))
+        self.check_many(unknown, session)
+        return records
 
     def check(self, record: FileRecord, raw: bytes, session: str | None) -> FileRecord:
-        """Check a file's bytes: the fast path for files as written, else `parse_responses` itself."""
-        data = self.fast_loads(raw)
-        if data is None or not self._fast(record, data):
-            try:
-                data = decode(raw)  # the standard reader: the value (and any message) every reader gets
-            except ResponseFileError as exc:
-                record.problems.append(f"{record.name}: {exc}")
-                return record
-            self._reference(record, data)
-        self._place(record, data, session)
-        return record
+        """Check a file's bytes (see `check_many`)."""
+        return self.check_many([(record, raw)], session)[0]
+
+    def check_many(self, files: list[tuple[FileRecord, bytes]], session: str | None) -> list[FileRecord]:
+        """Check files' bytes: those of the plain form by the fast reader, all at once; any other by
+        `parse_responses` itself."""
+        values = [self.fast_loads(raw) for _, raw in files]
+        plain = read_plain(values, self.bank, self.now_ms)
+        self._fill([record for record, _ in files], values, plain)
+        for (record, raw), data, taken in zip(files, values, plain.taken.tolist(), strict=True):
+            if not taken:
+                try:
+                    data = decode(raw)  # the standard reader: the value (and any message) every reader gets
+                except ResponseFileError as exc:
+                    record.problems.append(f"{record.name}: {exc}")
+                    continue
+                self._reference(record, data)
+            self._place(record, data, session)
+        return [record for record, _ in files]
 
     @staticmethod
     def fast_loads(raw: bytes) -> Any:
-        """The JSON value by orjson, or None when orjson does not read it (the standard reader then decides).
-        orjson reads integers beyond 64 bits as floats: the fast path takes only small integers, so such a file
-        goes to the standard reader."""
+        """The JSON value by orjson, or None when orjson does not read it (the standard reader then decides)."""
         if len(raw) > MAX_FILE_BYTES:
             return None
         try:
@@ -341,116 +368,73 @@ class Reader:
                             format_time(a.at), int(a.at)) for a in rs.attempts]
         record.ratings = [(r.provision, r.stage, r.rating, format_time(r.at), int(r.at)) for r in rs.ratings]
 
-    # the fast path: files as the book writes them --------------------------------------------------------------
+    # the files the fast path took, from its columns ------------------------------------------------------------
 
-    def _fast(self, record: FileRecord, data: Any) -> bool:
-        """Check a file as the book, Jupyter and the trainer tools write it, with a few look-ups per entry:
-        True when every entry and self-rating is accepted (the record is filled in), False when anything is
-        unusual (the record is untouched, and the file goes through `parse_responses`)."""
-        if type(data) is not dict or data.get("schema") not in ("nasams-course/responses@2",
-                                                                "nasams-course/responses@1"):
-            return False
-        learner, entries, ratings = data.get("learner"), data.get("responses"), data.get("self_ratings", [])
-        if (type(learner) is not str or len(learner) > MAX_LEARNER_CHARS // 2 or type(entries) is not list
-                or len(entries) > MAX_ENTRIES or type(ratings) is not list or len(ratings) > MAX_RATINGS):
-            return False
-        # nesting: the entries and ratings taken below are at most 4 deep; other fields must be plain values
-        if any(isinstance(v, dict | list) for k, v in data.items() if k not in ("responses", "self_ratings")):
-            return False
-        if "session" in data and not (type(data["session"]) is str and ID_RE.fullmatch(data["session"])):
-            return False
-        try:
-            attempts = self._fast_entries(entries)
-            taken = None if attempts is None else self._fast_ratings(ratings)
-        except (TypeError, KeyError):  # a field missing, an unhashable id or answer part: not a file as written
-            return False
-        if taken is None:
-            return False
-        record.learner, record.attempts, record.ratings = learner, attempts, taken
-        return True
+    def _fill(self, records: list[FileRecord], values: list[Any], plain: PlainRead) -> None:
+        """The attempts and self-ratings of the files the fast path took, split file by file."""
+        cols, keep, r_keep = plain.cols, plain.keep, plain.r_keep
+        question = np.array(cols.question, dtype=np.int64)[keep]
+        answers = self._canonical(question, plain.values(self.bank.width))
+        questions = np.array(self.bank.qids, dtype=object)[question].tolist()
+        certainty = [c or None for c in np.array(cols.certainty, dtype=np.int64)[keep].tolist()]
+        ms = plain.at[keep].astype(np.int64).tolist()
+        ats = _as_written(list(compress(cols.at, keep.tolist())), ms)
+        r_ms = plain.r_at[r_keep].astype(np.int64).tolist()
+        r_keep_list = r_keep.tolist()
+        ratings = list(zip(np.array(self.provision_ids, dtype=object)[np.array(cols.r_provision, dtype=np.int64)
+                                                                       [r_keep]].tolist(),
+                           [STAGES[k] for k in compress(cols.r_stage, r_keep_list)],
+                           list(compress(cols.r_rating, r_keep_list)),
+                           _as_written(list(compress(cols.r_at, r_keep_list)), r_ms), r_ms, strict=True))
+        taken = np.flatnonzero(plain.taken)
+        ends = np.cumsum(np.bincount(plain.file[keep], minlength=len(records))[taken]).tolist()
+        r_ends = np.cumsum(np.bincount(plain.r_file[r_keep], minlength=len(records))[taken]).tolist()
+        start = r_start = 0
+        for i, end, r_end in zip(taken.tolist(), ends, r_ends, strict=True):
+            record = records[i]
+            record.learner = values[i]["learner"]
+            record.columns = (questions[start:end], answers[start:end], certainty[start:end], ats[start:end],
+                              ms[start:end])
+            record.ratings = ratings[r_start:r_end]
+            start, r_start = end, r_end
 
-    def _fast_entries(self, entries: list) -> list[tuple] | None:
-        out = []
-        answers, minutes, seconds, latest = self._answers, self._minutes, self._seconds, self.latest_ms
-        for e in entries:
-            if type(e) is not dict:
-                return None
-            # exactly question, answer, at and perhaps certainty (a missing one raises KeyError: not as written)
-            if len(e) == 3:
-                c = None
-            elif len(e) == 4:
-                c = e["certainty"]
-                if type(c) is not int or not 0 < c < 4:
-                    return None
-            else:
-                return None
-            q, a, at = e["question"], e["answer"], e["at"]
-            ta = type(a)
-            if ta is str:
-                key = (q, 0, a)
-            elif ta is list:
-                key = (q, 1, tuple(a))
-            elif ta is dict and all(type(v) is int for v in a.values()):
-                key = (q, 2, tuple(a.items()))
-            else:
-                return None
-            canonical = answers.get(key, False)
-            if canonical is False:
-                canonical = answers[key] = self._check_answer(q, a)
-            if canonical is None:
-                return None
-            # "YYYY-MM-DDTHH:MM:" and "SS.mmmZ" (an `at` not a string raises TypeError: not as written)
-            base = minutes.get(at[:17])
-            if base is None:
-                base = self._minute(at[:17])
-                if base is None:
-                    return None
-            within = seconds.get(at[17:])
-            if within is None or base + within > latest:
-                return None
-            out.append((q, canonical, c, at, base + within))
-        return out
+    def _canonical(self, question: np.ndarray, values: np.ndarray) -> list[str]:
+        """Each answer (its question and its row of option values) as canonical JSON, worked out once for each
+        distinct answer (and remembered for the next files)."""
+        if not len(question):
+            return []
+        key = np.ascontiguousarray(np.column_stack([question.astype(np.float64), values]))
+        key = key.view(np.dtype((np.void, key.dtype.itemsize * key.shape[1]))).ravel()
+        distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        known, texts = self._texts, []
+        for k, q, i in zip(distinct.tolist(), question[first].tolist(), first.tolist(), strict=True):
+            text = known.get(k)
+            if text is None:
+                text = known[k] = self._answer_text(q, values[i])
+            texts.append(text)
+        return np.array(texts, dtype=object)[inverse.ravel()].tolist()
 
-    def _fast_ratings(self, ratings: list) -> list[tuple] | None:
-        out = []
-        for r in ratings:
-            if type(r) is not dict or len(r) != 4:
-                return None
-            pid, stage, rating, at = r.get("provision"), r.get("stage"), r.get("rating"), r.get("at")
-            if (pid not in self.known_provisions or stage not in STAGES or type(rating) is not int
-                    or not 0 < rating < 5 or type(at) is not str or len(at) != 24):
-                return None
-            base, within = self._minute(at[:17]), self._seconds.get(at[17:])
-            if base is None or within is None or base + within > self.latest_ms:
-                return None
-            out.append((pid, stage, rating, at, base + within))
-        return out
+    def _answer_text(self, q: int, row: np.ndarray) -> str:
+        """One answer from its option values: single, the option; multi, the options; rate, {option: rating};
+        order, the options by position."""
+        ids = self.bank.option_ids[q]
+        chosen = [(v, oid) for v, oid in zip(row.tolist()[:len(ids)], ids, strict=True) if v == v]  # NaN: not chosen
+        kind = self.bank.kind[q]
+        if kind == 0:  # single
+            answer: Any = chosen[0][1]
+        elif kind == 2:  # rate
+            answer = {oid: int(v) for v, oid in chosen}
+        else:  # multi, order: by position (canonical_answer sorts a multi answer's options)
+            answer = [oid for _, oid in sorted(chosen)]
+        return canonical_answer(self.questions[self.bank.qids[q]], answer)
 
-    def _check_answer(self, qid: Any, answer: Any) -> str | None:
-        """An entry's question and answer as `responses` checks them: the canonical answer, or None when the
-        entry would be skipped with a message."""
-        if not isinstance(qid, str) or not ID_RE.fullmatch(qid) or qid not in self.questions:
-            return None
-        if answer in ("", [], {}) or not answer_shape_ok(answer):
-            return None
-        try:
-            checked = normalize_answer(self.questions[qid], answer)
-        except AnswerError:
-            return None
-        return None if checked is None else canonical_answer(self.questions[qid], checked)
 
-    def _minute(self, prefix: str) -> int | None:
-        """"YYYY-MM-DDTHH:MM:" -> ms since the epoch, when `parse_time` reads it (None otherwise)."""
-        if prefix in self._minutes:
-            return self._minutes[prefix]
-        value = None
-        if prefix.endswith(":"):
-            try:
-                value = int(parse_time(prefix[:16]))
-            except ValueError:
-                value = None
-        self._minutes[prefix] = value
-        return value
+def _as_written(texts: list[str], ms: list[int]) -> list[str]:
+    """Times as the fast path read them, as ISO UTC text to the millisecond (`format_time`'s form: a time written
+    without its milliseconds gets them)."""
+    if set(map(len, texts)) <= {24}:
+        return texts
+    return [t if len(t) == 24 else format_time(m) for t, m in zip(texts, ms, strict=True)]
 
 
 # -- importing ---------------------------------------------------------------------------------------------------
@@ -502,8 +486,8 @@ def now_text() -> str:
 
 
 class Writer:
-    """Stores checked files in a gradebook, each in one transaction, with the ids of the learners, sessions,
-    questions and answers stored so far at hand."""
+    """Stores checked files in a gradebook, each in one transaction (or, inside a transaction the caller holds, one
+    savepoint: see `group`), with the ids of the learners, sessions, questions and answers stored so far at hand."""
 
     def __init__(self, con: sqlite3.Connection):
         self.con = con
@@ -517,16 +501,40 @@ class Writer:
         self.question_ids: dict[str, int] = dict(con.execute("SELECT question, id FROM questions"))
         self.answer_ids: dict[str, int] = dict(con.execute("SELECT answer, id FROM answers"))
 
+    @contextmanager
+    def group(self) -> Iterator[None]:
+        """One transaction for the files stored inside it, each file in a savepoint of its own (a file that fails
+        is rolled back alone, and the files before it are kept): far fewer commits for a large import."""
+        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            self.con.execute("COMMIT")
+
+    @contextmanager
+    def _one_file(self) -> Iterator[None]:
+        """A file's transaction, or its savepoint inside a `group`: all of it, or nothing."""
+        con, nested = self.con, self.con.in_transaction
+        con.execute("SAVEPOINT file" if nested else "BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            con.execute("ROLLBACK TO file" if nested else "ROLLBACK")
+            if nested:
+                con.execute("RELEASE file")
+            self._load_ids()  # the ids handed out for the file are gone with it
+            raise
+        con.execute("RELEASE file" if nested else "COMMIT")
+
     def store(self, record: FileRecord) -> FileOutcome:
-        """Store one checked file in one transaction: all of it, or nothing when its SHA-256 is already in."""
-        outcome = FileOutcome(record.name, "imported", record.learner, record.session, len(record.attempts),
+        """Store one checked file atomically: all of it, or nothing when its SHA-256 is already in."""
+        questions, answers, certainties, ats, ms = record.columns
+        outcome = FileOutcome(record.name, "imported", record.learner, record.session, len(questions),
                               ratings=len(record.ratings))
         con, session = self.con, record.session
-        con.execute("BEGIN IMMEDIATE")
-        try:
+        with self._one_file():
             before = con.execute("SELECT name, imported_at FROM files WHERE sha256 = ?", (record.sha256,)).fetchone()
             if before:
-                con.execute("ROLLBACK")
                 outcome.status, outcome.imported_as, outcome.imported_at = "already imported", *before
                 return outcome
             learner = self._learner(record.learner)
@@ -536,8 +544,6 @@ class Writer:
             file_id = con.execute(
                 "INSERT INTO files (name, sha256, imported_at, learner, session) VALUES (?, ?, ?, ?, ?)",
                 (record.name, record.sha256, self.now, learner, session)).lastrowid
-            columns = zip(*record.attempts, strict=True) if record.attempts else ((),) * 5
-            questions, answers, certainties, ats, ms = columns
             rows = zip(repeat(learner), repeat(session), self._ids("questions", "question", questions),
                        self._ids("answers", "answer", answers), certainties, ats, ms, repeat(file_id))
             outcome.added = con.executemany(INSERT_ATTEMPT, rows).rowcount
@@ -545,11 +551,6 @@ class Writer:
                 tail = (learner, session, file_id)
                 outcome.ratings_added = con.executemany(INSERT_RATING,
                                                         [row + tail for row in record.ratings]).rowcount
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            self._load_ids()  # the ids handed out in the transaction are gone with it
-            raise
         return outcome
 
     def _learner(self, name: str) -> int:
@@ -558,21 +559,33 @@ class Writer:
             self.learner_ids[name] = self.con.execute("SELECT id FROM learners WHERE name = ?", (name,)).fetchone()[0]
         return self.learner_ids[name]
 
-    def _ids(self, table: str, column: str, values: tuple[str, ...]) -> list[int]:
-        """The ids of some questions or answers (`table`: "questions" or "answers"), storing the new ones."""
+    def _ids(self, table: str, column: str, values: list[str]) -> list[int]:
+        """The ids of some questions or answers (`table`: "questions" or "answers"), storing the new ones (in one
+        statement, with the ids that follow the largest stored)."""
         ids = self.question_ids if table == "questions" else self.answer_ids
-        try:
-            return list(map(ids.__getitem__, values))
-        except KeyError:
-            for value in sorted(set(values) - ids.keys()):
-                ids[value] = self.con.execute(f"INSERT INTO {table} ({column}) VALUES (?)", (value,)).lastrowid
-            return list(map(ids.__getitem__, values))
+        found = list(map(ids.get, values))
+        if None not in found:
+            return found
+        new = list(dict.fromkeys(compress(values, [i is None for i in found])))
+        first = self.con.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
+        self.con.executemany(f"INSERT INTO {table} (id, {column}) VALUES (?, ?)", enumerate(new, first))
+        ids.update(zip(new, range(first, first + len(new)), strict=True))
+        return list(map(ids.__getitem__, values))
+
+
+#: files stored in one transaction (each in a savepoint of its own) by an import
+GROUP_FILES = 200
+#: an import checkpoints its write-ahead log when it is this many pages (of 4 KB) long (and at its end, as SQLite does
+#: when the last connection closes)
+IMPORT_CHECKPOINT_PAGES = 100_000
 
 
 def import_files(db: str | Path, paths: Iterable[str | Path], session: str | None = None,
                  questions: dict[str, Question] | None = None, now_ms: float | None = None) -> ImportResult:
-    """Import response files into the gradebook `db` (created when there is none), one transaction per file.
-    `session` applies to the files that name none. `questions`: the bank to check against (the course's).
+    """Import response files into the gradebook `db` (created when there is none), each file atomically: a savepoint
+    of its own, inside transactions of up to GROUP_FILES files (a file that fails while it is stored is rolled back
+    alone; the files before it are kept). `session` applies to the files that name none. `questions`: the bank to
+    check against (the course's).
 
     A large import (BULK_FROM files or more, and at least as many as the gradebook holds) is a bulk load: the query
     indexes are dropped while it writes and built again at its end, and the foreign keys are checked once at its end
@@ -598,13 +611,19 @@ def import_files(db: str | Path, paths: Iterable[str | Path], session: str | Non
             if bulk:
                 drop_query_indexes(con)
                 con.execute("PRAGMA foreign_keys = OFF")
+            # the pages the import writes go into the write-ahead log, and to the database once when it closes (a
+            # checkpoint every 4 MB, SQLite's default, writes and syncs the same pages again and again)
+            con.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES}")
+            con.execute("PRAGMA temp_store = MEMORY")  # each file's savepoint journal, in memory
             writer = Writer(con)
-            for record in records:
-                if record.problems:
-                    result.files.append(FileOutcome(record.name, "refused", record.learner, record.session,
-                                                    problems=record.problems))
-                else:
-                    result.files.append(writer.store(record))
+            for group in _batches(records, GROUP_FILES):
+                with writer.group():
+                    for record in group:
+                        if record.problems:
+                            result.files.append(FileOutcome(record.name, "refused", record.learner, record.session,
+                                                            problems=record.problems))
+                        else:
+                            result.files.append(writer.store(record))
         finally:
             ensure_query_indexes(con)
             broken = con.execute("PRAGMA foreign_key_check").fetchall() if bulk else []
@@ -612,6 +631,17 @@ def import_files(db: str | Path, paths: Iterable[str | Path], session: str | Non
     if broken:
         raise GradebookError(f"{db}: {len(broken)} rows refer to rows that are not there (first: {broken[0]})")
     return result
+
+
+def _batches(items: Iterable[FileRecord], size: int) -> Iterator[list[FileRecord]]:
+    batch: list[FileRecord] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def drop_query_indexes(con: sqlite3.Connection) -> None:
@@ -627,42 +657,49 @@ def ensure_query_indexes(con: sqlite3.Connection) -> None:
         con.execute(sql)
 
 
+#: files a reader checks at once (a pool's worker reads them as one task), and the chunks a pool's workers may
+#: read ahead of the writer, each
+READ_CHUNK = 32
+READ_AHEAD = 4
+
 # Reading in a pool of processes: the reader and the SHA-256s already imported, for the workers (fork) to use.
 _POOL_STATE: tuple[Reader, str | None, set[str]] | None = None
 
 
-def _read_in_worker(path: str) -> FileRecord:
+def _read_in_worker(paths: list[str]) -> list[FileRecord]:
     reader, session, known = _POOL_STATE
-    return read_unless_known(reader, path, session, known)
-
-
-def read_unless_known(reader: Reader, path: str, session: str | None, known: set[str]) -> FileRecord:
-    """Read a file, but do not check one whose SHA-256 is already imported (storing it will say so)."""
-    record = FileRecord(path)
-    try:
-        raw = read_bytes(Path(path))
-    except ResponseFileError as exc:
-        record.problems.append(str(exc))
-        return record
-    record.sha256 = hashlib.sha256(raw).hexdigest()
-    return record if record.sha256 in known else reader.check(record, raw, session)
+    return reader.read_many(paths, session, known)
 
 
 @contextmanager
 def reading(reader: Reader, paths: list[str], session: str | None, known: set[str]) -> Iterator[Iterator[FileRecord]]:
-    """Every file read and checked, in order: by a pool of processes (one per processor) for many files, which
-    read ahead while the caller stores what they have read."""
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if len(paths) < POOL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield (read_unless_known(reader, path, session, known) for path in paths)
+    """Every file read and checked, in order, READ_CHUNK files at a time: by a pool of processes (one per processor)
+    for many files, which read ahead while the caller stores what they have read."""
+    chunks = [paths[i:i + READ_CHUNK] for i in range(0, len(paths), READ_CHUNK)]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = cores
+    if len(paths) < POOL_FROM or workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield chain.from_iterable(reader.read_many(chunk, session, known) for chunk in chunks)
         return
     global _POOL_STATE
     _POOL_STATE = (reader, session, known)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield pool.imap(_read_in_worker, paths, chunksize=16)
+            yield _read_ahead(pool, chunks, READ_AHEAD * workers)
     finally:
         _POOL_STATE = None
+
+
+def _read_ahead(pool: Any, chunks: list[list[str]], ahead: int) -> Iterator[FileRecord]:
+    """The chunks' records in order, at most `ahead` chunks read before the caller asks for them (the files of a
+    large import are not all held in memory at once, nor scanned by the garbage collector again and again)."""
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_read_in_worker, (chunk,)))
+        if len(pending) > ahead:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 # -- reading the gradebook ---------------------------------------------------------------------------------------

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -18,6 +21,16 @@ HTML = Path(os.environ.get("NASAMS_HTML", REPO / "_build" / "html"))
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+
+
+def grade_json(path, *options: str, check: bool = False) -> dict:
+    """`nasams-course grade PATH --json [OPTIONS]`: the report of the one file, as the command prints it (its
+    object's `report` in the list grade prints; `check` asks for exit status 0)."""
+    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(path), "--json",
+                          *options], capture_output=True, text=True, check=check, timeout=120)
+    [graded] = json.loads(out.stdout)
+    assert graded["file"] == str(path), out.stderr
+    return graded["report"]
 
 
 def chromium_path() -> str:

@@ -4,8 +4,6 @@ download and import, no requests to other hosts, and no serious accessibility vi
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from urllib.parse import urlparse
 
 import pytest
@@ -16,7 +14,7 @@ from nasams_course.grading.levels import level_for
 from nasams_course.rendering.html import percent
 from nasams_course.trainer import weak_answer
 
-from .conftest import AXE, HTML, REPO
+from .conftest import AXE, HTML, REPO, grade_json
 
 pytestmark = pytest.mark.browser
 
@@ -152,9 +150,7 @@ def grade_with_cli(tmp_path, responses: dict) -> dict:
     path = tmp_path / "cli.json"
     path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "cli",
                                 "responses": [{"question": q, "answer": a, "at": "2026-01-01T00:00:00Z"} for q, a in responses.items()]}))
-    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(path), "--json"],
-                         capture_output=True, text=True, check=True)
-    return {i["question"]: i for i in json.loads(out.stdout)["items"]}
+    return {i["question"]: i for i in grade_json(path, check=True)["items"]}
 
 
 def download_by_keyboard(page, path, learner="Sam Okafor"):
@@ -203,9 +199,7 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
 
     assert {e["question"]: canonical(e["question"], e["answer"]) for e in data["responses"]} == \
         {q: canonical(q, a) for q, a in PLAN.items()}
-    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(saved), "--json"],
-                         capture_output=True, text=True, check=True)
-    assert {i["question"]: percent(i["score"]) for i in json.loads(out.stdout)["items"]} == \
+    assert {i["question"]: percent(i["score"]) for i in grade_json(saved, check=True)["items"]} == \
         {q: expected(q, a)["score"] for q, a in PLAN.items()}
 
     tab_until(page, lambda s: s["action"] == "clear")
@@ -277,9 +271,7 @@ def test_every_attempt_is_kept_and_first_and_latest_scores_match_the_grader(page
     data = json.loads(saved.read_text())
     assert data["schema"] == "nasams-course/responses@2"
     assert len(data["responses"]) == 2 * len(QUESTIONS)
-    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(saved), "--json"],
-                         capture_output=True, text=True, check=True)
-    graded = {i["question"]: i for i in json.loads(out.stdout)["items"]}
+    graded = {i["question"]: i for i in grade_json(saved, check=True)["items"]}
     for q in QUESTIONS:
         assert percent(graded[q.id]["score"]) == shown(page, q.id)["score"], q.id
         assert percent(graded[q.id]["first_score"]) in first_line(page, q.id), q.id
@@ -509,9 +501,7 @@ def test_progress_page_equals_the_grader_on_the_downloaded_file(page, base, tmp_
         answer_by_keyboard(page, q, PLAN[q.id])  # the plan includes critical errors
     answer_by_keyboard(page, QUESTIONS[0], weak_answer(QUESTIONS[0]))  # a second attempt
     saved = download_by_keyboard(page, tmp_path / "partial.json")
-    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(saved), "--json"],
-                         capture_output=True, text=True)
-    report = json.loads(out.stdout)
+    report = grade_json(saved)
     assert any(i["critical"] for i in report["items"]), "the run includes a critical error"
 
     page.goto(f"{base}/{PROGRESS}")

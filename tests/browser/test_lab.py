@@ -21,7 +21,7 @@ from nasams_course.grading import score_item
 from nasams_course.rendering.html import percent
 from nasams_course.trainer import keyed_answer, weak_answer
 
-from .conftest import REPO
+from .conftest import REPO, grade_json
 
 pytestmark = pytest.mark.browser
 
@@ -261,9 +261,7 @@ def test_workbook_widgets_by_click_and_keyboard_score_as_the_grader(chromium, la
     deadline = time.monotonic() + 30
     while not saved.exists() and time.monotonic() < deadline:
         time.sleep(0.3)
-    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(saved), "--json"],
-                         capture_output=True, text=True, check=True)
-    graded = json.loads(out.stdout)
+    graded = grade_json(saved, check=True)
     assert graded["learner"] == "Lab tester"
     assert {i["question"]: percent(i["score"]) for i in graded["items"]} == latest
     assert len(json.loads(saved.read_text())["responses"]) == 2 * len(QUESTIONS)  # every attempt kept

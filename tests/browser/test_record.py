@@ -15,7 +15,7 @@ from nasams_course.grading.calibration import CalibrationLevel, level_message
 from nasams_course.grading.words import say
 from nasams_course.trainer import keyed_answer, weak_answer
 
-from .conftest import AXE, REPO
+from .conftest import AXE, REPO, grade_json
 from .test_book import (
     BANK,
     EXEMPLAR,
@@ -34,12 +34,6 @@ from .test_book import (
 pytestmark = pytest.mark.browser
 CHAPTER = BANK.chapters["victims-and-privilege"]
 BANK_CATALOG = load_catalog()
-
-
-def grade_json(path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", str(path), "--json"],
-                         capture_output=True, text=True)
-    return json.loads(out.stdout)
 
 
 def stored(page, qid) -> list:

@@ -23,7 +23,7 @@ from test_feedback import agreement
 from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.training.syllabus import load_syllabus
 
-from .conftest import AXE, REPO, _Quiet
+from .conftest import AXE, REPO, _Quiet, grade_json
 from .test_book import axe_serious
 
 pytestmark = pytest.mark.browser
@@ -138,10 +138,7 @@ def test_answer_by_keyboard_see_no_feedback_download_and_grade(chromium, base, b
     run = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "feedback", str(path),
                           "--session", str(SYLLABUS), "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    graded = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", "--json", str(path),
-                             "--session", str(SYLLABUS)], capture_output=True, text=True, timeout=120)
-    assert graded.returncode == 0, graded.stderr
-    report = json.loads(graded.stdout)
+    report = grade_json(path, "--session", str(SYLLABUS), check=True)
     assert sorted(i["question"] for i in report["items"]) == sorted([SINGLE, MULTI, ORDER])
     page_html = (out / "ana-ruiz.html").read_text()
     assert agreement(page_html, report) == []

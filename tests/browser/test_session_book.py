@@ -9,8 +9,6 @@ import functools
 import http.server
 import json
 import re
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -23,7 +21,7 @@ from nasams_course.trainer import keyed_answer
 from nasams_course.training.guides import key_text, letters
 from nasams_course.training.syllabus import load_syllabus
 
-from .conftest import AXE, REPO, _Quiet
+from .conftest import AXE, REPO, _Quiet, grade_json
 from .test_book import axe_serious
 
 pytestmark = pytest.mark.browser
@@ -93,10 +91,7 @@ def test_answer_download_and_grade_a_session(session_browser, session_base, tmp_
     hosts = {urlparse(u).hostname for u in requests if u.startswith("http")}
     assert hosts <= {"127.0.0.1"} and errors == []
     context.close()
-    run = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), "grade", "--json", str(path),
-                          "--session", str(SYLLABUS)], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    report = json.loads(run.stdout)
+    report = grade_json(path, "--session", str(SYLLABUS), check=True)
     assert [i["question"] for i in report["items"]] == [qid] and report["items"][0]["score"] == 1
 
 

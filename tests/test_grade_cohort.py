@@ -1,0 +1,323 @@
+"""`grade` reads and grades many files at once, column by column (training/cohort_files.py, grading/cohort.py's
+cohort_reports): the very results of the reference, `read_responses` and `grade()` file by file, compared exactly
+(every float, every list in its order), on a generated cohort of the real bank and on the golden response files."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import golden, golden_questions
+from nasams_course.bench import write_cohort
+from nasams_course.content.loader import course_bank
+from nasams_course.grading import grade
+from nasams_course.grading.cohort import cohort_reports
+from nasams_course.responses import ResponseFileError, read_responses
+from nasams_course.training import roster
+from nasams_course.training.cohort_files import read_cohort
+
+BANK = course_bank()
+GOLDEN = golden("response-files.json")
+QS = golden_questions()
+
+
+def reference(path, questions, scope=None, now_ms=None) -> dict:
+    """What the reference makes of one file: its problems, or its report (`grade` on `scope`, the attempts at the
+    scope's questions)."""
+    try:
+        rs = read_responses(path, questions, now_ms)
+    except ResponseFileError as exc:
+        return {"refused": str(exc)}
+    scope = questions if scope is None else scope
+    report = grade(scope, [a for a in rs.attempts if a.question in scope], learner=rs.learner, ratings=rs.ratings)
+    return {"learner": rs.learner, "session": rs.session, "problems": rs.problems,
+            "report": {**report.to_json(), "problems": rs.problems}}
+
+
+def vectorized(paths, questions, scope=None, now_ms=None) -> list[dict]:
+    """What the cohort reader and grader make of the same files, in the same form (through JSON, as printed)."""
+    cohort = read_cohort(paths, questions, now_ms)
+    readable = [i for i, f in enumerate(cohort.files) if f.error is None]
+    reports = dict(zip(readable, cohort_reports(cohort.attempts, cohort.ratings, readable,
+                                                [cohort.files[i].learner for i in readable],
+                                                questions if scope is None else scope), strict=True))
+    out = []
+    for i, f in enumerate(cohort.files):
+        if f.error is not None:
+            out.append({"refused": f.error})
+            continue
+        report = orjson.loads(orjson.dumps(reports[i]))
+        report["problems"] = f.problems
+        out.append({"learner": f.learner, "session": f.session, "problems": f.problems, "report": report})
+    return out
+
+
+def special_files(folder) -> list:
+    """Files off the plain path, each read by the reference inside the cohort: skipped entries, a null certainty, a
+    time with an offset, a rating of 2.0, a byte-order mark, version 1, nothing answered, not JSON, a folder."""
+    q = BANK.questions
+    single = next(x for x in q.values() if x.kind == "single")
+    rate = next(x for x in q.values() if x.kind == "rate")
+    order = next(x for x in q.values() if x.kind == "order")
+    at = "2026-11-02T10:00:00Z"
+    files = {
+        "skipped.json": {"schema": "nasams-course/responses@2", "learner": "Skip", "responses": [
+            {"question": single.id, "answer": single.option_ids[0], "at": at},
+            {"question": "q-nowhere", "answer": "a", "at": at},
+            {"question": order.id, "answer": [order.option_ids[0]] * 2, "at": at}]},
+        "null-certainty.json": {"schema": "nasams-course/responses@2", "learner": "Null", "responses": [
+            {"question": single.id, "answer": single.option_ids[1], "at": at, "certainty": None},
+            {"question": single.id, "answer": single.option_ids[0], "at": "2026-11-02T10:01:00Z", "certainty": 2}]},
+        "offset.json": {"schema": "nasams-course/responses@2", "learner": "Offset", "responses": [
+            {"question": single.id, "answer": single.option_ids[2], "at": "2026-11-02T12:00:00+02:00",
+             "certainty": 3},
+            {"question": single.id, "answer": single.option_ids[0], "at": "2026-11-02T10:00:00.500Z"}]},
+        "float-rating.json": {"schema": "nasams-course/responses@2", "learner": "Float", "responses": [
+            {"question": rate.id, "answer": {o: 2.0 for o in rate.option_ids}, "at": at}],
+            "self_ratings": [{"provision": "S5", "stage": "after", "rating": 3, "at": at}]},
+        "version-1.json": {"schema": "nasams-course/responses@1", "learner": "Old", "responses": [
+            {"question": rate.id, "answer": {rate.option_ids[0]: 4}, "at": at}]},
+        "nothing.json": {"schema": "nasams-course/responses@2", "learner": "", "responses": [], "self_ratings": [
+            {"provision": "E4a", "stage": "before", "rating": 2, "at": at}]},
+    }
+    paths = []
+    for name, data in files.items():
+        (folder / name).write_text(json.dumps(data), encoding="utf-8")
+        paths.append(folder / name)
+    bom = folder / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + json.dumps(files["skipped.json"] | {"learner": "Bom"}).encode())
+    broken = folder / "broken.json"
+    broken.write_text("{not json")
+    (folder / "a-folder").mkdir()
+    return [*paths, bom, broken, folder / "a-folder"]
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory) -> list:
+    """40 generated learners of the real bank (strong, weak, critical, guessing and sure profiles; every fifth one
+    chapter or two only; three attempts at a third of the questions; certainty; self-ratings) and the special files."""
+    folder = tmp_path_factory.mktemp("cohort")
+    return write_cohort(folder, 40, seed=13, partial=True) + special_files(folder)
+
+
+def test_the_generated_cohort_has_what_parity_needs(cohort):
+    reports = [r["report"] for r in (reference(p, BANK.questions) for p in cohort) if "report" in r]
+    assert any(r["complete"] for r in reports) and any(not r["complete"] for r in reports)
+    assert any(any(p["critical"] for p in r["provisions"]) for r in reports)
+    assert any(r["calibration"]["answers"] for r in reports) and any(r["self_ratings"] for r in reports)
+    assert any(i["score"] != i["first_score"] for r in reports for i in r["items"])  # attempts after the first
+    assert any(len(r["items"]) < len(BANK.questions) for r in reports)  # partial learners
+    assert {i["question"] for r in reports for i in r["items"]} == set(BANK.questions)  # every kind, every question
+
+
+def test_cohort_grading_equals_grade_for_every_learner_exactly(cohort):
+    """Every figure of every report: scores, first-attempt scores, levels, completion, critical errors and their
+    reviews, calibration, self-ratings; and the same files refused with the same words."""
+    got = vectorized(cohort, BANK.questions)
+    assert got == [reference(p, BANK.questions) for p in cohort]
+    assert sum("refused" in g for g in got) == 2 and any(g.get("problems") for g in got)
+
+
+def test_cohort_grading_equals_grade_on_a_smaller_scope(cohort):
+    """A session's questions (as grade --session counts them): attempts at other questions are left out."""
+    chapters = list(BANK.chapters)[2:5]
+    scope = {qid: q for qid, q in BANK.questions.items() if BANK.chapter_of[qid] in chapters}
+    assert vectorized(cohort, BANK.questions, scope) == [reference(p, BANK.questions, scope) for p in cohort]
+
+
+def test_grade_files_in_worker_processes_gives_what_one_process_gives(cohort, monkeypatch):
+    monkeypatch.setattr(roster, "CHUNK", 7)
+    one = roster.grade_files(cohort, BANK, "all", workers=1)
+    two = roster.grade_files(cohort, BANK, "all", workers=2)
+    assert [g.json for g in two] == [g.json for g in one]
+    assert [(g.file, g.learner, g.problems, g.notes, g.roster) for g in two] == \
+        [(g.file, g.learner, g.problems, g.notes, g.roster) for g in one]
+    expected = []
+    for path in cohort:
+        ref = reference(path, BANK.questions)
+        expected.append({"file": str(path), "learner": None, "session": None, "problems": [ref["refused"]],
+                         "report": None} if "refused" in ref else {"file": str(path), **ref})
+    assert [orjson.loads(g.json) for g in two] == expected
+
+
+def golden_paths(folder) -> list:
+    paths = []
+    for i, case in enumerate(GOLDEN["cases"]):
+        path = folder / f"case-{i:02d}.json"
+        path.write_text(json.dumps(case["file"]), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_the_golden_response_files_read_as_the_reference_reads_them_even_all_at_once(tmp_path):
+    """Every golden case (refused files, skipped entries and ratings, times in every form, null and bad certainty,
+    sessions) in one cohort: each file read alone by the reference, and all together by the cohort reader."""
+    paths = golden_paths(tmp_path)
+    got = vectorized(paths, QS, now_ms=GOLDEN["now"])
+    assert got == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
+    assert sum("refused" in g for g in got) >= 10
+
+
+def test_the_cohort_reader_keeps_the_attempts_and_ratings_the_reference_keeps(tmp_path):
+    paths = golden_paths(tmp_path)
+    cohort = read_cohort(paths, QS, GOLDEN["now"])
+    t, r = cohort.attempts, cohort.ratings
+    for i, path in enumerate(paths):
+        try:
+            rs = read_responses(path, QS, GOLDEN["now"])
+        except ResponseFileError:
+            assert not (t.learner == i).any()
+            continue
+        mine = t.learner == i
+        assert [(t.qids[q], at, seq, c) for q, at, seq, c in zip(t.question[mine], t.at[mine], t.seq[mine],
+                                                                 t.certainty[mine], strict=True)] == \
+            [(a.question, a.at, a.seq, a.certainty or 0) for a in rs.attempts]
+        mine = r.learner == i
+        assert list(zip(r.stage[mine], r.rating[mine], r.at[mine], r.seq[mine], strict=True)) == \
+            [(("before", "after").index(x.stage), x.rating, x.at, x.seq) for x in rs.ratings]
+
+
+GOOD_TIMES = ["2026-03-01T10:00:00Z", "2026-03-01T10:00:00.250Z", "2024-02-29T23:59:59.999Z", "1970-01-01T00:00:00Z"]
+ODD_TIMES = ["2026-03-01T10:00:00+01:00", "2026-02-29T10:00:00Z", "1969-12-31T23:59:59Z", "2026-13-01T10:00:00Z",
+             "2026-03-01T24:00:00Z", "2026-03-01T10:60:00Z", "2999-01-01T00:00:00Z", "2026-03-01T10:00Z", "2026-03-01",
+             "２０２６-03-01T10:00:00Z", "2026-03-01T10:00:00.0000Z", "2026-03-01T10:00:00Z\n", "2026-03-01T10:00:00z",
+             "2026-03-01 10:00:00Z", 5, None]
+#: one thing wrong (or merely unusual) with an entry: each is read by the reference, the rest of the file still fast
+ENTRY_DEFECTS = {
+    "question": ["g-nowhere", "Bad Id", 7, None, ["g-single"]],
+    "answer": ["", [], {}, None, 3, ["a", ["b"]], {"a": [1]}, "zz", ["a", "a"], {"a": 0}, {"a": 5}, {"a": True},
+               {"a": 2.0}, {"zz": 1}, ["zz"]],
+    "at": ODD_TIMES,
+    "certainty": [None, 0, 4, True, 2.0, "2"],
+}
+
+
+def good_answer(q):
+    ids = q.option_ids
+    if q.kind == "single":
+        return st.sampled_from(ids)
+    if q.kind == "rate":
+        return st.dictionaries(st.sampled_from(ids), st.integers(1, 4), min_size=1)
+    return st.lists(st.sampled_from(ids), min_size=1, unique=True)
+
+
+@st.composite
+def response_file(draw):
+    """A plain file, most often with one thing wrong or unusual in an entry, a self-rating or the file itself."""
+    entries = []
+    for _ in range(draw(st.integers(0, 6))):
+        qid = draw(st.sampled_from(sorted(QS)))
+        entry = {"question": qid, "answer": draw(good_answer(QS[qid])), "at": draw(st.sampled_from(GOOD_TIMES))}
+        if draw(st.booleans()):
+            entry["certainty"] = draw(st.integers(1, 3))
+        entries.append(entry)
+    ratings = [{"provision": draw(st.sampled_from(["E4a", "S5", "U7"])), "stage": draw(st.sampled_from(["before",
+                "after"])), "rating": draw(st.integers(1, 4)), "at": draw(st.sampled_from(GOOD_TIMES))}
+               for _ in range(draw(st.integers(0, 3)))]
+    data = {"schema": draw(st.sampled_from(["nasams-course/responses@2", "nasams-course/responses@1"])),
+            "learner": draw(st.sampled_from(["Ana", "", "Zoë 日本"])), "responses": entries}
+    if ratings or draw(st.booleans()):
+        data["self_ratings"] = ratings
+    if draw(st.booleans()):
+        data["session"] = "s-1"
+    where = draw(st.sampled_from(["nothing", "entry", "entry", "entry", "rating", "file"]))
+    if where == "entry" and entries:
+        entry = draw(st.sampled_from(entries))
+        field = draw(st.sampled_from([*ENTRY_DEFECTS, "extra", "missing", "not an object"]))
+        if field == "extra":
+            entry["note"] = draw(st.sampled_from(["x", [[[[[[[[[1]]]]]]]]]]))
+        elif field == "missing":
+            del entry[draw(st.sampled_from(["question", "answer", "at"]))]
+        elif field == "not an object":
+            entries[entries.index(entry)] = draw(st.sampled_from(["x", [], None, 3]))
+        else:
+            entry[field] = draw(st.sampled_from(ENTRY_DEFECTS[field]))
+    elif where == "rating" and ratings:
+        rating = draw(st.sampled_from(ratings))
+        field, value = draw(st.sampled_from([("provision", "X9"), ("provision", "e4a"), ("provision", 5),
+                                             ("stage", "during"), ("rating", 0), ("rating", True), ("rating", 3.0),
+                                             ("at", "2026-03-01T10:00:00+01:00"), ("at", "2999-01-01T00:00:00Z"),
+                                             ("extra", 1)]))
+        rating[field] = value
+    elif where == "file":
+        key, value = draw(st.sampled_from([("schema", "nasams-course/responses@3"), ("learner", 5),
+                                           ("learner", "x" * 201), ("responses", {}), ("self_ratings", None),
+                                           ("session", "Bad"), ("session", None), ("extra", [1])]))
+        data[key] = value
+    return data
+
+
+RATING_DEFECTS = [("provision", "X9"), ("provision", "e4a"), ("provision", 5), ("stage", "during"), ("rating", 0),
+                  ("rating", True), ("rating", 3.0), ("at", "2026-03-01T10:00:00+01:00"),
+                  ("at", "2999-01-01T00:00:00Z"), ("extra", 1)]
+FILE_DEFECTS = [("schema", "nasams-course/responses@3"), ("learner", 5), ("learner", "x" * 201), ("responses", {}),
+                ("self_ratings", None), ("session", "Bad"), ("session", None), ("extra", [1])]
+
+
+def plain_file() -> dict:
+    """A file of the plain form with an entry for every golden question (each kind) and two self-ratings."""
+    answers = {"single": lambda q: q.option_ids[0], "multi": lambda q: q.option_ids[:2],
+               "rate": lambda q: dict.fromkeys(q.option_ids, 2), "order": lambda q: list(q.option_ids)}
+    return {"schema": "nasams-course/responses@2", "learner": "Ana", "session": "s-1",
+            "responses": [{"question": q.id, "answer": answers[q.kind](q), "at": GOOD_TIMES[i % 4], "certainty": 2}
+                          for i, q in enumerate(QS.values())],
+            "self_ratings": [{"provision": "E4a", "stage": "before", "rating": 2, "at": GOOD_TIMES[0]},
+                             {"provision": "S5", "stage": "after", "rating": 4, "at": GOOD_TIMES[1]}]}
+
+
+def one_defect_files() -> list[dict]:
+    """The plain file, and the plain file with each one thing wrong or unusual (at each question for the entries)."""
+    files = [plain_file()]
+    for k in range(len(QS)):
+        for field, values in ENTRY_DEFECTS.items():
+            for value in values:
+                data = plain_file()
+                data["responses"][k][field] = value
+                files.append(data)
+        for change in ("extra", "missing", "not an object"):
+            data = plain_file()
+            if change == "extra":
+                data["responses"][k]["note"] = [[[[[[[[[1]]]]]]]]]
+            elif change == "missing":
+                del data["responses"][k]["at"]
+            else:
+                data["responses"][k] = "x"
+            files.append(data)
+    for field, value in RATING_DEFECTS:
+        data = plain_file()
+        data["self_ratings"][1][field] = value
+        files.append(data)
+    for field, value in FILE_DEFECTS:
+        data = plain_file()
+        data[field] = value
+        files.append(data)
+    return files
+
+
+def test_every_single_defect_is_read_as_the_reference_reads_it(tmp_path):
+    """Each thing the fast path must not let through, alone in an otherwise plain file: all in one cohort."""
+    paths = []
+    for i, data in enumerate(one_defect_files()):
+        path = tmp_path / f"f{i:03d}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        paths.append(path)
+    now = GOLDEN["now"]
+    got = vectorized(paths, QS, now_ms=now)
+    assert got == [reference(p, QS, now_ms=now) for p in paths]
+    assert got[0]["problems"] == [] and sum(bool(g.get("problems")) or "refused" in g for g in got) > 100
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(response_file(), min_size=1, max_size=6))
+def test_any_files_read_and_grade_as_the_reference_reads_and_grades_them(tmp_path, files):
+    paths = []
+    for i, data in enumerate(files):
+        path = tmp_path / f"f{i}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        paths.append(path)
+    now = GOLDEN["now"]
+    assert vectorized(paths, QS, now_ms=now) == [reference(p, QS, now_ms=now) for p in paths]
