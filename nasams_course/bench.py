@@ -246,6 +246,43 @@ def bench_gradebook(learners: int = GRADEBOOK_LEARNERS) -> None:
           f"{len(frame):,} rows)")
 
 
+REPORT_TARGET = 10  # seconds, `report` from the gradebook for 10,000 learners x every question
+
+
+def bench_report(learners: int = GRADEBOOK_LEARNERS) -> None:
+    """`nasams-course report --db` on a gradebook of a generated cohort of the real bank (every question, three
+    attempts on a third: `cohort_files`), wall-clock and processor time, beside the time to just parse the files."""
+    import json
+    import os
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    cli = str(Path(sys.executable).with_name("nasams-course"))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        paths = cohort_files(folder, learners)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for p in paths:
+            json.loads(p.read_bytes())
+        parse, parse_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        subprocess.run([cli, "--root", str(ROOT), "gradebook", "import", "--db", "cohort.sqlite",
+                        *(p.name for p in paths)], cwd=folder, check=True, capture_output=True)
+        load = os.getloadavg()[0]
+        wall, cpu = time.perf_counter(), children_cpu()
+        subprocess.run([cli, "--root", str(ROOT), "report", "--db", "cohort.sqlite", "--out", "report"], cwd=folder,
+                       check=True, capture_output=True)
+        took, took_cpu = time.perf_counter() - wall, children_cpu() - cpu
+        size = sum(f.stat().st_size for f in (folder / "report").iterdir())
+        load = max(load, os.getloadavg()[0])
+    print(f"report from the gradebook, {learners:,} learners x every question of the real bank (load average up to "
+          f"{load:.1f} on {os.cpu_count()} processors): {took:.1f} s (processor {took_cpu:.1f} s), {took / parse:.1f}x "
+          f"the parse of the files ({parse:.1f} s, processor {parse_cpu:.1f} s); the page and its CSV "
+          f"files {size / 1e6:.1f} MB   (target: <= {REPORT_TARGET} s)")
+
+
 def bench_build() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "--path-output", tmp,
@@ -430,7 +467,8 @@ def bench_certificates() -> None:
 
 
 SECTIONS = {"certificates": bench_certificates, "storage": bench_storage, "sessions": bench_sessions,
-            "grading": bench_grading, "gradebook": bench_gradebook, "build": bench_build, "browser": bench_browser}
+            "grading": bench_grading, "gradebook": bench_gradebook, "report": bench_report, "build": bench_build,
+            "browser": bench_browser}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -393,11 +393,13 @@ def cmd_answers(args: argparse.Namespace) -> int:
 
 
 def cmd_items(args: argparse.Namespace) -> int:
-    from nasams_course.trainer import item_analysis
+    from nasams_course.trainer import scope
+    from nasams_course.training.cohort_tables import items_table
 
     bank = load_bank_or_raise(args.root)
     problems: list[str] = []
-    frame = item_analysis(args.responses, args.chapter or None, bank, problems)
+    questions = scope(args.chapter, bank) if args.chapter else bank.questions
+    frame = items_table(args.responses, questions, bank, problems)
     for problem in problems:
         print(f"nasams-course items: {printable(problem)}", file=sys.stderr)
     if args.json:

@@ -95,6 +95,12 @@ def test_review_reasons_in_plain_words(facility, discrimination, words):
         assert reason.startswith(word)
 
 
+def test_a_question_few_answered_says_so_first():
+    row = pd.Series({"facility": 12.0, "discrimination": 35.0, "answered": 7})
+    assert review_reasons(row, 10)[0].startswith("answered by only 7 of 10 learners")
+    assert review_reasons(row.replace(7, 8), 10)[0].startswith("very hard")
+
+
 def test_thirds_split_the_cohort_by_total():
     groups = thirds(pd.Series([5, 1, 3, 2, 6, 4], index=list("abcdef")))
     assert groups.to_dict() == {"a": "upper", "b": "lower", "c": "middle", "d": "lower", "e": "upper", "f": "middle"}

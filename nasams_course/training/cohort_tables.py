@@ -206,14 +206,18 @@ def critical_by_learner(graded: Graded) -> pd.DataFrame:
 def critical_by_question(graded: Graded) -> pd.DataFrame:
     """Each question with a critical error: learners with one on the latest answer (and its share of those who
     answered), on the first answer, and the provisions breached."""
-    rows = []
+    columns = {}
     for which in ("latest", "first"):
         items = getattr(graded, which)["items"]
-        answered = items[~items["unanswered"]]
-        g = answered.groupby("question", observed=True)
-        rows.append(pd.DataFrame({f"answered_{which}": g.size(), f"critical_{which}": g["critical"].sum(),
-                                  f"bits_{which}": g["breached"].agg(np.bitwise_or.reduce)}))
-    frame = rows[0].join(rows[1], how="outer").fillna(0)
+        ok = ~items["unanswered"].to_numpy()
+        qc = items["question"].cat.codes.to_numpy()[ok]
+        n = len(items["question"].cat.categories)
+        bits = np.zeros(n, dtype=np.int64)
+        np.bitwise_or.at(bits, qc, items["breached"].to_numpy()[ok])
+        columns.update({f"answered_{which}": np.bincount(qc, minlength=n),
+                        f"critical_{which}": np.bincount(qc, weights=items["critical"].to_numpy()[ok], minlength=n),
+                        f"bits_{which}": bits})
+    frame = pd.DataFrame(columns, index=pd.Index(list(graded.latest["items"]["question"].cat.categories)))
     frame = frame[(frame["critical_latest"] > 0) | (frame["critical_first"] > 0)]
     bits = frame["bits_latest"].astype(np.int64) | frame["bits_first"].astype(np.int64)
     out = pd.DataFrame({
@@ -260,3 +264,41 @@ def first_selections(cohort: Cohort) -> pd.DataFrame:
     key = lc * (len(sel["question"].cat.categories) + 1) + qc
     first = pd.Series(sel["attempt"].to_numpy()).groupby(key).transform("min").to_numpy()
     return sel[sel["attempt"].to_numpy() == first]
+
+
+def items_table(paths: list[Path], questions: dict[str, Question], bank: Bank, problems: list[str]) -> pd.DataFrame:
+    """`nasams-course items`: per question of `questions` answered on a first attempt, across the files' learners:
+    how many answered, difficulty (the facility index as a fraction) and discrimination (the item-rest correlation),
+    both as `item_analysis.item_statistics` defines them for the report, the first-attempt critical-error rate, and
+    the option shares of single questions. Unreadable files and skipped entries are added to `problems`."""
+    from nasams_course.catalog import load_catalog
+    from nasams_course.training.item_analysis import item_statistics
+
+    columns = ["question", "kind", "answered", "difficulty", "discrimination", "critical_rate"]
+    cohort = cohort_from_files(paths, bank, None)
+    problems += cohort.problems
+    sel = cohort.selections
+    cohort.selections = sel[sel["question"].isin(list(questions))] if len(sel) else sel
+    cohort.questions = questions
+    if cohort.selections.empty:
+        return pd.DataFrame(columns=columns)
+    graded = grade_report_cohort(cohort, load_catalog())
+    scores = first_attempt_scores(graded)
+    stats = item_statistics(scores).set_index("question")
+    items = graded.first["items"]
+    answered = items[~items["unanswered"]].astype({"question": str})
+    first = first_selections(cohort)
+    rows = []
+    for qid, g in answered.groupby("question", sort=False):
+        d = stats.at[qid, "discrimination"]
+        row = {"question": qid, "kind": questions[qid].kind, "answered": len(g),
+               "difficulty": round(stats.at[qid, "facility"] / 100, 3),
+               "discrimination": None if d is None or pd.isna(d) else round(d / 100, 3),
+               "critical_rate": round(float(g["critical"].mean()), 3)}
+        if questions[qid].kind == "single":
+            chosen = first.loc[first["question"] == qid, "option"].astype(str).tolist()
+            row["option_shares"] = ", ".join(f"{o.id} {chosen.count(o.id) / len(chosen):.0%}"
+                                             for o in questions[qid].options)
+        rows.append(row)
+    order = {qid: i for i, qid in enumerate(questions)}
+    return pd.DataFrame(rows).sort_values("question", key=lambda c: c.map(order)).reset_index(drop=True)

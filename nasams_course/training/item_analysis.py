@@ -102,9 +102,17 @@ def quiz_statistics(scores: pd.DataFrame) -> QuizStatistics:
                           float(error_ratio / 100 * sd))
 
 
-def review_reasons(row: pd.Series) -> list[str]:
-    """Why an item needs review, in plain words (none: it is fine)."""
+#: below this share of the learners answering a question, its figures are flagged (the others count 0)
+ANSWERED_LOW = 0.8
+
+
+def review_reasons(row: pd.Series, learners: int | None = None) -> list[str]:
+    """Why an item needs review, in plain words (none: it is fine). With `learners` and the row's `answered`, a
+    question that fewer than ANSWERED_LOW of them answered says so first."""
     reasons = []
+    if learners and "answered" in row and row["answered"] < ANSWERED_LOW * learners:
+        reasons.append(f"answered by only {int(row['answered'])} of {learners} learners: the others count 0, so its "
+                       "figures mix not answering with not knowing")
     if row["facility"] < FACILITY_LOW:
         reasons.append(f"very hard: facility {row['facility']:.0f}%, below {FACILITY_LOW:.0f}% (check the key and "
                        "the wording)")

@@ -107,8 +107,14 @@ def question_link(qid) -> str:
     return f'<a href="#question-{escape(str(qid))}">{escape(str(qid))}</a>'
 
 
+#: a cell lists at most this many questions (the CSV file has them all)
+LINKS_SHOWN = 5
+
+
 def question_links(qids: str) -> str:
-    return ", ".join(question_link(q) for q in qids.split(", ") if q)
+    listed = [q for q in qids.split(", ") if q]
+    more = len(listed) - LINKS_SHOWN
+    return ", ".join(question_link(q) for q in listed[:LINKS_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -236,7 +242,7 @@ def item_tables(graded: Graded, scores: pd.DataFrame) -> tuple[pd.DataFrame, ia.
     stats["kind"] = [graded.cohort.questions[q].kind for q in stats["question"]]
     stats["answered"] = g.size().reindex(stats["question"]).fillna(0).astype(int).to_numpy()
     stats["critical"] = (100 * g["critical"].mean()).reindex(stats["question"]).to_numpy()
-    stats["review"] = ["; ".join(ia.review_reasons(row)) for _, row in stats.iterrows()]
+    stats["review"] = ["; ".join(ia.review_reasons(row, len(scores))) for _, row in stats.iterrows()]
     return stats, ia.quiz_statistics(scores)
 
 
