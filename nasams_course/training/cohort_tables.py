@@ -141,7 +141,8 @@ def roster(graded: Graded) -> pd.DataFrame:
     })
     frame["why_not"] = [
         why_not(bool(done), int(m), int(d), int(c)) for done, m, d, c in
-        zip(frame["complete"], latest.isna().sum(axis=1), low.reindex(keys).fillna(0), crit.sum(axis=1), strict=True)]
+        zip(frame["complete"], latest.isna().sum(axis=1), low.reindex(keys).fillna(len(domain_matrix(graded).columns)),
+            crit.sum(axis=1), strict=True)]
     return frame
 
 
@@ -156,13 +157,15 @@ def why_not(complete: bool, missing: int, low: int, critical: int) -> str:
 
 
 def domain_matrix(graded: Graded, column: str = "score") -> pd.DataFrame:
+    """learners (keys) x the domains of the provisions in scope (catalog order): a column of grade_cohort's domains
+    frame (score: NaN where nothing was attempted)."""
     frame = graded.latest["domains"]
     keys = graded.cohort.learners["key"]
+    scope = {graded.catalog.provision(p).domain for q in graded.cohort.questions.values() for p in q.provisions}
+    order = [d.id for d in graded.catalog.domains if d.id in scope]
     if frame.empty:
-        return pd.DataFrame(index=keys)
-    wide = frame.pivot(index="learner", columns="domain", values=column)
-    order = [d.id for d in graded.catalog.domains if d.id in wide.columns]
-    return wide.reindex(index=keys, columns=order)
+        return pd.DataFrame(np.nan, index=keys, columns=order, dtype=object)
+    return frame.pivot(index="learner", columns="domain", values=column).reindex(index=keys, columns=order)
 
 
 LEVEL_ORDER = ["Mastery", "Proficient", "Developing", "Beginning", "not started"]
