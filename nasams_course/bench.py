@@ -37,15 +37,15 @@ class CohortStep:
 
 
 COHORT_DB = "cohort.sqlite"
-#: the real path, in order (the report reads the gradebook the import wrote). `report` (issue 13) adds its step here,
-#: after the imports: CohortStep("nasams-course report --db", lambda names: ["report", "--db", COHORT_DB, "--out",
-#: "report"], target=10)
+#: the real path, in order (the report reads the gradebook the import wrote)
 COHORT_STEPS = [
     CohortStep("nasams-course grade --json", lambda names: ["grade", "--json", *names], target=5),
     CohortStep("nasams-course gradebook import (a new gradebook)",
                lambda names: ["gradebook", "import", "--db", COHORT_DB, *names], target=10, fresh=COHORT_DB),
     CohortStep("the same import again (every file already there)",
                lambda names: ["gradebook", "import", "--db", COHORT_DB, *names], runs=1),
+    CohortStep("nasams-course report --db (the page and a CSV of each table)",
+               lambda names: ["report", "--db", COHORT_DB, "--out", "report"], target=10),
 ]
 
 

@@ -526,11 +526,13 @@ def cmd_answers(args: argparse.Namespace) -> int:
 
 
 def cmd_items(args: argparse.Namespace) -> int:
-    from nasams_course.trainer import item_analysis
+    from nasams_course.trainer import scope
+    from nasams_course.training.cohort_tables import items_table
 
     bank = load_bank_or_raise(args.root)
     problems: list[str] = []
-    frame = item_analysis(args.responses, args.chapter or None, bank, problems)
+    questions = scope(args.chapter, bank) if args.chapter else bank.questions
+    frame = items_table(args.responses, questions, bank, problems)
     for problem in problems:
         print(f"nasams-course items: {printable(problem)}", file=sys.stderr)
     if args.json:
@@ -538,6 +540,70 @@ def cmd_items(args: argparse.Namespace) -> int:
     else:
         _print_table(frame)
     return 1 if problems else 0
+
+
+# -- the cohort report --------------------------------------------------------------------------------------------
+
+REPORT_EXIT = ("Exit status: 0 written; 1 written, but a response file was refused or an entry skipped (each printed; "
+               "the report says so too), or nothing to report; 2 the command could not run as asked (files and --db "
+               "together or neither, --db not a gradebook, no such session, a syllabus with problems, --out not "
+               "usable).")
+
+
+def _report_scope(args: argparse.Namespace, bank):
+    """The session: with files, --session is a syllabus (as for grade); with --db, a session id, or a syllabus
+    (its id picks the session, its questions are the scope). Returns (plan or None, session id or None)."""
+    value = args.session
+    if not value:
+        return None, None
+    if args.db is not None and not value.endswith((".yml", ".yaml")) and not Path(value).is_file():
+        from nasams_course.training.gradebook import check_session_id
+
+        _gradebook_call(check_session_id, value)
+        return None, value
+    if not Path(value).is_file():
+        raise UsageError(f"--session {value}: no such syllabus file")
+    plan = _session_scope(args, bank)
+    return plan, plan.id
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from nasams_course.training.cohort_tables import cohort_from_files, cohort_from_gradebook, grade_report_cohort
+    from nasams_course.training.report import ReportError, check_out, write_report
+
+    if bool(args.responses) == (args.db is not None):
+        raise UsageError("give either response files or --db GRADEBOOK, not both" if args.responses else
+                         "give response files, or --db GRADEBOOK")
+    bank = load_bank_or_raise(args.root)
+    plan, session = _report_scope(args, bank)
+    try:
+        out = check_out(args.out)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    if args.db is not None:
+        from nasams_course.training.gradebook import sessions
+
+        known = _gradebook_call(sessions, args.db)
+        if session and session not in set(known["session"].dropna()):
+            raise UsageError(f"{args.db} has no session {session!r} (see: nasams-course gradebook list)")
+        cohort = _gradebook_call(cohort_from_gradebook, args.db, session, bank, plan)
+    else:
+        cohort = cohort_from_files(args.responses, bank, plan)
+    for problem in cohort.problems:
+        print(f"nasams-course report: {printable(problem)}", file=sys.stderr)
+    for note in cohort.notes:
+        print(f"nasams-course report: note: {printable(note)}", file=sys.stderr)
+    if cohort.learners.empty:
+        print("nasams-course report: no learner to report on: nothing written", file=sys.stderr)
+        return 1
+    written = write_report(grade_report_cohort(cohort, load_catalog()), out)
+    if args.json:
+        _print_json({"index": str(written[0]), "files": [str(p) for p in written], "learners": len(cohort.learners),
+                     "problems": cohort.problems})
+    else:
+        print(f"Report of {len(cohort.learners)} learner(s): {written[0]} (open it from disk; {len(written) - 1} "
+              f"CSV files beside it)")
+    return 1 if cohort.problems else 0
 
 
 # -- the gradebook ------------------------------------------------------------------------------------------------
@@ -1110,6 +1176,20 @@ def build_parser() -> argparse.ArgumentParser:
                                 "critical-error rate, option shares")
     p.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES.json")
     p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
+
+    p = add("report", cmd_report,
+            "write a cohort report: one static HTML page (roster, provision heat map, domain levels, critical errors, "
+            "item and distractor analysis of first attempts, the questions) and a CSV file of each table")
+    p.add_argument("responses", nargs="*", type=Path, metavar="RESPONSES.json",
+                   help="response files, each one learner (or give --db)")
+    p.add_argument("--db", type=Path, metavar="GRADEBOOK", help="a gradebook (nasams-course gradebook import)")
+    p.add_argument("--session", metavar="ID|SYLLABUS.yml",
+                   help="with files: the session's syllabus (its questions are the scope, as for grade); with --db: a "
+                        "session id (only its learners), or its syllabus (also its scope)")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR",
+                   help="where to write DIR/index.html and the CSV files: a new or empty folder, or an earlier "
+                        "report's (replaced)")
+    p.epilog = REPORT_EXIT
 
     session = sub.add_parser("session", help="check a syllabus, or build its session book",
                              description="A session from a syllabus (a small YAML file: see syllabi/ and the README).")

@@ -6,17 +6,13 @@ import json
 from html import escape
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
 
-from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Bank, Question
 from nasams_course.grading import grade
-from nasams_course.grading.cohort import grade_cohort, selections_frame
-from nasams_course.grading.profile import first
-from nasams_course.responses import SCHEMA, ResponseFileError, read_responses
+from nasams_course.responses import SCHEMA, read_responses
 from nasams_course.session import domain_frame, profile_frame
 
 
@@ -139,47 +135,3 @@ def write_samples(folder: Path, name: str, chapters: list[str]) -> list[Path]:
         data = sample_responses(questions, SAMPLE_LEARNERS[kind], kind)
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return list(paths.values())
-
-
-def item_analysis(paths: list[Path], chapters: list[str] | None = None, bank: Bank | None = None,
-                  problems: list[str] | None = None) -> pd.DataFrame:
-    """Per question across a cohort, on each learner's FIRST attempt (later attempts have seen the feedback):
-    how many answered, difficulty (mean score), discrimination (point-biserial of the item score with the rest
-    of the learner's score), critical-error rate, and the share choosing each option of single-answer questions
-    (a distractor chosen by under 5% is not working).
-
-    A file that cannot be read, and every entry skipped, is added to `problems` (or raised, without that list)."""
-    bank = bank or course_bank()
-    questions = scope(chapters, bank) if chapters else bank.questions
-    learners = {}
-    for i, path in enumerate(paths):
-        try:
-            rs = read_responses(Path(path), bank.questions)  # read against the bank, then keep the scope
-        except ResponseFileError as exc:
-            if problems is None:
-                raise
-            problems.append(str(exc))
-            continue
-        if problems is not None:
-            problems += rs.problems
-        learners[f"{i}:{rs.learner}"] = [a for a in rs.attempts if a.question in questions]
-    if not any(learners.values()):
-        return pd.DataFrame(columns=["question", "kind", "answered", "difficulty", "discrimination", "critical_rate"])
-    result = grade_cohort(selections_frame(learners), questions, load_catalog(), which="first")
-    items = result["items"][~result["items"]["unanswered"]]
-    wide = items.pivot_table(index="learner", columns="question", values="score")
-    total = wide.sum(axis=1)
-    rows = []
-    for qid in wide.columns:
-        scores = wide[qid].dropna()
-        rest = (total - wide[qid].fillna(0)).loc[scores.index]
-        r = float(np.corrcoef(scores, rest)[0, 1]) if len(scores) > 2 and scores.std() > 0 and rest.std() > 0 else None
-        q = questions[qid]
-        row = {"question": qid, "kind": q.kind, "answered": len(scores), "difficulty": round(scores.mean(), 3),
-               "discrimination": None if r is None else round(r, 3),
-               "critical_rate": round(items[items["question"] == qid]["critical"].mean(), 3)}
-        if q.kind == "single":
-            chosen = [a.answer for attempts in learners.values() for a in first(attempts) if a.question == qid]
-            row["option_shares"] = ", ".join(f"{o.id} {chosen.count(o.id) / len(chosen):.0%}" for o in q.options)
-        rows.append(row)
-    return pd.DataFrame(rows)

@@ -739,6 +739,22 @@ def attempts_table(db: str | Path, session: str | None = None) -> pd.DataFrame:
     return frame.astype({"certainty": "Int64", "at_ms": "int64"})
 
 
+def learner_files(db: str | Path, session: str | None = None) -> pd.DataFrame:
+    """Each learner with a file imported (for one session, or any), by name: learner, files (their names, in the
+    order imported, joined by "; ")."""
+    con = connect(db)
+    try:
+        where, params = ("WHERE f.session = ?", (session,)) if session else ("", ())
+        rows = con.execute(f"SELECT l.name, f.name FROM files f JOIN learners l ON l.id = f.learner {where} "
+                           "ORDER BY l.name, f.id", params).fetchall()
+    finally:
+        con.close()
+    files: dict[str, list[str]] = {}
+    for learner, name in rows:
+        files.setdefault(learner, []).append(name)
+    return pd.DataFrame({"learner": list(files), "files": ["; ".join(names) for names in files.values()]})
+
+
 def attempts_frame(db: str | Path, session: str | None = None) -> pd.DataFrame:
     """The attempts (of one session, or all) as the cohort grader's selections frame, one row per chosen option:
     learner (name), question, attempt (the order of a learner's attempts: later is higher), option, value. Feed

@@ -1,0 +1,206 @@
+"""`nasams-course report`: its numbers equal `grade --json` for every learner of a 40-learner cohort (from the files
+and from a gradebook), statistics hidden below 10 learners, bad input refused in one line with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from nasams_course.bench import write_cohort as bench_cohort
+from nasams_course.content.loader import course_bank
+from nasams_course.grading.levels import level_for
+
+LEARNERS = 40
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), *args], capture_output=True,
+                          text=True, cwd=cwd, check=False)
+
+
+def write_cohort(folder, learners: int = LEARNERS, seed: int = 5) -> list:
+    """A deterministic cohort of the real bank (bench.write_cohort, the one `make bench` grades): five profiles of
+    learner (strong, weak, with critical errors, guessing, sure), three attempts on a third of the questions, every
+    fifth learner answering only one or two chapters, so that some are incomplete for every reason."""
+    return bench_cohort(folder, learners, seed, partial=True)
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cohort")
+    paths = write_cohort(folder)
+    graded = run("grade", *map(str, paths), "--json")
+    assert graded.returncode == 0, graded.stderr
+    return folder, paths, [f["report"] for f in json.loads(graded.stdout)]
+
+
+def expected_roster(results: list[dict]) -> pd.DataFrame:
+    rows = []
+    for r in results:
+        items = r["items"]
+        crit_provisions = sum(p["critical"] for p in r["provisions"])
+        rows.append({"learner": r["learner"], "answered": sum(not i["unanswered"] for i in items),
+                     "first_attempt_pct": None if r["first_score"] is None else 100 * r["first_score"],
+                     "final_pct": None if r["score"] is None else 100 * r["score"],
+                     "level": None if r["score"] is None else level_for(r["score"]),
+                     "critical": sum(i["critical"] for i in items), "complete": r["complete"],
+                     "missing": sum(p["score"] is None for p in r["provisions"]),
+                     "low": sum(d["level"] not in ("Mastery", "Proficient") for d in r["domains"]),
+                     "critical_provisions": crit_provisions})
+    return pd.DataFrame(rows).set_index("learner")
+
+
+def check_against_grade(out, results: list[dict], total: int | None = None) -> None:
+    """Every learner's figures in the report's CSV files equal grade --json's (percentages to 2 decimals)."""
+    want = expected_roster(results)
+    got = pd.read_csv(out / "roster.csv").set_index("learner").loc[want.index]
+    assert (got["answered"] == want["answered"]).all()
+    assert (got["total"] == (total or len(course_bank().questions))).all()
+    for col in ("first_attempt_pct", "final_pct"):
+        assert np.allclose(got[col].fillna(-1), want[col].astype(float).fillna(-1), atol=0.0051), col
+    assert got["level"].astype(object).fillna("").tolist() == want["level"].astype(object).fillna("").tolist()
+    assert got["critical"].tolist() == want["critical"].tolist()
+    assert got["complete"].tolist() == want["complete"].tolist()
+    for learner, row in want.iterrows():
+        why = got.at[learner, "why_not"]
+        if row["complete"]:
+            assert pd.isna(why)
+            continue
+        for count, words in ((row["missing"], "not attempted"), (row["low"], "below Proficient"),
+                             (row["critical_provisions"], "with a critical error")):
+            assert (f"{count} " in why and words in why) if count else words not in why, (learner, why)
+    provisions = pd.read_csv(out / "provision-scores.csv").set_index("learner")
+    domains = pd.read_csv(out / "domain-scores.csv").set_index("learner")
+    by_learner = pd.read_csv(out / "critical-by-learner.csv").set_index("learner") \
+        if (out / "critical-by-learner.csv").stat().st_size > 60 else pd.DataFrame()
+    for r in results:
+        for p in r["provisions"]:
+            value = provisions.at[r["learner"], p["id"]]
+            assert (pd.isna(value) if p["score"] is None else value == pytest.approx(100 * p["score"], abs=0.0051))
+        for d in r["domains"]:
+            value = domains.at[r["learner"], d["id"]]
+            assert (pd.isna(value) if d["score"] is None else value == pytest.approx(100 * d["score"], abs=0.0051))
+        critical = [i["question"] for i in r["items"] if i["critical"]]
+        if critical:
+            assert sorted(by_learner.at[r["learner"], "questions"].split(", ")) == sorted(critical)
+        else:
+            assert r["learner"] not in by_learner.index
+
+
+def test_report_from_files_equals_grade_json_for_every_learner(cohort, tmp_path):
+    _folder, paths, results = cohort
+    out = run("report", *map(str, paths), "--out", str(tmp_path / "report"))
+    assert out.returncode == 0, out.stderr
+    check_against_grade(tmp_path / "report", results)
+    assert sum(not r["complete"] for r in results) > 0 and sum(any(i["critical"] for i in r["items"])
+                                                               for r in results) > 0
+
+
+def test_report_from_a_gradebook_equals_grade_json_for_every_learner(cohort, tmp_path):
+    _folder, paths, results = cohort
+    db = tmp_path / "cohort.sqlite"
+    imported = run("gradebook", "import", "--db", str(db), "--session", "spring", *map(str, paths))
+    assert imported.returncode == 0, imported.stderr
+    out = run("report", "--db", str(db), "--session", "spring", "--out", str(tmp_path / "report"))
+    assert out.returncode == 0, out.stderr
+    check_against_grade(tmp_path / "report", results)
+    roster = pd.read_csv(tmp_path / "report" / "roster.csv")
+    assert sorted(roster["file"]) == sorted(str(p) for p in paths)
+
+
+def test_the_page_shows_the_roster_as_grade_does_with_percentages_and_no_nan(cohort, tmp_path):
+    _folder, paths, results = cohort
+    run("report", *map(str, paths), "--out", str(tmp_path / "report"))
+    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    for r in results:
+        score = "–" if r["score"] is None else f"{int(r['score'] * 100 + 0.5 + 1e-9)}%"
+        row = re.search(r"<tr><th scope=\"row\">" + re.escape(r["learner"]) + r"</th>(.*?)</tr>", html).group(1)
+        assert f'<td class="num">{score}</td>' in row, r["learner"]
+    assert not re.search(r"\bnan\b", html, re.IGNORECASE)
+    for csv in (tmp_path / "report").glob("*.csv"):
+        assert not re.search(r"\bnan\b", csv.read_text(encoding="utf-8"), re.IGNORECASE), csv.name
+    # every statistic and flag is shown, each question linked to its text
+    for words in ("Facility index", "Discrimination index", "Discriminative efficiency", "Cronbach", "Error ratio",
+                  "Standard error", "Questions to review", "Lower third", "Rated 4", "Position 1"):
+        assert words in html, words
+    for qid in re.findall(r'href="#question-([a-z0-9-]+)"', html):
+        assert f'id="question-{qid}"' in html
+    assert "<script" not in html and not re.search(r"(src|href)=[\"']?(https?:)?//", html)
+
+
+def test_statistics_are_hidden_below_ten_learners(cohort, tmp_path):
+    _folder, paths, _results = cohort
+    few = run("report", *map(str, paths[:9]), "--out", str(tmp_path / "few"))
+    assert few.returncode == 0, few.stderr
+    html = (tmp_path / "few" / "index.html").read_text(encoding="utf-8")
+    assert "Item statistics need at least 10 learners; this report has 9" in html
+    assert "Discrimination index" not in html and "Lower third" not in html
+    assert not (tmp_path / "few" / "item-statistics.csv").exists()
+    ten = run("report", *map(str, paths[:10]), "--out", str(tmp_path / "ten"))
+    assert ten.returncode == 0, ten.stderr
+    assert "Discrimination index" in (tmp_path / "ten" / "index.html").read_text(encoding="utf-8")
+    stats = pd.read_csv(tmp_path / "ten" / "item-statistics.csv")
+    assert len(stats) > 0 and stats["facility"].between(0, 100).all()
+
+
+def test_report_with_a_session_scores_as_grade_session(tmp_path):
+    syllabus = sorted((REPO / "syllabi").glob("*.yml"))[0]
+    paths = sorted((REPO / "answers" / "responses").glob("*.json"))
+    graded = [f["report"] for f in json.loads(run("grade", *map(str, paths), "--session", str(syllabus), "--json").stdout)]
+    out = run("report", *map(str, paths), "--session", str(syllabus), "--out", str(tmp_path / "r"))
+    assert out.returncode == 0, out.stderr
+    roster = pd.read_csv(tmp_path / "r" / "roster.csv")
+    assert roster["final_pct"].fillna(-1).round(2).tolist() == \
+        [-1 if r["score"] is None else round(100 * r["score"], 2) for r in graded]
+
+
+@pytest.mark.parametrize("args", [
+    ("--out", "{tmp}/r"),
+    ("{tmp}/a.json", "--db", "{tmp}/g.sqlite", "--out", "{tmp}/r"),
+    ("--db", "{tmp}/missing.sqlite", "--out", "{tmp}/r"),
+    ("--db", "{tmp}/not-a-gradebook.sqlite", "--out", "{tmp}/r"),
+    ("--db", "{tmp}/g.sqlite", "--session", "no-such-session", "--out", "{tmp}/r"),
+    ("--db", "{tmp}/g.sqlite", "--session", "Bad Id!", "--out", "{tmp}/r"),
+    ("{tmp}/a.json", "--session", "{tmp}/missing.yml", "--out", "{tmp}/r"),
+    ("{tmp}/a.json", "--out", "{tmp}/a.json"),
+    ("{tmp}/a.json", "--out", "{tmp}/full"),
+])
+def test_bad_input_is_one_line_and_exit_status_2(tmp_path, args):
+    (tmp_path / "a.json").write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "A", "responses": [
+        {"question": "q-s5-sister-first-response", "answer": "listen-only", "at": "2026-03-01T10:00:00Z"}]}))
+    (tmp_path / "not-a-gradebook.sqlite").write_text("hello")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "mine.txt").write_text("keep me")
+    assert run("gradebook", "import", "--db", str(tmp_path / "g.sqlite"), str(tmp_path / "a.json")).returncode == 0
+    out = run("report", *(a.format(tmp=tmp_path) for a in args))
+    assert out.returncode == 2, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr, out.stderr
+    assert not (tmp_path / "r").exists() and (tmp_path / "full" / "mine.txt").read_text() == "keep me"
+
+
+def test_a_refused_file_is_reported_and_the_others_still_make_the_report(tmp_path):
+    (tmp_path / "bad.json").write_text("{not json")
+    good = sorted((REPO / "answers" / "responses").glob("*.json"))[:3]
+    out = run("report", str(tmp_path / "bad.json"), *map(str, good), "--out", str(tmp_path / "r"))
+    assert out.returncode == 1 and "bad.json: not valid JSON" in out.stderr and "Traceback" not in out.stderr
+    html = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "bad.json: not valid JSON" in html and len(pd.read_csv(tmp_path / "r" / "roster.csv")) == 3
+
+
+def test_a_learner_with_nothing_in_scope_is_on_the_roster_as_grade_reports_them(tmp_path):
+    syllabus = REPO / "syllabi" / "part1-assessment.yml"
+    path = tmp_path / "outside.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Outside", "responses": [
+        {"question": "q-s5-sister-first-response", "answer": "listen-only", "at": "2026-03-01T10:00:00Z"}]}))
+    [graded] = [f["report"] for f in json.loads(run("grade", str(path), "--session", str(syllabus), "--json").stdout)]
+    out = run("report", str(path), "--session", str(syllabus), "--out", str(tmp_path / "r"))
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    plan = json.loads(run("session", "check", str(syllabus), "--json").stdout)
+    check_against_grade(tmp_path / "r", [graded], total=sum(len(b["questions"]) for b in plan["blocks"]))
