@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from pydantic import TypeAdapter
 
 from nasams_course.content.models import Question
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).resolve().parents[1]
+
+#: Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: "default" (make test), or "mutate" (make mutate: every mutant
+#: re-runs the properties that reach it, so each runs a few examples, the same ones every time, and nothing is kept
+#: between mutants)
+MUTATE_EXAMPLES = 8
+settings.register_profile("mutate", max_examples=MUTATE_EXAMPLES, derandomize=True, database=None, deadline=None,
+                          print_blob=False)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+settings.load_profile(PROFILE)
+
+
+def examples(n: int, mutate: int = MUTATE_EXAMPLES) -> int:
+    """A property's number of examples: n, or under the mutate profile at most `mutate` (a test's own max_examples
+    would override the profile, so properties that set theirs say max_examples=examples(n))."""
+    return min(n, mutate) if PROFILE == "mutate" else n
 
 
 def golden(name: str) -> dict:

@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import golden_questions
+from conftest import examples, golden_questions
 from nasams_course.grading import Attempt, grade
 from nasams_course.grading.cohort import grade_cohort, selections_frame
 
@@ -45,7 +45,7 @@ def same(a, b) -> bool:
     return math.isclose(a, b, abs_tol=1e-9) if isinstance(a, float) else a == b
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(cohorts())
 def test_cohort_equals_per_learner(learners):
     result = grade_cohort(selections_frame(learners), QS)
@@ -69,7 +69,7 @@ def test_cohort_equals_per_learner(learners):
         assert bool(complete[learner]) == report.complete
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(cohorts())
 def test_cohort_on_first_attempts_equals_the_reports_first_items(learners):
     items = grade_cohort(selections_frame(learners), QS, which="first")["items"].set_index(["learner", "question"])

@@ -327,6 +327,8 @@ def test_the_repository_content_is_valid():
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from conftest import examples  # noqa: E402
+
 YAML_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10)
     | st.sampled_from(["single", "multi", "rate", "order", "S5", "E99", "q-x", "a"]),
@@ -337,7 +339,7 @@ YAML_VALUES = st.recursive(
     max_leaves=25)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(YAML_VALUES.map(lambda v: __import__("yaml").safe_dump(v)), st.text(max_size=200),
                  st.binary(max_size=100)))
 def test_arbitrary_yaml_never_raises_and_every_problem_has_a_place(course, content):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import golden_questions
+from conftest import examples, golden_questions
 from nasams_course.grading import Attempt, grade, level_for, score_item
 from nasams_course.grading.profile import latest
 from nasams_course.trainer import keyed_answer
@@ -115,7 +115,7 @@ def answers_for(q):
 
 
 @pytest.mark.parametrize("qid", sorted(QS))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(data=st.data())
 def test_scores_are_within_zero_and_one(qid, data):
     q = QS[qid]
@@ -129,7 +129,7 @@ def test_the_keyed_answer_scores_one_and_is_not_critical(qid):
     assert r.score == 1.0 and not r.critical
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from(MULTI.option_ids), unique=True), st.data())
 def test_adding_a_correct_selection_never_lowers_a_multi_score(selected, data):
     missing = [o.id for o in MULTI.options if o.correct and o.id not in selected]
@@ -139,7 +139,7 @@ def test_adding_a_correct_selection_never_lowers_a_multi_score(selected, data):
     assert score_item(MULTI, [*selected, extra]).score >= score_item(MULTI, selected).score
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.permutations(ORDER.option_ids))
 def test_an_order_and_its_reverse_never_both_score(perm):
     forward = score_item(ORDER, list(perm)).score
