@@ -13,7 +13,7 @@ import pytest
 
 from conftest import REPO, golden_questions
 from nasams_course.cli import main
-from nasams_course.responses import ResponseFileError, parse_responses, parse_time
+from nasams_course.responses import ResponseFileError, parse_responses
 
 QS = golden_questions()
 
@@ -77,10 +77,6 @@ def test_every_attempt_is_written_and_read_back_in_order():
     single = next(i for i in report.items if i.question == "g-single")
     first = next(i for i in report.first_items if i.question == "g-single")
     assert (single.score, first.score, first.critical) == (1.0, 0.0, True)
-
-
-def test_times_without_offset_are_utc():
-    assert parse_time("2026-01-01T10:00:00") == parse_time("2026-01-01T12:00:00+02:00")
 
 
 def run(*args, cwd=None) -> subprocess.CompletedProcess:
