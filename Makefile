@@ -104,7 +104,7 @@ $(STRYKER): $(MUTATION)/package-lock.json
 	cd $(MUTATION) && npm ci --no-audit --no-fund --silent
 	touch $(STRYKER)
 
-mutate: $(MUTMUT_STAMP) $(STRYKER)
+mutate: $(MUTMUT_STAMP) $(STRYKER) browser-deps
 	rm -rf mutants
 	mkdir -p mutants
 	@start=$$(date +%s); \

@@ -18,7 +18,7 @@ from nasams_course.training.pdf import PdfError, print_pdf
 
 from .conftest import AXE, CHROMIUM_ARGS, chromium_path
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.pdf]
 
 
 def words(s: str) -> str:
