@@ -68,6 +68,24 @@ def test_the_handout_pdf_holds_the_title_every_case_and_no_reason(written):
     assert "Credit" not in page and "Keyed" not in page and "violation" not in page
 
 
+def test_the_pdfs_are_tagged_have_an_outline_and_are_letter_paper(written):
+    """Tagged (a screen reader reads the structure), with an outline from the headings, on US Letter."""
+    out, _ = written
+    for name in ("conf-victims-facilitator-guide.pdf", "conf-victims-handout.pdf"):
+        reader = PdfReader(out / name)
+        root = reader.trailer["/Root"]
+        assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"], name
+        assert [item.title for item in reader.outline if not isinstance(item, list)][:1] == [PLAN.title], name
+        assert {(round(float(pg.mediabox.width)), round(float(pg.mediabox.height))) for pg in reader.pages} == {(612, 792)}
+
+
+def test_a_page_prints_with_javascript_off(tmp_path):
+    html = ('<!DOCTYPE html><html lang="en"><head><title>x</title></head><body><p id="p">as written</p>'
+            "<script>document.getElementById('p').textContent = 'changed by a script'</script></body></html>")
+    print_pdf(html, tmp_path / "x.pdf")
+    assert pdf_text(tmp_path / "x.pdf") == "as written"
+
+
 def test_hostile_text_prints_as_text(tmp_path):
     bank, plan = hostile_bank()
     for name, build in (("guide", facilitator_guide_html), ("handout", learner_handout_html)):
