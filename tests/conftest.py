@@ -106,4 +106,5 @@ def pytest_collection_modifyitems(config, items):
     if PROFILE != "mutate" or not stats.exists():
         return
     seconds = json.loads(stats.read_text(encoding="utf-8")).get("duration_by_test", {})
-    items.sort(key=lambda item: seconds.get(item.nodeid, 0.0))
+    # the PDF tests stay last and in their order: one of them holds Chromium open for the tests after it
+    items.sort(key=lambda item: (1, 0.0) if item.get_closest_marker("pdf") else (0, seconds.get(item.nodeid, 0.0)))
