@@ -254,3 +254,19 @@ def test_printing_without_chromium_says_how_to_install_it(monkeypatch, tmp_path)
     with pytest.raises(pdf.PdfError, match=r"apt-get install chromium"):
         pdf.print_pdf("<!DOCTYPE html><title>x</title>", tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_message_without_chromium_is_one_plain_line(monkeypatch):
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    with pytest.raises(pdf.PdfError) as caught:
+        pdf.chromium_executable()
+    assert str(caught.value) == ("Chromium is not installed, and PDFs are printed with it: install it with "
+                                 "`apt-get install chromium` (or `make browser-deps`)")
+
+
+@pytest.mark.parametrize("installed", [{"chromium": "/usr/bin/chromium"},
+                                       {"chromium-browser": "/usr/lib/chromium-browser/chromium-browser"},
+                                       {"chromium": "/usr/bin/chromium", "chromium-browser": "/opt/other"}])
+def test_chromium_is_found_under_either_of_its_names(monkeypatch, installed):
+    monkeypatch.setattr(pdf.shutil, "which", installed.get)
+    assert pdf.chromium_executable() == installed.get("chromium", installed.get("chromium-browser"))
