@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from nasams_course.content.loader import load_bank
+from nasams_course.content.loader import ContentError, load_bank, load_bank_or_raise
 
 Q = "book/part/ch/questions"
 V = "book/part/ch/vignettes"
@@ -311,6 +311,16 @@ def test_ids_are_unique_across_chapters(course):
         "book/part/ch2/vignettes/v-one.yml:id: duplicate vignette id 'v-one' (also in book/part/ch/vignettes/v-one.yml)",
         "book/part/ch3/chapter.yml:id: duplicate chapter id 'ch' (also in book/part/ch/chapter.yml)",
     }, "\n".join(map(str, problems))
+
+
+def test_loading_content_with_problems_raises_with_every_problem(course):
+    course.write("questions/q-a.yml", "id: q-a\nkind: essay\n")
+    course.write("vignettes/v-b.yml", "id: v-b\n")
+    _bank, problems = load_bank(course.root)
+    with pytest.raises(ContentError) as caught:
+        load_bank_or_raise(course.root)
+    assert caught.value.problems == problems and len(problems) > 1
+    assert str(caught.value) == "\n".join(str(p) for p in problems)
 
 
 def test_a_toc_that_is_not_utf8_is_reported(course):

@@ -5,6 +5,7 @@ HTML with the course's scripts and checks what is visible and that nothing runs.
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
 import pytest
@@ -21,6 +22,7 @@ from nasams_course.rendering.html import (
     discussion_list,
     feedback,
     quiz_form,
+    script_json,
     self_rating_form,
     vignette_card,
 )
@@ -131,3 +133,10 @@ def test_the_progress_page_and_the_coverage_map_show_titles_as_text_and_keep_ste
     assert [t for t, a in data.tags if t == "script"] == ["script"]
     assert all(q.stem not in page for q in QUESTIONS.values())  # the stems are in the JSON, with < escaped
     assert_text_only(coverage_map(coverage_frame(BANK, CATALOG), CATALOG, BANK), CHAPTER.title)
+
+
+def test_data_for_the_page_scripts_reads_back_exactly_and_cannot_close_its_element():
+    data = {"stem": hostile("stem"), "é": "naïve – “quoted”", "n": [1, 0.5, None, True]}
+    text = script_json(data)
+    assert json.loads(text) == data
+    assert "<" not in text and "naïve – “quoted”" in text  # readable, not \\u-escaped beyond `<`

@@ -40,15 +40,20 @@ QS = golden_questions()
 VIGNETTE = Vignette(id="v-golden", title="A call from the victim's sister", setting="capital",
                     narrative="The sister calls.\nShe asks about the case.\n\nThe specialist listens.",
                     provisions=["S5", "E6"], discussion=["What may the specialist say?", "Whom does she tell?"])
+SECOND = Vignette(id="v-second", title="The prosecutor's witness", setting="non-capital", narrative="A witness calls.",
+                  provisions=["S5"], discussion=["Who must consent first?"])
 CHAPTER = Chapter(id="ch-golden", title="Confidentiality & victims", part="standards",
-                  provisions=["S5", "S16", "U7", "E13", "E6"], minutes=35,
+                  provisions=["S5", "S16", "U7", "E13", "E6"], minutes=80,
                   objectives=["Keep confidences.", "Answer a victim's family with care."])
 CAPSTONE = Chapter(id="ch-capstone", title="A capstone case", part="capstone", provisions=["S5", "S11"], minutes=40,
                    objectives=["Apply the code."])
-BANK = Bank(chapters={CHAPTER.id: CHAPTER, CAPSTONE.id: CAPSTONE}, vignettes={VIGNETTE.id: VIGNETTE},
+#: a multi question with two violation options: the critical-error box lists each
+TWO_VIOLATIONS = QS["g-multi"].model_copy(update={"id": "g-multi-two", "options": [
+    o.model_copy(update={"violation": ["S16"]}) if o.id == "d" else o for o in QS["g-multi"].options]})
+BANK = Bank(chapters={CHAPTER.id: CHAPTER, CAPSTONE.id: CAPSTONE}, vignettes={VIGNETTE.id: VIGNETTE, SECOND.id: SECOND},
             questions={qid: q.model_copy(update={"vignette": "v-golden" if qid != "g-order3" else None})
                        for qid, q in QS.items()},
-            chapter_of={VIGNETTE.id: CHAPTER.id, **dict.fromkeys(QS, CHAPTER.id)},
+            chapter_of={VIGNETTE.id: CHAPTER.id, SECOND.id: CHAPTER.id, **dict.fromkeys(QS, CHAPTER.id)},
             page_of={CHAPTER.id: "book/standards/golden", CAPSTONE.id: "book/capstone/golden"})
 PLAN = SessionPlan(id="golden", title="A golden session", dates=("2026-09-01", "2026-09-08"), audience="Specialists",
                    mode="practice", budget_minutes=60,
@@ -68,7 +73,9 @@ def pages() -> dict[str, Callable[[], str]]:
         if bad is not None:
             out[f"feedback-{qid}-violation"] = partial(feedback, q, CATALOG, bad, 0.25, (VIOLATION[qid],), 0.5)
         out[f"feedback-{qid}"] = partial(feedback, q, CATALOG, good, 0.875)
-    out["chapter-intro"] = partial(chapter_intro, CHAPTER, CATALOG, [VIGNETTE])
+    out["form-g-multi-two"] = partial(quiz_form, TWO_VIOLATIONS, CATALOG)
+    out["feedback-g-multi-two-violations"] = partial(feedback, TWO_VIOLATIONS, CATALOG, ["d", "e"], 0.0, ("d", "e"))
+    out["chapter-intro"] = partial(chapter_intro, CHAPTER, CATALOG, [VIGNETTE, SECOND])
     out["capstone-intro"] = partial(chapter_intro, CAPSTONE, CATALOG)
     out["self-rating-after"] = partial(self_rating_form, CHAPTER, CATALOG, "after")
     out["answers-panel-course"] = answers_panel

@@ -32,7 +32,7 @@ def pdf_text(path) -> str:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    out = tmp_path_factory.mktemp("guides")
+    out = tmp_path_factory.mktemp("guides") / "sessions" / "conf-victims"  # folders that do not exist yet
     paths = write_guides(PLAN, course_bank(), CATALOG, out)
     return out, paths
 
