@@ -108,3 +108,9 @@ def pytest_collection_modifyitems(config, items):
     seconds = json.loads(stats.read_text(encoding="utf-8")).get("duration_by_test", {})
     # the PDF tests stay last and in their order: one of them holds Chromium open for the tests after it
     items.sort(key=lambda item: (1, 0.0) if item.get_closest_marker("pdf") else (0, seconds.get(item.nodeid, 0.0)))
+
+
+def shared_scope(fixture_name: str, config) -> str:
+    """A fixture shared by a module's tests, except under the mutate profile: there each test builds its own, so that
+    mutmut sees every test that reads it reach the code it builds with (and runs those tests for its mutants)."""
+    return "function" if PROFILE == "mutate" else "module"

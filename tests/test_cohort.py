@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +93,17 @@ def test_cohort_caps_only_the_breached_provision_and_blocks_completion():
     assert not bool(provs.loc[("breach", "S5"), "critical"]) and provs.loc[("breach", "S5"), "level"] == "Mastery"
     complete = result["learners"].set_index("learner")["complete"]
     assert bool(complete["clean"]) and not bool(complete["breach"])
+
+
+def test_breach_masks_hold_63_provisions_and_no_more():
+    """Each provision is a bit of an int64 mask: a catalog of 63 fits, one of 64 is refused with a message."""
+    from types import SimpleNamespace
+
+    from nasams_course.catalog import load_catalog
+    from nasams_course.grading.cohort import bank_arrays
+
+    ids = list(load_catalog().ids)
+    fits = bank_arrays(QS, SimpleNamespace(ids=ids + [f"Z{i}" for i in range(63 - len(ids))]))
+    assert fits.assesses.shape == (len(QS), 63)
+    with pytest.raises(ValueError, match=r"^breach bit masks hold at most 63 provisions$"):
+        bank_arrays(QS, SimpleNamespace(ids=ids + [f"Z{i}" for i in range(64 - len(ids))]))

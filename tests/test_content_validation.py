@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from nasams_course.content.loader import ContentError, load_bank, load_bank_or_raise
+from nasams_course.content.models import UnknownChapterError
 
 Q = "book/part/ch/questions"
 V = "book/part/ch/vignettes"
@@ -427,3 +428,11 @@ def test_arbitrary_yaml_never_raises_and_every_problem_has_a_place(course, conte
     for p in problems:
         assert p.path and p.field and p.message
     assert "q-single" in bank.questions  # the good file still loads
+
+
+def test_unknown_chapters_are_named_with_the_course_s_chapters(course):
+    bank, _ = load_bank(course.root)
+    bank.require_chapters(["ch"])
+    with pytest.raises(UnknownChapterError) as caught:
+        bank.require_chapters(["ch", "nope", "nada"])
+    assert str(caught.value) == "unknown chapter(s): nope, nada (chapters: ch)"

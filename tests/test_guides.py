@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pydantic import TypeAdapter
 
+from conftest import shared_scope
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Question, Vignette
@@ -65,12 +66,12 @@ def words(s: str) -> str:
     return " ".join(s.split())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def guide() -> BeautifulSoup:
     return BeautifulSoup(facilitator_guide_html(PLAN, BANK, CATALOG), "html.parser")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def handout() -> str:
     return learner_handout_html(PLAN, BANK, CATALOG)
 
