@@ -107,3 +107,13 @@ def test_breach_masks_hold_63_provisions_and_no_more():
     assert fits.assesses.shape == (len(QS), 63)
     with pytest.raises(ValueError, match=r"^breach bit masks hold at most 63 provisions$"):
         bank_arrays(QS, SimpleNamespace(ids=ids + [f"Z{i}" for i in range(64 - len(ids))]))
+
+
+def test_selections_naming_what_the_bank_does_not_have_are_refused_with_a_message():
+    frame = selections_frame({"ana": [Attempt("g-single", "a", 1, 0)]})
+    frame["question"] = frame["question"].cat.rename_categories({"g-single": "g-nowhere"})
+    with pytest.raises(KeyError, match="the selections name a question that is not in the bank"):
+        grade_cohort(frame, QS)
+    frame = selections_frame({"ana": [Attempt("g-single", "z", 1, 0)]})
+    with pytest.raises(KeyError, match="the selections name an option that its question does not have"):
+        grade_cohort(frame, QS)
