@@ -39,9 +39,9 @@ class Score:
         return self.killed + len(self.survived) + self.other
 
     def score(self, equivalent: set[str] = frozenset()) -> float:
-        """Killed over all mutants, the equivalent ones set aside."""
-        eq = sum(1 for m in self.survived if m in equivalent)
-        return self.killed / (self.total - eq) if self.total - eq else 1.0
+        """Killed over the mutants run, the equivalent ones set aside (those not run are reported beside it)."""
+        run = self.killed + len(self.survived) - sum(1 for m in self.survived if m in equivalent)
+        return self.killed / run if run else 1.0
 
 
 def equivalents() -> set[str]:
