@@ -117,3 +117,31 @@ def test_selections_naming_what_the_bank_does_not_have_are_refused_with_a_messag
     frame = selections_frame({"ana": [Attempt("g-single", "z", 1, 0)]})
     with pytest.raises(KeyError, match="the selections name an option that its question does not have"):
         grade_cohort(frame, QS)
+
+
+def test_multi_questions_with_one_keyed_or_one_unkeyed_option_score_as_per_learner():
+    """The divisors at their smallest: one correct option, or one incorrect one."""
+    from pydantic import TypeAdapter
+
+    from nasams_course.content.models import Question
+
+    def multi(qid, keyed):
+        return TypeAdapter(Question).validate_python({
+            "id": qid, "kind": "multi", "stem": "?", "provisions": ["S16"],
+            "options": [{"id": o, "text": o, "rationale": "S16", "correct": o in keyed} for o in "abc"]})
+
+    qs = {"m-one-right": multi("m-one-right", "a"), "m-one-wrong": multi("m-one-wrong", "ab")}
+    learners = {f"l{i}": [Attempt(qid, answer, 1, 0)] for i, (qid, answer) in enumerate(
+        [(q, a) for q in qs for a in (["a"], ["b"], ["a", "c"], ["a", "b"], ["c"])])}
+    items = grade_cohort(selections_frame(learners), qs)["items"].set_index("learner")
+    for learner, (attempt,) in learners.items():
+        assert items.loc[learner, "score"] == pytest.approx(grade(qs, [attempt]).items[0].score), learner
+
+
+def test_plain_text_columns_are_converted_and_grade_the_same():
+    learners = {"ana": [Attempt("g-single", "b", 1, 0), Attempt("g-multi", ["a", "e"], 2, 1)],
+                "bo": [Attempt("g-rate", {"a": 4, "b": 1}, 1, 0)]}
+    frame = selections_frame(learners)
+    plain = frame.astype({"learner": object, "question": object, "option": object})
+    for name in ("items", "provisions", "learners"):
+        pd.testing.assert_frame_equal(grade_cohort(plain, QS)[name], grade_cohort(frame, QS)[name])
