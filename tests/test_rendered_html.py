@@ -47,9 +47,9 @@ CHAPTER = Chapter(id="ch-golden", title="Confidentiality & victims", part="stand
                   objectives=["Keep confidences.", "Answer a victim's family with care."])
 CAPSTONE = Chapter(id="ch-capstone", title="A capstone case", part="capstone", provisions=["S5", "S11"], minutes=40,
                    objectives=["Apply the code."])
-#: a multi question with two violation options: the critical-error box lists each
-TWO_VIOLATIONS = QS["g-multi"].model_copy(update={"id": "g-multi-two", "options": [
-    o.model_copy(update={"violation": ["S16"]}) if o.id == "d" else o for o in QS["g-multi"].options]})
+#: a multi question with two violation options: the critical-error box lists each (S15's clause keeps its lines)
+TWO_VIOLATIONS = QS["g-multi"].model_copy(update={"id": "g-multi-two", "provisions": ["S16", "U7", "S15"], "options": [
+    o.model_copy(update={"violation": ["S15"]}) if o.id == "d" else o for o in QS["g-multi"].options]})
 BANK = Bank(chapters={CHAPTER.id: CHAPTER, CAPSTONE.id: CAPSTONE}, vignettes={VIGNETTE.id: VIGNETTE, SECOND.id: SECOND},
             questions={qid: q.model_copy(update={"vignette": "v-golden" if qid != "g-order3" else None})
                        for qid, q in QS.items()},
