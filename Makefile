@@ -13,7 +13,7 @@ help:
 	@echo "make book   build the course into _build/html (sets everything up first)"
 	@echo "make test   run every test: lint, unit, JS, content, nbval, book build, browser"
 	@echo "make bench  print build, grading and browser benchmarks (not part of make test)"
-	@echo "make mutate mutation testing (mutmut, Stryker): the score per module (not part of make test; ~25 min)"
+	@echo "make mutate mutation testing (mutmut, Stryker): the score per module (not part of make test; long)"
 	@echo "make answers    re-run the trainer notebooks in answers/ and regenerate exercises/"
 	@echo "make workbooks  regenerate exercises/ from answers/ without re-running"
 	@echo "make lab    start JupyterLab on 127.0.0.1 at exercises/ (workbooks and chapter pages as notebooks)"
