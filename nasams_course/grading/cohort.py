@@ -36,7 +36,6 @@ class BankArrays:
     credit: np.ndarray
     correct: np.ndarray
     rate_key: np.ndarray
-    violation: np.ndarray
     breach_bits: np.ndarray  # breach_bits[q, s]: bit p set when option s of question q breaches provision p
     key_slot: np.ndarray  # key_slot[q, k] = slot of the k-th keyed step (order), -1 beyond n
     n_correct: np.ndarray
@@ -50,7 +49,7 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
     width = max(len(q.options) for q in questions.values())
     shape = (len(qids), width)
     credit, rate_key = np.zeros(shape), np.zeros(shape)
-    correct, violation = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    correct = np.zeros(shape, dtype=bool)
     breach_bits = np.zeros(shape, dtype=np.int64)
     if len(catalog.ids) > 63:
         raise ValueError("breach bit masks hold at most 63 provisions")
@@ -63,7 +62,6 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
         q = questions[qid]
         for s, o in enumerate(q.options):
             breached = getattr(o, "violation", None) or ()
-            violation[qi, s] = bool(breached)
             breach_bits[qi, s] = sum(1 << position[p] for p in breached)
             credit[qi, s] = getattr(o, "credit", 0)
             correct[qi, s] = getattr(o, "correct", False)
@@ -71,7 +69,7 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
         if q.kind == "order":
             key_slot[qi, : len(q.key)] = [q.option_ids.index(k) for k in q.key]
         assesses[qi, [position[p] for p in q.provisions]] = True
-    return BankArrays(qids, kind, n_options, credit, correct, rate_key, violation, breach_bits, key_slot,
+    return BankArrays(qids, kind, n_options, credit, correct, rate_key, breach_bits, key_slot,
                       correct.sum(axis=1), [q.option_ids for q in questions.values()], assesses)
 
 
