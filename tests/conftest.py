@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -142,3 +144,17 @@ def shared_scope(fixture_name: str, config) -> str:
     """A fixture shared by a module's tests, except under the mutate profile: there each test builds its own, so that
     mutmut sees every test that reads it reach the code it builds with (and runs those tests for its mutants)."""
     return "function" if PROFILE == "mutate" else "module"
+
+
+def run(*args, cwd=None) -> subprocess.CompletedProcess:
+    """`nasams-course ARGS` from `cwd`, run in this process (fast, and seen by `make mutate`): its exit status and
+    what it printed. A traceback would fail the test that called it."""
+    from nasams_course.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(map(str, args)))
+        except SystemExit as exc:  # argparse's usage errors
+            code = 0 if exc.code is None else exc.code
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())

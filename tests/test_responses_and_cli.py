@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import REPO, golden_questions
-from nasams_course.cli import main
+from conftest import REPO, golden_questions, run
 from nasams_course.grading import score_item
 from nasams_course.responses import ResponseFileError, parse_responses
 
@@ -78,18 +74,6 @@ def test_every_attempt_is_written_and_read_back_in_order():
     single = next(i for i in report.items if i.question == "g-single")
     first = next(i for i in report.first_items if i.question == "g-single")
     assert (single.score, first.score, first.critical) == (1.0, 0.0, True)
-
-
-def run(*args, cwd=None) -> subprocess.CompletedProcess:
-    """`nasams-course ARGS` from `cwd`, run in this process (fast, and seen by `make mutate`): its exit status and
-    what it printed. A traceback would fail the test that called it."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(map(str, args)))
-        except SystemExit as exc:  # argparse's usage errors
-            code = 0 if exc.code is None else exc.code
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def test_cli_provisions_json_lists_all_44():
