@@ -62,6 +62,9 @@ def soup(html: str) -> BeautifulSoup:
     ("Index", "x", "learner-index"),
     ("a" * 59 + " b", "x", "a" * 59),  # cut at 60 characters, never ending in a hyphen
     ("b" * 70, "x", "b" * 60),
+    ("!!" + "c" * 70, "x", "c" * 60),  # the hyphens at either end go before the cut
+    ("", "d" * 59 + " e", "d" * 59),  # the file's name: cut and trimmed the same way
+    ("", "!!" + "d" * 70, "d" * 60),
 ])
 def test_a_learners_page_is_named_from_their_name(name, fallback, want):
     assert slug(name, fallback, set()) == want
@@ -148,6 +151,23 @@ def test_the_folder_is_refused_when_it_is_a_file_or_holds_someone_elses_files(tm
     (tmp_path / "theirs" / "index.html").write_text("<html>a page of someone else's</html>")
     with pytest.raises(ValueError, match="not empty and holds no earlier feedback pages"):
         check_folder(tmp_path / "theirs")
+
+
+def test_a_file_that_is_not_utf8_is_someone_elses(tmp_path):
+    (tmp_path / "index.html").write_bytes(b"<html>\xff\xfe an index in another encoding</html>")
+    with pytest.raises(ValueError, match="not empty and holds no earlier feedback pages"):
+        check_folder(tmp_path)
+    (tmp_path / "index.html").unlink()
+    (tmp_path / "theirs.html").write_bytes(b"\xff\xfe")
+    write_pages([], PLAN, tmp_path)
+    assert (tmp_path / "theirs.html").read_bytes() == b"\xff\xfe"
+
+
+def test_pages_are_written_into_a_folder_that_does_not_exist_yet(tmp_path):
+    ana = LearnerPage("ana", Path("ana.json"), scored("Ana", {}).report, "<p>Ana – “quoted”</p>")
+    out = tmp_path / "new" / "feedback"
+    assert write_pages([ana], PLAN, out) == [out / "ana.html", out / "index.html"]
+    assert (out / "ana.html").read_bytes() == "<p>Ana – “quoted”</p>".encode()
 
 
 def test_writing_again_replaces_only_this_commands_pages(tmp_path):
