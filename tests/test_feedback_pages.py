@@ -111,6 +111,7 @@ def test_a_page_for_a_file_with_no_answers_says_so_everywhere():
     assert {td.get_text() for td in page.select("tr[data-provision] [data-role=level]")} == {"Not started"}
     assert {td.get_text() for td in page.select("tr[data-provision] [data-role=score]")} == {"–"}
     assert {td.get_text() for td in page.select("tr[data-provision] [data-role=critical]")} == {"no"}
+    assert {td.get_text() for td in page.select("tr[data-domain] [data-role=level]")} == {"Not started"}
 
 
 def test_the_critical_errors_name_the_question_the_option_and_the_provisions_in_question_order():
@@ -208,3 +209,9 @@ def test_without_a_session_every_answer_counts_and_a_sessions_file_is_noted():
     session = score_file(Path("f.json"), responses("Ana", answers, session=None), BANK, PLAN)
     assert len(whole.report.provisions) == len(CATALOG.ids) > len(session.report.provisions)
     assert [i.question for i in whole.report.items] == [outside] and session.report.items == ()
+
+
+def test_the_index_shows_a_dash_for_a_learner_with_no_answers():
+    page = soup(index_page([LearnerPage("cy", Path("cy.json"), scored("Cy", {}).report, "")], PLAN))
+    assert [c.get_text() for c in page.select_one("tbody tr").find_all(["th", "td"])] == [
+        "Cy", "cy.json", "–", "–", f"0 of {len(PLAN.questions)}", "0", "no"]

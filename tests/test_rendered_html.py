@@ -8,7 +8,9 @@ a diff to review; after reviewing it, write the new files with
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -31,8 +33,11 @@ from nasams_course.rendering.html import (
     vignette_card,
 )
 from nasams_course.rendering.progress import progress_page, start_button
+from nasams_course.responses import parse_responses
+from nasams_course.training.feedback import LearnerPage, index_page, learner_page
 from nasams_course.training.guides import facilitator_guide_html, learner_handout_html
 from nasams_course.training.plan import Block, SessionPlan
+from nasams_course.training.scored import score_file
 
 FOLDER = GOLDEN / "html"
 CATALOG = load_catalog()
@@ -85,7 +90,31 @@ def pages() -> dict[str, Callable[[], str]]:
     out["coverage-map"] = lambda: coverage_map(coverage_frame(BANK, CATALOG), CATALOG, BANK)
     out["facilitator-guide"] = partial(facilitator_guide_html, PLAN, BANK, CATALOG)
     out["handout"] = partial(learner_handout_html, PLAN, BANK, CATALOG)
+    scored = feedback_scored()
+    out["feedback-learner-page"] = lambda: re.sub(r"graded on \d{4}-\d{2}-\d{2} ", "graded on (today) ", learner_page(
+        scored, Path("/in/ana.json"), PLAN, FEEDBACK_BANK, CATALOG))
+    out["feedback-index"] = partial(index_page, [LearnerPage("ana-b-ruiz-b", Path("/in/ana.json"), scored.report, "")],
+                                    PLAN)
     return out
+
+
+#: the golden bank with a rate option that breaches two provisions (a feedback page names both)
+FEEDBACK_BANK = dataclasses.replace(BANK, questions={**BANK.questions, "g-rate": BANK.questions["g-rate"].model_copy(
+    update={"options": [o.model_copy(update={"violation": ["S5", "E13"]}) if o.id == "b" else o
+                        for o in BANK.questions["g-rate"].options]})})
+
+
+def feedback_scored():
+    """A learner's file for the golden session: g-single twice (a weak first attempt, then the key, sure of it), a
+    critical error on g-rate (medium certainty), g-multi partly right, g-order and g-order3 not answered."""
+    entries = [("g-single", "b", 0, None), ("g-rate", {"a": 4, "b": 4, "c": 3, "d": 2}, 1, 2),
+               ("g-multi", ["a", "b"], 2, 1), ("g-single", "a", 3, 3)]
+    data = {"schema": "nasams-course/responses@2", "learner": "Ana <b>Ruiz</b>", "session": PLAN.id, "responses": [
+        {"question": q, "answer": a, "at": f"2026-09-01T10:0{m}:00Z", **({"certainty": c} if c else {})}
+        for q, a, m, c in entries]}
+    responses = parse_responses(data, FEEDBACK_BANK.questions, now_ms=1_800_000_000_000)
+    assert not responses.problems, responses.problems
+    return score_file(Path("/in/ana.json"), responses, FEEDBACK_BANK, PLAN)
 
 
 PAGES = pages()
