@@ -4,7 +4,9 @@ session says about the rest of it (training/scored.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -16,6 +18,7 @@ from nasams_course.grading.levels import level_for
 from nasams_course.rendering.html import percent
 from nasams_course.responses import parse_responses
 from nasams_course.trainer import critical_answer, keyed_answer
+from nasams_course.training import feedback
 from nasams_course.training.feedback import (
     GENERATOR,
     LearnerPage,
@@ -94,6 +97,7 @@ def test_the_index_lists_each_learner_with_their_result():
          str(sum(1 for p in bo.report.provisions if p.critical)), "no"]]
     assert int(rows[1][5]) >= 1 and bo.report.score < 1
     assert [a["href"] for a in page.select("tbody a")] == ["ana.html", "learner.html"]
+    assert page.tbody.get_text() == "".join(tr.get_text() for tr in page.select("tbody tr"))  # nothing between rows
     assert page.title.get_text() == f"Feedback pages: {PLAN.title}" and page.html["lang"] == "en"
     assert page.select_one('meta[name="generator"]')["content"] == GENERATOR
 
@@ -103,7 +107,7 @@ def test_a_page_for_a_file_with_no_answers_says_so_everywhere():
     page = soup(learner_page(nothing, Path("/in/blank.json"), PLAN, BANK, CATALOG))
     assert page.h1.get_text() == "Feedback for (no name in the file)"
     assert page.title.get_text() == f"Feedback for (no name in the file): {PLAN.title}"
-    assert page.select_one("#critical-h").find_next("p").get_text() == "None."
+    assert page.select_one("section[aria-labelledby=critical-h]").get_text() == "Critical errors to reviewNone."
     assert not page.select("[data-role=critical-errors]")
     sections = page.select("section.question")
     assert len(sections) == len(PLAN.questions)
@@ -120,6 +124,7 @@ def test_the_critical_errors_name_the_question_the_option_and_the_provisions_in_
     page = soup(learner_page(scored("Ana", {qid: critical_answer(BANK.questions[qid]) for qid in reversed(bad)}),
                              Path("ana.json"), PLAN, BANK, CATALOG))
     items = page.select("[data-role=critical-errors] > li")
+    assert items[0].parent.get_text() == "".join(li.get_text() for li in items)  # nothing between the errors
     assert [li["data-question"] for li in items] == bad
     for li, qid in zip(items, bad, strict=True):
         q = BANK.questions[qid]
@@ -215,3 +220,25 @@ def test_the_index_shows_a_dash_for_a_learner_with_no_answers():
     page = soup(index_page([LearnerPage("cy", Path("cy.json"), scored("Cy", {}).report, "")], PLAN))
     assert [c.get_text() for c in page.select_one("tbody tr").find_all(["th", "td"])] == [
         "Cy", "cy.json", "–", "–", f"0 of {len(PLAN.questions)}", "0", "no"]
+
+
+def test_the_report_holds_the_files_problems_then_the_session_mismatch():
+    data = {"schema": "nasams-course/responses@2", "learner": "Ana", "session": "other", "responses": [
+        {"question": "no-such-question", "answer": "a", "at": "2026-11-09T10:00:00Z"}]}
+    result = score_file(Path("f.json"), parse_responses(data, BANK.questions, "f.json", now_ms=NOW), BANK, PLAN)
+    assert result.report.problems == tuple(result.problems) == (
+        "f.json: responses[0] (question 'no-such-question'): unknown question",
+        "f.json: saved from session 'other', not 'part1-assessment'")
+
+
+def test_a_page_is_dated_by_the_utc_date(monkeypatch):
+    """Graded on the UTC date, as every date the course writes: here 2 a.m. UTC, the evening before in Los Angeles."""
+    class LosAngelesEvening(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            moment = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+            return moment.astimezone(tz) if tz else moment.astimezone(ZoneInfo("America/Los_Angeles")).replace(tzinfo=None)
+
+    monkeypatch.setattr(feedback, "datetime", LosAngelesEvening)
+    page = learner_page(scored("Ana", {}), Path("ana.json"), PLAN, BANK, CATALOG)
+    assert "graded on 2026-11-10 against" in page

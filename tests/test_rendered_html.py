@@ -106,9 +106,9 @@ FEEDBACK_BANK = dataclasses.replace(BANK, questions={**BANK.questions, "g-rate":
 
 def feedback_scored():
     """A learner's file for the golden session: g-single twice (a weak first attempt, then the key, sure of it), a
-    critical error on g-rate (medium certainty), g-multi partly right, g-order and g-order3 not answered."""
+    critical error on g-rate (medium certainty), g-multi partly right (no certainty stated), g-order and g-order3 not answered."""
     entries = [("g-single", "b", 0, None), ("g-rate", {"a": 4, "b": 4, "c": 3, "d": 2}, 1, 2),
-               ("g-multi", ["a", "b"], 2, 1), ("g-single", "a", 3, 3)]
+               ("g-multi", ["a", "b"], 2, None), ("g-single", "a", 3, 3)]
     data = {"schema": "nasams-course/responses@2", "learner": "Ana <b>Ruiz</b>", "session": PLAN.id, "responses": [
         {"question": q, "answer": a, "at": f"2026-09-01T10:0{m}:00Z", **({"certainty": c} if c else {})}
         for q, a, m, c in entries]}
