@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 NODE_MODULES := tests/browser/node_modules/axe-core/axe.min.js
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: help book book-clean test unit js nbval content browser browser-deps lint bench workbooks answers lab clean
+.PHONY: help book book-clean test unit js time-zones nbval content browser browser-deps lint bench mutate workbooks answers lab clean
 
 help:
 	@echo "make book   build the course into _build/html (sets everything up first)"
 	@echo "make test   run every test: lint, unit, JS, content, nbval, book build, browser"
 	@echo "make bench  print build, grading and browser benchmarks (not part of make test)"
+	@echo "make mutate mutation testing (mutmut, Stryker): the score per module (not part of make test; long)"
 	@echo "make answers    re-run the trainer notebooks in answers/ and regenerate exercises/"
 	@echo "make workbooks  regenerate exercises/ from answers/ without re-running"
 	@echo "make lab    start JupyterLab on 127.0.0.1 at exercises/ (workbooks and chapter pages as notebooks)"
@@ -37,13 +38,19 @@ book-clean: $(STAMP)
 	$(MAKE) book
 
 lint: $(STAMP)
-	$(BIN)/ruff check nasams_course tests
+	$(BIN)/ruff check nasams_course tests tools
 
+# the fast suites run in a time zone other than UTC (a machine set to UTC hides times read as local time), and the
+# time-related tests once more in a zone with a half-hour offset
 unit: $(STAMP)
-	$(BIN)/pytest -m "not browser" tests
+	TZ=America/Los_Angeles $(BIN)/pytest -m "not browser" tests
 
 js:
-	node --test tests/js/
+	TZ=America/Los_Angeles node --test tests/js/
+
+time-zones: $(STAMP)
+	TZ=Asia/Kolkata $(BIN)/pytest -q tests/test_times.py tests/test_response_rules.py
+	TZ=Asia/Kolkata node --test tests/js/
 
 content: $(STAMP)
 	$(BIN)/nasams-course validate
@@ -66,7 +73,7 @@ browser-deps:
 browser: $(STAMP) browser-deps
 	$(BIN)/pytest -m browser tests/browser
 
-test: lint unit js content nbval book-clean browser
+test: lint unit js time-zones content nbval book-clean browser
 	@echo "all tests passed"
 
 LAB_PORT ?= 8888
@@ -83,5 +90,33 @@ lab: $(STAMP)
 bench: $(STAMP) browser-deps
 	$(BIN)/python -m nasams_course.bench
 
+# Mutation testing (tools/mutation/README.md): what to mutate is listed in pyproject.toml's [tool.mutmut] only_mutate
+# (Python) and tools/mutation/stryker.config.json's mutate (JavaScript). Each mutant runs only the tests that reach it.
+MUTATION := tools/mutation
+MUTMUT_STAMP := $(VENV)/.mutmut-installed
+STRYKER := $(MUTATION)/node_modules/.bin/stryker
+
+$(MUTMUT_STAMP): $(STAMP) $(MUTATION)/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.txt -r $(MUTATION)/requirements.txt
+	touch $(MUTMUT_STAMP)
+
+$(STRYKER): $(MUTATION)/package-lock.json
+	cd $(MUTATION) && npm ci --no-audit --no-fund --silent
+	touch $(STRYKER)
+
+mutate: $(MUTMUT_STAMP) $(STRYKER) browser-deps
+	rm -rf mutants
+	mkdir -p mutants
+	@start=$$(date +%s); \
+	echo "Stryker (JavaScript): log in mutants/stryker.log"; \
+	$(STRYKER) run $(MUTATION)/stryker.config.json > mutants/stryker.log 2>&1 || { tail -30 mutants/stryker.log; exit 1; }; \
+	js=$$(date +%s); echo "    $$((js - start)) s"; \
+	echo "mutmut (Python): log in mutants/mutmut.log"; \
+	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children 2 > mutants/mutmut.log 2>&1 \
+		|| { tail -c 3000 mutants/mutmut.log; exit 1; }; \
+	end=$$(date +%s); echo "    $$((end - js)) s"; \
+	$(BIN)/python $(MUTATION)/report.py; status=$$?; \
+	echo "make mutate took $$(( (end - start) / 60 )) min $$(( (end - start) % 60 )) s"; exit $$status
+
 clean:
-	rm -rf _build .pytest_cache .hypothesis
+	rm -rf _build .pytest_cache .hypothesis mutants

@@ -304,13 +304,15 @@ def _write_json(graded) -> bool:
         _print_json([orjson.loads(g.json) for g in graded])
         return any(g.problems for g in graded)
     sys.stdout.flush()
-    out, problems, sep = sys.stdout.buffer, False, b"["
+    buffer = getattr(sys.stdout, "buffer", None)  # none when the output is captured as text (main() in a test)
+    write = buffer.write if buffer is not None else (lambda data: sys.stdout.write(data.decode()))
+    problems, sep = False, b"["
     for g in graded:
-        out.write(sep)
-        out.write(g.json)
+        write(sep)
+        write(g.json)
         sep, problems = b",\n", problems or bool(g.problems)
-    out.write(b"[]\n" if sep == b"[" else b"]\n")
-    out.flush()
+    write(b"[]\n" if sep == b"[" else b"]\n")
+    sys.stdout.flush()
     return problems
 
 

@@ -29,7 +29,7 @@ from nasams_course.grading.calibration import STAGES
 SCHEMA = "nasams-course/responses@2"
 #: every schema version this course reads
 READABLE = (1, 2)
-_SCHEMA_RE = re.compile(r"^nasams-course/responses@(\d+)$")
+_SCHEMA_RE = re.compile(r"nasams-course/responses@(\d+)")  # fullmatch: as JavaScript's ^...$
 
 
 #: Limits on what a learner hands in: refused with a message beyond them.
@@ -180,7 +180,7 @@ def check_file(data: Any) -> tuple[str, list, list, str | None]:
     if not isinstance(data, dict):
         raise ResponseFileError("expected a JSON object with 'schema', 'learner' and 'responses'")
     schema = data.get("schema")
-    m = _SCHEMA_RE.match(schema) if isinstance(schema, str) else None
+    m = _SCHEMA_RE.fullmatch(schema) if isinstance(schema, str) else None
     if not m or int(m.group(1)) not in READABLE:
         if m and int(m.group(1)) > READABLE[-1]:
             raise ResponseFileError(f"schema {schema!r} is newer than this course reads ({SCHEMA}); "

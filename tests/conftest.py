@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,12 +13,28 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from pydantic import TypeAdapter
 
 from nasams_course.content.models import Question
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).resolve().parents[1]
+
+#: Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: "default" (make test), or "mutate" (make mutate: every mutant
+#: re-runs the properties that reach it, so each runs a few examples, the same ones every time, and nothing is kept
+#: between mutants)
+MUTATE_EXAMPLES = 8
+settings.register_profile("mutate", max_examples=MUTATE_EXAMPLES, derandomize=True, database=None, deadline=None,
+                          print_blob=False)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+settings.load_profile(PROFILE)
+
+
+def examples(n: int, mutate: int = MUTATE_EXAMPLES) -> int:
+    """A property's number of examples: n, or under the mutate profile at most `mutate` (a test's own max_examples
+    would override the profile, so properties that set theirs say max_examples=examples(n))."""
+    return min(n, mutate) if PROFILE == "mutate" else n
 
 
 def golden(name: str) -> dict:
@@ -108,3 +127,34 @@ def session_build(tmp_path_factory):
         return built[name]
 
     return get
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under the mutate profile, the quickest tests first (their times from mutmut's first run of the suite): each
+    mutant stops at its first failing test, so a mutant is killed sooner."""
+    stats = REPO / "mutants" / "mutmut-stats.json" if REPO.name != "mutants" else REPO / "mutmut-stats.json"
+    if PROFILE != "mutate" or not stats.exists():
+        return
+    seconds = json.loads(stats.read_text(encoding="utf-8")).get("duration_by_test", {})
+    # the PDF tests stay last and in their order: one of them holds Chromium open for the tests after it
+    items.sort(key=lambda item: (1, 0.0) if item.get_closest_marker("pdf") else (0, seconds.get(item.nodeid, 0.0)))
+
+
+def shared_scope(fixture_name: str, config) -> str:
+    """A fixture shared by a module's tests, except under the mutate profile: there each test builds its own, so that
+    mutmut sees every test that reads it reach the code it builds with (and runs those tests for its mutants)."""
+    return "function" if PROFILE == "mutate" else "module"
+
+
+def run(*args, cwd=None) -> subprocess.CompletedProcess:
+    """`nasams-course ARGS` from `cwd`, run in this process (fast, and seen by `make mutate`): its exit status and
+    what it printed. A traceback would fail the test that called it."""
+    from nasams_course.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(map(str, args)))
+        except SystemExit as exc:  # argparse's usage errors
+            code = 0 if exc.code is None else exc.code
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())

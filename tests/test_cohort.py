@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import golden_questions
+from conftest import examples, golden_questions
 from nasams_course.grading import Attempt, grade
 from nasams_course.grading.cohort import grade_cohort, selections_frame
 
@@ -45,7 +46,7 @@ def same(a, b) -> bool:
     return math.isclose(a, b, abs_tol=1e-9) if isinstance(a, float) else a == b
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(cohorts())
 def test_cohort_equals_per_learner(learners):
     result = grade_cohort(selections_frame(learners), QS)
@@ -69,7 +70,7 @@ def test_cohort_equals_per_learner(learners):
         assert bool(complete[learner]) == report.complete
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(cohorts())
 def test_cohort_on_first_attempts_equals_the_reports_first_items(learners):
     items = grade_cohort(selections_frame(learners), QS, which="first")["items"].set_index(["learner", "question"])
@@ -92,3 +93,55 @@ def test_cohort_caps_only_the_breached_provision_and_blocks_completion():
     assert not bool(provs.loc[("breach", "S5"), "critical"]) and provs.loc[("breach", "S5"), "level"] == "Mastery"
     complete = result["learners"].set_index("learner")["complete"]
     assert bool(complete["clean"]) and not bool(complete["breach"])
+
+
+def test_breach_masks_hold_63_provisions_and_no_more():
+    """Each provision is a bit of an int64 mask: a catalog of 63 fits, one of 64 is refused with a message."""
+    from types import SimpleNamespace
+
+    from nasams_course.catalog import load_catalog
+    from nasams_course.grading.cohort import bank_arrays
+
+    ids = list(load_catalog().ids)
+    fits = bank_arrays(QS, SimpleNamespace(ids=ids + [f"Z{i}" for i in range(63 - len(ids))]))
+    assert fits.assesses.shape == (len(QS), 63)
+    with pytest.raises(ValueError, match=r"^breach bit masks hold at most 63 provisions$"):
+        bank_arrays(QS, SimpleNamespace(ids=ids + [f"Z{i}" for i in range(64 - len(ids))]))
+
+
+def test_selections_naming_what_the_bank_does_not_have_are_refused_with_a_message():
+    frame = selections_frame({"ana": [Attempt("g-single", "a", 1, 0)]})
+    frame["question"] = frame["question"].cat.rename_categories({"g-single": "g-nowhere"})
+    with pytest.raises(KeyError, match="the selections name a question that is not in the bank"):
+        grade_cohort(frame, QS)
+    frame = selections_frame({"ana": [Attempt("g-single", "z", 1, 0)]})
+    with pytest.raises(KeyError, match="the selections name an option that its question does not have"):
+        grade_cohort(frame, QS)
+
+
+def test_multi_questions_with_one_keyed_or_one_unkeyed_option_score_as_per_learner():
+    """The divisors at their smallest: one correct option, or one incorrect one."""
+    from pydantic import TypeAdapter
+
+    from nasams_course.content.models import Question
+
+    def multi(qid, keyed):
+        return TypeAdapter(Question).validate_python({
+            "id": qid, "kind": "multi", "stem": "?", "provisions": ["S16"],
+            "options": [{"id": o, "text": o, "rationale": "S16", "correct": o in keyed} for o in "abc"]})
+
+    qs = {"m-one-right": multi("m-one-right", "a"), "m-one-wrong": multi("m-one-wrong", "ab")}
+    learners = {f"l{i}": [Attempt(qid, answer, 1, 0)] for i, (qid, answer) in enumerate(
+        [(q, a) for q in qs for a in (["a"], ["b"], ["a", "c"], ["a", "b"], ["c"])])}
+    items = grade_cohort(selections_frame(learners), qs)["items"].set_index("learner")
+    for learner, (attempt,) in learners.items():
+        assert items.loc[learner, "score"] == pytest.approx(grade(qs, [attempt]).items[0].score), learner
+
+
+def test_plain_text_columns_are_converted_and_grade_the_same():
+    learners = {"ana": [Attempt("g-single", "b", 1, 0), Attempt("g-multi", ["a", "e"], 2, 1)],
+                "bo": [Attempt("g-rate", {"a": 4, "b": 1}, 1, 0)]}
+    frame = selections_frame(learners)
+    plain = frame.astype({"learner": object, "question": object, "option": object})
+    for name in ("items", "provisions", "learners"):
+        pd.testing.assert_frame_equal(grade_cohort(plain, QS)[name], grade_cohort(frame, QS)[name])

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from nasams_course.content.loader import load_bank
+from nasams_course.content.loader import ContentError, load_bank, load_bank_or_raise
+from nasams_course.content.models import UnknownChapterError
 
 Q = "book/part/ch/questions"
 V = "book/part/ch/vignettes"
@@ -39,10 +40,58 @@ SCENARIOS = {
     "unknown-vignette": (
         "questions/q-x.yml", MULTI_OK.replace("id: q-multi", "id: q-x\n    vignette: v-nowhere"),
         f"{Q}/q-x.yml:vignette: unknown vignette 'v-nowhere'"),
-    "duplicate-question-id": (
+    "question-id-not-the-file-name": (
         "questions/q-single-copy.yml",
         question("q-single", "single", "S5", "id: a, text: A, credit: 1, rationale: S5", "id: b, text: B, credit: 0, rationale: S5", "id: c, text: C, credit: 0, rationale: S5"),
         f"{Q}/q-single-copy.yml:id: id 'q-single' does not match the file name 'q-single-copy'"),
+    "vignette-id-not-the-file-name": (
+        "vignettes/v-two.yml", "id: v-three\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5]\ndiscussion: [D]\n",
+        f"{V}/v-two.yml:id: id 'v-three' does not match the file name 'v-two'"),
+    "provision-listed-twice": (
+        "questions/q-x.yml", MULTI_OK.replace("id: q-multi", "id: q-x").replace("[S16]", "[S16, S16]"),
+        f"{Q}/q-x.yml:provisions: provision 'S16' is listed twice"),
+    "vignette-unknown-provision": (
+        "vignettes/v-two.yml", "id: v-two\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5, U99]\ndiscussion: [D]\n",
+        f"{V}/v-two.yml:provisions[1]: unknown provision 'U99'"),
+    "chapter-unknown-provision-of-the-right-form": (
+        "chapter.yml", "id: ch\ntitle: C\npart: standards\nprovisions: [S5, S16, E6, E99]\nminutes: 25\nobjectives: [O]\n",
+        "book/part/ch/chapter.yml:provisions[3]: unknown provision 'E99'"),
+    "chapter-provision-listed-twice": (
+        "chapter.yml", "id: ch\ntitle: C\npart: standards\nprovisions: [S5, S16, E6, S5]\nminutes: 25\nobjectives: [O]\n",
+        "book/part/ch/chapter.yml:provisions: provision 'S5' is listed twice"),
+    "chapter-minutes-out-of-range": (
+        "chapter.yml", "id: ch\ntitle: C\npart: standards\nprovisions: [S5, S16, E6]\nminutes: 91\nobjectives: [O]\n",
+        "book/part/ch/chapter.yml:minutes: input should be less than or equal to 90"),
+    "chapter-without-objectives": (
+        "chapter.yml", "id: ch\ntitle: C\npart: standards\nprovisions: [S5, S16, E6]\nminutes: 25\nobjectives: []\n",
+        "book/part/ch/chapter.yml:objectives: list should have at least 1 item after validation, not 0"),
+    "question-without-provisions": (
+        "questions/q-x.yml", MULTI_OK.replace("id: q-multi", "id: q-x").replace("provisions: [S16]", "provisions: []"),
+        f"{Q}/q-x.yml:provisions: list should have at least 1 item after validation, not 0"),
+    "stem-of-blanks": (
+        "questions/q-x.yml", MULTI_OK.replace("id: q-multi", "id: q-x").replace("stem: Which apply?", "stem: '   '"),
+        f"{Q}/q-x.yml:stem: string should have at least 1 character"),
+    "id-too-long": (
+        "questions/q-x.yml", MULTI_OK.replace("id: q-multi", "id: q-" + "x" * 79),
+        f"{Q}/q-x.yml:id: string should have at most 80 characters"),
+    "kind-missing": (
+        "questions/q-k.yml", "id: q-k\nstem: S\nprovisions: [S5]\noptions: []\n",
+        f"{Q}/q-k.yml:kind: required field is missing (one of: single, multi, rate, order)"),
+    "file-not-utf8": (
+        "vignettes/v-two.yml", "id: v-two\ntitle: Caf\udce9\n",
+        f"{V}/v-two.yml:(file): not UTF-8 text (invalid continuation byte at byte 20)"),
+    "violation-marked-correct": (
+        "questions/q-multi.yml", MULTI_OK.replace("{id: a, text: A, correct: true, rationale: Per S16.}",
+                                                  "{id: a, text: A, correct: true, violation: [S16], rationale: Per S16.}"),
+        f"{Q}/q-multi.yml:options[0].correct: an option marked violation cannot be correct"),
+    "order-key-naming-an-unknown-step": (
+        "questions/q-o.yml",
+        question("q-o", "order", "S5", "id: b, text: B, rationale: S5", "id: a, text: A, rationale: S5", "id: c, text: C, rationale: S5", key="a, b, x"),
+        f"{Q}/q-o.yml:key: the key must list every option id exactly once"),
+    "rate-with-two-options": (
+        "questions/q-r.yml",
+        question("q-r", "rate", "S5", "id: a, text: A, key: 1, rationale: S5", "id: b, text: B, key: 4, rationale: S5"),
+        f"{Q}/q-r.yml:options: a rate question needs at least 3 options"),
     "multi-with-no-correct-option": (
         "questions/q-multi.yml", MULTI_OK.replace("correct: true", "correct: false"),
         f"{Q}/q-multi.yml:options: a multi question needs at least one option with correct: true"),
@@ -239,10 +288,40 @@ def test_each_broken_file_is_reported(course, scenario):
     rel, text, expected = SCENARIOS[scenario]
     path = course.chapter / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.replace("\n    ", "\n").lstrip(), encoding="utf-8")
+    path.write_text(text.replace("\n    ", "\n").lstrip(), encoding="utf-8", errors="surrogateescape")
     _bank, problems = load_bank(course.root)
     lines = [str(p) for p in problems]
     assert expected in lines, "\n".join(lines)
+
+
+def test_ids_are_unique_across_chapters(course):
+    """A second chapter repeating the first one's question and vignette ids, and a third repeating its chapter id:
+    each repeat is reported where it is, naming the file that has the id first."""
+    for folder, cid in (("ch2", "ch2"), ("ch3", "ch")):
+        chapter = course.root / "book" / "part" / folder
+        for rel in ("vignettes/v-one.yml", "questions/q-single.yml"):
+            (chapter / rel).parent.mkdir(parents=True, exist_ok=True)
+            (chapter / rel).write_text((course.chapter / rel).read_text())
+        (chapter / "chapter.yml").write_text((course.chapter / "chapter.yml").read_text().replace("id: ch\n",
+                                                                                               f"id: {cid}\n"))
+        (chapter.with_suffix(".md")).write_text(course.page.read_text())
+    _bank, problems = load_bank(course.root)
+    assert {str(p) for p in problems} >= {
+        "book/part/ch2/questions/q-single.yml:id: duplicate question id 'q-single' (also in "
+        "book/part/ch/questions/q-single.yml)",
+        "book/part/ch2/vignettes/v-one.yml:id: duplicate vignette id 'v-one' (also in book/part/ch/vignettes/v-one.yml)",
+        "book/part/ch3/chapter.yml:id: duplicate chapter id 'ch' (also in book/part/ch/chapter.yml)",
+    }, "\n".join(map(str, problems))
+
+
+def test_loading_content_with_problems_raises_with_every_problem(course):
+    course.write("questions/q-a.yml", "id: q-a\nkind: essay\n")
+    course.write("vignettes/v-b.yml", "id: v-b\n")
+    _bank, problems = load_bank(course.root)
+    with pytest.raises(ContentError) as caught:
+        load_bank_or_raise(course.root)
+    assert caught.value.problems == problems and len(problems) > 1
+    assert str(caught.value) == "\n".join(str(p) for p in problems)
 
 
 def test_a_toc_that_is_not_utf8_is_reported(course):
@@ -327,6 +406,8 @@ def test_the_repository_content_is_valid():
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from conftest import examples  # noqa: E402
+
 YAML_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10)
     | st.sampled_from(["single", "multi", "rate", "order", "S5", "E99", "q-x", "a"]),
@@ -337,7 +418,7 @@ YAML_VALUES = st.recursive(
     max_leaves=25)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(YAML_VALUES.map(lambda v: __import__("yaml").safe_dump(v)), st.text(max_size=200),
                  st.binary(max_size=100)))
 def test_arbitrary_yaml_never_raises_and_every_problem_has_a_place(course, content):
@@ -347,3 +428,11 @@ def test_arbitrary_yaml_never_raises_and_every_problem_has_a_place(course, conte
     for p in problems:
         assert p.path and p.field and p.message
     assert "q-single" in bank.questions  # the good file still loads
+
+
+def test_unknown_chapters_are_named_with_the_course_s_chapters(course):
+    bank, _ = load_bank(course.root)
+    bank.require_chapters(["ch"])
+    with pytest.raises(UnknownChapterError) as caught:
+        bank.require_chapters(["ch", "nope", "nada"])
+    assert str(caught.value) == "unknown chapter(s): nope, nada (chapters: ch)"

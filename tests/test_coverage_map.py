@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, shared_scope
 from nasams_course.catalog import PART_TITLES, load_catalog
 from nasams_course.content.loader import course_bank
 from nasams_course.coverage import coverage_frame
@@ -67,7 +67,7 @@ class Tree(HTMLParser):
         self.node.children.append(data)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def page() -> Node:
     return Tree(coverage_map(coverage_frame(BANK, CATALOG), CATALOG, BANK)).root
 

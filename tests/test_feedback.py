@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from html import escape
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO
+from conftest import REPO, run, shared_scope
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.grading import score_item
@@ -30,8 +29,8 @@ PLAN = load_syllabus(SYLLABUS, BANK).plan
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), *args], capture_output=True,
-                          text=True, timeout=120)
+    """`nasams-course --root REPO ARGS`, run in this process (seen by `make mutate`, which cannot see a child process)."""
+    return run("--root", REPO, *args)
 
 
 def responses(learner: str) -> dict:
@@ -89,7 +88,7 @@ def agreement(page: str, report: dict) -> list[str]:
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def handed_back(tmp_path_factory):
     folder = tmp_path_factory.mktemp("feedback")
     ana = write(folder / "ana.json", responses("Ana <b>Ruiz</b>"))

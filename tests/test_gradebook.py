@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -15,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, golden, golden_questions
+from conftest import run as run_cli
 from nasams_course.catalog import load_catalog
 from nasams_course.grading.cohort import grade_cohort, selections_frame
 from nasams_course.responses import (
@@ -475,8 +474,8 @@ def test_bytes_that_are_not_a_response_file_get_the_messages_of_responses(tmp_pa
 
 
 def run(*args, cwd=REPO):
-    return subprocess.run([sys.executable, "-m", "nasams_course", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
+    """`nasams-course ARGS` in this process (conftest.run: seen by `make mutate`)."""
+    return run_cli(*args, cwd=cwd)
 
 
 def real_file(path, learner="Ana Ruiz", answer="listen-only", **more):

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import golden_questions
+from conftest import examples, golden_questions
 from nasams_course.grading import Attempt, grade, level_for, score_item
-from nasams_course.grading.profile import latest
+from nasams_course.grading.profile import first, latest
 from nasams_course.trainer import keyed_answer
 
 QS = golden_questions()
@@ -61,9 +61,19 @@ def test_levels():
     assert level_for(0.85 - 1e-12) == "Mastery"  # float noise at a threshold does not drop a level
 
 
-def test_latest_attempt_by_time_then_sequence():
-    attempts = [Attempt("g-single", "a", 5, 0), Attempt("g-single", "c", 2, 1), Attempt("g-single", "b", 5, 2)]
-    assert latest(attempts)[0].answer == "b"
+@pytest.mark.parametrize("attempts", [
+    # the latest time wins over file order and over sequence
+    [Attempt("g-single", "b", 9, 0), Attempt("g-single", "c", 2, 5), Attempt("g-single", "a", 5, 1)],
+    # on equal time the higher sequence wins, wherever it stands in the file
+    [Attempt("g-single", "b", 5, 2), Attempt("g-single", "c", 2, 3), Attempt("g-single", "a", 5, 0)],
+], ids=["time-first-in-file", "sequence-breaks-a-tie"])
+def test_latest_and_first_attempts_by_time_then_sequence_not_file_order(attempts):
+    """Neither winner is the last entry in the file, nor the first."""
+    assert [a.answer for a in latest(attempts)] == ["b"]
+    assert [a.answer for a in first(attempts)] == ["c"]
+    report = grade(QS, attempts)
+    assert [(i.question, i.score) for i in report.items] == [("g-single", 0.5)]  # b: partly right
+    assert [(i.question, i.critical) for i in report.first_items] == [("g-single", True)]  # c: the violation
 
 
 def test_critical_caps_only_the_breached_provision_and_lists_it_for_review():
@@ -115,7 +125,7 @@ def answers_for(q):
 
 
 @pytest.mark.parametrize("qid", sorted(QS))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(data=st.data())
 def test_scores_are_within_zero_and_one(qid, data):
     q = QS[qid]
@@ -129,7 +139,7 @@ def test_the_keyed_answer_scores_one_and_is_not_critical(qid):
     assert r.score == 1.0 and not r.critical
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from(MULTI.option_ids), unique=True), st.data())
 def test_adding_a_correct_selection_never_lowers_a_multi_score(selected, data):
     missing = [o.id for o in MULTI.options if o.correct and o.id not in selected]
@@ -139,7 +149,7 @@ def test_adding_a_correct_selection_never_lowers_a_multi_score(selected, data):
     assert score_item(MULTI, [*selected, extra]).score >= score_item(MULTI, selected).score
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.permutations(ORDER.option_ids))
 def test_an_order_and_its_reverse_never_both_score(perm):
     forward = score_item(ORDER, list(perm)).score

@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pydantic import TypeAdapter
 
+from conftest import shared_scope
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Question, Vignette
@@ -65,12 +66,12 @@ def words(s: str) -> str:
     return " ".join(s.split())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def guide() -> BeautifulSoup:
     return BeautifulSoup(facilitator_guide_html(PLAN, BANK, CATALOG), "html.parser")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def handout() -> str:
     return learner_handout_html(PLAN, BANK, CATALOG)
 
@@ -264,3 +265,19 @@ def test_without_pdfs_write_guides_writes_the_html_and_removes_earlier_pdfs(tmp_
     paths = write_guides(PLAN, BANK, CATALOG, tmp_path, pdf=False)
     assert [p.name for p in paths] == ["conf-victims-facilitator-guide.html", "conf-victims-handout.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_the_message_without_chromium_is_one_plain_line(monkeypatch):
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    with pytest.raises(pdf.PdfError) as caught:
+        pdf.chromium_executable()
+    assert str(caught.value) == ("Chromium is not installed, and PDFs are printed with it: install it with "
+                                 "`apt-get install chromium` (or `make browser-deps`)")
+
+
+@pytest.mark.parametrize("installed", [{"chromium": "/usr/bin/chromium"},
+                                       {"chromium-browser": "/usr/lib/chromium-browser/chromium-browser"},
+                                       {"chromium": "/usr/bin/chromium", "chromium-browser": "/opt/other"}])
+def test_chromium_is_found_under_either_of_its_names(monkeypatch, installed):
+    monkeypatch.setattr(pdf.shutil, "which", installed.get)
+    assert pdf.chromium_executable() == installed.get("chromium", installed.get("chromium-browser"))

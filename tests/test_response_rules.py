@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import golden, golden_questions
+from conftest import examples, golden, golden_questions
 from nasams_course.responses import (
     MAX_ENTRIES,
     MAX_RATINGS,
@@ -142,7 +142,7 @@ ENTRY = st.fixed_dictionaries({"question": st.sampled_from([*QS, "nope"]) | JSON
                                "at": st.sampled_from(["2026-01-01T10:00:00Z", "2026-01-01T10:00"]) | JSON})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.one_of(JSON, st.fixed_dictionaries({
     "schema": st.sampled_from(["nasams-course/responses@1", "nasams-course/responses@2"]) | JSON,
     "learner": st.text(max_size=20) | JSON,

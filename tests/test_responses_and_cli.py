@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from conftest import REPO, golden_questions
-from nasams_course.responses import ResponseFileError, parse_responses, parse_time
+from conftest import REPO, golden_questions, run
+from nasams_course.grading import score_item
+from nasams_course.responses import ResponseFileError, parse_responses
 
 QS = golden_questions()
 
@@ -75,16 +76,10 @@ def test_every_attempt_is_written_and_read_back_in_order():
     assert (single.score, first.score, first.critical) == (1.0, 0.0, True)
 
 
-def test_times_without_offset_are_utc():
-    assert parse_time("2026-01-01T10:00:00") == parse_time("2026-01-01T12:00:00+02:00")
-
-
-def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "nasams_course", *args], capture_output=True, text=True, cwd=cwd)
-
-
 def test_cli_provisions_json_lists_all_44():
-    out = run("provisions", "--json")
+    """Through `python -m nasams_course`, as a trainer runs it (the other tests call the same main() in-process)."""
+    out = subprocess.run([sys.executable, "-m", "nasams_course", "provisions", "--json"], capture_output=True,
+                         text=True)
     assert out.returncode == 0
     data = json.loads(out.stdout)
     assert len(data["provisions"]) == 44
@@ -149,28 +144,78 @@ def test_cli_grade_rejects_a_malformed_file_without_a_traceback(tmp_path):
     assert "not valid JSON" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_cli_coverage_json_has_the_matrix():
+def test_cli_coverage_json_counts_the_content_files():
+    """Every provision's counts, recounted here from the YAML files themselves (not through the bank)."""
+    import yaml
+
+    vignettes = [yaml.safe_load(p.read_text()) for p in sorted(REPO.glob("book/*/*/vignettes/*.yml"))]
+    questions = [yaml.safe_load(p.read_text()) for p in sorted(REPO.glob("book/*/*/questions/*.yml"))]
     out = run("coverage", "--json")
-    data = json.loads(out.stdout)
-    assert len(data["provisions"]) == 44
-    assert {"provision", "vignettes", "questions", "violation_items", "prompts"} <= set(data["provisions"][0])
+    rows = {r["provision"]: r for r in json.loads(out.stdout)["provisions"]}
+    assert len(rows) == 44
+    for pid, row in rows.items():
+        mine = [q for q in questions if pid in q["provisions"]]
+        cases = [v for v in vignettes if pid in v["provisions"]]
+        assert row["vignettes"] == len(cases), pid
+        assert row["questions"] == len(mine), pid
+        assert [row[k] for k in ("single", "multi", "rate", "order")] == [
+            sum(q["kind"] == k for q in mine) for k in ("single", "multi", "rate", "order")], pid
+        assert row["violation_items"] == sum(any(pid in o.get("violation", []) for o in q["options"]) for q in mine)
+        assert row["prompts"] == sum(len(v["discussion"]) for v in cases), pid
+    assert sum(r["questions"] > 0 for r in rows.values()) == 44 and out.returncode == 0
 
 
-def test_cli_outside_a_course_says_where_to_run(tmp_path):
-    env_free = run("validate", cwd=tmp_path)
-    # the package is installed in development mode, so it finds the repository; with an explicit bad root:
-    out = run("--root", str(tmp_path), "questions")
-    assert out.returncode in (0, 1, 2) and "Traceback" not in out.stderr + env_free.stderr
+def test_cli_outside_a_course_says_where_to_run(tmp_path, monkeypatch):
+    """Run from a folder with no course in it or above it, by a package that is not inside a course either (as when
+    installed from a wheel): exit status 2 and the one-line message, which names the variable that fixes it."""
+    from nasams_course.content import loader
+
+    monkeypatch.delenv(loader.ROOT_ENV, raising=False)
+    monkeypatch.setattr(loader, "__file__", str(tmp_path / "site-packages" / "nasams_course" / "content" / "loader.py"))
+    out = run("questions", cwd=tmp_path)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == ("nasams-course: cannot find the course root (a folder with _toc.yml and book/); run from "
+                          f"inside the course or set {loader.ROOT_ENV}\n")
+    monkeypatch.setenv(loader.ROOT_ENV, str(REPO))
+    assert run("questions", cwd=tmp_path).returncode == 0
 
 
 def test_cli_items_reports_item_statistics_for_a_cohort():
-    answers = sorted((REPO / "answers" / "responses").glob("part1-code-of-ethics-*.json"))
-    out = run("items", *map(str, answers), "--chapter", "integrity-proficiency-fees", "--json")
+    """The three sample learners' first attempts, scored here one by one: each question's difficulty (mean score),
+    critical-error rate, option shares, and discrimination (the correlation of the item score with the rest of the
+    learner's score, by the statistics module)."""
+    import statistics
+
+    from nasams_course.content import load_bank_or_raise
+    from nasams_course.grading.profile import first
+    from nasams_course.responses import read_responses
+
+    bank = load_bank_or_raise()
+    chapter = "integrity-proficiency-fees"
+    paths = sorted((REPO / "answers" / "responses").glob("part1-code-of-ethics-*.json"))
+    out = run("items", *map(str, paths), "--chapter", chapter, "--json")
     assert out.returncode == 0, out.stderr
-    rows = json.loads(out.stdout)
-    assert rows and {"question", "kind", "answered", "difficulty", "discrimination", "critical_rate"} <= set(rows[0])
-    assert all(r["answered"] == 3 for r in rows)
-    assert all(0 <= r["difficulty"] <= 1 for r in rows)
+    rows = {r["question"]: r for r in json.loads(out.stdout)}
+    in_chapter = {q.id for q in bank.questions_in_chapter(chapter)}
+    firsts = [{a.question: a for a in first(read_responses(p, bank.questions).attempts) if a.question in in_chapter}
+              for p in paths]
+    results = [{qid: score_item(bank.questions[qid], a.answer) for qid, a in f.items()} for f in firsts]
+    assert set(rows) == in_chapter and len(results) == 3
+    totals = [sum(r.score for r in learner.values()) for learner in results]
+    for qid, row in rows.items():
+        scores = [learner[qid].score for learner in results]
+        assert (row["kind"], row["answered"]) == (bank.questions[qid].kind, 3)
+        assert row["difficulty"] == round(statistics.mean(scores), 3), qid
+        assert row["critical_rate"] == round(statistics.mean(learner[qid].critical for learner in results), 3), qid
+        rest = [t - s for t, s in zip(totals, scores, strict=True)]
+        if len(set(scores)) > 1 and len(set(rest)) > 1:
+            assert row["discrimination"] == pytest.approx(round(statistics.correlation(scores, rest), 3), abs=1e-3)
+        else:
+            assert row["discrimination"] is None
+        if row["kind"] == "single":
+            chosen = [f[qid].answer for f in firsts]
+            assert row["option_shares"] == ", ".join(f"{o.id} {round(100 * chosen.count(o.id) / 3)}%"
+                                                     for o in bank.questions[qid].options)
 
 
 # -- bad input on the command line: a message and an exit status, never a traceback (issue: nothing lost, nothing run)

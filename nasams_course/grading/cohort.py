@@ -44,7 +44,6 @@ class BankArrays:
     credit: np.ndarray
     correct: np.ndarray
     rate_key: np.ndarray
-    violation: np.ndarray
     breach_bits: np.ndarray  # breach_bits[q, s]: bit p set when option s of question q breaches provision p
     key_slot: np.ndarray  # key_slot[q, k] = slot of the k-th keyed step (order), -1 beyond n
     n_correct: np.ndarray
@@ -59,7 +58,7 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
     width = max(len(q.options) for q in questions.values())
     shape = (len(qids), width)
     credit, rate_key = np.zeros(shape), np.zeros(shape)
-    correct, violation = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    correct = np.zeros(shape, dtype=bool)
     breach_bits = np.zeros(shape, dtype=np.int64)
     if len(catalog.ids) > 63:
         raise ValueError("breach bit masks hold at most 63 provisions")
@@ -73,7 +72,6 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
         q = questions[qid]
         for s, o in enumerate(q.options):
             breached = getattr(o, "violation", None) or ()
-            violation[qi, s] = bool(breached)
             breach_bits[qi, s] = sum(1 << position[p] for p in breached)
             credit[qi, s] = getattr(o, "credit", 0)
             correct[qi, s] = getattr(o, "correct", False)
@@ -82,7 +80,7 @@ def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
             key_slot[qi, : len(q.key)] = [q.option_ids.index(k) for k in q.key]
             n_key[qi] = len(q.key)
         assesses[qi, [position[p] for p in q.provisions]] = True
-    return BankArrays(qids, kind, n_options, credit, correct, rate_key, violation, breach_bits, key_slot,
+    return BankArrays(qids, kind, n_options, credit, correct, rate_key, breach_bits, key_slot,
                       correct.sum(axis=1), [q.option_ids for q in questions.values()], assesses, n_key)
 
 
@@ -140,7 +138,7 @@ def score_values(values: np.ndarray, iq: np.ndarray, arrays: BankArrays) -> tupl
         tau = np.where(pairs == 0, 1.0, (2 * agree - pairs) / pairs)
     score[rows] = np.maximum(0.0, tau)  # Kendall's tau, clipped at 0
 
-    triggered &= arrays.violation[iq] & answered[:, None]
+    triggered &= (arrays.breach_bits[iq] != 0) & answered[:, None]
     slot_bits = np.left_shift(1, np.arange(width, dtype=np.int64))
     violations = (triggered * slot_bits).sum(axis=1)
     bits = np.where(triggered, arrays.breach_bits[iq], 0)

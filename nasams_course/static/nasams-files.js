@@ -40,6 +40,7 @@
 
   Object.assign(Q, { checkFile, decode });
   if (node) { module.exports = Q; return; }
+  // Stryker disable all: the rest runs only in a page (the answers panel), tested in the browser (tests/browser)
 
   /* ---- importing: nothing is saved until the learner confirms, nothing saved is ever replaced ---- */
   const { normalize, parseTime, plural, stored, addAttempts, addRatings, ratingsSaved, changed, store, FULL, attemptId, ratingId } = Q;

@@ -17,7 +17,7 @@ from nasams_course.training.pdf import PdfError, print_pdf
 
 from .conftest import AXE
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.pdf]
 
 
 def words(s: str) -> str:
@@ -31,7 +31,7 @@ def pdf_text(path) -> str:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    out = tmp_path_factory.mktemp("guides")
+    out = tmp_path_factory.mktemp("guides") / "sessions" / "conf-victims"  # folders that do not exist yet
     paths = write_guides(PLAN, course_bank(), CATALOG, out)
     return out, paths
 
@@ -65,6 +65,24 @@ def test_the_handout_pdf_holds_the_title_every_case_and_no_reason(written):
     assert [q.id for q in QUESTIONS if words(q.stem) not in page] == []
     assert [o.rationale for q in QUESTIONS for o in q.options if words(o.rationale) in page] == []
     assert "Credit" not in page and "Keyed" not in page and "violation" not in page
+
+
+def test_the_pdfs_are_tagged_have_an_outline_and_are_letter_paper(written):
+    """Tagged (a screen reader reads the structure), with an outline from the headings, on US Letter."""
+    out, _ = written
+    for name in ("conf-victims-facilitator-guide.pdf", "conf-victims-handout.pdf"):
+        reader = PdfReader(out / name)
+        root = reader.trailer["/Root"]
+        assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"], name
+        assert [item.title for item in reader.outline if not isinstance(item, list)][:1] == [PLAN.title], name
+        assert {(round(float(pg.mediabox.width)), round(float(pg.mediabox.height))) for pg in reader.pages} == {(612, 792)}
+
+
+def test_a_page_prints_with_javascript_off(tmp_path):
+    html = ('<!DOCTYPE html><html lang="en"><head><title>x</title></head><body><p id="p">as written</p>'
+            "<script>document.getElementById('p').textContent = 'changed by a script'</script></body></html>")
+    print_pdf(html, tmp_path / "x.pdf")
+    assert pdf_text(tmp_path / "x.pdf") == "as written"
 
 
 def test_hostile_text_prints_as_text(tmp_path):

@@ -67,8 +67,3 @@ test("answers that do not fit their question: the messages of normalize_answer",
   assert.throws(() => quiz.normalize(byId["g-multi"], ["a", "a"]), { message: "an option id is listed twice" });
   assert.throws(() => quiz.normalize(byId["g-rate"], ["a"]), { message: "a rate question takes {option id: rating 1-4}" });
 });
-
-test("times without an offset are UTC, as in Python", () => {
-  assert.equal(quiz.parseTime("2026-01-01T10:00:00"), Date.UTC(2026, 0, 1, 10));
-  assert.equal(quiz.parseTime("2026-01-01T12:00:00+02:00"), Date.UTC(2026, 0, 1, 10));
-});

@@ -1,0 +1,119 @@
+"""The mutation score per module, after `make mutate`: mutmut's results (mutants/**/*.meta) grouped by the lines of
+`only_mutate` in pyproject.toml's [tool.mutmut], and Stryker's (mutants/stryker.json) by script. Survivors listed
+in tests/mutation/equivalent.md (one line each, with why) are set aside; any other survivor is printed.
+
+Exit status 1 when a module is below the threshold or a survivor is unexplained; 0 otherwise."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+MUTANTS = REPO / "mutants"
+EQUIVALENT = Path(__file__).with_name("equivalent.md")
+THRESHOLD = 0.90
+#: mutmut's exit codes (mutmut/stats.py): 1 and 3 killed, 0 survived, 5 and 33 no test reached it, timeouts
+KILLED, SURVIVED, NO_TESTS = {1, 3}, {0}, {5, 33}
+TIMEOUT = {36, -24, 24, 152, 255}
+#: Stryker's statuses
+JS_KILLED, JS_SURVIVED = {"Killed", "Timeout"}, {"Survived", "NoCoverage"}
+#: not counted, as Stryker counts them: mutants that do not run (a syntax or type error) or that it was told to skip
+JS_INVALID = {"CompileError", "RuntimeError", "Ignored"}
+
+
+@dataclass
+class Score:
+    module: str
+    killed: int = 0
+    survived: list[str] = field(default_factory=list)
+    other: int = 0  # not run (interrupted), or errors
+
+    @property
+    def total(self) -> int:
+        return self.killed + len(self.survived) + self.other
+
+    def score(self, equivalent: set[str] = frozenset()) -> float:
+        """Killed over the mutants run, the equivalent ones set aside (those not run are reported beside it)."""
+        run = self.killed + len(self.survived) - sum(1 for m in self.survived if m in equivalent)
+        return self.killed / run if run else 1.0
+
+
+def equivalents() -> set[str]:
+    """The mutant names in equivalent.md: each line `- NAME: why it is equivalent`."""
+    if not EQUIVALENT.exists():
+        return set()
+    return set(re.findall(r"^- `?([^`:\s]+(?::\d+:\d+ \w+)?)`?:", EQUIVALENT.read_text(encoding="utf-8"), re.M))
+
+
+def python_scores() -> list[Score]:
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]["only_mutate"]
+    scores = [Score(p) for p in patterns]
+    for meta in sorted(MUTANTS.glob("nasams_course/**/*.py.meta")):
+        source = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
+        score = next((s for s in scores if fnmatch.fnmatch(source, s.module)), None)
+        if score is None:
+            continue
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            if code in KILLED or code in TIMEOUT:
+                score.killed += 1
+            elif code in SURVIVED or code in NO_TESTS:
+                score.survived.append(name)
+            else:
+                score.other += 1
+    return scores
+
+
+def js_key(path: str, mutant: dict) -> str:
+    start = mutant["location"]["start"]
+    return f"{path}:{start['line']}:{start['column']} {mutant['mutatorName']}"
+
+
+def js_scores() -> list[Score]:
+    report = MUTANTS / "stryker.json"
+    if not report.exists():
+        return []
+    scores = []
+    for path, data in sorted(json.loads(report.read_text())["files"].items()):
+        score = Score(path)
+        for mutant in data["mutants"]:
+            if mutant["status"] in JS_KILLED:
+                score.killed += 1
+            elif mutant["status"] in JS_SURVIVED:
+                score.survived.append(js_key(path, mutant))
+            elif mutant["status"] not in JS_INVALID:
+                score.other += 1
+        scores.append(score)
+    return scores
+
+
+def main() -> int:
+    equivalent = equivalents()
+    scores = python_scores() + js_scores()
+    width = max(len(s.module) for s in scores)
+    print(f"\n{'module':<{width}}  mutants  killed  survived  equivalent  not run   score  (equivalent set aside)")
+    failing, unexplained = [], []
+    for s in scores:
+        eq = [m for m in s.survived if m in equivalent]
+        unexplained += [m for m in s.survived if m not in equivalent]
+        print(f"{s.module:<{width}}  {s.total:7}  {s.killed:6}  {len(s.survived):8}  {len(eq):10}  {s.other:7}  "
+              f"{s.score():6.1%}  {s.score(equivalent):6.1%}")
+        if s.other or s.score(equivalent) < THRESHOLD:
+            failing.append(s.module)
+    if unexplained:
+        print(f"\n{len(unexplained)} surviving mutant(s) neither killed nor listed in {EQUIVALENT.relative_to(REPO)} "
+              "(see one with `.venv/bin/mutmut show NAME`, or Stryker's report above):")
+        for name in unexplained:
+            print(f"  {name}")
+    if failing:
+        print(f"\nbelow {THRESHOLD:.0%} killed, or not every mutant run: {', '.join(failing)}")
+    return 1 if failing or unexplained else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
