@@ -10,7 +10,8 @@ book, both or neither."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,20 +49,28 @@ class Registered:
 def record_issued(db: str | Path, rows: Iterable[Registered]) -> int:
     """Add certificates to the register, all in one transaction; returns how many."""
     rows = list(rows)
+    with _transaction(db) as con:
+        con.executemany(f"INSERT INTO certificates ({', '.join(REGISTER_COLUMNS)}) "
+                        f"VALUES ({', '.join('?' * len(REGISTER_COLUMNS))})",
+                        [tuple(getattr(r, c) for c in REGISTER_COLUMNS) for r in rows])
+    return len(rows)
+
+
+@contextmanager
+def _transaction(db: str | Path) -> Iterator[sqlite3.Connection]:
+    """A connection to the gradebook inside one write transaction: committed when the block ends, rolled back (and
+    the error raised again) when it fails; closed either way."""
     con = connect(db)
     try:
         con.execute("BEGIN IMMEDIATE")
         try:
-            con.executemany(f"INSERT INTO certificates ({', '.join(REGISTER_COLUMNS)}) "
-                            f"VALUES ({', '.join('?' * len(REGISTER_COLUMNS))})",
-                            [tuple(getattr(r, c) for c in REGISTER_COLUMNS) for r in rows])
+            yield con
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     finally:
         con.close()
-    return len(rows)
 
 
 def _row(con: sqlite3.Connection, cert_id: str) -> Registered | None:
@@ -85,26 +94,17 @@ def revoke(db: str | Path, code: str, revoked_list: Path, reason: str = "", at: 
     stands and whether it was revoked now (False: it already was; the list is made to hold it all the same).
     GradebookError for an id the register does not hold; RevocationError for a list that cannot be used."""
     cert_id = certificate_id(code)
-    con = connect(db)
-    try:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            row = _row(con, cert_id)
-            if row is None:
-                raise GradebookError(f"{db} has no certificate {cert_id[:5]}-{cert_id[5:]} in its register "
-                                     "(see: nasams-course certify --db)")
-            newly = row.revoked_at is None
-            if newly:
-                con.execute("UPDATE certificates SET revoked_at = ?, reason = ? WHERE id = ?",
-                            (at or utc_now(), reason, cert_id))
-            row = _row(con, cert_id)
-            add_revocation(revoked_list, cert_id, row.reason or "", row.revoked_at)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.close()
+    with _transaction(db) as con:
+        row = _row(con, cert_id)
+        if row is None:
+            raise GradebookError(f"{db} has no certificate {cert_id[:5]}-{cert_id[5:]} in its register "
+                                 "(see: nasams-course certify --db)")
+        newly = row.revoked_at is None
+        if newly:
+            con.execute("UPDATE certificates SET revoked_at = ?, reason = ? WHERE id = ?",
+                        (at or utc_now(), reason, cert_id))
+        row = _row(con, cert_id)
+        add_revocation(revoked_list, cert_id, row.reason or "", row.revoked_at)
     return row, newly
 
 
