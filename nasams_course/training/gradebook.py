@@ -48,6 +48,7 @@ from nasams_course.responses import (
     read_bytes,
 )
 from nasams_course.training.cohort_files import BankLookups, PlainRead, read_plain
+from nasams_course.training.spreadsheet import write_frame
 
 #: "NASG" in the SQLite header's application id: a gradebook, not some other SQLite file
 APPLICATION_ID = 0x4E415347
@@ -824,7 +825,7 @@ def export(db: str | Path, fmt: str, out: str | Path, session: str | None = None
         raise GradebookError(f"the format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
     frame = attempts_table(db, session)
     if fmt == "csv":
-        frame.to_csv(out, index=False)
+        write_frame(frame, out)
     else:
         frame.to_parquet(out, index=False)
     return len(frame)

@@ -30,6 +30,7 @@ from nasams_course.training.cohort_tables import (
 )
 from nasams_course.training.distractors import choice_shares, option_key, position_shares, rating_shares
 from nasams_course.training.report_charts import domain_chart, heat_map
+from nasams_course.training.spreadsheet import write_frame
 
 #: marks a report's folder: an earlier report may be replaced, nothing else is touched
 GENERATOR = "nasams-course report"
@@ -392,7 +393,7 @@ def write_report(graded: Graded, out: Path) -> list[Path]:
     written = []
     for s in sections:
         for name, table in s.csv.items():
-            table.to_csv(out / name, index=False)
+            write_frame(table, out / name)
             written.append(out / name)
     (out / "index.html").write_text(page(title, body), encoding="utf-8")
     return [out / "index.html", *written]
