@@ -588,3 +588,75 @@ def _reviews(items: _Items, questions: dict[str, Question], arrays: BankArrays,
         for k, review in cache[(q, mask)]:
             out.setdefault((learner, k), []).append(dict(review))
     return out
+
+
+# -- the cohort as frames, for the report: the same grading path as `cohort_reports` ------------------------------
+
+def attempt_table(selections: pd.DataFrame, arrays: BankArrays) -> tuple[AttemptTable, list]:
+    """A selections frame (see the top of this module) as an AttemptTable over the scope `arrays`, and the learner
+    labels its `learner` column indexes. Rows of questions outside the scope are left out; `at` and `seq` are the
+    selections' attempt order."""
+    learner, labels = _codes(selections["learner"])
+    qi, _ = _codes(selections["question"], arrays.qids)
+    keep = qi >= 0
+    learner, qi = learner[keep], qi[keep]
+    attempt = selections["attempt"].to_numpy().astype(np.int64)[keep]
+    nq, width = arrays.credit.shape
+    rows, row_keys = pd.factorize((learner * nq + qi) * (int(attempt.max(initial=0)) + 1) + attempt, sort=True)
+    opt_codes, opt_labels = _codes(selections["option"])
+    opt_codes = opt_codes[keep]
+    slot_of = np.full((nq, len(opt_labels) + 1), -1, dtype=np.int64)
+    where = {label: i for i, label in enumerate(opt_labels)}
+    for q, ids in enumerate(arrays.option_ids):
+        for s, oid in enumerate(ids):
+            if oid in where:
+                slot_of[q, where[oid]] = s
+    slot = slot_of[qi, opt_codes]  # no option (-1) reads the spare last column: -1
+    if ((slot < 0) & (opt_codes >= 0)).any():
+        raise KeyError("the selections name an option that its question does not have")
+    use = slot >= 0
+    values = np.full((len(row_keys), max(width, 1)), np.nan)
+    values[rows[use], slot[use]] = selections["value"].to_numpy(dtype=float)[keep][use]
+    first = np.zeros(len(row_keys), dtype=np.int64)
+    first[rows] = np.arange(len(rows))
+    row_learner, row_question, row_attempt = learner[first], qi[first], attempt[first]
+    order = np.lexsort((row_attempt, row_learner))
+    table = AttemptTable(arrays.qids, row_learner[order], row_question[order], row_attempt[order], row_attempt[order],
+                         np.zeros(len(order), dtype=np.int64), values[order])
+    return table, labels
+
+
+def cohort_frames(selections: pd.DataFrame, questions: dict[str, Question],
+                  catalog: Catalog | None = None) -> dict[str, dict[str, pd.DataFrame]]:
+    """Every learner graded on latest and first attempts in one pass, by the internals of `cohort_reports` (each
+    attempt scored once): {"latest": items, provisions, domains, learners (completion); "first": items, provisions
+    (score only)}, in the shape `grade_cohort` gives them, learners labelled as in the selections."""
+    catalog = catalog or load_catalog()
+    arrays = bank_arrays(questions, catalog)
+    table, labels = attempt_table(selections, arrays)
+    n = len(labels)
+    items = _items(table, np.arange(len(table.learner)), table.learner, table.question, arrays)
+    profile = _profiles(items, arrays, catalog, n)
+    domain_of = [catalog.provision(p).domain for p in profile.pids]
+
+    def item_frame(attempt: tuple[np.ndarray, ...]) -> pd.DataFrame:
+        score, answered, _violations, breached = attempt
+        return pd.DataFrame({
+            "learner": pd.Categorical.from_codes(items.learner, categories=labels),
+            "question": pd.Categorical.from_codes(items.question, categories=arrays.qids),
+            "score": score, "critical": breached != 0, "unanswered": ~answered, "breached": breached})
+
+    def per_provision(**columns: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame({"learner": np.repeat(labels, len(profile.pids)),
+                             "provision": np.tile(profile.pids, n),
+                             **{k: v.ravel() for k, v in columns.items()}})
+
+    latest_provisions = per_provision(score=profile.pscore, critical=profile.critical, answered=profile.answered,
+                                      level=profile.plevel)
+    latest_provisions["domain"] = np.tile(domain_of, n)
+    domains = pd.DataFrame({"learner": np.repeat(labels, len(profile.domain_ids)),
+                            "domain": np.tile(profile.domain_ids, n),
+                            "score": profile.dscore.ravel(), "level": profile.dlevel.ravel()})
+    return {"latest": {"items": item_frame(items.latest), "provisions": latest_provisions, "domains": domains,
+                       "learners": pd.DataFrame({"learner": labels, "complete": profile.complete})},
+            "first": {"items": item_frame(items.first), "provisions": per_provision(score=profile.first_pscore)}}

@@ -1,9 +1,9 @@
 """A cohort's tables for the report: the cohort read from response files or a gradebook, graded by the vectorized
-cohort grader (`grading.cohort.grade_cohort`, on latest and on first attempts: the same results as `grade` gives each
-learner), then the roster, provision and domain scores, critical errors, the first-attempt score matrix for item
+cohort grader (`grading.cohort.cohort_frames`: one pass for latest and first attempts, on the internals of
+`cohort_reports`, which `grade --json` runs: the same results as `grade` gives each learner), then the roster, provision and domain scores, critical errors, the first-attempt score matrix for item
 analysis, and the option choices of first attempts for the distractor analysis.
 
-Only two grading functions are called (`grade_cohort`, `level_for`), so the report follows the grader wherever it
+Only two grading functions are called (`cohort_frames`, `level_for`), so the report follows the grader wherever it
 goes."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 
 from nasams_course.catalog import Catalog
 from nasams_course.content.models import Bank, Question
-from nasams_course.grading.cohort import grade_cohort, selections_frame
+from nasams_course.grading.cohort import cohort_frames, selections_frame
 from nasams_course.grading.levels import PASSING, level_for
 from nasams_course.responses import ResponseFileError, read_responses
 from nasams_course.training.plan import SessionPlan
@@ -92,8 +92,9 @@ class Graded:
 
 
 def grade_report_cohort(cohort: Cohort, catalog: Catalog) -> Graded:
-    return Graded(cohort, grade_cohort(cohort.selections, cohort.questions, catalog),
-                  grade_cohort(cohort.selections, cohort.questions, catalog, which="first"), catalog)
+    """One grading pass (the cohort grader's, as `grade --json` runs it) for latest and first attempts."""
+    frames = cohort_frames(cohort.selections, cohort.questions, catalog)
+    return Graded(cohort, frames["latest"], frames["first"], catalog)
 
 
 def _by_learner(frame: pd.DataFrame, keys: pd.Series, column: str, fill: object) -> pd.Series:
