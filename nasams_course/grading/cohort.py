@@ -55,7 +55,7 @@ class BankArrays:
 def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
     """Precompute the dense key arrays of a bank."""
     qids = list(questions)
-    width = max(len(q.options) for q in questions.values())
+    width = max((len(q.options) for q in questions.values()), default=0)
     shape = (len(qids), width)
     credit, rate_key = np.zeros(shape), np.zeros(shape)
     correct = np.zeros(shape, dtype=bool)
@@ -334,6 +334,7 @@ class _Items:
     latest: tuple[np.ndarray, ...]  # score, answered, violations, breached of the latest attempt
     first: tuple[np.ndarray, ...]  # the same for the first attempt
     first_certainty: np.ndarray
+    first_row: np.ndarray  # the row of the first attempt in the table's rows
 
 
 def _items(table: AttemptTable, rows: np.ndarray, learner: np.ndarray, question: np.ndarray,
@@ -350,7 +351,7 @@ def _items(table: AttemptTable, rows: np.ndarray, learner: np.ndarray, question:
     last, first = order[ends - 1], order[starts]
     appear = np.minimum.reduceat(order, starts) if len(order) else order
     return _Items(learner[first], question[first], appear, tuple(a[last] for a in scored),
-                  tuple(a[first] for a in scored), table.certainty[rows][first])
+                  tuple(a[first] for a in scored), table.certainty[rows][first], rows[first])
 
 
 def _assessed(arrays: BankArrays, question: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -602,7 +603,7 @@ def attempt_table(selections: pd.DataFrame, arrays: BankArrays) -> tuple[Attempt
     learner, qi = learner[keep], qi[keep]
     attempt = selections["attempt"].to_numpy().astype(np.int64)[keep]
     nq, width = arrays.credit.shape
-    rows, row_keys = pd.factorize((learner * nq + qi) * (int(attempt.max(initial=0)) + 1) + attempt, sort=True)
+    rows, n_rows = _attempt_rows(learner * nq + qi, attempt)
     opt_codes, opt_labels = _codes(selections["option"])
     opt_codes = opt_codes[keep]
     slot_of = np.full((nq, len(opt_labels) + 1), -1, dtype=np.int64)
@@ -615,10 +616,10 @@ def attempt_table(selections: pd.DataFrame, arrays: BankArrays) -> tuple[Attempt
     if ((slot < 0) & (opt_codes >= 0)).any():
         raise KeyError("the selections name an option that its question does not have")
     use = slot >= 0
-    values = np.full((len(row_keys), max(width, 1)), np.nan)
+    values = np.full((n_rows, max(width, 1)), np.nan)
     values[rows[use], slot[use]] = selections["value"].to_numpy(dtype=float)[keep][use]
-    first = np.zeros(len(row_keys), dtype=np.int64)
-    first[rows] = np.arange(len(rows))
+    first = np.zeros(n_rows, dtype=np.int64)
+    first[rows[::-1]] = np.arange(len(rows))[::-1]
     row_learner, row_question, row_attempt = learner[first], qi[first], attempt[first]
     order = np.lexsort((row_attempt, row_learner))
     table = AttemptTable(arrays.qids, row_learner[order], row_question[order], row_attempt[order], row_attempt[order],
@@ -626,16 +627,36 @@ def attempt_table(selections: pd.DataFrame, arrays: BankArrays) -> tuple[Attempt
     return table, labels
 
 
-def cohort_frames(selections: pd.DataFrame, questions: dict[str, Question],
+def _attempt_rows(item: np.ndarray, attempt: np.ndarray) -> tuple[np.ndarray, int]:
+    """The attempt each selection belongs to (numbered from 0) and how many attempts: a run of rows with the same item
+    and attempt is one attempt (attempts_frame and selections_frame write an attempt's rows together); when an
+    attempt's rows are apart, they are brought together by hashing."""
+    if not len(item):
+        return np.zeros(0, dtype=np.int64), 0
+    start = np.r_[True, (item[1:] != item[:-1]) | (attempt[1:] != attempt[:-1])]
+    rows = np.cumsum(start) - 1
+    first = np.flatnonzero(start)
+    order = np.lexsort((attempt[first], item[first]))
+    a, i = attempt[first][order], item[first][order]
+    if ((a[1:] == a[:-1]) & (i[1:] == i[:-1])).any():  # an attempt in two runs
+        rows, keys = pd.factorize(item * (int(attempt.max()) + 1) + attempt)
+        return rows.astype(np.int64), len(keys)
+    return rows, len(first)
+
+
+def cohort_frames(table: AttemptTable, labels: list, questions: dict[str, Question],
                   catalog: Catalog | None = None) -> dict[str, dict[str, pd.DataFrame]]:
-    """Every learner graded on latest and first attempts in one pass, by the internals of `cohort_reports` (each
-    attempt scored once): {"latest": items, provisions, domains, learners (completion); "first": items, provisions
-    (score only)}, in the shape `grade_cohort` gives them, learners labelled as in the selections."""
+    """Every learner of `table` (labelled: `labels[i]` is learner i) graded on latest and first attempts in one pass,
+    by the internals of `cohort_reports` (each attempt scored once): {"latest": items, provisions, domains, learners
+    (completion); "first": items, provisions (score only), and "rows", the table's row of each first attempt}, in the
+    shape `grade_cohort` gives them. Attempts at questions outside `questions` are left out."""
     catalog = catalog or load_catalog()
     arrays = bank_arrays(questions, catalog)
-    table, labels = attempt_table(selections, arrays)
     n = len(labels)
-    items = _items(table, np.arange(len(table.learner)), table.learner, table.question, arrays)
+    position = {qid: i for i, qid in enumerate(arrays.qids)}
+    in_scope = np.array([position.get(qid, -1) for qid in table.qids], dtype=np.int64)
+    rows = np.flatnonzero(in_scope[table.question] >= 0) if len(table.question) else np.zeros(0, dtype=np.int64)
+    items = _items(table, rows, table.learner[rows], in_scope[table.question[rows]], arrays)
     profile = _profiles(items, arrays, catalog, n)
     domain_of = [catalog.provision(p).domain for p in profile.pids]
 
@@ -659,4 +680,5 @@ def cohort_frames(selections: pd.DataFrame, questions: dict[str, Question],
                             "score": profile.dscore.ravel(), "level": profile.dlevel.ravel()})
     return {"latest": {"items": item_frame(items.latest), "provisions": latest_provisions, "domains": domains,
                        "learners": pd.DataFrame({"learner": labels, "complete": profile.complete})},
-            "first": {"items": item_frame(items.first), "provisions": per_provision(score=profile.first_pscore)}}
+            "first": {"items": item_frame(items.first), "provisions": per_provision(score=profile.first_pscore),
+                      "rows": pd.DataFrame({"row": items.first_row})}}

@@ -38,6 +38,7 @@ import pandas as pd
 
 from nasams_course.content.models import Question
 from nasams_course.grading.calibration import STAGES
+from nasams_course.grading.cohort import AttemptTable
 from nasams_course.responses import (
     ID_RE,
     MAX_FILE_BYTES,
@@ -788,6 +789,56 @@ def attempts_frame(db: str | Path, session: str | None = None) -> pd.DataFrame:
         "option": pd.Categorical.from_codes(option_codes, categories=option_labels),
         "value": values,
     })
+
+
+def attempt_arrays(db: str | Path, questions: dict[str, Question],
+                   session: str | None = None) -> tuple[AttemptTable, list[str]]:
+    """The attempts (of one session, or all) as the cohort grader's AttemptTable (one row per attempt, sorted by
+    learner, then as stored; `at` in ms), and the learner names its `learner` column indexes (sorted by id). Each
+    distinct (question, answer) is read once; an attempt at a question not in `questions` keeps an empty answer."""
+    con = connect(db)
+    try:
+        where, params = ("WHERE session = ?", (session,)) if session else ("", ())
+        count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
+        table = np.fromiter(chain.from_iterable(con.execute(
+            f"SELECT learner, question, answer, at_ms FROM attempts {where} ORDER BY id", params)),
+            dtype=np.int64, count=4 * count).reshape(count, 4)
+        names = dict(con.execute("SELECT id, name FROM learners"))
+        question_ids = dict(con.execute("SELECT id, question FROM questions"))
+        answer_texts = dict(con.execute("SELECT id, answer FROM answers"))
+    finally:
+        con.close()
+    learner, learner_seen = pd.factorize(table[:, 0], sort=True)
+    question, question_seen = pd.factorize(table[:, 1])
+    qids = [question_ids[q] for q in question_seen]
+    pair, pair_seen = pd.factorize(question * (int(table[:, 2].max(initial=0)) + 1) + table[:, 2])
+    width = max((len(q.options) for q in questions.values()), default=1)
+    pair_values = np.full((len(pair_seen), width), np.nan)
+    seen = np.zeros(len(pair_seen), dtype=np.int64)
+    seen[pair[::-1]] = np.arange(len(pair))[::-1]  # the first row of each pair
+    slots = {qid: {oid: s for s, oid in enumerate(questions[qid].option_ids)} for qid in qids if qid in questions}
+    for k, (q, a) in enumerate(zip(question[seen].tolist(), table[seen, 2].tolist(), strict=True)):
+        if qids[q] in slots:
+            _fill_values(pair_values[k], qids[q], slots[qids[q]], json.loads(answer_texts[a]))
+    order = np.argsort(learner, kind="stable")
+    table = AttemptTable(qids, learner[order].astype(np.int64), question[order].astype(np.int64), table[order, 3],
+                         order.astype(np.int64), np.zeros(count, dtype=np.int64), pair_values[pair[order]])
+    return table, [names[i] for i in learner_seen]
+
+
+def _fill_values(row: np.ndarray, qid: str, slots: dict[str, int], answer: Any) -> None:
+    """An answer as `score_values` reads it, into `row`: a single answer its option (1), multi and order answers
+    their options (the position: any value marks a multi option as chosen), a rate answer its options (the rating)."""
+    if isinstance(answer, str):
+        pairs = [(answer, 1.0)]
+    elif isinstance(answer, dict):
+        pairs = [(oid, float(r)) for oid, r in answer.items()]
+    else:
+        pairs = [(oid, float(k)) for k, oid in enumerate(answer or [])]
+    for oid, value in pairs:
+        if oid not in slots:
+            raise KeyError(f"the gradebook names an option that question {qid} does not have: {oid}")
+        row[slots[oid]] = value
 
 
 def expand_answers(answer_codes: np.ndarray, distinct: list[str]) -> tuple[np.ndarray, list[str], np.ndarray,

@@ -290,7 +290,7 @@ def distractor_section(graded: Graded, learners: int, scores: pd.DataFrame) -> S
     if learners < ia.MIN_LEARNERS:
         return Section(head + f"<p class='flag'>Distractor analysis by thirds of the cohort needs at least "
                        f"{ia.MIN_LEARNERS} learners; this report has {learners}, so it is not shown.</p>", {})
-    first = first_selections(graded.cohort)
+    first = first_selections(graded)
     third = ia.thirds(scores.sum(axis=1))
     choice = choice_shares(first, graded.cohort.questions, third)
     rate = rating_shares(first, graded.cohort.questions)
