@@ -667,16 +667,23 @@ def cohort_frames(table: AttemptTable, labels: list, questions: dict[str, Questi
             "question": pd.Categorical.from_codes(items.question, categories=arrays.qids),
             "score": score, "critical": breached != 0, "unanswered": ~answered, "breached": breached})
 
+    def wide(columns: list[str]) -> dict[str, pd.Categorical]:
+        """learner and column labels of a learners x columns matrix, raveled (categorical: no string built)."""
+        k = len(columns)
+        return {"learner": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=labels),
+                "column": pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=columns)}
+
     def per_provision(**columns: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame({"learner": np.repeat(labels, len(profile.pids)),
-                             "provision": np.tile(profile.pids, n),
+        keys = wide(profile.pids)
+        return pd.DataFrame({"learner": keys["learner"], "provision": keys["column"],
                              **{k: v.ravel() for k, v in columns.items()}})
 
     latest_provisions = per_provision(score=profile.pscore, critical=profile.critical, answered=profile.answered,
                                       level=profile.plevel)
-    latest_provisions["domain"] = np.tile(domain_of, n)
-    domains = pd.DataFrame({"learner": np.repeat(labels, len(profile.domain_ids)),
-                            "domain": np.tile(profile.domain_ids, n),
+    domain_codes, domain_labels = pd.factorize(np.array(domain_of, dtype=object))
+    latest_provisions["domain"] = pd.Categorical.from_codes(np.tile(domain_codes, n), categories=list(domain_labels))
+    keys = wide(profile.domain_ids)
+    domains = pd.DataFrame({"learner": keys["learner"], "domain": keys["column"],
                             "score": profile.dscore.ravel(), "level": profile.dlevel.ravel()})
     return {"latest": {"items": item_frame(items.latest), "provisions": latest_provisions, "domains": domains,
                        "learners": pd.DataFrame({"learner": labels, "complete": profile.complete})},

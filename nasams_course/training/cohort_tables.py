@@ -197,7 +197,11 @@ def critical_by_learner(graded: Graded) -> pd.DataFrame:
     learners = list(bad["learner"].cat.categories)
     bits = np.zeros(len(learners), dtype=np.int64)
     np.bitwise_or.at(bits, lc, bad["breached"].to_numpy())
-    questions = pd.Series(bad["question"].astype(str).to_numpy()).groupby(lc, sort=True).agg(", ".join)
+    order = np.argsort(lc, kind="stable")
+    qids = np.array(bad["question"].cat.categories, dtype=object)[bad["question"].cat.codes.to_numpy()[order]]
+    starts = np.flatnonzero(np.r_[True, lc[order][1:] != lc[order][:-1]]) if len(lc) else np.zeros(0, dtype=int)
+    questions = pd.Series([", ".join(group) for group in np.split(qids, starts[1:])] if len(lc) else [],
+                          index=lc[order][starts], dtype=object)
     names = graded.cohort.learners.set_index("key")
     keys = [learners[c] for c in questions.index]
     words: dict[int, str] = {}
