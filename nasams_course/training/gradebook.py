@@ -6,7 +6,9 @@ skipped entry too) is refused whole and nothing from it is stored; a file alread
 nothing; two files of the same learner merge, an attempt identical in question, answer and time being stored once.
 
 `attempts_frame` gives the cohort grader (`grading.cohort.grade_cohort`) its selections frame straight from the
-database; `attempts_table` is the attempts table with names and text (one row per attempt), which `export` writes.
+database; `attempt_arrays` its AttemptTable (what `cohort_frames` and the report grade: one row per attempt, each
+distinct answer parsed once); `attempts_table` is the attempts table with names and text (one row per attempt),
+which `export` writes (through `spreadsheet.write_frame`).
 
 Speed: a file is parsed once (orjson; a file orjson does not read goes to the standard reader of
 `responses.decode`, which gives the message), its entries are checked by a fast path that accepts only what
