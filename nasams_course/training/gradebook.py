@@ -802,9 +802,7 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
     try:
         where, params = ("WHERE session = ?", (session,)) if session else ("", ())
         count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
-        table = np.fromiter(chain.from_iterable(con.execute(
-            f"SELECT learner, question, answer, at_ms FROM attempts {where} ORDER BY id", params)),
-            dtype=np.int64, count=4 * count).reshape(count, 4)
+        table = _attempt_ids(con, where, params, count)
         names = dict(con.execute("SELECT id, name FROM learners"))
         question_ids = dict(con.execute("SELECT id, question FROM questions"))
         answer_texts = dict(con.execute("SELECT id, answer FROM answers"))
@@ -826,6 +824,25 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
     table = AttemptTable(qids, learner[order].astype(np.int64), question[order].astype(np.int64), table[order, 3],
                          order.astype(np.int64), np.zeros(count, dtype=np.int64), pair_values[pair[order]])
     return table, [names[i] for i in learner_seen]
+
+
+def _attempt_ids(con: sqlite3.Connection, where: str, params: tuple, count: int) -> np.ndarray:
+    """count x 4: learner, question, answer ids and at_ms of the attempts, in the order stored. SQLite hands over
+    each value as a Python object, so learner, question and answer come packed in one integer when their ids fit in
+    63 bits (as in any real gradebook), and are unpacked with numpy."""
+    bits = [int(con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0]).bit_length()
+            for t in ("learners", "questions", "answers")]
+    if sum(bits) > 63:
+        return np.fromiter(chain.from_iterable(con.execute(
+            f"SELECT learner, question, answer, at_ms FROM attempts {where} ORDER BY id", params)),
+            dtype=np.int64, count=4 * count).reshape(count, 4)
+    q_shift, l_shift = bits[2], bits[1] + bits[2]
+    packed = np.fromiter(chain.from_iterable(con.execute(
+        f"SELECT (learner << {l_shift}) | (question << {q_shift}) | answer, at_ms FROM attempts {where} "
+        "ORDER BY id", params)), dtype=np.int64, count=2 * count).reshape(count, 2)
+    ids = packed[:, 0]
+    return np.column_stack([ids >> l_shift, (ids >> q_shift) & ((1 << bits[1]) - 1), ids & ((1 << bits[2]) - 1),
+                            packed[:, 1]])
 
 
 def _fill_values(row: np.ndarray, qid: str, slots: dict[str, int], answer: Any) -> None:
