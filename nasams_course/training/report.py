@@ -130,15 +130,13 @@ def html_table(frame: pd.DataFrame, caption: str, columns: list[Column], csv: st
     """A table with a caption, column headers, the first column as row headers, in a scrollable region."""
     link = f' <a href="{csv}">(CSV)</a>' if csv else ""
     head = "".join(f'<th scope="col">{escape(c.label)}</th>' for c in columns)
-    body = []
-    cols = [(c, frame[c.name].to_numpy(dtype=object)) for c in columns]
-    for i in range(len(frame)):
-        cells = []
-        for j, (c, values) in enumerate(cols):
-            tag = "th" if j == 0 else "td"
-            attrs = ' scope="row"' if j == 0 else (' class="num"' if c.numeric else "")
-            cells.append(f"<{tag}{attrs}>{c.fmt(values[i])}</{tag}>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    cells = []  # column by column: each cell formatted once, no loop over (row, column)
+    for j, c in enumerate(columns):
+        tag = "th" if j == 0 else "td"
+        attrs = ' scope="row"' if j == 0 else (' class="num"' if c.numeric else "")
+        start, end = f"<{tag}{attrs}>", f"</{tag}>"
+        cells.append([start + c.fmt(v) + end for v in frame[c.name].to_numpy(dtype=object)])
+    body = ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
     return (f'<div class="scroll" role="region" aria-label="{escape(caption)}" tabindex="0"><table>'
             f"<caption>{escape(caption)}{link}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table></div>")
