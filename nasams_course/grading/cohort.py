@@ -292,7 +292,9 @@ def selections_frame(attempts_by_learner: dict[str, list[Attempt]]) -> pd.DataFr
 class AttemptTable:
     """Checked attempts of many learners, one row per attempt, in the order of the learners' files: sorted by
     learner, then by `seq` (the entry's position in its file). `question` indexes `qids`; `values` holds the answer
-    as `score_values` reads it; `certainty` is 0 when not stated."""
+    as `score_values` reads it; `certainty` is 0 when not stated. With `answer` (a gradebook's attempts), `values`
+    holds each distinct answer once, to a question (`answer[i]` is attempt i's row of `values`): each is scored once.
+    """
 
     qids: list[str]
     learner: np.ndarray
@@ -301,6 +303,11 @@ class AttemptTable:
     seq: np.ndarray
     certainty: np.ndarray
     values: np.ndarray
+    answer: np.ndarray | None = None
+
+    def answers(self, rows: np.ndarray) -> np.ndarray:
+        """The answers of attempts `rows`, as `score_values` reads them."""
+        return self.values[rows] if self.answer is None else self.values[self.answer[rows]]
 
 
 @dataclass(frozen=True)
@@ -340,7 +347,7 @@ class _Items:
 def _items(table: AttemptTable, rows: np.ndarray, learner: np.ndarray, question: np.ndarray,
            arrays: BankArrays) -> _Items:
     """Score every attempt once, then keep each question's latest (greatest at, then seq) and first attempt."""
-    scored = score_values(table.values[rows, : arrays.credit.shape[1]], question, arrays)
+    scored = _scored(table, rows, question, arrays)
     key = learner * len(arrays.qids) + question
     at, same = table.at[rows], learner[1:] == learner[:-1]
     if (at[1:][same] >= at[:-1][same]).all():  # each file's attempts in time order, as the book writes them
@@ -352,6 +359,21 @@ def _items(table: AttemptTable, rows: np.ndarray, learner: np.ndarray, question:
     appear = np.minimum.reduceat(order, starts) if len(order) else order
     return _Items(learner[first], question[first], appear, tuple(a[last] for a in scored),
                   tuple(a[first] for a in scored), table.certainty[rows][first], rows[first])
+
+
+def _scored(table: AttemptTable, rows: np.ndarray, question: np.ndarray, arrays: BankArrays) -> tuple[np.ndarray, ...]:
+    """`score_values` of the attempts `rows` (at the scope's `question`s): each row, or each distinct answer once."""
+    width = arrays.credit.shape[1]
+    if table.answer is None:
+        return score_values(table.values[rows, :width], question, arrays)
+    answer = table.answer[rows]
+    first = np.full(len(table.values), -1, dtype=np.int64)
+    first[answer[::-1]] = np.arange(len(answer))[::-1]  # an attempt with each answer (of one question)
+    used = np.flatnonzero(first >= 0)
+    at = np.full(len(table.values), -1, dtype=np.int64)
+    at[used] = np.arange(len(used))
+    scored = score_values(table.values[used, :width], question[first[used]], arrays)
+    return tuple(a[at[answer]] for a in scored)
 
 
 def _assessed(arrays: BankArrays, question: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

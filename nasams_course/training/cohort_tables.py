@@ -275,7 +275,7 @@ def first_selections(graded: Graded) -> pd.DataFrame:
     code_of = np.full((len(qids), max(map(len, options), default=0) + 1), -1, dtype=np.int64)
     for q, ids in enumerate(options):
         code_of[q, : len(ids)] = [labels.index(oid) for oid in ids]
-    values = table.values[rows, : code_of.shape[1] - 1]
+    values = table.answers(rows)[:, : code_of.shape[1] - 1]
     item, slot = np.nonzero(~np.isnan(values))
     question = items["question"].cat.codes.to_numpy()[item]
     return pd.DataFrame({

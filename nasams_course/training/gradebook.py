@@ -797,7 +797,8 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
                    session: str | None = None) -> tuple[AttemptTable, list[str]]:
     """The attempts (of one session, or all) as the cohort grader's AttemptTable (one row per attempt, sorted by
     learner, then as stored; `at` in ms), and the learner names its `learner` column indexes (sorted by id). Each
-    distinct (question, answer) is read once; an attempt at a question not in `questions` keeps an empty answer."""
+    distinct (question, answer) is read once, a row of `values` (`answer` gives each attempt's); an attempt at a
+    question not in `questions` keeps an empty answer."""
     con = connect(db)
     try:
         where, params = ("WHERE session = ?", (session,)) if session else ("", ())
@@ -822,7 +823,8 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
             _fill_values(pair_values[k], qids[q], slots[qids[q]], json.loads(answer_texts[a]))
     order = np.argsort(learner, kind="stable")
     table = AttemptTable(qids, learner[order].astype(np.int64), question[order].astype(np.int64), table[order, 3],
-                         order.astype(np.int64), np.zeros(count, dtype=np.int64), pair_values[pair[order]])
+                         order.astype(np.int64), np.zeros(count, dtype=np.int64), pair_values,
+                         pair[order].astype(np.int64))
     return table, [names[i] for i in learner_seen]
 
 
