@@ -85,7 +85,8 @@ def bench_cohort(learners: int = COHORT_LEARNERS, steps: list[CohortStep] | None
     machine may be busy with other work meanwhile."""
     import os
 
-    from nasams_course.training.gradebook import attempts_frame
+    from nasams_course.content.loader import course_bank
+    from nasams_course.training.gradebook import attempt_arrays
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -106,7 +107,7 @@ def bench_cohort(learners: int = COHORT_LEARNERS, steps: list[CohortStep] | None
         frame_read = None
         if (folder / COHORT_DB).exists():
             wall, cpu = time.perf_counter(), time.process_time()
-            rows = len(attempts_frame(folder / COHORT_DB))
+            rows = len(attempt_arrays(folder / COHORT_DB, course_bank().questions)[0].learner)
             frame_read = (time.perf_counter() - wall, time.process_time() - cpu, rows)
     parse, parse_cpu = (min(p[k] for p in parses) for k in (0, 1))
     print(f"the real path, {learners:,} learners x every question of the real bank, 3 attempts on a third: "
@@ -119,8 +120,8 @@ def bench_cohort(learners: int = COHORT_LEARNERS, steps: list[CohortStep] | None
         print(f"  {step.label} (exit {status}): {wall:.2f} s, {wall / parse:.1f}x the parse (processor {cpu:.2f} s, "
               f"{cpu / parse_cpu:.1f}x){target}")
     if frame_read:
-        print(f"  attempts_frame, the cohort grader's input from the gradebook: {frame_read[0]:.2f} s (processor "
-              f"{frame_read[1]:.2f} s, {frame_read[2]:,} rows)")
+        print(f"  attempt_arrays, the report's input from the gradebook: {frame_read[0]:.2f} s (processor "
+              f"{frame_read[1]:.2f} s, {frame_read[2]:,} attempts)")
 
 
 #: the learners of a generated cohort, in turn: how often each answers as keyed, weakly, at random or with a critical

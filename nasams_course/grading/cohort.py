@@ -55,7 +55,7 @@ class BankArrays:
 def bank_arrays(questions: dict[str, Question], catalog: Catalog) -> BankArrays:
     """Precompute the dense key arrays of a bank."""
     qids = list(questions)
-    width = max(len(q.options) for q in questions.values())
+    width = max((len(q.options) for q in questions.values()), default=0)
     shape = (len(qids), width)
     credit, rate_key = np.zeros(shape), np.zeros(shape)
     correct = np.zeros(shape, dtype=bool)
@@ -292,7 +292,9 @@ def selections_frame(attempts_by_learner: dict[str, list[Attempt]]) -> pd.DataFr
 class AttemptTable:
     """Checked attempts of many learners, one row per attempt, in the order of the learners' files: sorted by
     learner, then by `seq` (the entry's position in its file). `question` indexes `qids`; `values` holds the answer
-    as `score_values` reads it; `certainty` is 0 when not stated."""
+    as `score_values` reads it; `certainty` is 0 when not stated. With `answer` (a gradebook's attempts), `values`
+    holds each distinct answer once, to a question (`answer[i]` is attempt i's row of `values`): each is scored once.
+    """
 
     qids: list[str]
     learner: np.ndarray
@@ -301,6 +303,11 @@ class AttemptTable:
     seq: np.ndarray
     certainty: np.ndarray
     values: np.ndarray
+    answer: np.ndarray | None = None
+
+    def answers(self, rows: np.ndarray) -> np.ndarray:
+        """The answers of attempts `rows`, as `score_values` reads them."""
+        return self.values[rows] if self.answer is None else self.values[self.answer[rows]]
 
 
 @dataclass(frozen=True)
@@ -334,12 +341,13 @@ class _Items:
     latest: tuple[np.ndarray, ...]  # score, answered, violations, breached of the latest attempt
     first: tuple[np.ndarray, ...]  # the same for the first attempt
     first_certainty: np.ndarray
+    first_row: np.ndarray  # the row of the first attempt in the table's rows
 
 
 def _items(table: AttemptTable, rows: np.ndarray, learner: np.ndarray, question: np.ndarray,
            arrays: BankArrays) -> _Items:
     """Score every attempt once, then keep each question's latest (greatest at, then seq) and first attempt."""
-    scored = score_values(table.values[rows, : arrays.credit.shape[1]], question, arrays)
+    scored = _scored(table, rows, question, arrays)
     key = learner * len(arrays.qids) + question
     at, same = table.at[rows], learner[1:] == learner[:-1]
     if (at[1:][same] >= at[:-1][same]).all():  # each file's attempts in time order, as the book writes them
@@ -350,7 +358,22 @@ def _items(table: AttemptTable, rows: np.ndarray, learner: np.ndarray, question:
     last, first = order[ends - 1], order[starts]
     appear = np.minimum.reduceat(order, starts) if len(order) else order
     return _Items(learner[first], question[first], appear, tuple(a[last] for a in scored),
-                  tuple(a[first] for a in scored), table.certainty[rows][first])
+                  tuple(a[first] for a in scored), table.certainty[rows][first], rows[first])
+
+
+def _scored(table: AttemptTable, rows: np.ndarray, question: np.ndarray, arrays: BankArrays) -> tuple[np.ndarray, ...]:
+    """`score_values` of the attempts `rows` (at the scope's `question`s): each row, or each distinct answer once."""
+    width = arrays.credit.shape[1]
+    if table.answer is None:
+        return score_values(table.values[rows, :width], question, arrays)
+    answer = table.answer[rows]
+    first = np.full(len(table.values), -1, dtype=np.int64)
+    first[answer[::-1]] = np.arange(len(answer))[::-1]  # an attempt with each answer (of one question)
+    used = np.flatnonzero(first >= 0)
+    at = np.full(len(table.values), -1, dtype=np.int64)
+    at[used] = np.arange(len(used))
+    scored = score_values(table.values[used, :width], question[first[used]], arrays)
+    return tuple(a[at[answer]] for a in scored)
 
 
 def _assessed(arrays: BankArrays, question: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -588,3 +611,103 @@ def _reviews(items: _Items, questions: dict[str, Question], arrays: BankArrays,
         for k, review in cache[(q, mask)]:
             out.setdefault((learner, k), []).append(dict(review))
     return out
+
+
+# -- the cohort as frames, for the report: the same grading path as `cohort_reports` ------------------------------
+
+def attempt_table(selections: pd.DataFrame, arrays: BankArrays) -> tuple[AttemptTable, list]:
+    """A selections frame (see the top of this module) as an AttemptTable over the scope `arrays`, and the learner
+    labels its `learner` column indexes. Rows of questions outside the scope are left out; `at` and `seq` are the
+    selections' attempt order."""
+    learner, labels = _codes(selections["learner"])
+    qi, _ = _codes(selections["question"], arrays.qids)
+    keep = qi >= 0
+    learner, qi = learner[keep], qi[keep]
+    attempt = selections["attempt"].to_numpy().astype(np.int64)[keep]
+    nq, width = arrays.credit.shape
+    rows, n_rows = _attempt_rows(learner * nq + qi, attempt)
+    opt_codes, opt_labels = _codes(selections["option"])
+    opt_codes = opt_codes[keep]
+    slot_of = np.full((nq, len(opt_labels) + 1), -1, dtype=np.int64)
+    where = {label: i for i, label in enumerate(opt_labels)}
+    for q, ids in enumerate(arrays.option_ids):
+        for s, oid in enumerate(ids):
+            if oid in where:
+                slot_of[q, where[oid]] = s
+    slot = slot_of[qi, opt_codes]  # no option (-1) reads the spare last column: -1
+    if ((slot < 0) & (opt_codes >= 0)).any():
+        raise KeyError("the selections name an option that its question does not have")
+    use = slot >= 0
+    values = np.full((n_rows, max(width, 1)), np.nan)
+    values[rows[use], slot[use]] = selections["value"].to_numpy(dtype=float)[keep][use]
+    first = np.zeros(n_rows, dtype=np.int64)
+    first[rows[::-1]] = np.arange(len(rows))[::-1]
+    row_learner, row_question, row_attempt = learner[first], qi[first], attempt[first]
+    order = np.lexsort((row_attempt, row_learner))
+    table = AttemptTable(arrays.qids, row_learner[order], row_question[order], row_attempt[order], row_attempt[order],
+                         np.zeros(len(order), dtype=np.int64), values[order])
+    return table, labels
+
+
+def _attempt_rows(item: np.ndarray, attempt: np.ndarray) -> tuple[np.ndarray, int]:
+    """The attempt each selection belongs to (numbered from 0) and how many attempts: a run of rows with the same item
+    and attempt is one attempt (attempts_frame and selections_frame write an attempt's rows together); when an
+    attempt's rows are apart, they are brought together by hashing."""
+    if not len(item):
+        return np.zeros(0, dtype=np.int64), 0
+    start = np.r_[True, (item[1:] != item[:-1]) | (attempt[1:] != attempt[:-1])]
+    rows = np.cumsum(start) - 1
+    first = np.flatnonzero(start)
+    order = np.lexsort((attempt[first], item[first]))
+    a, i = attempt[first][order], item[first][order]
+    if ((a[1:] == a[:-1]) & (i[1:] == i[:-1])).any():  # an attempt in two runs
+        rows, keys = pd.factorize(item * (int(attempt.max()) + 1) + attempt)
+        return rows.astype(np.int64), len(keys)
+    return rows, len(first)
+
+
+def cohort_frames(table: AttemptTable, labels: list, questions: dict[str, Question],
+                  catalog: Catalog | None = None) -> dict[str, dict[str, pd.DataFrame]]:
+    """Every learner of `table` (labelled: `labels[i]` is learner i) graded on latest and first attempts in one pass,
+    by the internals of `cohort_reports` (each attempt scored once): {"latest": items, provisions, domains, learners
+    (completion); "first": items, provisions (score only), and "rows", the table's row of each first attempt}, in the
+    shape `grade_cohort` gives them. Attempts at questions outside `questions` are left out."""
+    catalog = catalog or load_catalog()
+    arrays = bank_arrays(questions, catalog)
+    n = len(labels)
+    position = {qid: i for i, qid in enumerate(arrays.qids)}
+    in_scope = np.array([position.get(qid, -1) for qid in table.qids], dtype=np.int64)
+    rows = np.flatnonzero(in_scope[table.question] >= 0) if len(table.question) else np.zeros(0, dtype=np.int64)
+    items = _items(table, rows, table.learner[rows], in_scope[table.question[rows]], arrays)
+    profile = _profiles(items, arrays, catalog, n)
+    domain_of = [catalog.provision(p).domain for p in profile.pids]
+
+    def item_frame(attempt: tuple[np.ndarray, ...]) -> pd.DataFrame:
+        score, answered, _violations, breached = attempt
+        return pd.DataFrame({
+            "learner": pd.Categorical.from_codes(items.learner, categories=labels),
+            "question": pd.Categorical.from_codes(items.question, categories=arrays.qids),
+            "score": score, "critical": breached != 0, "unanswered": ~answered, "breached": breached})
+
+    def wide(columns: list[str]) -> dict[str, pd.Categorical]:
+        """learner and column labels of a learners x columns matrix, raveled (categorical: no string built)."""
+        k = len(columns)
+        return {"learner": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=labels),
+                "column": pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=columns)}
+
+    def per_provision(**columns: np.ndarray) -> pd.DataFrame:
+        keys = wide(profile.pids)
+        return pd.DataFrame({"learner": keys["learner"], "provision": keys["column"],
+                             **{k: v.ravel() for k, v in columns.items()}})
+
+    latest_provisions = per_provision(score=profile.pscore, critical=profile.critical, answered=profile.answered,
+                                      level=profile.plevel)
+    domain_codes, domain_labels = pd.factorize(np.array(domain_of, dtype=object))
+    latest_provisions["domain"] = pd.Categorical.from_codes(np.tile(domain_codes, n), categories=list(domain_labels))
+    keys = wide(profile.domain_ids)
+    domains = pd.DataFrame({"learner": keys["learner"], "domain": keys["column"],
+                            "score": profile.dscore.ravel(), "level": profile.dlevel.ravel()})
+    return {"latest": {"items": item_frame(items.latest), "provisions": latest_provisions, "domains": domains,
+                       "learners": pd.DataFrame({"learner": labels, "complete": profile.complete})},
+            "first": {"items": item_frame(items.first), "provisions": per_provision(score=profile.first_pscore),
+                      "rows": pd.DataFrame({"row": items.first_row})}}

@@ -4,7 +4,6 @@ who did not, and a CSV of the run."""
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from nasams_course.training.certificates import (
     utc_now,
 )
 from nasams_course.training.issuer import Issuer
+from nasams_course.training.spreadsheet import write_rows
 
 RUN_CSV = "certificates.csv"
 
@@ -125,17 +125,9 @@ def issue_one(i: int, row: LearnerOutcome, record: dict | None, session_title: s
     return Issued(row.name, "certificate", pdf, record["id"], token, json_file, record["ce_hours"])
 
 
-def csv_text(text: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula (a name starting with =, +, - or @ gets a leading ')."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def write_run_csv(issued: list[Issued], path: Path) -> None:
     """One row per learner: outcome, certificate id, CE hours, the files, and the token's SHA-256."""
-    with open(path, "x", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["learner", "outcome", "certificate_id", "ce_hours", "pdf", "json", "token_sha256"])
-        for it in issued:
-            hours = "" if it.ce_hours is None else f"{it.ce_hours:g}"
-            w.writerow([csv_text(it.learner), it.kind, it.certificate_id or "", hours, it.pdf.name,
-                        it.json_file.name if it.json_file else "", token_digest(it.token) if it.token else ""])
+    rows = [[it.learner, it.kind, it.certificate_id or "", "" if it.ce_hours is None else f"{it.ce_hours:g}",
+             it.pdf.name, it.json_file.name if it.json_file else "", token_digest(it.token) if it.token else ""]
+            for it in issued]
+    write_rows(path, ["learner", "outcome", "certificate_id", "ce_hours", "pdf", "json", "token_sha256"], rows)

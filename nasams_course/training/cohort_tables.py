@@ -1,9 +1,10 @@
 """A cohort's tables for the report: the cohort read from response files or a gradebook, graded by the vectorized
-cohort grader (`grading.cohort.grade_cohort`, on latest and on first attempts: the same results as `grade` gives each
-learner), then the roster, provision and domain scores, critical errors, the first-attempt score matrix for item
-analysis, and the option choices of first attempts for the distractor analysis.
+cohort grader (`grading.cohort.cohort_frames`: one pass for latest and first attempts, on the internals of
+`cohort_reports`, which `grade --json` runs: the same results as `grade` gives each learner), then the roster,
+provision and domain scores, critical errors, the first-attempt score matrix for item analysis, and the option choices
+of first attempts for the distractor analysis.
 
-Only two grading functions are called (`grade_cohort`, `level_for`), so the report follows the grader wherever it
+Only two grading functions are called (`cohort_frames`, `level_for`), so the report follows the grader wherever it
 goes."""
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nasams_course.catalog import Catalog
+from nasams_course.catalog import Catalog, load_catalog
 from nasams_course.content.models import Bank, Question
-from nasams_course.grading.cohort import grade_cohort, selections_frame
+from nasams_course.grading.cohort import AttemptTable, attempt_table, bank_arrays, cohort_frames, selections_frame
 from nasams_course.grading.levels import PASSING, level_for
 from nasams_course.responses import ResponseFileError, read_responses
 from nasams_course.training.plan import SessionPlan
@@ -25,10 +26,11 @@ from nasams_course.training.scored import in_session
 
 @dataclass
 class Cohort:
-    """What a report is made of: every attempt (the cohort grader's selections frame, keyed by learner key), the
-    questions in scope, each learner's name and source file(s), and what was wrong with the input."""
+    """What a report is made of: every attempt (the cohort grader's AttemptTable; `keys[i]` is the learner key of its
+    learner i), the questions in scope, each learner's name and source file(s), and what was wrong with the input."""
 
-    selections: pd.DataFrame
+    attempts: AttemptTable
+    keys: list
     questions: dict[str, Question]
     learners: pd.DataFrame  # key, learner (name), file (the source file or files), in report order
     title: str
@@ -37,9 +39,10 @@ class Cohort:
     notes: list[str] = field(default_factory=list)
 
 
-def cohort_from_files(paths: list[Path], bank: Bank, plan: SessionPlan | None) -> Cohort:
+def cohort_from_files(paths: list[Path], bank: Bank, plan: SessionPlan | None,
+                      questions: dict[str, Question] | None = None) -> Cohort:
     """Each file one learner (as `grade` grades it): read with the rules of every reader, then kept to the session's
-    questions when there is a plan."""
+    questions when there is a plan (or to `questions`)."""
     attempts, rows, problems, notes = {}, [], [], []
     for i, path in enumerate(paths):
         try:
@@ -53,28 +56,28 @@ def cohort_from_files(paths: list[Path], bank: Bank, plan: SessionPlan | None) -
         key = f"{i:06d}"
         attempts[key] = kept
         rows.append((key, responses.learner, str(path)))
-    questions = scope_questions(bank, plan)
+    questions = scope_questions(bank, plan) if questions is None else questions
     title = f"Session {plan.id}: {plan.title}" if plan else "The whole course"
-    return Cohort(selections_frame(attempts), questions, pd.DataFrame(rows, columns=["key", "learner", "file"]),
+    table, keys = attempt_table(selections_frame(attempts), bank_arrays(questions, load_catalog()))
+    return Cohort(table, keys, questions, pd.DataFrame(rows, columns=["key", "learner", "file"]),
                   title, f"{len(paths)} response file(s)", problems, notes)
 
 
 def cohort_from_gradebook(db: Path, session: str | None, bank: Bank, plan: SessionPlan | None) -> Cohort:
     """Every learner of a gradebook (of one session, or all), their attempts merged from all their files."""
-    from nasams_course.training.gradebook import attempts_frame, learner_files
+    from nasams_course.training.gradebook import attempt_arrays, learner_files
 
-    selections = attempts_frame(db, session)
     questions = scope_questions(bank, plan)
-    outside = ~selections["question"].isin(list(questions))
+    table, keys = attempt_arrays(db, bank.questions, session)
+    outside = np.flatnonzero(~np.isin(table.qids, list(questions)))
     notes = []
-    if outside.any():
-        notes.append(f"{selections.loc[outside, 'question'].nunique()} question(s) answered outside session "
+    if np.isin(table.question, outside).any():  # graded without them: cohort_frames keeps to the scope
+        notes.append(f"{int(np.isin(outside, table.question).sum())} question(s) answered outside session "
                      f"{plan.id!r} are not counted")
-        selections = selections[~outside]
     files = learner_files(db, session)
     learners = pd.DataFrame({"key": files["learner"], "learner": files["learner"], "file": files["files"]})
     title = f"Session {plan.id}: {plan.title}" if plan else (f"Session {session}" if session else "Every session")
-    return Cohort(selections, questions, learners, title, f"gradebook {db}", [], notes)
+    return Cohort(table, keys, questions, learners, title, f"gradebook {db}", [], notes)
 
 
 def scope_questions(bank: Bank, plan: SessionPlan | None) -> dict[str, Question]:
@@ -92,8 +95,9 @@ class Graded:
 
 
 def grade_report_cohort(cohort: Cohort, catalog: Catalog) -> Graded:
-    return Graded(cohort, grade_cohort(cohort.selections, cohort.questions, catalog),
-                  grade_cohort(cohort.selections, cohort.questions, catalog, which="first"), catalog)
+    """One grading pass (the cohort grader's, as `grade --json` runs it) for latest and first attempts."""
+    frames = cohort_frames(cohort.attempts, cohort.keys, cohort.questions, catalog)
+    return Graded(cohort, frames["latest"], frames["first"], catalog)
 
 
 def _by_learner(frame: pd.DataFrame, keys: pd.Series, column: str, fill: object) -> pd.Series:
@@ -193,7 +197,11 @@ def critical_by_learner(graded: Graded) -> pd.DataFrame:
     learners = list(bad["learner"].cat.categories)
     bits = np.zeros(len(learners), dtype=np.int64)
     np.bitwise_or.at(bits, lc, bad["breached"].to_numpy())
-    questions = pd.Series(bad["question"].astype(str).to_numpy()).groupby(lc, sort=True).agg(", ".join)
+    order = np.argsort(lc, kind="stable")
+    qids = np.array(bad["question"].cat.categories, dtype=object)[bad["question"].cat.codes.to_numpy()[order]]
+    starts = np.flatnonzero(np.r_[True, lc[order][1:] != lc[order][:-1]]) if len(lc) else np.zeros(0, dtype=int)
+    questions = pd.Series([", ".join(group) for group in np.split(qids, starts[1:])] if len(lc) else [],
+                          index=lc[order][starts], dtype=object)
     names = graded.cohort.learners.set_index("key")
     keys = [learners[c] for c in questions.index]
     words: dict[int, str] = {}
@@ -256,17 +264,26 @@ def first_attempt_scores(graded: Graded) -> pd.DataFrame:
     return pd.DataFrame(matrix, index=keys, columns=[qcats[i] for i in used])
 
 
-def first_selections(cohort: Cohort) -> pd.DataFrame:
+def first_selections(graded: Graded) -> pd.DataFrame:
     """The selections of each learner's first attempt at each question (a multi, rate or order answer has a row per
-    option): learner, question, option, value."""
-    sel = cohort.selections
-    if sel.empty:
-        return sel
-    lc = sel["learner"].cat.codes.to_numpy().astype(np.int64)
-    qc = sel["question"].cat.codes.to_numpy().astype(np.int64)
-    key = lc * (len(sel["question"].cat.categories) + 1) + qc
-    first = pd.Series(sel["attempt"].to_numpy()).groupby(key).transform("min").to_numpy()
-    return sel[sel["attempt"].to_numpy() == first]
+    option chosen): learner (key), question, option (categorical), value."""
+    table, items = graded.cohort.attempts, graded.first["items"]
+    rows = graded.first["rows"]["row"].to_numpy()
+    qids = list(items["question"].cat.categories)
+    options = [graded.cohort.questions[qid].option_ids for qid in qids]
+    labels = list(dict.fromkeys(oid for ids in options for oid in ids))
+    code_of = np.full((len(qids), max(map(len, options), default=0) + 1), -1, dtype=np.int64)
+    for q, ids in enumerate(options):
+        code_of[q, : len(ids)] = [labels.index(oid) for oid in ids]
+    values = table.answers(rows)[:, : code_of.shape[1] - 1]
+    item, slot = np.nonzero(~np.isnan(values))
+    question = items["question"].cat.codes.to_numpy()[item]
+    return pd.DataFrame({
+        "learner": pd.Categorical.from_codes(items["learner"].cat.codes.to_numpy()[item],
+                                             categories=items["learner"].cat.categories),
+        "question": pd.Categorical.from_codes(question, categories=qids),
+        "option": pd.Categorical.from_codes(code_of[question, slot], categories=labels),
+        "value": values[item, slot]})
 
 
 def items_table(paths: list[Path], questions: dict[str, Question], bank: Bank, problems: list[str]) -> pd.DataFrame:
@@ -274,23 +291,19 @@ def items_table(paths: list[Path], questions: dict[str, Question], bank: Bank, p
     how many answered, difficulty (the facility index as a fraction) and discrimination (the item-rest correlation),
     both as `item_analysis.item_statistics` defines them for the report, the first-attempt critical-error rate, and
     the option shares of single questions. Unreadable files and skipped entries are added to `problems`."""
-    from nasams_course.catalog import load_catalog
     from nasams_course.training.item_analysis import item_statistics
 
     columns = ["question", "kind", "answered", "difficulty", "discrimination", "critical_rate"]
-    cohort = cohort_from_files(paths, bank, None)
+    cohort = cohort_from_files(paths, bank, None, questions)
     problems += cohort.problems
-    sel = cohort.selections
-    cohort.selections = sel[sel["question"].isin(list(questions))] if len(sel) else sel
-    cohort.questions = questions
-    if cohort.selections.empty:
+    if not len(cohort.attempts.learner):
         return pd.DataFrame(columns=columns)
     graded = grade_report_cohort(cohort, load_catalog())
     scores = first_attempt_scores(graded)
     stats = item_statistics(scores).set_index("question")
     items = graded.first["items"]
     answered = items[~items["unanswered"]].astype({"question": str})
-    first = first_selections(cohort)
+    first = first_selections(graded)
     rows = []
     for qid, g in answered.groupby("question", sort=False):
         d = stats.at[qid, "discrimination"]

@@ -6,7 +6,9 @@ skipped entry too) is refused whole and nothing from it is stored; a file alread
 nothing; two files of the same learner merge, an attempt identical in question, answer and time being stored once.
 
 `attempts_frame` gives the cohort grader (`grading.cohort.grade_cohort`) its selections frame straight from the
-database; `attempts_table` is the attempts table with names and text (one row per attempt), which `export` writes.
+database; `attempt_arrays` its AttemptTable (what `cohort_frames` and the report grade: one row per attempt, each
+distinct answer parsed once); `attempts_table` is the attempts table with names and text (one row per attempt),
+which `export` writes (through `spreadsheet.write_frame`).
 
 Speed: a file is parsed once (orjson; a file orjson does not read goes to the standard reader of
 `responses.decode`, which gives the message), its entries are checked by a fast path that accepts only what
@@ -38,6 +40,7 @@ import pandas as pd
 
 from nasams_course.content.models import Question
 from nasams_course.grading.calibration import STAGES
+from nasams_course.grading.cohort import AttemptTable
 from nasams_course.responses import (
     ID_RE,
     MAX_FILE_BYTES,
@@ -48,6 +51,7 @@ from nasams_course.responses import (
     read_bytes,
 )
 from nasams_course.training.cohort_files import BankLookups, PlainRead, read_plain
+from nasams_course.training.spreadsheet import write_frame
 
 #: "NASG" in the SQLite header's application id: a gradebook, not some other SQLite file
 APPLICATION_ID = 0x4E415347
@@ -789,6 +793,75 @@ def attempts_frame(db: str | Path, session: str | None = None) -> pd.DataFrame:
     })
 
 
+def attempt_arrays(db: str | Path, questions: dict[str, Question],
+                   session: str | None = None) -> tuple[AttemptTable, list[str]]:
+    """The attempts (of one session, or all) as the cohort grader's AttemptTable (one row per attempt, sorted by
+    learner, then as stored; `at` in ms), and the learner names its `learner` column indexes (sorted by id). Each
+    distinct (question, answer) is read once, a row of `values` (`answer` gives each attempt's); an attempt at a
+    question not in `questions` keeps an empty answer."""
+    con = connect(db)
+    try:
+        where, params = ("WHERE session = ?", (session,)) if session else ("", ())
+        count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
+        table = _attempt_ids(con, where, params, count)
+        names = dict(con.execute("SELECT id, name FROM learners"))
+        question_ids = dict(con.execute("SELECT id, question FROM questions"))
+        answer_texts = dict(con.execute("SELECT id, answer FROM answers"))
+    finally:
+        con.close()
+    learner, learner_seen = pd.factorize(table[:, 0], sort=True)
+    question, question_seen = pd.factorize(table[:, 1])
+    qids = [question_ids[q] for q in question_seen]
+    pair, pair_seen = pd.factorize(question * (int(table[:, 2].max(initial=0)) + 1) + table[:, 2])
+    width = max((len(q.options) for q in questions.values()), default=1)
+    pair_values = np.full((len(pair_seen), width), np.nan)
+    seen = np.zeros(len(pair_seen), dtype=np.int64)
+    seen[pair[::-1]] = np.arange(len(pair))[::-1]  # the first row of each pair
+    slots = {qid: {oid: s for s, oid in enumerate(questions[qid].option_ids)} for qid in qids if qid in questions}
+    for k, (q, a) in enumerate(zip(question[seen].tolist(), table[seen, 2].tolist(), strict=True)):
+        if qids[q] in slots:
+            _fill_values(pair_values[k], qids[q], slots[qids[q]], json.loads(answer_texts[a]))
+    order = np.argsort(learner, kind="stable")
+    table = AttemptTable(qids, learner[order].astype(np.int64), question[order].astype(np.int64), table[order, 3],
+                         order.astype(np.int64), np.zeros(count, dtype=np.int64), pair_values,
+                         pair[order].astype(np.int64))
+    return table, [names[i] for i in learner_seen]
+
+
+def _attempt_ids(con: sqlite3.Connection, where: str, params: tuple, count: int) -> np.ndarray:
+    """count x 4: learner, question, answer ids and at_ms of the attempts, in the order stored. SQLite hands over
+    each value as a Python object, so learner, question and answer come packed in one integer when their ids fit in
+    63 bits (as in any real gradebook), and are unpacked with numpy."""
+    bits = [int(con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0]).bit_length()
+            for t in ("learners", "questions", "answers")]
+    if sum(bits) > 63:
+        return np.fromiter(chain.from_iterable(con.execute(
+            f"SELECT learner, question, answer, at_ms FROM attempts {where} ORDER BY id", params)),
+            dtype=np.int64, count=4 * count).reshape(count, 4)
+    q_shift, l_shift = bits[2], bits[1] + bits[2]
+    packed = np.fromiter(chain.from_iterable(con.execute(
+        f"SELECT (learner << {l_shift}) | (question << {q_shift}) | answer, at_ms FROM attempts {where} "
+        "ORDER BY id", params)), dtype=np.int64, count=2 * count).reshape(count, 2)
+    ids = packed[:, 0]
+    return np.column_stack([ids >> l_shift, (ids >> q_shift) & ((1 << bits[1]) - 1), ids & ((1 << bits[2]) - 1),
+                            packed[:, 1]])
+
+
+def _fill_values(row: np.ndarray, qid: str, slots: dict[str, int], answer: Any) -> None:
+    """An answer as `score_values` reads it, into `row`: a single answer its option (1), multi and order answers
+    their options (the position: any value marks a multi option as chosen), a rate answer its options (the rating)."""
+    if isinstance(answer, str):
+        pairs = [(answer, 1.0)]
+    elif isinstance(answer, dict):
+        pairs = [(oid, float(r)) for oid, r in answer.items()]
+    else:
+        pairs = [(oid, float(k)) for k, oid in enumerate(answer or [])]
+    for oid, value in pairs:
+        if oid not in slots:
+            raise KeyError(f"the gradebook names an option that question {qid} does not have: {oid}")
+        row[slots[oid]] = value
+
+
 def expand_answers(answer_codes: np.ndarray, distinct: list[str]) -> tuple[np.ndarray, list[str], np.ndarray,
                                                                          np.ndarray]:
     """Attempts' answers (codes into `distinct`, canonical JSON) -> their selections, with numpy (each distinct
@@ -824,7 +897,7 @@ def export(db: str | Path, fmt: str, out: str | Path, session: str | None = None
         raise GradebookError(f"the format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
     frame = attempts_table(db, session)
     if fmt == "csv":
-        frame.to_csv(out, index=False)
+        write_frame(frame, out)
     else:
         frame.to_parquet(out, index=False)
     return len(frame)

@@ -30,6 +30,7 @@ from nasams_course.training.cohort_tables import (
 )
 from nasams_course.training.distractors import choice_shares, option_key, position_shares, rating_shares
 from nasams_course.training.report_charts import domain_chart, heat_map
+from nasams_course.training.spreadsheet import write_frame
 
 #: marks a report's folder: an earlier report may be replaced, nothing else is touched
 GENERATOR = "nasams-course report"
@@ -129,15 +130,13 @@ def html_table(frame: pd.DataFrame, caption: str, columns: list[Column], csv: st
     """A table with a caption, column headers, the first column as row headers, in a scrollable region."""
     link = f' <a href="{csv}">(CSV)</a>' if csv else ""
     head = "".join(f'<th scope="col">{escape(c.label)}</th>' for c in columns)
-    body = []
-    cols = [(c, frame[c.name].to_numpy(dtype=object)) for c in columns]
-    for i in range(len(frame)):
-        cells = []
-        for j, (c, values) in enumerate(cols):
-            tag = "th" if j == 0 else "td"
-            attrs = ' scope="row"' if j == 0 else (' class="num"' if c.numeric else "")
-            cells.append(f"<{tag}{attrs}>{c.fmt(values[i])}</{tag}>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    cells = []  # column by column: each cell formatted once, no loop over (row, column)
+    for j, c in enumerate(columns):
+        tag = "th" if j == 0 else "td"
+        attrs = ' scope="row"' if j == 0 else (' class="num"' if c.numeric else "")
+        start, end = f"<{tag}{attrs}>", f"</{tag}>"
+        cells.append([start + c.fmt(v) + end for v in frame[c.name].to_numpy(dtype=object)])
+    body = ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
     return (f'<div class="scroll" role="region" aria-label="{escape(caption)}" tabindex="0"><table>'
             f"<caption>{escape(caption)}{link}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table></div>")
@@ -289,7 +288,7 @@ def distractor_section(graded: Graded, learners: int, scores: pd.DataFrame) -> S
     if learners < ia.MIN_LEARNERS:
         return Section(head + f"<p class='flag'>Distractor analysis by thirds of the cohort needs at least "
                        f"{ia.MIN_LEARNERS} learners; this report has {learners}, so it is not shown.</p>", {})
-    first = first_selections(graded.cohort)
+    first = first_selections(graded)
     third = ia.thirds(scores.sum(axis=1))
     choice = choice_shares(first, graded.cohort.questions, third)
     rate = rating_shares(first, graded.cohort.questions)
@@ -392,7 +391,7 @@ def write_report(graded: Graded, out: Path) -> list[Path]:
     written = []
     for s in sections:
         for name, table in s.csv.items():
-            table.to_csv(out / name, index=False)
+            write_frame(table, out / name)
             written.append(out / name)
     (out / "index.html").write_text(page(title, body), encoding="utf-8")
     return [out / "index.html", *written]

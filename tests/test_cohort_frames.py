@@ -1,0 +1,53 @@
+"""`grading.cohort.cohort_frames`, the report's one grading pass (latest and first attempts, on the internals of
+`cohort_reports`): the same item and provision scores as `grade_cohort` on latest and on first attempts, and the same
+result whether an attempt's selections are together (as the readers write them) or scattered (hashed together)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nasams_course.bench import write_cohort
+from nasams_course.catalog import load_catalog
+from nasams_course.content.loader import course_bank
+from nasams_course.grading.cohort import attempt_table, bank_arrays, cohort_frames, grade_cohort, selections_frame
+from nasams_course.responses import read_responses
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    bank = course_bank()
+    paths = write_cohort(tmp_path_factory.mktemp("c"), 12, 7, partial=True)
+    attempts = {f"{i:03d}": read_responses(p, bank.questions).attempts for i, p in enumerate(paths)}
+    return selections_frame(attempts), bank.questions, load_catalog()
+
+
+def frames_of(selections, questions, catalog):
+    table, labels = attempt_table(selections, bank_arrays(questions, catalog))
+    return cohort_frames(table, labels, questions, catalog)
+
+
+@pytest.mark.parametrize("which", ["latest", "first"])
+def test_one_pass_gives_what_grade_cohort_gives_for_latest_and_first(cohort, which):
+    selections, questions, catalog = cohort
+    ours = frames_of(selections, questions, catalog)[which]
+    theirs = grade_cohort(selections, questions, catalog, which=which)
+    key = ["learner", "question"]
+    a = ours["items"].astype({"learner": str, "question": str}).sort_values(key).reset_index(drop=True)
+    b = theirs["items"].astype({"learner": str, "question": str}).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_categorical=False)
+    a = ours["provisions"].astype({"learner": str, "provision": str}).sort_values(["learner", "provision"])
+    b = theirs["provisions"].sort_values(["learner", "provision"])
+    assert a["learner"].tolist() == b["learner"].tolist() and a["provision"].tolist() == b["provision"].tolist()
+    np.testing.assert_allclose(a["score"].to_numpy(float), b["score"].to_numpy(float), rtol=0, atol=1e-12)
+    assert np.isnan(a["score"].to_numpy(float)).sum() > 0  # the partial learners: provisions not attempted
+
+
+def test_scattered_selections_give_the_same_frames(cohort):
+    selections, questions, catalog = cohort
+    together = frames_of(selections, questions, catalog)
+    scattered = frames_of(selections.sample(frac=1, random_state=3), questions, catalog)
+    for which in ("latest", "first"):
+        for name in ("items", "provisions"):
+            pd.testing.assert_frame_equal(together[which][name], scattered[which][name])

@@ -1,0 +1,65 @@
+"""Every CSV file the package writes is safe in a spreadsheet: a text cell beginning with =, +, -, @, a tab or a
+carriage return would be a formula in Excel or LibreOffice (CSV injection), so it is written with a leading single
+quote (OWASP's advice); numbers, negative ones included, stay numbers. Checked end to end with hostile learner names
+through `report`, `gradebook export --format csv` and certify's run CSV (all through training/spreadsheet.py)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from conftest import REPO
+from nasams_course.training.spreadsheet import safe_cell, safe_frame, write_rows
+
+HOSTILE = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tTabbed", "\rReturn"]
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), *map(str, args)],
+                          capture_output=True, text=True, check=False)
+
+
+def response_file(path, learner: str):
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "responses": [
+        {"question": "q-s5-sister-first-response", "answer": "listen-only", "at": "2026-03-01T10:00:00Z"}]}),
+        encoding="utf-8")
+    return path
+
+
+def column(path, name: str) -> list[str]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return [row[name] for row in csv.DictReader(f)]
+
+
+def test_a_cell_that_starts_like_a_formula_gets_a_quote_and_nothing_else_changes():
+    assert [safe_cell(v) for v in HOSTILE] == ["'" + v for v in HOSTILE]
+    assert [safe_cell(v) for v in ["Ana", "a=b", "", " =x", -3, 2.5, None]] == ["Ana", "a=b", "", " =x", -3, 2.5, None]
+    frame = pd.DataFrame({"learner": ["=1+1", "Bo"], "score": [-12.5, 3.0],
+                          "kind": pd.Categorical(["-x", "single"])})
+    safe = safe_frame(frame)
+    assert safe["learner"].tolist() == ["'=1+1", "Bo"] and safe["kind"].tolist() == ["'-x", "single"]
+    assert safe["score"].tolist() == [-12.5, 3.0] and frame["learner"].tolist() == ["=1+1", "Bo"]
+
+
+def test_write_rows_quotes_formulas(tmp_path):
+    write_rows(tmp_path / "x.csv", ["learner", "n"], [["@cmd", -1], ["Ana", 2]])
+    assert column(tmp_path / "x.csv", "learner") == ["'@cmd", "Ana"] and column(tmp_path / "x.csv", "n") == ["-1", "2"]
+
+
+def test_hostile_learner_names_reach_the_report_and_the_export_as_text(tmp_path):
+    paths = [response_file(tmp_path / f"l{i}.json", name) for i, name in enumerate(HOSTILE)]
+    out = run("report", *paths, "--out", tmp_path / "r")
+    assert out.returncode == 0, out.stderr
+    assert sorted(column(tmp_path / "r" / "roster.csv", "learner")) == sorted("'" + n for n in HOSTILE)
+    db = tmp_path / "gb.sqlite"
+    assert run("gradebook", "import", *paths, "--db", db).returncode == 0
+    out = run("report", "--db", db, "--out", tmp_path / "rdb")
+    assert out.returncode == 0, out.stderr
+    assert sorted(column(tmp_path / "rdb" / "roster.csv", "learner")) == sorted("'" + n for n in HOSTILE)
+    out = run("gradebook", "export", "--db", db, "--format", "csv", "--out", tmp_path / "a.csv")
+    assert out.returncode == 0, out.stderr
+    assert sorted(column(tmp_path / "a.csv", "learner")) == sorted("'" + n for n in HOSTILE)
