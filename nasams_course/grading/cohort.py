@@ -437,14 +437,16 @@ def _latest_ratings(ratings: RatingTable, local: np.ndarray, n: int, npv: int) -
 
 
 def cohort_reports(table: AttemptTable, ratings: RatingTable, learners: list[int], names: list[str],
-                   questions: dict[str, Question], catalog: Catalog | None = None) -> list[dict]:
+                   questions: dict[str, Question], catalog: Catalog | None = None,
+                   arrays: BankArrays | None = None) -> list[dict]:
     """The report of each learner in `learners` (ids of the tables' rows) on the scope `questions`, in the form of
     `Report.to_json()` with no problems: the same figures as `grade` on each learner's attempts, floats and all.
-    Attempts at questions outside the scope are left out. `names[i]` is learner `learners[i]`'s name."""
+    Attempts at questions outside the scope are left out. `names[i]` is learner `learners[i]`'s name. `arrays`:
+    `bank_arrays(questions, catalog)`, when the caller already holds it."""
     catalog = catalog or load_catalog()
     if not questions:  # nothing in scope: no item, provision or domain
         return [grade({}, [], catalog, learner=name).to_json() for name in names]
-    arrays = bank_arrays(questions, catalog)
+    arrays = arrays or bank_arrays(questions, catalog)
     n = len(learners)
     local = np.full(max(int(table.learner.max(initial=-1)), int(ratings.learner.max(initial=-1)),
                         max(learners, default=-1)) + 1, -1, dtype=np.int64)

@@ -337,11 +337,13 @@ def read_plain(values: list[Any], bank: BankLookups, now_ms: float) -> PlainRead
                      sel_value)
 
 
-def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float | None = None) -> CohortFiles:
+def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float | None = None,
+                lookups: BankLookups | None = None) -> CohortFiles:
     """Read and check every file against the bank `questions` (see the module's docstring): the same learners,
-    attempts, self-ratings and problems as `read_responses` on each."""
+    attempts, self-ratings and problems as `read_responses` on each. `lookups`: `BankLookups(questions)`, when the
+    caller already holds it (a worker reading chunk after chunk)."""
     now_ms = datetime.now(UTC).timestamp() * 1000 if now_ms is None else now_ms
-    bank = BankLookups(questions)
+    bank = lookups or BankLookups(questions)
     files = [FileResult(Path(p)) for p in paths]
     decoded = [_decoded(f.path) for f in files]
     plain = read_plain(decoded, bank, now_ms)

@@ -22,9 +22,9 @@ import orjson
 
 from nasams_course.catalog import load_catalog
 from nasams_course.content.models import Bank, Question
-from nasams_course.grading.cohort import cohort_reports
+from nasams_course.grading.cohort import BankArrays, bank_arrays, cohort_reports
 from nasams_course.grading.levels import PASSING, level_for
-from nasams_course.training.cohort_files import CohortFiles, FileResult, read_cohort
+from nasams_course.training.cohort_files import BankLookups, CohortFiles, FileResult, read_cohort
 from nasams_course.training.plan import SessionPlan
 from nasams_course.training.scored import scope_questions, session_findings
 
@@ -121,6 +121,19 @@ class _Job:
     scope: str
     plan: SessionPlan | None
     now_ms: float
+    #: the bank's lookups and each scope's key arrays, made once per process (not once per chunk)
+    made: dict = field(default_factory=dict)
+
+    def lookups(self) -> BankLookups:
+        if "lookups" not in self.made:
+            self.made["lookups"] = BankLookups(self.bank.questions)
+        return self.made["lookups"]
+
+    def arrays(self, questions: dict[str, Question]) -> BankArrays:
+        key = tuple(questions)
+        if key not in self.made:
+            self.made[key] = bank_arrays(questions, load_catalog())
+        return self.made[key]
 
 
 _JOB: _Job | None = None  # what the worker processes inherit
@@ -153,7 +166,7 @@ def _answered(cohort: CohortFiles, n: int) -> list[set[str]]:
 def _grade_chunk(paths: list[Path]) -> list[GradedFile]:
     job = _JOB
     assert job is not None
-    cohort = read_cohort(paths, job.bank.questions, job.now_ms)
+    cohort = read_cohort(paths, job.bank.questions, job.now_ms, job.lookups())
     readable = [i for i, f in enumerate(cohort.files) if f.error is None]
     answered = (_answered(cohort, len(paths)) if job.plan is not None or job.scope == "chapter"
                 else [set()] * len(paths))
@@ -162,8 +175,8 @@ def _grade_chunk(paths: list[Path]) -> list[GradedFile]:
     for g, questions in enumerate(scopes):
         members = [i for i in readable if which[i] == g]
         names = [cohort.files[i].learner for i in members]
-        reports.update(zip(members, cohort_reports(cohort.attempts, cohort.ratings, members, names, questions),
-                           strict=True))
+        reports.update(zip(members, cohort_reports(cohort.attempts, cohort.ratings, members, names, questions,
+                                                   arrays=job.arrays(questions) if questions else None), strict=True))
     out = []
     for i, f in enumerate(cohort.files):
         if f.error is not None:
