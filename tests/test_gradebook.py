@@ -219,6 +219,36 @@ def test_migrations_are_applied_in_order_from_the_version_a_gradebook_has(tmp_pa
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM later").fetchone() == (2,)
 
 
+def attempt_indexes(db) -> set[str]:
+    con = sqlite3.connect(db)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                          "AND tbl_name = 'attempts' AND sql IS NOT NULL")}
+    finally:
+        con.close()
+
+
+def test_attempts_have_no_index_by_question_and_an_old_gradebook_loses_it_with_its_rows_kept(tmp_path, three,
+                                                                                             monkeypatch):
+    """Schema version 3 drops `attempts_by_question` (no query reads one question's attempts; building it was a
+    sixth of a large import's writing): a new gradebook never has it, one of version 2 loses it when opened."""
+    new = tmp_path / "new.sqlite"
+    import_files(new, three)
+    assert attempt_indexes(new) == {"attempts_identical", "attempts_by_session"}
+    old = tmp_path / "v2.sqlite"
+    monkeypatch.setattr(gb, "MIGRATIONS", gb.MIGRATIONS[:2])
+    monkeypatch.setitem(gb.QUERY_INDEXES, "attempts_by_question",
+                        "CREATE INDEX IF NOT EXISTS attempts_by_question ON attempts(question)")
+    import_files(old, three)
+    assert "attempts_by_question" in attempt_indexes(old)
+    before = contents(old)
+    monkeypatch.undo()
+    gb.connect(old).close()
+    assert attempt_indexes(old) == {"attempts_identical", "attempts_by_session"}
+    assert gb.schema_version(sqlite3.connect(old)) == 3
+    assert contents(old) == {**before, "schema_version": ["(3,)"]}
+
+
 def test_another_sqlite_file_is_not_a_gradebook_and_is_left_alone(tmp_path):
     other = tmp_path / "other.sqlite"
     con = sqlite3.connect(other)
