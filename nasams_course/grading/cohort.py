@@ -146,6 +146,18 @@ def score_values(values: np.ndarray, iq: np.ndarray, arrays: BankArrays) -> tupl
     return np.where(answered, score, 0.0), answered, violations, breached
 
 
+def _option_slots(arrays: BankArrays, opt_labels: list[str]) -> np.ndarray:
+    """slot_of[q, o]: the slot of option label `o` within question `q`'s options, -1 when it has none; one spare
+    last column of -1 for "no option" (code -1)."""
+    slot_of = np.full((len(arrays.qids), len(opt_labels) + 1), -1, dtype=np.int64)
+    where = {label: i for i, label in enumerate(opt_labels)}
+    for q, ids in enumerate(arrays.option_ids):
+        for s, oid in enumerate(ids):
+            if oid in where:
+                slot_of[q, where[oid]] = s
+    return slot_of
+
+
 def score_items(selections: pd.DataFrame, arrays: BankArrays, which: str = "latest") -> pd.DataFrame:
     """The latest (or first) attempt of every (learner, question) -> score, critical, unanswered, breached.
 
@@ -164,13 +176,7 @@ def score_items(selections: pd.DataFrame, arrays: BankArrays, which: str = "late
 
     # option id -> slot within its question
     opt_codes, opt_labels = _codes(selections["option"])
-    slot_of = np.full((nq, len(opt_labels) + 1), -1, dtype=np.int64)
-    where = {label: i for i, label in enumerate(opt_labels)}
-    for q, ids in enumerate(arrays.option_ids):
-        for s, oid in enumerate(ids):
-            if oid in where:
-                slot_of[q, where[oid]] = s
-    slot = slot_of[qi, opt_codes]  # opt_codes == -1 (no option) reads the spare last column: -1
+    slot = _option_slots(arrays, opt_labels)[qi, opt_codes]  # opt_codes == -1 (no option) reads the spare column
     if ((slot < 0) & (opt_codes >= 0) & keep).any():
         raise KeyError("the selections name an option that its question does not have")
     use = keep & (slot >= 0)
@@ -630,13 +636,7 @@ def attempt_table(selections: pd.DataFrame, arrays: BankArrays) -> tuple[Attempt
     rows, n_rows = _attempt_rows(learner * nq + qi, attempt)
     opt_codes, opt_labels = _codes(selections["option"])
     opt_codes = opt_codes[keep]
-    slot_of = np.full((nq, len(opt_labels) + 1), -1, dtype=np.int64)
-    where = {label: i for i, label in enumerate(opt_labels)}
-    for q, ids in enumerate(arrays.option_ids):
-        for s, oid in enumerate(ids):
-            if oid in where:
-                slot_of[q, where[oid]] = s
-    slot = slot_of[qi, opt_codes]  # no option (-1) reads the spare last column: -1
+    slot = _option_slots(arrays, opt_labels)[qi, opt_codes]  # no option (-1) reads the spare last column: -1
     if ((slot < 0) & (opt_codes >= 0)).any():
         raise KeyError("the selections name an option that its question does not have")
     use = slot >= 0
