@@ -16,7 +16,7 @@ import pandas as pd
 from nasams_course.catalog import UnknownIdError, load_catalog
 from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
-from nasams_course.grading.calibration import SELF_RATING_LABELS, percent
+from nasams_course.grading.calibration import SELF_RATING_LABELS, score_text
 from nasams_course.responses import ResponseFileError, read_responses
 from nasams_course.training.issuer import DEFAULT_VERIFY_URL
 
@@ -145,11 +145,6 @@ def _session_scope(args: argparse.Namespace, bank):
     return checked.plan
 
 
-def _pct(score: float | None) -> str:
-    """A score for people: a whole percent, or a dash when there is none."""
-    return "–" if score is None else f"{percent(score)}%"
-
-
 def _width(text: str) -> int:
     """Columns a text takes in a terminal: wide (East Asian) characters two, combining marks none."""
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -204,7 +199,7 @@ def _roster_rows(graded) -> list[list[str]]:
             continue
         r = g.roster
         rows.append([printable(g.file), printable(_short(g.learner)) or "(unnamed)", f"{r.answered}/{r.total}",
-                     _pct(r.first_score), _pct(r.score), r.level or "Not started", str(r.critical),
+                     score_text(r.first_score), score_text(r.score), r.level or "Not started", str(r.critical),
                      "yes" if r.complete else _why_not(r)])
     return rows
 
@@ -236,12 +231,12 @@ def _detail_tables(report: dict) -> None:
     catalog = load_catalog()
     rows = [["provision", "title", "domain", "answered", "final", "first attempt", "level", "critical error"]]
     rows += [[p["id"], _short(catalog.provision(p["id"]).title, 48), catalog.provision(p["id"]).domain,
-              str(p["answered"]), _pct(p["score"]), _pct(p["first_score"]), p["level"] or "not attempted",
+              str(p["answered"]), score_text(p["score"]), score_text(p["first_score"]), p["level"] or "not attempted",
               "yes" if p["critical"] else ""] for p in report["provisions"]]
     print("\n".join(_aligned(rows, right={3, 4, 5})))
     print()
     rows = [["domain", "title", "final", "level"]]
-    rows += [[d["id"], catalog.domain(d["id"]).title, _pct(d["score"]), d["level"] or "not attempted"]
+    rows += [[d["id"], catalog.domain(d["id"]).title, score_text(d["score"]), d["level"] or "not attempted"]
              for d in report["domains"]]
     print("\n".join(_aligned(rows, right={2})))
     for p in report["provisions"]:
@@ -252,7 +247,7 @@ def _detail_tables(report: dict) -> None:
                                else say("cal-none")))
     if cal["answers"]:
         rows = [["certainty", "answers", "average", "below 50 %", "fit"]]
-        rows += [[lv["label"], str(lv["answers"]), _pct(lv["mean_score"]), str(lv["below_half"]),
+        rows += [[lv["label"], str(lv["answers"]), score_text(lv["mean_score"]), str(lv["below_half"]),
                   WORDS[f"fit-{lv['fit']}"] if lv["fit"] else "–"] for lv in cal["levels"]]
         print("\n".join(_aligned(rows, right={1, 2, 3})))
         for lv in cal["levels"]:
@@ -274,8 +269,8 @@ def _print_detail(g, plan) -> None:
     else:
         report = g.report()
         print(f"Learner: {printable(g.learner) or '(unnamed)'}  ·  complete: "
-              f"{'yes' if g.roster.complete else _why_not(g.roster)}  ·  final {_pct(report['score'])} "
-              f"(first attempts {_pct(report['first_score'])})")
+              f"{'yes' if g.roster.complete else _why_not(g.roster)}  ·  final {score_text(report['score'])} "
+              f"(first attempts {score_text(report['first_score'])})")
         print()
         _detail_tables(report)
         if g.problems:

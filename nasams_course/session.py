@@ -19,7 +19,7 @@ from nasams_course.grading.calibration import (
     SELF_RATING_LABELS,
     STAGES,
     level_message,
-    percent,
+    score_text,
 )
 from nasams_course.grading.levels import PASSING, level_for
 from nasams_course.grading.words import say
@@ -142,10 +142,6 @@ def domain_frame(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["domain", "title", "score", "level"])
 
 
-def _pct(score: float | None) -> str:
-    return "–" if score is None else f"{percent(score)}%"
-
-
 def calibration_frame(report: Report) -> pd.DataFrame:
     """How sure the learner said they were, and how often they were right: one row per certainty (low, medium,
     high), counted on each question's first attempt with a stated certainty, with the plain message."""
@@ -187,7 +183,8 @@ def overall_lines(report: Report, questions: int) -> list[str]:
     lines = [
         say("summary", started=len(started), total=len(report.provisions), answered=answered,
             questions=questions) + ".",
-        f"Latest answers: {_pct(report.score)} · Level: {level} · First attempts: {_pct(report.first_score)}",
+        f"Latest answers: {score_text(report.score)} · Level: {level} · "
+        f"First attempts: {score_text(report.first_score)}",
         f"Complete: {'yes' if report.complete else 'no'}.",
     ]
     why = {"missing": len(report.provisions) - len(started),

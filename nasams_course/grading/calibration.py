@@ -165,6 +165,11 @@ def percent(score: float) -> int:
     return int(score * 100 + 0.5 + 1e-9)
 
 
+def score_text(score: float | None) -> str:
+    """A score for people: a whole percent, or a dash when there is none."""
+    return "–" if score is None else f"{percent(score)}%"
+
+
 def level_message(level: CalibrationLevel) -> str | None:
     """The plain message for one certainty level (None without answers)."""
     if level.fit is None or level.mean_score is None:
