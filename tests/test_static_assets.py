@@ -8,7 +8,6 @@ from conftest import REPO
 
 STATIC = REPO / "nasams_course" / "static"
 BUDGET = 25_000  # bytes of the course's JavaScript a page loads, unminified (the target for every page)
-PROGRESS_CEILING = 29_000  # the progress page is over the target (see README, "Size of the pages"); it must not grow
 
 
 def page_scripts(body: str) -> list[str]:
@@ -28,7 +27,7 @@ def test_each_page_loads_only_the_scripts_it_needs_within_budget():
     assert weight(page_scripts("<p>glossary</p>")) <= BUDGET
     progress = page_scripts('<div class="nasams-progress" data-role="progress">')
     assert progress == ["nasams-grader.js", "nasams-answers.js", "nasams-profile.js", "nasams-progress.js"]
-    assert weight(progress) <= PROGRESS_CEILING, f"the progress page loads {weight(progress)} bytes"
+    assert weight(progress) <= BUDGET, f"the progress page loads {weight(progress)} bytes"
     home = page_scripts('<div class="nasams-start">')
     assert home == ["nasams-grader.js", "nasams-answers.js", "nasams-start.js"] and weight(home) <= BUDGET
     verify = page_scripts('<div class="nasams-verify">')
@@ -39,7 +38,7 @@ def test_each_page_loads_only_the_scripts_it_needs_within_budget():
     assert answered == ["nasams-grader.js", "nasams-answers.js", "nasams-answered.js"] and weight(answered) <= BUDGET
     # the panel's file code (download, import, clear) and the saving code it needs load only when one of its
     # buttons is first used (nasams-answers.js, act)
-    assert weight(["nasams-files.js"]) <= 12_000 and weight(["nasams-save.js"]) <= 1_500
+    assert weight(["nasams-files.js"]) <= 12_000 and weight(["nasams-save.js"]) <= 1_600
     every = {p.name for p in STATIC.glob("*.js")}
     assert every == set(progress) | set(chapter) | set(home) | set(verify) | set(answered) | {"nasams-files.js"}, \
         "a script no page loads"

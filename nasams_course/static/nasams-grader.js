@@ -1,5 +1,4 @@
-/* NASAMS course: an item's score (nasams_course.grading) and the entry rules of responses.py, held to them by golden
-   fixtures and parity tests. Pure. Files: nasams-files.js; profile: nasams-profile.js; storage: nasams-answers.js. */
+/* NASAMS course: an item's score and the entry rules, as in Python (README: the browser code). */
 (function (root) {
   "use strict";
   const SCHEMA = "nasams-course/responses@2";
@@ -8,8 +7,7 @@
   const opt = (q, id) => q.options.find((o) => o.id === id);
   const plural = (n, w) => n + " " + w + (n === 1 ? "" : "s");
 
-  /* The answer checked against its question: itself, null when empty; throws on a wrong shape, with the message of
-     nasams_course.grading.normalize_answer. */
+  /* the answer, null if empty; throws grading.normalize_answer's message */
   function normalize(q, a) {
     const fail = (m) => { throw new Error(m); }, ids = q.options.map((o) => o.id);
     const type = (v) => (Array.isArray(v) ? "list" : typeof v === "object" ? "dict" : typeof v === "boolean" ? "bool" : typeof v === "number" ? (Number.isInteger(v) ? "int" : "float") : "str");
@@ -32,7 +30,6 @@
     return Object.keys(a).length ? a : null;
   }
 
-  /* Kendall's tau of a placed sequence against the key; a pair with a missing step is discordant. */
   function tau(placed, key) {
     const n = key.length, pairs = n * (n - 1) / 2;
     let agree = 0;
@@ -49,24 +46,19 @@
     const on = (o) => (q.kind === "single" ? a === o.id : a.includes(o.id));
     if (q.kind === "single") r.score = opt(q, a).credit;
     else if (q.kind === "multi") {
-      let right = 0, wrong = 0, hits = 0, false_ = 0;
-      q.options.forEach((o) => { if (o.correct) { right++; hits += on(o) ? 1 : 0; } else { wrong++; false_ += on(o) ? 1 : 0; } });
-      r.score = Math.max(0, (right ? hits / right : 0) - (wrong ? false_ / wrong : 0));
-    } else if (q.kind === "rate") {
-      let total = 0;
-      q.options.forEach((o) => { total += o.id in a ? Math.abs(a[o.id] - o.key) : 3; });
-      r.score = 1 - total / (3 * q.options.length);
-    } else r.score = Math.max(0, tau(a, q.key));
+      const share = (c) => { const os = q.options.filter((o) => !o.correct === !c); return os.length ? os.filter(on).length / os.length : 0; };
+      r.score = Math.max(0, share(true) - share(false));
+    } else if (q.kind === "rate") r.score = 1 - q.options.reduce((t, o) => t + (o.id in a ? Math.abs(a[o.id] - o.key) : 3), 0) / (3 * q.options.length);
+    else r.score = Math.max(0, tau(a, q.key));
     if (q.kind !== "order") r.violations = q.options.filter((o) => o.violation && (q.kind === "rate" ? (a[o.id] || 0) >= 3 : on(o))).map((o) => o.id);
     r.violations.forEach((id) => opt(q, id).violation.forEach((p) => { if (!r.breached.includes(p)) r.breached.push(p); }));
     r.critical = r.violations.length > 0;
     return r;
   }
 
-  /* ---- response files: the same rules and messages as nasams_course/responses.py ---- */
   const ID = /^[a-z0-9][a-z0-9-]{0,79}$/, MAX_ENTRIES = 20000;
   const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
-  /* ISO-8601 date-time -> ms since the epoch, NaN if not one: YYYY-MM-DDTHH:MM[:SS[.mmm]][Z|+HH:MM], no offset = UTC */
+  /* ISO-8601 (no offset: UTC) -> ms, or NaN */
   function parseTime(s) {
     const m = typeof s === "string" ? TIME.exec(s) : null;
     if (!m) return NaN;
@@ -91,7 +83,6 @@
     if (at > now + 864e5) fail("'at' is in the future");
     return at;
   }
-  /* One entry's shape -> {question, answer, at (ms), certainty}; throws with the message. */
   function checkEntry(e, now) {
     if (!e || typeof e !== "object" || Array.isArray(e) || !("question" in e && "answer" in e && "at" in e)) fail("expected an object with 'question', 'answer' and 'at'");
     if (typeof e.question !== "string" || !ID.test(e.question)) fail("'question' must be a question id");
@@ -102,7 +93,6 @@
     if (c !== null && ![1, 2, 3].includes(c)) fail("'certainty' must be 1, 2 or 3 (low, medium, high)");
     return { question: e.question, answer: e.answer, at, certainty: c };
   }
-  /* One self-rating -> {provision, stage, rating, at (ms)}; throws with the message. */
   function checkRating(r, now) {
     if (!r || typeof r !== "object" || Array.isArray(r) || !["provision", "stage", "rating", "at"].every((k) => k in r)) fail("expected an object with 'provision', 'stage', 'rating' and 'at'");
     if (typeof r.provision !== "string" || !/^[A-Z][0-9]{1,2}[a-z]?$/.test(r.provision)) fail("'provision' must be a provision id such as E4a");

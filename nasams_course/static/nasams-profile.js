@@ -1,15 +1,12 @@
-/* NASAMS course: one learner's profile (nasams_course.grading.grade and grading/calibration.py), the same spec,
-   held to it by golden fixtures and parity tests. Needs nasams-grader.js. Loaded where a profile is shown. */
+/* NASAMS course: a learner's profile, as grading.grade (README: the browser code). */
 (function (root) {
   "use strict";
   const Q = typeof module === "object" && module.exports ? require("./nasams-grader.js") : root.NasamsQuiz;
   const { levelFor, scoreItem } = Q;
-  const mean = (v) => { let t = 0; for (const x of v) t += x; return t / v.length; };
+  const mean = (v) => { let t = 0; for (const x of v) t += x; return v.length ? t / v.length : null; };
   const later = (t, c) => t.at > c.at || (t.at === c.at && t.seq >= c.seq);
 
-  /* Certainty-based marking (Gardner-Medwin): mark s*R(c) + (1-s)*W(c); high certainty pays above 80 % right,
-     medium between 67 and 80 %. Counted on each question's first attempt with a stated certainty (later attempts
-     follow the feedback). Certainty never changes a score or a level. */
+  /* certainty-based marking (Gardner-Medwin), on first attempts */
   const R = { 1: 1, 2: 2, 3: 3 }, W = { 1: 0, 2: -2, 3: -6 }, LABELS = { 1: "low", 2: "medium", 3: "high" };
   function fit(c, m) {
     if (m === null) return null;
@@ -20,13 +17,12 @@
   function calibration(firstAttempts) {
     const sure = firstAttempts.filter(([t]) => t.certainty != null);
     const marks = sure.map(([t, r]) => r.score * R[t.certainty] + (1 - r.score) * W[t.certainty]);
-    return { answers: sure.length, cbm: sure.length ? mean(marks) : null, levels: [1, 2, 3].map((c) => {
-      const s = sure.filter(([t]) => t.certainty === c).map(([, r]) => r.score), m = s.length ? mean(s) : null;
+    return { answers: sure.length, cbm: mean(marks), levels: [1, 2, 3].map((c) => {
+      const s = sure.filter(([t]) => t.certainty === c).map(([, r]) => r.score), m = mean(s);
       return { certainty: c, label: LABELS[c], answers: s.length, mean_score: m, below_half: s.filter((x) => x < 0.5).length, fit: fit(c, m) };
     }) };
   }
   const RANK = { Beginning: 1, Developing: 2, Proficient: 3, Mastery: 4 };
-  /* per provision in scope with a rating: the latest self-rating before and after, beside the measured level */
   function selfRatings(provs, ratings) {
     const latest = new Map();
     ratings.forEach((r) => { const k = r.provision + " " + r.stage, c = latest.get(k); if (!c || later(r, c)) latest.set(k, r); });
@@ -37,9 +33,6 @@
     });
   }
 
-  /* questions in bank order; attempts [{question, answer, at (ms), seq, certainty}]; catalog {provisions: [[id, domain]],
-     domains}; ratings [{provision, stage, rating, at, seq}]. The latest attempt of each question counts; the first
-     attempt is reported beside it. */
   function grade(questions, attempts, catalog, ratings) {
     const last = new Map(), first = new Map(), byId = new Map(questions.map((q) => [q.id, q]));
     attempts.forEach((t) => {
@@ -55,27 +48,25 @@
     for (const [pid, domain] of catalog.provisions) {
       const assessed = questions.filter((q) => q.provisions.includes(pid));
       if (!assessed.length) continue;
-      const got = assessed.map((q) => res.get(q.id)).filter((i) => i && !i.unanswered);
-      const fst = assessed.map((q) => firsts.get(q.id)).filter((i) => i && !i.unanswered);
-      const s = got.length ? mean(got.map((g) => g.score)) : null, crit = got.some((g) => g.breached.includes(pid));
-      provs.push({ id: pid, domain, score: s, first_score: fst.length ? mean(fst.map((g) => g.score)) : null,
+      const of = (m) => assessed.map((q) => m.get(q.id)).filter((i) => i && !i.unanswered), got = of(res);
+      const s = mean(got.map((g) => g.score)), crit = got.some((g) => g.breached.includes(pid));
+      provs.push({ id: pid, domain, score: s, first_score: mean(of(firsts).map((g) => g.score)),
         level: s === null ? null : crit ? "Beginning" : levelFor(s), critical: crit, answered: got.length });
     }
     const doms = [];
     for (const d of catalog.domains) {
       const mine = provs.filter((p) => p.domain === d);
       if (!mine.length) continue;
-      const sc = mine.filter((p) => p.score !== null).map((p) => p.score), s = sc.length ? mean(sc) : null;
+      const s = mean(mine.filter((p) => p.score !== null).map((p) => p.score));
       doms.push({ id: d, score: s, level: s === null ? null : levelFor(s) });
     }
     const complete = provs.length > 0 && provs.every((p) => p.score !== null && !p.critical) && doms.every((d) => ["Mastery", "Proficient"].includes(d.level));
-    const overall = (k) => { const v = provs.filter((p) => p[k] !== null).map((p) => p[k]); return v.length ? mean(v) : null; };
-    const score = overall("score"), firstScore = overall("first_score");
+    const overall = (k) => mean(provs.filter((p) => p[k] !== null).map((p) => p[k]));
     provs.forEach((p) => delete p.domain);
     return { calibration: calibration(firstPairs), self_ratings: selfRatings(provs, ratings || []),
       items: items.map(({ question, score, critical, unanswered, breached }) => ({ question, score, critical, unanswered, breached,
         first_score: firsts.get(question).score, first_critical: firsts.get(question).critical })),
-      provisions: provs, domains: doms, score, first_score: firstScore, complete };
+      provisions: provs, domains: doms, score: overall("score"), first_score: overall("first_score"), complete };
   }
 
   Q.grade = grade;

@@ -1,4 +1,4 @@
-/* NASAMS course: saving to the answers kept in this browser (chapter pages, and imports). */
+/* NASAMS course: saving to the answers kept in this browser (chapter pages, imports); FULL: when it cannot. */
 (function (Q) {
   "use strict";
   const { parseTime, stored, ratingsSaved, store } = Q;
@@ -16,5 +16,6 @@
   const clean = (t) => (t.certainty ? { answer: t.answer, at: t.at, certainty: t.certainty } : { answer: t.answer, at: t.at });
   const addAttempts = (qid, list) => { const s = stored("q:" + qid); return addTo("q:" + qid, "attempts", list.map(clean), attemptId, s ? s.attempts.map(clean) : []); };
   const addRatings = (list) => addTo("ratings", "ratings", list.map(({ provision, stage, rating, at }) => ({ provision, stage, rating, at })), ratingId, ratingsSaved());
-  Object.assign(Q, { addAttempts, addRatings, attemptId, ratingId, clean });
+  const FULL = "This browser's storage for the book is full, so this was not saved: download your answers now.";
+  Object.assign(Q, { addAttempts, addRatings, attemptId, ratingId, clean, FULL });
 })(window.NasamsQuiz);
