@@ -42,8 +42,10 @@ lint: $(STAMP)
 
 # the fast suites run in a time zone other than UTC (a machine set to UTC hides times read as local time), and the
 # time-related tests once more in a zone with a half-hour offset
+# both pytest suites run on every core (pytest-xdist), each test file in one worker so that its module fixtures (a
+# session book, a JupyterLab server) are made once
 unit: $(STAMP)
-	TZ=America/Los_Angeles $(BIN)/pytest -m "not browser" tests
+	TZ=America/Los_Angeles $(BIN)/pytest -m "not browser" tests -n auto --dist loadfile
 
 js:
 	TZ=America/Los_Angeles node --test tests/js/
@@ -71,7 +73,7 @@ browser-deps:
 	@test -f $(NODE_MODULES) || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
 browser: $(STAMP) browser-deps
-	$(BIN)/pytest -m browser tests/browser
+	$(BIN)/pytest -m browser tests/browser -n auto --dist loadfile
 
 test: lint unit js time-zones content nbval book-clean browser
 	@echo "all tests passed"
