@@ -42,9 +42,12 @@ def vectorized(paths, questions, scope=None, now_ms=None) -> list[dict]:
     """What the cohort reader and grader make of the same files, in the same form (through JSON, as printed)."""
     cohort = read_cohort(paths, questions, now_ms)
     readable = [i for i, f in enumerate(cohort.files) if f.error is None]
-    reports = dict(zip(readable, cohort_reports(cohort.attempts, cohort.ratings, readable,
-                                                [cohort.files[i].learner for i in readable],
-                                                questions if scope is None else scope), strict=True))
+    graded = cohort_reports(cohort.attempts, cohort.ratings, readable, [cohort.files[i].learner for i in readable],
+                            questions if scope is None else scope)
+    reports = dict(zip(readable, graded.reports, strict=True))
+    for report, answered, critical in zip(graded.reports, graded.answered, graded.critical, strict=True):
+        items = orjson.loads(orjson.dumps(report["items"]))
+        assert (answered, critical) == (sum(not i["unanswered"] for i in items), sum(i["critical"] for i in items))
     out = []
     for i, f in enumerate(cohort.files):
         if f.error is not None:

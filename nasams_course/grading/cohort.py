@@ -18,8 +18,10 @@ scored once, and sums are added in the order `grade` adds them (`grade --json` p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from nasams_course.catalog import Catalog, load_catalog
@@ -442,16 +444,28 @@ def _latest_ratings(ratings: RatingTable, local: np.ndarray, n: int, npv: int) -
     return out.reshape(n, npv, 2)
 
 
+@dataclass(frozen=True)
+class CohortReports:
+    """Learners' reports (see `cohort_reports`): `reports[i]` in the form of `Report.to_json()`, its list of items
+    already JSON text (an `orjson.Fragment`, which `orjson.dumps` writes as it is); `answered[i]` and `critical[i]`:
+    how many of its items were answered, and how many are critical errors, on the latest attempt."""
+
+    reports: list[dict]
+    answered: list[int]
+    critical: list[int]
+
+
 def cohort_reports(table: AttemptTable, ratings: RatingTable, learners: list[int], names: list[str],
                    questions: dict[str, Question], catalog: Catalog | None = None,
-                   arrays: BankArrays | None = None) -> list[dict]:
+                   arrays: BankArrays | None = None) -> CohortReports:
     """The report of each learner in `learners` (ids of the tables' rows) on the scope `questions`, in the form of
-    `Report.to_json()` with no problems: the same figures as `grade` on each learner's attempts, floats and all.
-    Attempts at questions outside the scope are left out. `names[i]` is learner `learners[i]`'s name. `arrays`:
-    `bank_arrays(questions, catalog)`, when the caller already holds it."""
+    `Report.to_json()` with no problems: the same figures as `grade` on each learner's attempts, floats and all,
+    once written by orjson (see CohortReports). Attempts at questions outside the scope are left out. `names[i]` is
+    learner `learners[i]`'s name. `arrays`: `bank_arrays(questions, catalog)`, when the caller already holds it."""
     catalog = catalog or load_catalog()
     if not questions:  # nothing in scope: no item, provision or domain
-        return [grade({}, [], catalog, learner=name).to_json() for name in names]
+        return CohortReports([grade({}, [], catalog, learner=name).to_json() for name in names], [0] * len(names),
+                             [0] * len(names))
     arrays = arrays or bank_arrays(questions, catalog)
     n = len(learners)
     local = np.full(max(int(table.learner.max(initial=-1)), int(ratings.learner.max(initial=-1)),
@@ -464,17 +478,20 @@ def cohort_reports(table: AttemptTable, ratings: RatingTable, learners: list[int
     profile = _profiles(items, arrays, catalog, n)
     shown = np.lexsort((items.appear, items.learner))  # each learner's items in order of first appearance
     bounds = np.searchsorted(items.learner[shown], np.arange(n + 1)).tolist()
-    item_rows = _item_json(items, shown, questions, arrays)
+    item_lists = _item_lists(items, shown, bounds, questions, arrays)
     calibration = _calibration_json(items, shown, n)
     rated = _self_rating_json(ratings, local, profile, list(catalog.ids))
     provisions = _provision_json(profile, _reviews(items, questions, arrays, profile.pids))
     domains = [[{"id": d, "score": s, "level": lv} for d, s, lv in zip(profile.domain_ids, scores, levels, strict=True)]
                for scores, levels in zip(_none(profile.dscore), profile.dlevel.tolist(), strict=True)]
-    return [{"learner": name, "items": item_rows[bounds[i]:bounds[i + 1]], "provisions": provisions[i],
-             "domains": domains[i], "score": score, "first_score": first, "complete": complete, "problems": [],
-             "calibration": calibration[i], "self_ratings": rated[i]}
-            for i, (name, score, first, complete) in enumerate(zip(
-                names, _none(profile.score), _none(profile.first_score), profile.complete.tolist(), strict=True))]
+    reports = [{"learner": name, "items": item_lists[i], "provisions": provisions[i], "domains": domains[i],
+                "score": score, "first_score": first, "complete": complete, "problems": [],
+                "calibration": calibration[i], "self_ratings": rated[i]}
+               for i, (name, score, first, complete) in enumerate(zip(
+                   names, _none(profile.score), _none(profile.first_score), profile.complete.tolist(), strict=True))]
+    _score, answered, _violations, breached = items.latest
+    return CohortReports(reports, np.bincount(items.learner[answered], minlength=n).tolist(),
+                         np.bincount(items.learner[breached != 0], minlength=n).tolist())
 
 
 @dataclass(frozen=True)
@@ -511,6 +528,30 @@ def _profiles(items: _Items, arrays: BankArrays, catalog: Catalog, n: int) -> _P
                 & bool(len(pids)))
     return _Profile(pids, pscore, first_pscore, answered, critical, plevel, domain_ids, dscore, dlevel,
                     _ordered_mean(pscore, everything)[:, 0], _ordered_mean(first_pscore, everything)[:, 0], complete)
+
+
+def _item_lists(items: _Items, shown: np.ndarray, bounds: list[int], questions: dict[str, Question],
+                arrays: BankArrays) -> list[orjson.Fragment]:
+    """Each learner's items (`shown[bounds[i]:bounds[i + 1]]`) as `Report.to_json` lists them, written as JSON:
+    each distinct item (its question, scores, critical errors) written once."""
+    score, answered, violations, _breached = (a[shown] for a in items.latest)
+    first_score, _answered, _violations, first_breached = (a[shown] for a in items.first)
+    code, first = _distinct_rows(items.question[shown], score.view(np.int64), violations,
+                                 first_score.view(np.int64), first_breached != 0, answered)
+    texts = np.array(list(map(orjson.dumps, _item_json(items, shown[first], questions, arrays))), dtype=object)
+    parts = texts[code].tolist()
+    return [orjson.Fragment(b"[" + b",".join(parts[start:end]) + b"]")
+            for start, end in pairwise(bounds)]
+
+
+def _distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of integer (or boolean) columns of one length: each row's code, the same for the same values, and the
+    first row of each code."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        values, distinct = pd.factorize(column)
+        code, _ = pd.factorize(code * len(distinct) + values)
+    return code, np.unique(code, return_index=True)[1]
 
 
 def _item_json(items: _Items, shown: np.ndarray, questions: dict[str, Question], arrays: BankArrays) -> list[dict]:
