@@ -24,7 +24,7 @@ from typing import Any
 import msgspec
 import numpy as np
 import orjson
-import pandas as pd
+import pyarrow as pa
 
 from nasams_course.catalog import load_catalog
 from nasams_course.content.models import Question
@@ -49,6 +49,7 @@ _SHAPES = {str: 0, list: 1, dict: 2}  # an answer's type: single; multi or order
 _KIND_SHAPE = np.array([0, 1, 2, 1])  # the shape each kind (single, multi, rate, order) takes
 _RATINGS = {1: 1, 2: 2, 3: 3, 4: 4}
 _STAGE = {stage: i for i, stage in enumerate(STAGES)}
+TEXTS_KEPT = 500_000  # distinct answer texts a reader remembers (a cohort of 10,000 learners has about 60,000)
 
 
 class _Entry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -143,6 +144,25 @@ class BankLookups:
                 self.slot[qi, self.option[oid]] = s
         self.provision = {pid: i for i, pid in enumerate(load_catalog().ids)}
         self.option_ids = [q.option_ids for q in questions.values()]
+        self.texts: dict[bytes, Any] = {}  # an answer's JSON text -> its value (None: not JSON), as parsed before
+
+    def parsed(self, texts: list[bytes]) -> list[Any]:
+        """Answers' JSON texts -> their values by orjson (None for a text it does not read), each text parsed once
+        in the life of these lookups (at most TEXTS_KEPT kept)."""
+        known, out = self.texts, []
+        if len(known) > TEXTS_KEPT:
+            known.clear()
+        for text in texts:
+            try:
+                value = known[text]
+            except KeyError:
+                try:
+                    value = orjson.loads(text)
+                except orjson.JSONDecodeError:
+                    value = None
+                known[text] = value
+            out.append(value)
+        return out
 
 
 def _plain(value: Any) -> _PlainFile | None:
@@ -245,20 +265,22 @@ def _times(values: list[str], now_ms: float) -> tuple[np.ndarray, np.ndarray]:
     return at, ok
 
 
-def _distinct_answers(question: np.ndarray, texts: list[msgspec.Raw]) -> tuple[np.ndarray, np.ndarray, list]:
+def _distinct_answers(question: np.ndarray, texts: list[msgspec.Raw],
+                      bank: BankLookups) -> tuple[np.ndarray, np.ndarray, list]:
     """The distinct (question, answer text) pairs of the entries: (each entry's pair, each pair's question, each
-    pair's answer as its JSON value, or None where the text is not one orjson reads)."""
-    if not len(texts):
+    pair's answer as its JSON value, or None where the text is not one orjson reads). The texts are told apart by
+    pyarrow's hashing, all at once; each text is parsed once (`bank.texts` remembers those of earlier chunks)."""
+    n = len(texts)
+    if not n:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
-    codes, distinct = pd.factorize(np.array(list(map(bytes, texts)), dtype=object))
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n), out=offsets[1:])
+    encoded = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets),
+                                                                     pa.py_buffer(b"".join(texts))]).dictionary_encode()
+    codes = encoded.indices.to_numpy().astype(np.int64)
+    distinct = encoded.dictionary
     _pairs, first, answer = np.unique(question * len(distinct) + codes, return_index=True, return_inverse=True)
-    values = []
-    for text in distinct[codes[first]].tolist():
-        try:
-            values.append(orjson.loads(text))
-        except orjson.JSONDecodeError:
-            values.append(None)
-    return answer.ravel().astype(np.int64), question[first], values
+    return answer.ravel().astype(np.int64), question[first], bank.parsed(distinct.take(codes[first]).to_pylist())
 
 
 def _answers(question: np.ndarray, answers: list, bank: BankLookups) -> tuple[np.ndarray, ...]:
@@ -342,7 +364,7 @@ def read_plain(values: list[Any], bank: BankLookups, now_ms: float) -> PlainRead
     file, seq = cols.positions(cols.entries)
     r_file, r_seq = cols.positions(cols.ratings)
     known = cols.question >= 0
-    answer, pair_question, answers = _distinct_answers(np.maximum(cols.question, 0), texts)
+    answer, pair_question, answers = _distinct_answers(np.maximum(cols.question, 0), texts, bank)
     row, slot, value, answer_ok = _answers(pair_question, answers, bank)
     answer_values = np.full((len(answers), bank.width), np.nan)
     answer_values[row, slot] = value
