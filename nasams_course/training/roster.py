@@ -31,7 +31,7 @@ from nasams_course.training.scored import scope_questions, session_findings
 #: what a file is graded against: the session's questions, the chapters it answered, or the whole bank
 SCOPES = ("session", "chapter", "all")
 #: files per chunk; from PARALLEL_FROM files on, chunks go to worker processes
-CHUNK = 250
+CHUNK = 500
 PARALLEL_FROM = 500
 
 
