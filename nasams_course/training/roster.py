@@ -30,7 +30,8 @@ from nasams_course.training.scored import scope_questions, session_findings
 
 #: what a file is graded against: the session's questions, the chapters it answered, or the whole bank
 SCOPES = ("session", "chapter", "all")
-#: files per chunk; from PARALLEL_FROM files on, chunks go to worker processes
+#: files per chunk (at most; fewer where that gives each worker a chunk); from PARALLEL_FROM files on, chunks go to
+#: worker processes
 CHUNK = 500
 PARALLEL_FROM = 500
 
@@ -215,11 +216,13 @@ def iter_graded(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | N
     global _JOB
     load_catalog()  # loaded once, before any worker starts
     _JOB = _Job(bank, scope, plan, datetime.now(UTC).timestamp() * 1000)
-    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
     if workers is None:
-        workers = min(os.cpu_count() or 1, len(chunks)) if len(paths) >= PARALLEL_FROM else 1
+        workers = (os.cpu_count() or 1) if len(paths) >= PARALLEL_FROM else 1
     if "fork" not in get_all_start_methods():  # Windows: one process (the workers inherit the bank by fork)
         workers = 1
+    size = max(1, min(CHUNK, -(-len(paths) // workers)))  # at least one chunk for each worker
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    workers = min(workers, len(chunks))
     try:
         with _no_cyclic_gc():
             if workers <= 1:
