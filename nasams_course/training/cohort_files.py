@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from itertools import chain, repeat
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 import numpy as np
@@ -44,41 +44,28 @@ from nasams_course.responses import (
 
 #: the schemas a plain file may name
 SCHEMAS = frozenset({"nasams-course/responses@1", "nasams-course/responses@2"})
-_CERTAINTY = {msgspec.UNSET: 0, 1: 1, 2: 2, 3: 3}
 _SHAPES = {str: 0, list: 1, dict: 2}  # an answer's type: single; multi or order; rate
 _KIND_SHAPE = np.array([0, 1, 2, 1])  # the shape each kind (single, multi, rate, order) takes
-_RATINGS = {1: 1, 2: 2, 3: 3, 4: 4}
 _STAGE = {stage: i for i, stage in enumerate(STAGES)}
 TEXTS_KEPT = 500_000  # distinct answer texts a reader remembers (a cohort of 10,000 learners has about 60,000)
 
 
-class _Entry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """An entry of the plain form: a certainty, when there is one, is a JSON integer (null is the reference's)."""
-
-    question: str
-    answer: msgspec.Raw  # its JSON text, parsed once for each distinct text
-    at: str
-    certainty: int | msgspec.UnsetType = msgspec.UNSET
-
-
-class _Rating(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    provision: str
-    stage: str
-    rating: int
-    at: str
-
-
-class _PlainFile(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """A file of the plain form: the five known fields, each of its type (the values are checked after)."""
-
-    schema: str
-    learner: str
-    responses: list[_Entry]
-    self_ratings: list[_Rating] = []
-    session: str | msgspec.UnsetType = msgspec.UNSET
-
-
-_DECODER = msgspec.json.Decoder(_PlainFile)
+def _plain_decoder(qids: list[str], provisions: list[str]) -> msgspec.json.Decoder:
+    """A decoder of the plain form, for one bank: the five known fields, each of its type, an entry's `question` one
+    of the bank's and its `certainty` 1, 2 or 3 (0 when not stated; null is the reference's), a self-rating's
+    provision one of the catalog's, its stage and rating one of theirs. A file that does not decode is read by the
+    reference. Each entry's answer is kept as its JSON text (parsed once for each distinct text)."""
+    options = {"forbid_unknown_fields": True, "gc": False}
+    entry = msgspec.defstruct("PlainEntry", [
+        ("question", Literal[tuple(qids) or ("",)]), ("answer", msgspec.Raw), ("at", str),
+        ("certainty", Literal[1, 2, 3], 0)], **options)
+    rating = msgspec.defstruct("PlainRating", [
+        ("provision", Literal[tuple(provisions) or ("",)]), ("stage", Literal[STAGES]), ("rating", Literal[1, 2, 3, 4]),
+        ("at", str)], **options)
+    plain_file = msgspec.defstruct("PlainFile", [
+        ("schema", Literal[tuple(sorted(SCHEMAS))]), ("learner", str), ("responses", list[entry]),
+        ("self_ratings", list[rating], []), ("session", str | msgspec.UnsetType, msgspec.UNSET)], **options)
+    return msgspec.json.Decoder(plain_file)
 
 
 @dataclass
@@ -105,9 +92,8 @@ class CohortFiles:
 @dataclass
 class _Columns:
     """The fast path's columns, file after file (`files`: the files' positions, and how many entries and
-    self-ratings each has). `question` is -1 for a question the bank does not have, `certainty` -1 for one that is
-    not 1, 2 or 3; `r_provision`, `r_stage` and `r_rating` are -1 where the catalog has no such provision, stage or
-    rating."""
+    self-ratings each has). `question` indexes the bank's questions (-1 for none: a bank without questions),
+    `certainty` is 0 when not stated, `r_provision` indexes the catalog's provisions, `r_stage` STAGES."""
 
     files: list[int] = field(default_factory=list)
     entries: list[int] = field(default_factory=list)
@@ -145,6 +131,7 @@ class BankLookups:
         self.provision = {pid: i for i, pid in enumerate(load_catalog().ids)}
         self.option_ids = [q.option_ids for q in questions.values()]
         self.texts: dict[bytes, Any] = {}  # an answer's JSON text -> its value (None: not JSON), as parsed before
+        self.decoder = _plain_decoder(self.qids, list(self.provision))
 
     def parsed(self, texts: list[bytes]) -> list[Any]:
         """Answers' JSON texts -> their values by orjson (None for a text it does not read), each text parsed once
@@ -165,7 +152,7 @@ class BankLookups:
         return out
 
 
-def _plain(value: Any) -> _PlainFile | None:
+def _plain(value: Any, decoder: msgspec.json.Decoder) -> Any:
     """A file of the plain form from its bytes (or from its JSON value already decoded), its whole-file rules
     checked as `check_file` checks them; None for any other file (the reference then reads it). Its containers nest
     4 deep at most once its answers pass `_answers`."""
@@ -179,18 +166,18 @@ def _plain(value: Any) -> _PlainFile | None:
     if len(value) > MAX_FILE_BYTES:
         return None
     try:
-        data = _DECODER.decode(value[3:] if value[:3] == b"\xef\xbb\xbf" else value)
+        data = decoder.decode(value[3:] if value[:3] == b"\xef\xbb\xbf" else value)
     except (msgspec.MsgspecError, ValueError):  # not JSON, not UTF-8, or not of the plain form
         return None
     learner, session = data.learner, data.session
-    if (data.schema in SCHEMAS and len(learner.encode("utf-16-le")) // 2 <= MAX_LEARNER_CHARS
+    if (len(learner.encode("utf-16-le")) // 2 <= MAX_LEARNER_CHARS
             and len(data.responses) <= MAX_ENTRIES and len(data.self_ratings) <= MAX_RATINGS
             and (session is msgspec.UNSET or ID_RE.fullmatch(session) is not None)):
         return data
     return None
 
 
-def _columns(files: list[_PlainFile | None], bank: BankLookups) -> tuple[_Columns, list[msgspec.Raw]]:
+def _columns(files: list[Any], bank: BankLookups) -> tuple[_Columns, list[msgspec.Raw]]:
     """Every entry and self-rating of the plain files, in file order, as columns; and the entries' answers."""
     cols = _Columns()
     plain = [(i, f) for i, f in enumerate(files) if f is not None]
@@ -205,11 +192,10 @@ def _columns(files: list[_PlainFile | None], bank: BankLookups) -> tuple[_Column
     cols.question = np.fromiter(map(bank.index.get, map(attrgetter("question"), entry), repeat(-1)), dtype=np.int64,
                                 count=n)
     cols.at = list(map(attrgetter("at"), entry))
-    cols.certainty = np.fromiter(map(_CERTAINTY.get, map(attrgetter("certainty"), entry), repeat(-1)),
-                                 dtype=np.int64, count=n)
-    cols.r_provision = list(map(bank.provision.get, map(attrgetter("provision"), rating), repeat(-1)))
-    cols.r_stage = list(map(_STAGE.get, map(attrgetter("stage"), rating), repeat(-1)))
-    cols.r_rating = list(map(_RATINGS.get, map(attrgetter("rating"), rating), repeat(-1)))
+    cols.certainty = np.fromiter(map(attrgetter("certainty"), entry), dtype=np.int64, count=n)
+    cols.r_provision = list(map(bank.provision.__getitem__, map(attrgetter("provision"), rating)))
+    cols.r_stage = list(map(_STAGE.__getitem__, map(attrgetter("stage"), rating)))
+    cols.r_rating = list(map(attrgetter("rating"), rating))
     cols.r_at = list(map(attrgetter("at"), rating))
     return cols, list(map(attrgetter("answer"), entry))
 
@@ -356,7 +342,7 @@ def read_plain(values: list[Any], bank: BankLookups, now_ms: float) -> PlainRead
     """Files, each as its bytes (a byte-order mark allowed), or as its JSON value already decoded (orjson's), or None
     for a file not read, checked column by column: which are of the plain form and pass every check of `responses`
     there, and their columns. Any other file is for the reference reader."""
-    files = list(map(_plain, values))
+    files = [_plain(value, bank.decoder) for value in values]
     cols, texts = _columns(files, bank)
     taken = np.array([f is not None for f in files], dtype=bool)
     at, at_ok = _times(cols.at, now_ms)
@@ -368,11 +354,8 @@ def read_plain(values: list[Any], bank: BankLookups, now_ms: float) -> PlainRead
     row, slot, value, answer_ok = _answers(pair_question, answers, bank)
     answer_values = np.full((len(answers), bank.width), np.nan)
     answer_values[row, slot] = value
-    entry_ok = known & (cols.certainty >= 0) & at_ok & answer_ok[answer]
-    rating_ok = r_ok & (np.array(cols.r_provision, dtype=np.int64) >= 0) & (np.array(cols.r_stage, dtype=np.int64) >= 0)
-    rating_ok &= np.array(cols.r_rating, dtype=np.int64) >= 0
-    taken[file[~entry_ok]] = False
-    taken[r_file[~rating_ok]] = False
+    taken[file[~(known & at_ok & answer_ok[answer])]] = False
+    taken[r_file[~r_ok]] = False
     learner = [f.learner if t else None for f, t in zip(files, taken.tolist(), strict=True)]
     session = [f.session if t and f.session is not msgspec.UNSET else None
                for f, t in zip(files, taken.tolist(), strict=True)]
