@@ -536,11 +536,12 @@ def _item_lists(items: _Items, shown: np.ndarray, bounds: list[int], questions: 
     each distinct item (its question, scores, critical errors) written once."""
     score, answered, violations, _breached = (a[shown] for a in items.latest)
     first_score, _answered, _violations, first_breached = (a[shown] for a in items.first)
-    code, first = _distinct_rows(items.question[shown], score.view(np.int64), violations,
-                                 first_score.view(np.int64), first_breached != 0, answered)
+    small = ((items.question[shown] << arrays.credit.shape[1] | violations) << 2 | (first_breached != 0) << 1
+             | answered)  # the question, its violation options and two flags in one integer
+    code, first = _distinct_rows(small, score.view(np.int64), first_score.view(np.int64))
     texts = _objects(list(map(orjson.dumps, _item_json(items, shown[first], questions, arrays))))
     parts = texts[code].tolist()
-    return [orjson.Fragment(b"[" + b",".join(parts[start:end]) + b"]")
+    return [orjson.Fragment(b"[%b]" % b",".join(parts[start:end]))
             for start, end in pairwise(bounds)]
 
 
