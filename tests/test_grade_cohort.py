@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,15 +15,17 @@ from hypothesis import strategies as st
 from conftest import golden, golden_questions
 from nasams_course.bench import write_cohort
 from nasams_course.content.loader import course_bank
+from nasams_course.content.models import Bank
 from nasams_course.grading import grade
 from nasams_course.grading.cohort import cohort_reports
 from nasams_course.responses import ResponseFileError, read_responses
-from nasams_course.training import roster
+from nasams_course.training import cohort_files, roster
 from nasams_course.training.cohort_files import read_cohort
 
 BANK = course_bank()
 GOLDEN = golden("response-files.json")
 QS = golden_questions()
+QS_BANK = Bank(questions=QS, chapter_of=dict.fromkeys(QS, "ch"))
 
 
 def reference(path, questions, scope=None, now_ms=None) -> dict:
@@ -42,9 +45,12 @@ def vectorized(paths, questions, scope=None, now_ms=None) -> list[dict]:
     """What the cohort reader and grader make of the same files, in the same form (through JSON, as printed)."""
     cohort = read_cohort(paths, questions, now_ms)
     readable = [i for i, f in enumerate(cohort.files) if f.error is None]
-    reports = dict(zip(readable, cohort_reports(cohort.attempts, cohort.ratings, readable,
-                                                [cohort.files[i].learner for i in readable],
-                                                questions if scope is None else scope), strict=True))
+    graded = cohort_reports(cohort.attempts, cohort.ratings, readable, [cohort.files[i].learner for i in readable],
+                            questions if scope is None else scope)
+    reports = dict(zip(readable, graded.reports, strict=True))
+    for report, answered, critical in zip(graded.reports, graded.answered, graded.critical, strict=True):
+        items = orjson.loads(orjson.dumps(report["items"]))
+        assert (answered, critical) == (sum(not i["unanswered"] for i in items), sum(i["critical"] for i in items))
     out = []
     for i, f in enumerate(cohort.files):
         if f.error is not None:
@@ -321,3 +327,96 @@ def test_any_files_read_and_grade_as_the_reference_reads_and_grades_them(tmp_pat
         paths.append(path)
     now = GOLDEN["now"]
     assert vectorized(paths, QS, now_ms=now) == [reference(p, QS, now_ms=now) for p in paths]
+
+
+def raw_file(entries: list[str], head: str = '"schema": "nasams-course/responses@2", "learner": "Raw"') -> bytes:
+    """A response file written by hand: `entries` are the JSON texts of its entries, as they stand."""
+    return ("{" + head + ', "responses": [' + ", ".join(entries) + "]}").encode()
+
+
+AT = '"at": "2026-03-01T10:00:00Z"'
+#: files whose JSON text the fast reader sees as it stands (each answer's text is parsed once, for each question it
+#: answers): the same answer text to two questions, one fitting and one not; the same answer in other whitespace;
+#: escapes; a key twice (the last counts); numbers orjson does not read; certainties that are not JSON integers
+RAW_FILES = {
+    "fits-multi.json": raw_file(['{"question": "g-multi", "answer": ["e"], ' + AT + "}"]),
+    "not-for-order.json": raw_file(['{"question": "g-order", "answer": ["e"], ' + AT + "}"]),
+    "fits-multi-again.json": raw_file(['{"question": "g-multi", "answer": [ "e" ], ' + AT + "}",
+                                       '{"question": "g-order", "answer": ["c", "a"], ' + AT + "}"]),
+    "escaped.json": raw_file(['{"question": "g-\\u0073ingle", "answer": "\\u0061", ' + AT + "}",
+                              '{"question": "g-rate", "answer": {"\\u0062": 4, "a": 1}, ' + AT + "}"]),
+    "key-twice.json": raw_file(['{"question": "q-nowhere", "question": "g-single", "answer": "b", ' + AT + "}",
+                                '{"question": "g-single", "answer": "c", "answer": "zz", ' + AT + "}"]),
+    "learner-twice.json": raw_file(['{"question": "g-single", "answer": "b", ' + AT + "}"],
+                                   '"learner": 5, "schema": "nasams-course/responses@2", "learner": "Twice"'),
+    "huge-number.json": raw_file(['{"question": "g-rate", "answer": {"a": 1e400}, ' + AT + "}",
+                                  '{"question": "g-single", "answer": "a", ' + AT + "}"]),
+    "float-certainty.json": raw_file(['{"question": "g-single", "answer": "a", ' + AT + ', "certainty": 2.0}']),
+    "bool-certainty.json": raw_file(['{"question": "g-single", "answer": "a", ' + AT + ', "certainty": true}']),
+    "null-session.json": raw_file(['{"question": "g-single", "answer": "a", ' + AT + "}"],
+                                  '"schema": "nasams-course/responses@2", "learner": "S", "session": null'),
+    "latin-1.json": raw_file(['{"question": "g-single", "answer": "a", ' + AT + "}"],
+                             '"schema": "nasams-course/responses@2", "learner": "Jos\xe9"').replace(b"\xc3\xa9", b"\xe9"),
+    "bom.json": b"\xef\xbb\xbf" + raw_file(['{"question": "g-single", "answer": "d", ' + AT + "}"]),
+}
+
+
+def raw_paths(folder) -> list:
+    paths = []
+    for name, raw in RAW_FILES.items():
+        (folder / name).write_bytes(raw)
+        paths.append(folder / name)
+    return paths
+
+
+def test_files_as_written_read_as_the_reference_reads_them(tmp_path):
+    """The fast reader works on each answer's JSON text: an answer text that fits one question and not another is
+    checked for each, other whitespace and escapes read the same, a key given twice counts once (the last), and
+    what orjson or msgspec do not read goes to the reference."""
+    paths = raw_paths(tmp_path)
+    now = GOLDEN["now"]
+    got = vectorized(paths, QS, now_ms=now)
+    assert got == [reference(p, QS, now_ms=now) for p in paths]
+    by_name = dict(zip(RAW_FILES, got, strict=True))
+    assert by_name["fits-multi.json"]["problems"] == [] and by_name["not-for-order.json"]["problems"]
+    assert by_name["escaped.json"]["problems"] == [] and by_name["key-twice.json"]["problems"]
+    assert [i["question"] for i in by_name["escaped.json"]["report"]["items"]] == ["g-single", "g-rate"]
+
+
+def test_chunks_read_by_one_worker_remember_texts_but_not_verdicts(tmp_path, monkeypatch):
+    """A worker reads chunk after chunk with one set of lookups, which remembers answer texts: the same text to
+    another question in a later chunk is still checked against that question (and so with nothing remembered)."""
+    paths = raw_paths(tmp_path)[::-1]
+    expected = []
+    for path in paths:
+        ref = reference(path, QS)
+        expected.append({"file": str(path), "learner": None, "session": None, "problems": [ref["refused"]],
+                         "report": None} if "refused" in ref else {"file": str(path), **ref})
+    for chunk, kept in ((1, 500_000), (3, 500_000), (2, 0)):
+        monkeypatch.setattr(roster, "CHUNK", chunk)
+        monkeypatch.setattr(cohort_files, "TEXTS_KEPT", kept)
+        assert [orjson.loads(g.json) for g in roster.grade_files(paths, QS_BANK, "all", workers=1)] == expected
+
+
+def test_the_fast_reader_reads_bytes_and_decoded_values_alike(tmp_path):
+    """`read_plain` takes each file's bytes (as `grade` reads them) or its JSON value (as the gradebook's import
+    decodes it): the same files taken, the same columns. (Not a file with a key twice, the first of another type:
+    from bytes, msgspec checks each of its values, and the reference reads it; see the test above.)"""
+    paths = golden_paths(tmp_path) + [p for p in raw_paths(tmp_path) if p.name != "learner-twice.json"]
+    for indent in (None, 1, 2):
+        paths.append(tmp_path / f"plain-{indent}.json")
+        paths[-1].write_text(json.dumps(plain_file(), indent=indent), encoding="utf-8")
+    raws = [p.read_bytes() for p in paths]
+    values = []
+    for raw in raws:  # as the gradebook's import decodes them (orjson; None for a file it does not read)
+        try:
+            values.append(orjson.loads(raw.removeprefix(b"\xef\xbb\xbf")))
+        except orjson.JSONDecodeError:
+            values.append(None)
+    bank = cohort_files.BankLookups(QS)
+    a, b = cohort_files.read_plain(raws, bank, GOLDEN["now"]), cohort_files.read_plain(values, bank, GOLDEN["now"])
+    assert a.taken.tolist() == b.taken.tolist() and a.taken.any() and not a.taken.all()
+    assert (a.learner, a.session) == (b.learner, b.session)
+    assert a.cols.question[a.keep].tolist() == b.cols.question[b.keep].tolist()
+    assert a.at[a.keep].tolist() == b.at[b.keep].tolist() and a.keep.sum() > 20
+    assert np.array_equal(a.values(bank.width), b.values(bank.width), equal_nan=True)

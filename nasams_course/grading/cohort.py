@@ -18,8 +18,10 @@ scored once, and sums are added in the order `grade` adds them (`grade --json` p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from nasams_course.catalog import Catalog, load_catalog
@@ -442,16 +444,28 @@ def _latest_ratings(ratings: RatingTable, local: np.ndarray, n: int, npv: int) -
     return out.reshape(n, npv, 2)
 
 
+@dataclass(frozen=True)
+class CohortReports:
+    """Learners' reports (see `cohort_reports`): `reports[i]` in the form of `Report.to_json()`, its list of items
+    already JSON text (an `orjson.Fragment`, which `orjson.dumps` writes as it is); `answered[i]` and `critical[i]`:
+    how many of its items were answered, and how many are critical errors, on the latest attempt."""
+
+    reports: list[dict]
+    answered: list[int]
+    critical: list[int]
+
+
 def cohort_reports(table: AttemptTable, ratings: RatingTable, learners: list[int], names: list[str],
                    questions: dict[str, Question], catalog: Catalog | None = None,
-                   arrays: BankArrays | None = None) -> list[dict]:
+                   arrays: BankArrays | None = None) -> CohortReports:
     """The report of each learner in `learners` (ids of the tables' rows) on the scope `questions`, in the form of
-    `Report.to_json()` with no problems: the same figures as `grade` on each learner's attempts, floats and all.
-    Attempts at questions outside the scope are left out. `names[i]` is learner `learners[i]`'s name. `arrays`:
-    `bank_arrays(questions, catalog)`, when the caller already holds it."""
+    `Report.to_json()` with no problems: the same figures as `grade` on each learner's attempts, floats and all,
+    once written by orjson (see CohortReports). Attempts at questions outside the scope are left out. `names[i]` is
+    learner `learners[i]`'s name. `arrays`: `bank_arrays(questions, catalog)`, when the caller already holds it."""
     catalog = catalog or load_catalog()
     if not questions:  # nothing in scope: no item, provision or domain
-        return [grade({}, [], catalog, learner=name).to_json() for name in names]
+        return CohortReports([grade({}, [], catalog, learner=name).to_json() for name in names], [0] * len(names),
+                             [0] * len(names))
     arrays = arrays or bank_arrays(questions, catalog)
     n = len(learners)
     local = np.full(max(int(table.learner.max(initial=-1)), int(ratings.learner.max(initial=-1)),
@@ -464,17 +478,20 @@ def cohort_reports(table: AttemptTable, ratings: RatingTable, learners: list[int
     profile = _profiles(items, arrays, catalog, n)
     shown = np.lexsort((items.appear, items.learner))  # each learner's items in order of first appearance
     bounds = np.searchsorted(items.learner[shown], np.arange(n + 1)).tolist()
-    item_rows = _item_json(items, shown, questions, arrays)
+    item_lists = _item_lists(items, shown, bounds, questions, arrays)
     calibration = _calibration_json(items, shown, n)
     rated = _self_rating_json(ratings, local, profile, list(catalog.ids))
-    provisions = _provision_json(profile, _reviews(items, questions, arrays, profile.pids))
+    provisions = _provision_json(profile, _reviews(items, questions, arrays, profile.pids, n))
     domains = [[{"id": d, "score": s, "level": lv} for d, s, lv in zip(profile.domain_ids, scores, levels, strict=True)]
                for scores, levels in zip(_none(profile.dscore), profile.dlevel.tolist(), strict=True)]
-    return [{"learner": name, "items": item_rows[bounds[i]:bounds[i + 1]], "provisions": provisions[i],
-             "domains": domains[i], "score": score, "first_score": first, "complete": complete, "problems": [],
-             "calibration": calibration[i], "self_ratings": rated[i]}
-            for i, (name, score, first, complete) in enumerate(zip(
-                names, _none(profile.score), _none(profile.first_score), profile.complete.tolist(), strict=True))]
+    reports = [{"learner": name, "items": item_lists[i], "provisions": provisions[i], "domains": domains[i],
+                "score": score, "first_score": first, "complete": complete, "problems": [],
+                "calibration": calibration[i], "self_ratings": rated[i]}
+               for i, (name, score, first, complete) in enumerate(zip(
+                   names, _none(profile.score), _none(profile.first_score), profile.complete.tolist(), strict=True))]
+    _score, answered, _violations, breached = items.latest
+    return CohortReports(reports, np.bincount(items.learner[answered], minlength=n).tolist(),
+                         np.bincount(items.learner[breached != 0], minlength=n).tolist())
 
 
 @dataclass(frozen=True)
@@ -511,6 +528,38 @@ def _profiles(items: _Items, arrays: BankArrays, catalog: Catalog, n: int) -> _P
                 & bool(len(pids)))
     return _Profile(pids, pscore, first_pscore, answered, critical, plevel, domain_ids, dscore, dlevel,
                     _ordered_mean(pscore, everything)[:, 0], _ordered_mean(first_pscore, everything)[:, 0], complete)
+
+
+def _item_lists(items: _Items, shown: np.ndarray, bounds: list[int], questions: dict[str, Question],
+                arrays: BankArrays) -> list[orjson.Fragment]:
+    """Each learner's items (`shown[bounds[i]:bounds[i + 1]]`) as `Report.to_json` lists them, written as JSON:
+    each distinct item (its question, scores, critical errors) written once."""
+    score, answered, violations, _breached = (a[shown] for a in items.latest)
+    first_score, _answered, _violations, first_breached = (a[shown] for a in items.first)
+    small = ((items.question[shown] << arrays.credit.shape[1] | violations) << 2 | (first_breached != 0) << 1
+             | answered)  # the question, its violation options and two flags in one integer
+    code, first = _distinct_rows(small, score.view(np.int64), first_score.view(np.int64))
+    texts = _objects(list(map(orjson.dumps, _item_json(items, shown[first], questions, arrays))))
+    parts = texts[code].tolist()
+    return [orjson.Fragment(b"[%b]" % b",".join(parts[start:end]))
+            for start, end in pairwise(bounds)]
+
+
+def _objects(values: list) -> np.ndarray:
+    """A list as a one-dimensional array of its objects."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of integer (or boolean) columns of one length: each row's code, the same for the same values, and the
+    first row of each code."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        values, distinct = pd.factorize(column)
+        code, _ = pd.factorize(code * len(distinct) + values)
+    return code, np.unique(code, return_index=True)[1]
 
 
 def _item_json(items: _Items, shown: np.ndarray, questions: dict[str, Question], arrays: BankArrays) -> list[dict]:
@@ -566,15 +615,14 @@ def _self_rating_json(ratings: RatingTable, local: np.ndarray, profile: _Profile
     return out
 
 
-def _provision_json(profile: _Profile, reviews: dict[tuple[int, int], list[dict]]) -> list[list[dict]]:
-    """Each learner's provisions as `Report.to_json` lists them."""
-    return [[{"id": pid, "score": s, "first_score": f, "level": lv, "critical": c, "answered": a,
-              "review": reviews.get((i, k), [])}
-             for k, (pid, s, f, lv, c, a) in enumerate(zip(profile.pids, scores, firsts, levels, critical, answered,
-                                                            strict=True))]
-            for i, (scores, firsts, levels, critical, answered) in enumerate(zip(
+def _provision_json(profile: _Profile, reviews: list[list]) -> list[list[dict]]:
+    """Each learner's provisions as `Report.to_json` lists them (`reviews`: see `_reviews`)."""
+    return [[{"id": pid, "score": s, "first_score": f, "level": lv, "critical": c, "answered": a, "review": r}
+             for pid, s, f, lv, c, a, r in zip(profile.pids, scores, firsts, levels, critical, answered, review,
+                                               strict=True)]
+            for scores, firsts, levels, critical, answered, review in zip(
                 (_none(row) for row in profile.pscore), (_none(row) for row in profile.first_pscore),
-                profile.plevel.tolist(), profile.critical.tolist(), profile.answered.tolist(), strict=True))]
+                profile.plevel.tolist(), profile.critical.tolist(), profile.answered.tolist(), reviews, strict=True)]
 
 
 def _breach_lists(question: np.ndarray, violations: np.ndarray, questions: dict[str, Question],
@@ -599,25 +647,39 @@ def _chosen(q: Question, mask: int) -> list[tuple[str, ...]]:
     return [q.breaches(o) for s, o in enumerate(q.option_ids) if mask >> s & 1]
 
 
-def _reviews(items: _Items, questions: dict[str, Question], arrays: BankArrays,
-             pids: list[str]) -> dict[tuple[int, int], list[dict]]:
-    """(learner, provision column) -> the critical errors to review on it, as `grade` lists them: by question in
-    the scope's order, then by option."""
+def _reviews(items: _Items, questions: dict[str, Question], arrays: BankArrays, pids: list[str],
+             n: int) -> list[list]:
+    """Each learner's critical errors to review on each provision (`pids`), as `grade` lists them: by question in
+    the scope's order, then by option; each review written as JSON once for each question and choice of options."""
     _score, answered, violations, breached = items.latest
-    out: dict[tuple[int, int], list[dict]] = {}
-    column = {pid: k for k, pid in enumerate(pids)}
-    cache: dict[tuple[int, int], list[tuple[int, dict]]] = {}
+    out = [[()] * len(pids) for _ in range(n)]  # () is written as [], as a list
     hit = np.flatnonzero(answered & (breached != 0))  # items are in (learner, scope question) order
-    for learner, q, mask in zip(items.learner[hit].tolist(), items.question[hit].tolist(),
-                                violations[hit].tolist(), strict=True):
-        if (q, mask) not in cache:
-            question = questions[arrays.qids[q]]
-            cache[(q, mask)] = [
-                (column[pid], {"question": question.id, "option": o.id, "rationale": o.rationale})
-                for s, o in enumerate(question.options) if mask >> s & 1
-                for pid in dict.fromkeys(question.breaches(o.id)) if pid in question.provisions]
-        for k, review in cache[(q, mask)]:
-            out.setdefault((learner, k), []).append(dict(review))
+    if not len(hit):
+        return out
+    column = {pid: k for k, pid in enumerate(pids)}
+    question = items.question[hit]
+    _distinct, first, which = np.unique(question * (1 << arrays.credit.shape[1]) + violations[hit],
+                                        return_index=True, return_inverse=True)
+    entries = []  # for each distinct (question, options): (provision column, review) in the order `grade` lists them
+    for q, mask in zip(question[first].tolist(), violations[hit][first].tolist(), strict=True):
+        q_ = questions[arrays.qids[q]]
+        entries.append([(column[pid], orjson.Fragment(orjson.dumps({"question": q_.id, "option": o.id,
+                                                                      "rationale": o.rationale})))
+                        for s, o in enumerate(q_.options) if mask >> s & 1
+                        for pid in dict.fromkeys(q_.breaches(o.id)) if pid in q_.provisions])
+    count = np.array([len(e) for e in entries], dtype=np.int64)
+    start = np.cumsum(count) - count
+    columns = np.array([k for e in entries for k, _ in e], dtype=np.int64)
+    texts = _objects([t for e in entries for _, t in e])
+    per_hit = count[which.ravel()]
+    row = np.repeat(np.arange(len(hit)), per_hit)
+    flat = start[which.ravel()][row] + np.arange(len(row)) - np.repeat(np.cumsum(per_hit) - per_hit, per_hit)
+    cell = items.learner[hit][row] * len(pids) + columns[flat]
+    order = np.argsort(cell, kind="stable")  # by learner and provision; within, as the hits come
+    cells, starts = np.unique(cell[order], return_index=True)
+    reviews = texts[flat[order]].tolist()
+    for c, begin, end in zip(cells.tolist(), starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+        out[c // len(pids)][c % len(pids)] = reviews[begin:end]
     return out
 
 

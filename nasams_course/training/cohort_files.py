@@ -5,19 +5,26 @@ form the book, Jupyter and the trainer tools write (the five known fields; entri
 an optional `certainty`, each valid; times as `YYYY-MM-DDTHH:MM:SS[.mmm]Z`; self-ratings likewise) and passes every
 check there, column by column. Any other file, and every file with something to report, is read by
 `parse_responses` or `read_responses` themselves, so it is accepted, refused and reported in their very words.
+
+How, for a chunk of files at once: msgspec decodes each file straight into the plain form's typed structures (a
+file that does not fit is left to the reference), each answer kept as its JSON text; then every entry of the chunk
+goes into one set of columns, each distinct answer text (to each question) is parsed and checked once, and the
+times, certainties and self-ratings are checked column by column.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain, compress, repeat
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 import numpy as np
 import orjson
+import pyarrow as pa
 
 from nasams_course.catalog import load_catalog
 from nasams_course.content.models import Question
@@ -32,20 +39,33 @@ from nasams_course.responses import (
     MAX_RATINGS,
     ResponseFileError,
     ResponseSet,
-    parse_responses,
     read_responses,
 )
 
-#: the fields of a plain file, and the schemas it may name
-FIELDS = frozenset({"schema", "learner", "responses", "self_ratings", "session"})
+#: the schemas a plain file may name
 SCHEMAS = frozenset({"nasams-course/responses@1", "nasams-course/responses@2"})
-_CERTAINTY = {None: 0, 1: 1, 2: 2, 3: 3}
-_CERTAINTY_TYPES = {int, type(None)}
 _SHAPES = {str: 0, list: 1, dict: 2}  # an answer's type: single; multi or order; rate
 _KIND_SHAPE = np.array([0, 1, 2, 1])  # the shape each kind (single, multi, rate, order) takes
-_RATINGS = {1: 1, 2: 2, 3: 3, 4: 4}
 _STAGE = {stage: i for i, stage in enumerate(STAGES)}
-_get = itemgetter
+TEXTS_KEPT = 500_000  # distinct answer texts a reader remembers (a cohort of 10,000 learners has about 60,000)
+
+
+def _plain_decoder(qids: list[str], provisions: list[str]) -> msgspec.json.Decoder:
+    """A decoder of the plain form, for one bank: the five known fields, each of its type, an entry's `question` one
+    of the bank's and its `certainty` 1, 2 or 3 (0 when not stated; null is the reference's), a self-rating's
+    provision one of the catalog's, its stage and rating one of theirs. A file that does not decode is read by the
+    reference. Each entry's answer is kept as its JSON text (parsed once for each distinct text)."""
+    options = {"forbid_unknown_fields": True, "gc": False}
+    entry = msgspec.defstruct("PlainEntry", [
+        ("question", Literal[tuple(qids) or ("",)]), ("answer", msgspec.Raw), ("at", str),
+        ("certainty", Literal[1, 2, 3], 0)], **options)
+    rating = msgspec.defstruct("PlainRating", [
+        ("provision", Literal[tuple(provisions) or ("",)]), ("stage", Literal[STAGES]), ("rating", Literal[1, 2, 3, 4]),
+        ("at", str)], **options)
+    plain_file = msgspec.defstruct("PlainFile", [
+        ("schema", Literal[tuple(sorted(SCHEMAS))]), ("learner", str), ("responses", list[entry]),
+        ("self_ratings", list[rating], []), ("session", str | msgspec.UnsetType, msgspec.UNSET)], **options)
+    return msgspec.json.Decoder(plain_file)
 
 
 @dataclass
@@ -71,16 +91,16 @@ class CohortFiles:
 
 @dataclass
 class _Columns:
-    """The fast path's columns, file after file (`file` is the file's position)."""
+    """The fast path's columns, file after file (`files`: the files' positions, and how many entries and
+    self-ratings each has). `question` indexes the bank's questions (-1 for none: a bank without questions),
+    `certainty` is 0 when not stated, `r_provision` indexes the catalog's provisions, `r_stage` STAGES."""
 
-    files: list[int] = field(default_factory=list)  # the files taken, and how many entries and ratings each has
+    files: list[int] = field(default_factory=list)
     entries: list[int] = field(default_factory=list)
     ratings: list[int] = field(default_factory=list)
-    question: list[int] = field(default_factory=list)
-    answer: list[Any] = field(default_factory=list)
-    shape: list[int] = field(default_factory=list)
+    question: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     at: list[str] = field(default_factory=list)
-    certainty: list[int] = field(default_factory=list)
+    certainty: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     r_provision: list[int] = field(default_factory=list)
     r_stage: list[int] = field(default_factory=list)
     r_rating: list[int] = field(default_factory=list)
@@ -110,71 +130,74 @@ class BankLookups:
                 self.slot[qi, self.option[oid]] = s
         self.provision = {pid: i for i, pid in enumerate(load_catalog().ids)}
         self.option_ids = [q.option_ids for q in questions.values()]
+        self.texts: dict[bytes, Any] = {}  # an answer's JSON text -> its value (None: not JSON), as parsed before
+        self.decoder = _plain_decoder(self.qids, list(self.provision))
+
+    def parsed(self, texts: list[bytes]) -> list[Any]:
+        """Answers' JSON texts -> their values by orjson (None for a text it does not read), each text parsed once
+        in the life of these lookups (at most TEXTS_KEPT kept)."""
+        known, out = self.texts, []
+        if len(known) > TEXTS_KEPT:
+            known.clear()
+        for text in texts:
+            try:
+                value = known[text]
+            except KeyError:
+                try:
+                    value = orjson.loads(text)
+                except orjson.JSONDecodeError:
+                    value = None
+                known[text] = value
+            out.append(value)
+        return out
 
 
-def _decoded(path: Path) -> Any:
-    """The file's JSON value, or None when it cannot be read fast (the reference then says why)."""
-    try:
-        raw = path.read_bytes()
-        if len(raw) > MAX_FILE_BYTES:
-            return None
-        return orjson.loads(raw[3:] if raw[:3] == b"\xef\xbb\xbf" else raw)
-    except (OSError, orjson.JSONDecodeError):
+def _plain(value: Any, decoder: msgspec.json.Decoder) -> Any:
+    """A file of the plain form from its bytes (or from its JSON value already decoded), its whole-file rules
+    checked as `check_file` checks them; None for any other file (the reference then reads it). Its containers nest
+    4 deep at most once its answers pass `_answers`."""
+    if value is None:
         return None
-
-
-def _plain_file(data: Any) -> bool:
-    """The whole-file rules of `check_file`, for a file of the plain form only (its containers nest 4 deep at most
-    once its entries pass `_take`)."""
-    if type(data) is not dict or not data.keys() <= FIELDS or data.get("schema") not in SCHEMAS:
-        return False
-    learner, entries = data.get("learner"), data.get("responses")
-    ratings, session = data.get("self_ratings", []), data.get("session", "x")
-    return (type(learner) is str and len(learner.encode("utf-16-le")) // 2 <= MAX_LEARNER_CHARS
-            and type(entries) is list and len(entries) <= MAX_ENTRIES
-            and type(ratings) is list and len(ratings) <= MAX_RATINGS
-            and type(session) is str and ID_RE.fullmatch(session) is not None)
-
-
-def _take(i: int, data: dict, bank: BankLookups, cols: _Columns) -> bool:
-    """Add a plain file's entries and self-ratings to the columns, if each has the plain form and names a known
-    question, certainty, provision, stage and rating; False (nothing added) otherwise."""
-    entries, ratings = data["responses"], data.get("self_ratings", [])
+    if type(value) is not bytes:
+        try:
+            value = orjson.dumps(value)  # a JSON value decoded by the caller (orjson): its text again
+        except TypeError:
+            return None
+    if len(value) > MAX_FILE_BYTES:
+        return None
     try:
-        question = list(map(bank.index.__getitem__, map(_get("question"), entries)))
-        answer = list(map(_get("answer"), entries))
-        at = list(map(_get("at"), entries))
-        stated = list(map(dict.get, entries, repeat("certainty")))
-        if not set(map(type, stated)) <= _CERTAINTY_TYPES or not set(map(type, at)) <= {str}:
-            return False
-        certainty = list(map(_CERTAINTY.__getitem__, stated))
-        shape = list(map(_SHAPES.__getitem__, map(type, answer)))
-        if sum(map(len, entries)) != 4 * len(entries) - stated.count(None):
-            return False  # a field other than the four, or a certainty of null (the reference reads it)
-        provision = list(map(bank.provision.__getitem__, map(_get("provision"), ratings)))
-        stage = list(map(_STAGE.__getitem__, map(_get("stage"), ratings)))
-        given = list(map(_get("rating"), ratings))
-        r_at = list(map(_get("at"), ratings))
-        if not set(map(type, given)) <= {int} or not set(map(type, r_at)) <= {str}:
-            return False
-        rating = list(map(_RATINGS.__getitem__, given))
-        if sum(map(len, ratings)) != 4 * len(ratings):
-            return False
-    except (KeyError, TypeError):
-        return False
-    cols.files.append(i)
-    cols.entries.append(len(entries))
-    cols.question += question
-    cols.answer += answer
-    cols.shape += shape
-    cols.at += at
-    cols.certainty += certainty
-    cols.ratings.append(len(ratings))
-    cols.r_provision += provision
-    cols.r_stage += stage
-    cols.r_rating += rating
-    cols.r_at += r_at
-    return True
+        data = decoder.decode(value[3:] if value[:3] == b"\xef\xbb\xbf" else value)
+    except (msgspec.MsgspecError, ValueError):  # not JSON, not UTF-8, or not of the plain form
+        return None
+    learner, session = data.learner, data.session
+    if (len(learner.encode("utf-16-le")) // 2 <= MAX_LEARNER_CHARS
+            and len(data.responses) <= MAX_ENTRIES and len(data.self_ratings) <= MAX_RATINGS
+            and (session is msgspec.UNSET or ID_RE.fullmatch(session) is not None)):
+        return data
+    return None
+
+
+def _columns(files: list[Any], bank: BankLookups) -> tuple[_Columns, list[msgspec.Raw]]:
+    """Every entry and self-rating of the plain files, in file order, as columns; and the entries' answers."""
+    cols = _Columns()
+    plain = [(i, f) for i, f in enumerate(files) if f is not None]
+    cols.files = [i for i, _ in plain]
+    entries = [f.responses for _, f in plain]
+    ratings = [f.self_ratings for _, f in plain]
+    cols.entries = list(map(len, entries))
+    cols.ratings = list(map(len, ratings))
+    entry = list(chain.from_iterable(entries))
+    rating = list(chain.from_iterable(ratings))
+    n = len(entry)
+    cols.question = np.fromiter(map(bank.index.get, map(attrgetter("question"), entry), repeat(-1)), dtype=np.int64,
+                                count=n)
+    cols.at = list(map(attrgetter("at"), entry))
+    cols.certainty = np.fromiter(map(attrgetter("certainty"), entry), dtype=np.int64, count=n)
+    cols.r_provision = list(map(bank.provision.__getitem__, map(attrgetter("provision"), rating)))
+    cols.r_stage = list(map(_STAGE.__getitem__, map(attrgetter("stage"), rating)))
+    cols.r_rating = list(map(attrgetter("rating"), rating))
+    cols.r_at = list(map(attrgetter("at"), rating))
+    return cols, list(map(attrgetter("answer"), entry))
 
 
 #: the fields (start, digits) and the fixed characters of YYYY-MM-DDTHH:MM:SS.mmmZ
@@ -228,16 +251,34 @@ def _times(values: list[str], now_ms: float) -> tuple[np.ndarray, np.ndarray]:
     return at, ok
 
 
-def _answers(cols: _Columns, bank: BankLookups) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The answers as selections: (row, option slot, value) for each chosen option, and whether each row's answer
-    fits its question (the right shape, not empty, its own options, none twice; ratings 1-4)."""
-    question = np.array(cols.question, dtype=np.int64)
-    shape = np.array(cols.shape, dtype=np.int64)
+def _distinct_answers(question: np.ndarray, texts: list[msgspec.Raw],
+                      bank: BankLookups) -> tuple[np.ndarray, np.ndarray, list]:
+    """The distinct (question, answer text) pairs of the entries: (each entry's pair, each pair's question, each
+    pair's answer as its JSON value, or None where the text is not one orjson reads). The texts are told apart by
+    pyarrow's hashing, all at once; each text is parsed once (`bank.texts` remembers those of earlier chunks)."""
+    n = len(texts)
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n), out=offsets[1:])
+    encoded = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets),
+                                                                     pa.py_buffer(b"".join(texts))]).dictionary_encode()
+    codes = encoded.indices.to_numpy().astype(np.int64)
+    distinct = encoded.dictionary
+    _pairs, first, answer = np.unique(question * len(distinct) + codes, return_index=True, return_inverse=True)
+    return answer.ravel().astype(np.int64), question[first], bank.parsed(distinct.take(codes[first]).to_pylist())
+
+
+def _answers(question: np.ndarray, answers: list, bank: BankLookups) -> tuple[np.ndarray, ...]:
+    """Answers to the questions (each a known question's row): (row, option slot, value) for each chosen option,
+    and whether each answer fits its question (the right shape, not empty, its own options, none twice; ratings
+    1-4)."""
+    shape = np.fromiter(map(_SHAPES.get, map(type, answers), repeat(-1)), dtype=np.int64, count=len(answers))
     ok = shape == _KIND_SHAPE[bank.kind[question]]
     parts = []
     for s in (0, 1, 2):
         rows = np.flatnonzero(shape == s)
-        picked = list(compress(cols.answer, (shape == s).tolist()))
+        picked = [answers[r] for r in rows.tolist()]
         if s == 0:  # an option id
             lengths = np.ones(len(rows), dtype=np.int64)
             options, value = picked, np.ones(len(rows))
@@ -269,6 +310,59 @@ def _answers(cols: _Columns, bank: BankLookups) -> tuple[np.ndarray, np.ndarray,
     return row[use], slot[use], value[use], ok
 
 
+@dataclass
+class PlainRead:
+    """The fast path's verdict on some files (see `read_plain`): `taken[i]` when file i is of the plain form and
+    passes every check; `learner[i]` and `session[i]` its learner and session then. The columns hold the entries
+    and self-ratings of every file of the plain form, in file order; `keep` and `r_keep` mark those of the files
+    taken (`file`, `r_file`: their file's position). Each entry's answer is row `answer` of `answer_values` (one
+    row for each distinct answer to a question, the value of each option slot, NaN where not chosen)."""
+
+    taken: np.ndarray
+    learner: list[str | None]
+    session: list[str | None]
+    cols: _Columns
+    at: np.ndarray
+    r_at: np.ndarray
+    file: np.ndarray
+    seq: np.ndarray
+    r_file: np.ndarray
+    r_seq: np.ndarray
+    keep: np.ndarray
+    r_keep: np.ndarray
+    answer: np.ndarray
+    answer_values: np.ndarray
+
+    def values(self, width: int) -> np.ndarray:
+        """The kept entries' answers as one row each: the value of each option slot (NaN where not chosen)."""
+        return self.answer_values[self.answer[self.keep], :width]
+
+
+def read_plain(values: list[Any], bank: BankLookups, now_ms: float) -> PlainRead:
+    """Files, each as its bytes (a byte-order mark allowed), or as its JSON value already decoded (orjson's), or None
+    for a file not read, checked column by column: which are of the plain form and pass every check of `responses`
+    there, and their columns. Any other file is for the reference reader."""
+    files = [_plain(value, bank.decoder) for value in values]
+    cols, texts = _columns(files, bank)
+    taken = np.array([f is not None for f in files], dtype=bool)
+    at, at_ok = _times(cols.at, now_ms)
+    r_at, r_ok = _times(cols.r_at, now_ms)
+    file, seq = cols.positions(cols.entries)
+    r_file, r_seq = cols.positions(cols.ratings)
+    known = cols.question >= 0
+    answer, pair_question, answers = _distinct_answers(np.maximum(cols.question, 0), texts, bank)
+    row, slot, value, answer_ok = _answers(pair_question, answers, bank)
+    answer_values = np.full((len(answers), bank.width), np.nan)
+    answer_values[row, slot] = value
+    taken[file[~(known & at_ok & answer_ok[answer])]] = False
+    taken[r_file[~r_ok]] = False
+    learner = [f.learner if t else None for f, t in zip(files, taken.tolist(), strict=True)]
+    session = [f.session if t and f.session is not msgspec.UNSET else None
+               for f, t in zip(files, taken.tolist(), strict=True)]
+    return PlainRead(taken, learner, session, cols, at, r_at, file, seq, r_file, r_seq, taken[file], taken[r_file],
+                     answer, answer_values)
+
+
 def _reference_rows(i: int, rs: ResponseSet, bank: BankLookups) -> tuple[list, list]:
     """A file read by the reference, as attempt rows (file, question, at, seq, certainty, {slot: value}) and
     self-rating rows."""
@@ -290,51 +384,12 @@ def _reference_rows(i: int, rs: ResponseSet, bank: BankLookups) -> tuple[list, l
     return attempts, ratings
 
 
-@dataclass
-class PlainRead:
-    """The fast path's verdict on some files' JSON values (see `read_plain`): `taken[i]` when value i is of the plain
-    form and passes every check. The columns hold the entries and self-ratings of every file of the plain form, in
-    file order; `keep` and `r_keep` mark those of the files taken (`file`, `r_file`: their file's position)."""
-
-    taken: np.ndarray
-    cols: _Columns
-    at: np.ndarray
-    r_at: np.ndarray
-    file: np.ndarray
-    seq: np.ndarray
-    r_file: np.ndarray
-    r_seq: np.ndarray
-    keep: np.ndarray
-    r_keep: np.ndarray
-    sel_row: np.ndarray
-    sel_slot: np.ndarray
-    sel_value: np.ndarray
-
-    def values(self, width: int) -> np.ndarray:
-        """The kept entries' answers as one row each: the value of each option slot (NaN where not chosen)."""
-        n = int(self.keep.sum())
-        out = np.full((n, width), np.nan)
-        taken = self.keep[self.sel_row]
-        out[(np.cumsum(self.keep) - 1)[self.sel_row[taken]], self.sel_slot[taken]] = self.sel_value[taken]
-        return out
-
-
-def read_plain(values: list[Any], bank: BankLookups, now_ms: float) -> PlainRead:
-    """The files' JSON values (None for a file not read), checked column by column: which are of the plain form and
-    pass every check of `responses` there, and their columns. Any other file is for the reference reader."""
-    cols = _Columns()
-    taken = np.zeros(len(values), dtype=bool)
-    for i, data in enumerate(values):
-        taken[i] = data is not None and _plain_file(data) and _take(i, data, bank, cols)
-    at, at_ok = _times(cols.at, now_ms)
-    r_at, r_ok = _times(cols.r_at, now_ms)
-    sel_row, sel_slot, sel_value, answer_ok = _answers(cols, bank)
-    file, seq = cols.positions(cols.entries)
-    r_file, r_seq = cols.positions(cols.ratings)
-    taken[file[~(at_ok & answer_ok)]] = False
-    taken[r_file[~r_ok]] = False
-    return PlainRead(taken, cols, at, r_at, file, seq, r_file, r_seq, taken[file], taken[r_file], sel_row, sel_slot,
-                     sel_value)
+def _read(path: Path) -> bytes | None:
+    """A file's bytes, or None when it cannot be read (the reference then says why)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float | None = None,
@@ -345,17 +400,15 @@ def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float
     now_ms = datetime.now(UTC).timestamp() * 1000 if now_ms is None else now_ms
     bank = lookups or BankLookups(questions)
     files = [FileResult(Path(p)) for p in paths]
-    decoded = [_decoded(f.path) for f in files]
-    plain = read_plain(decoded, bank, now_ms)
+    plain = read_plain([_read(f.path) for f in files], bank, now_ms)
     cols = plain.cols
     extra, extra_ratings = [], []
     for i, f in enumerate(files):
         if plain.taken[i]:
-            f.learner, f.session = decoded[i]["learner"], decoded[i].get("session")
+            f.learner, f.session = plain.learner[i], plain.session[i]
             continue
         try:
-            rs = (parse_responses(decoded[i], questions, str(f.path), now_ms) if decoded[i] is not None
-                  else read_responses(f.path, questions, now_ms))
+            rs = read_responses(f.path, questions, now_ms)
         except ResponseFileError as exc:
             f.error, f.learner, f.session = str(exc), None, None
             continue
@@ -363,8 +416,8 @@ def read_cohort(paths: list[Path], questions: dict[str, Question], now_ms: float
         rows, rated = _reference_rows(i, rs, bank)
         extra += rows
         extra_ratings += rated
-    fast = {"learner": plain.file, "question": np.array(cols.question, dtype=np.int64), "at": plain.at,
-            "seq": plain.seq, "certainty": np.array(cols.certainty, dtype=np.int64)}
+    fast = {"learner": plain.file, "question": cols.question, "at": plain.at, "seq": plain.seq,
+            "certainty": cols.certainty, "answer": plain.answer}
     fast_ratings = {"learner": plain.r_file, "provision": np.array(cols.r_provision, dtype=np.int64),
                     "stage": np.array(cols.r_stage, dtype=np.int64), "rating": np.array(cols.r_rating, dtype=np.int64),
                     "at": plain.r_at, "seq": plain.r_seq}
@@ -379,12 +432,15 @@ def _joined(fast: dict[str, np.ndarray], keep: np.ndarray, extra: list[tuple]) -
 
 
 def _attempt_table(bank: BankLookups, fast: dict[str, np.ndarray], plain: PlainRead, extra: list) -> AttemptTable:
-    """The fast rows that are kept and the reference's rows, in file order then `seq`."""
-    n_fast = int(plain.keep.sum())
-    values = np.concatenate([plain.values(bank.width), np.full((len(extra), bank.width), np.nan)])
+    """The fast rows that are kept and the reference's rows (each its own answer row), in file order then `seq`:
+    each distinct answer to a question is one row of `values`."""
+    n_answers = len(plain.answer_values)
+    values = np.concatenate([plain.answer_values, np.full((len(extra), bank.width), np.nan)])
     for k, (*_, chosen) in enumerate(extra):
         for s, v in chosen.items():
-            values[n_fast + k, s] = v
-    columns = _joined(fast, plain.keep, [r[:-1] for r in extra])
+            values[n_answers + k, s] = v
+    columns = _joined(fast, plain.keep, [(*r[:-1], n_answers + k) for k, r in enumerate(extra)])
+    answer = columns.pop("answer")
     order = np.lexsort((columns["seq"], columns["learner"]))
-    return AttemptTable(bank.qids, **{name: column[order] for name, column in columns.items()}, values=values[order])
+    return AttemptTable(bank.qids, **{name: column[order] for name, column in columns.items()}, values=values,
+                        answer=answer[order])

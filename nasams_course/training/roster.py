@@ -30,8 +30,9 @@ from nasams_course.training.scored import scope_questions, session_findings
 
 #: what a file is graded against: the session's questions, the chapters it answered, or the whole bank
 SCOPES = ("session", "chapter", "all")
-#: files per chunk; from PARALLEL_FROM files on, chunks go to worker processes
-CHUNK = 250
+#: files per chunk (at most; fewer where that gives each worker a chunk); from PARALLEL_FROM files on, chunks go to
+#: worker processes
+CHUNK = 500
 PARALLEL_FROM = 500
 
 
@@ -91,13 +92,14 @@ class GradedFile:
         return orjson.loads(self.json)["report"]
 
 
-def roster_line(report: dict, total: int) -> RosterLine:
-    items, provisions = report["items"], report["provisions"]
-    score = report["score"]
+def roster_line(report: dict, answered: int, critical: int, total: int) -> RosterLine:
+    """A report's figures for the roster: `answered` and `critical`, how many of its items were answered and are
+    critical errors (see `cohort.CohortReports`)."""
+    provisions, score = report["provisions"], report["score"]
     return RosterLine(
-        answered=len(items) - sum(map(itemgetter("unanswered"), items)), total=total,
+        answered=answered, total=total,
         first_score=report["first_score"], score=score, level=None if score is None else level_for(score),
-        critical=sum(map(itemgetter("critical"), items)), complete=report["complete"],
+        critical=critical, complete=report["complete"],
         missing=sum(1 for p in provisions if p["score"] is None),
         low=sum(1 for d in report["domains"] if d["level"] not in PASSING),
         critical_provisions=sum(map(itemgetter("critical"), provisions)))
@@ -171,12 +173,13 @@ def _grade_chunk(paths: list[Path]) -> list[GradedFile]:
     answered = (_answered(cohort, len(paths)) if job.plan is not None or job.scope == "chapter"
                 else [set()] * len(paths))
     scopes, which = _scopes(job, readable, answered)
-    reports: dict[int, dict] = {}
+    reports: dict[int, tuple[dict, int, int]] = {}
     for g, questions in enumerate(scopes):
         members = [i for i in readable if which[i] == g]
         names = [cohort.files[i].learner for i in members]
-        reports.update(zip(members, cohort_reports(cohort.attempts, cohort.ratings, members, names, questions,
-                                                   arrays=job.arrays(questions) if questions else None), strict=True))
+        graded = cohort_reports(cohort.attempts, cohort.ratings, members, names, questions,
+                                arrays=job.arrays(questions) if questions else None)
+        reports.update(zip(members, zip(graded.reports, graded.answered, graded.critical, strict=True), strict=True))
     out = []
     for i, f in enumerate(cohort.files):
         if f.error is not None:
@@ -184,10 +187,11 @@ def _grade_chunk(paths: list[Path]) -> list[GradedFile]:
             continue
         mismatch, notes = session_findings(f.path, f.session, answered[i], job.plan)
         problems = [*f.problems, *mismatch]
-        report = reports[i]
+        report, answered_count, critical = reports[i]
         report["problems"] = problems
         total = len(scopes[which[i]])
-        out.append(GradedFile(str(f.path), f.learner, f.session, problems, notes, roster_line(report, total),
+        out.append(GradedFile(str(f.path), f.learner, f.session, problems, notes,
+                              roster_line(report, answered_count, critical, total),
                               _file_json(str(f.path), f.learner, f.session, problems, report)))
     return out
 
@@ -212,11 +216,13 @@ def iter_graded(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | N
     global _JOB
     load_catalog()  # loaded once, before any worker starts
     _JOB = _Job(bank, scope, plan, datetime.now(UTC).timestamp() * 1000)
-    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
     if workers is None:
-        workers = min(os.cpu_count() or 1, len(chunks)) if len(paths) >= PARALLEL_FROM else 1
+        workers = (os.cpu_count() or 1) if len(paths) >= PARALLEL_FROM else 1
     if "fork" not in get_all_start_methods():  # Windows: one process (the workers inherit the bank by fork)
         workers = 1
+    size = max(1, min(CHUNK, -(-len(paths) // workers)))  # at least one chunk for each worker
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    workers = min(workers, len(chunks))
     try:
         with _no_cyclic_gc():
             if workers <= 1:
