@@ -150,6 +150,24 @@ def test_grade_files_in_worker_processes_gives_what_one_process_gives(cohort, mo
     assert [orjson.loads(g.json) for g in two] == expected
 
 
+def test_chunks_hold_at_most_so_many_files_and_bytes_in_order(tmp_path):
+    """A chunk closes before the file that would take it past `size` files or `max_bytes` bytes; a larger file is a
+    chunk of its own; a file that cannot be read counts as empty (its reader says why)."""
+    paths = []
+    for name, nbytes in zip("abcdefgh", (40, 40, 40, 150, 10, 10, 10, 10), strict=True):
+        (tmp_path / name).write_bytes(b"x" * nbytes)
+        paths.append(tmp_path / name)
+    chunks = roster.split_chunks([*paths[:4], tmp_path / "missing", *paths[4:]], 3, max_bytes=100)
+    assert [[p.name for p in c] for c in chunks] == [["a", "b"], ["c"], ["d"], ["missing", "e", "f"], ["g", "h"]]
+
+
+def test_grading_in_chunks_cut_by_bytes_gives_what_one_chunk_gives(cohort, monkeypatch):
+    whole = [g.json for g in roster.grade_files(cohort, BANK, "all", workers=1)]
+    monkeypatch.setattr(roster, "CHUNK_BYTES", max(p.stat().st_size for p in cohort))  # about a file a chunk
+    assert len(roster.split_chunks(cohort, roster.CHUNK)) > len(cohort) // 2
+    assert [g.json for g in roster.grade_files(cohort, BANK, "all", workers=2)] == whole
+
+
 def golden_paths(folder) -> list:
     paths = []
     for i, case in enumerate(GOLDEN["cases"]):

@@ -34,6 +34,9 @@ SCOPES = ("session", "chapter", "all")
 #: worker processes
 CHUNK = 500
 PARALLEL_FROM = 500
+#: bytes of files per chunk, at most (a chunk of the largest files a reader takes, 5 MB each, would otherwise hold
+#: 2.5 GB of text and its arrays in one worker); a file larger than this is a chunk of its own
+CHUNK_BYTES = 64 * 1024 * 1024
 
 
 class ScopeError(ValueError):
@@ -208,6 +211,25 @@ def _file_json(name: str, learner: str | None, session: str | None, problems: li
                          "report": report})
 
 
+def split_chunks(paths: list[Path], size: int, max_bytes: int | None = None) -> list[list[Path]]:
+    """The files in order, in chunks of at most `size` files and `max_bytes` bytes (default CHUNK_BYTES; a file that
+    cannot be read counts as empty: its reader says why)."""
+    max_bytes = CHUNK_BYTES if max_bytes is None else max_bytes
+    chunks: list[list[Path]] = []
+    held = max_bytes + 1
+    for path in paths:
+        try:
+            nbytes = path.stat().st_size
+        except OSError:
+            nbytes = 0
+        if len(chunks[-1] if chunks else ()) >= size or held + nbytes > max_bytes:
+            chunks.append([])
+            held = 0
+        chunks[-1].append(path)
+        held += nbytes
+    return chunks
+
+
 def iter_graded(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | None = None,
                 workers: int | None = None) -> Iterator[GradedFile]:
     """Read and grade every file, yielding them in the order given as their chunk is done (see the module's
@@ -220,8 +242,7 @@ def iter_graded(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | N
         workers = (os.cpu_count() or 1) if len(paths) >= PARALLEL_FROM else 1
     if "fork" not in get_all_start_methods():  # Windows: one process (the workers inherit the bank by fork)
         workers = 1
-    size = max(1, min(CHUNK, -(-len(paths) // workers)))  # at least one chunk for each worker
-    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    chunks = split_chunks(paths, max(1, min(CHUNK, -(-len(paths) // workers))))  # a chunk for each worker at least
     workers = min(workers, len(chunks))
     try:
         with _no_cyclic_gc():
