@@ -4,6 +4,7 @@ nasams_course.responses does, with its messages; the database feeds the cohort g
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 
@@ -456,6 +457,47 @@ def test_many_files_read_in_a_pool_and_bulk_loaded_give_the_same_gradebook(tmp_p
     assert contents(tmp_path / "bulk.sqlite") == contents(tmp_path / "plain.sqlite")
     con = sqlite3.connect(tmp_path / "bulk.sqlite")
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_a_writer_reads_the_gradebook_again_when_another_import_wrote_meanwhile(tmp_path, three, grouped):
+    """The writer holds the gradebook's ids and SHA-256s: when another import wrote in between, it reads them again
+    as it takes the write lock (a group's transaction, or a file's own)."""
+    a1, bo, a2 = three
+    db = tmp_path / "gb.sqlite"
+    con = gb.connect(db, create=True)
+    writer = gb.Writer(con, QS)
+    assert import_files(db, [a1]).ok  # another import, meanwhile
+    reader = gb.Reader(QS, load_catalog().ids, NOW)
+    with writer.group() if grouped else contextlib.nullcontext():
+        assert writer.store(reader.read(a1)).status == "already imported"
+        assert writer.store(reader.read(a2)).added == 1
+        assert writer.store(reader.read(bo)).added == 2
+    con.close()
+    want = tmp_path / "want.sqlite"
+    assert import_files(want, [a1, a2, bo]).ok
+    assert contents(db) == contents(want)
+
+
+@pytest.mark.parametrize("gap", [False, True])
+def test_a_bulk_import_that_stored_a_reference_to_nothing_says_so(tmp_path, three, monkeypatch, gap):
+    """A bulk import checks the foreign keys at its end: an attempt naming an answer that is not stored is found, by
+    the ranges of ids (every table's ids from 1 on, as the writer stores them) or, when a table has a gap, row by
+    row."""
+    db = tmp_path / "gb.sqlite"
+    if gap:  # a learner with id 5 and none with 1 to 4
+        con = gb.connect(db, create=True)
+        con.execute("INSERT INTO learners (id, name) VALUES (5, 'Gap')")
+        con.close()
+    real = gb.Writer._answer_ids
+    monkeypatch.setattr(gb.Writer, "_answer_ids", lambda self, keys: [i + 1000 for i in real(self, keys)])
+    monkeypatch.setattr(gb, "BULK_FROM", 2)
+    with pytest.raises(gb.GradebookError, match=r"gb.sqlite: 6 rows refer to rows that are not there \(first: "):
+        import_files(db, three)
+    monkeypatch.undo()
+    assert gb.broken_references(sqlite3.connect(tmp_path / "gb.sqlite"))
+    good = tmp_path / "good.sqlite"
+    assert import_files(good, three).ok and gb.broken_references(sqlite3.connect(good)) == []
 
 
 # -- one reader's rules: what responses.py accepts and refuses, with its messages ----------------------------------

@@ -584,7 +584,13 @@ def now_text() -> str:
 class Writer:
     """Stores checked files in a gradebook, each in one transaction (or, inside a transaction the caller holds, one
     savepoint: see `group`), with the ids of the learners, sessions, questions and answers stored so far at hand.
-    `questions`: the bank the files were read against (their attempts name questions and answers by number)."""
+    `questions`: the bank the files were read against (their attempts name questions and answers by number).
+
+    What it holds of the gradebook is checked each time it takes the write lock (another import may have written
+    meanwhile: it is then read again), and kept up to date while it holds the lock."""
+
+    #: the tables whose ids the writer holds, and the largest id of each when it last read them
+    TABLES = ("learners", "files", "questions", "answers")
 
     def __init__(self, con: sqlite3.Connection, questions: dict[str, Question]):
         self.con = con
@@ -592,16 +598,26 @@ class Writer:
         self.answer_keys = AnswerKeys(questions)
         self._load_ids()
 
+    def _last_ids(self) -> list[int]:
+        return [self.con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0] for t in self.TABLES]
+
     def _load_ids(self) -> None:
         con, qids = self.con, self.answer_keys.bank.qids
         self.learner_ids: dict[str, int] = dict(con.execute("SELECT name, id FROM learners"))
         self.session_ids: set[str] = {r[0] for r in con.execute("SELECT id FROM sessions")}
+        self.sha256s: set[str] = {r[0] for r in con.execute("SELECT sha256 FROM files")}
         stored = dict(con.execute("SELECT question, id FROM questions"))
         #: a question's id by its place in the bank (0: not stored yet)
         self.question_of = np.array([stored.get(qid, 0) for qid in qids], dtype=np.int64)
         self.answer_ids: dict[str, int] = dict(con.execute("SELECT answer, id FROM answers"))
         #: an answer's id by its number (`AnswerKeys`), for the numbers met so far
         self.answer_of: dict[int, int] = {}
+        self.last = dict(zip(self.TABLES, self._last_ids(), strict=True))
+
+    def _locked(self) -> None:
+        """The write lock just taken: read the gradebook again if another connection wrote to it meanwhile."""
+        if self._last_ids() != list(self.last.values()):
+            self._load_ids()
 
     @contextmanager
     def group(self) -> Iterator[None]:
@@ -609,6 +625,7 @@ class Writer:
         is rolled back alone, and the files before it are kept): far fewer commits for a large import."""
         self.con.execute("BEGIN IMMEDIATE")
         try:
+            self._locked()
             yield
         finally:
             self.con.execute("COMMIT")
@@ -619,6 +636,8 @@ class Writer:
         con, nested = self.con, self.con.in_transaction
         con.execute("SAVEPOINT file" if nested else "BEGIN IMMEDIATE")
         try:
+            if not nested:
+                self._locked()
             yield
         except BaseException:
             con.execute("ROLLBACK TO file" if nested else "ROLLBACK")
@@ -635,19 +654,21 @@ class Writer:
                               ratings=len(record.ratings))
         con, session = self.con, record.session
         with self._one_file():
-            before = con.execute("SELECT name, imported_at FROM files WHERE sha256 = ?", (record.sha256,)).fetchone()
-            if before:
-                outcome.status, outcome.imported_as, outcome.imported_at = "already imported", *before
+            if record.sha256 in self.sha256s:
+                outcome.status = "already imported"
+                outcome.imported_as, outcome.imported_at = con.execute(
+                    "SELECT name, imported_at FROM files WHERE sha256 = ?", (record.sha256,)).fetchone()
                 return outcome
             learner = self._learner(record.learner)
             if session and session not in self.session_ids:
-                con.execute("INSERT INTO sessions (id) VALUES (?) ON CONFLICT DO NOTHING", (session,))
+                con.execute("INSERT INTO sessions (id) VALUES (?)", (session,))
                 self.session_ids.add(session)
-            file_id = con.execute(
+            file_id = self._new_id("files", con.execute(
                 "INSERT INTO files (name, sha256, imported_at, learner, session) VALUES (?, ?, ?, ?, ?)",
-                (record.name, record.sha256, self.now, learner, session)).lastrowid
-            _, answer, certainty, at_ms = attempts.T.tolist()
-            rows = zip(repeat(learner), self._question_ids(attempts[:, 0]), at_ms, self._answer_ids(answer),
+                (record.name, record.sha256, self.now, learner, session)).lastrowid)
+            self.sha256s.add(record.sha256)
+            certainty, at_ms = attempts[:, 2:].T.tolist()
+            rows = zip(repeat(learner), self._question_ids(attempts[:, 0]), at_ms, self._answer_ids(attempts[:, 1]),
                        [c or None for c in certainty], repeat(file_id), range(len(attempts)))
             outcome.added = con.executemany(INSERT_ATTEMPT, rows).rowcount
             if record.ratings:
@@ -656,10 +677,14 @@ class Writer:
                                                         [row + tail for row in record.ratings]).rowcount
         return outcome
 
+    def _new_id(self, table: str, row_id: int) -> int:
+        self.last[table] = max(self.last[table], row_id)
+        return row_id
+
     def _learner(self, name: str) -> int:
         if name not in self.learner_ids:
-            self.con.execute("INSERT INTO learners (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
-            self.learner_ids[name] = self.con.execute("SELECT id FROM learners WHERE name = ?", (name,)).fetchone()[0]
+            self.learner_ids[name] = self._new_id("learners", self.con.execute(
+                "INSERT INTO learners (name) VALUES (?)", (name,)).lastrowid)
         return self.learner_ids[name]
 
     def _question_ids(self, places: np.ndarray) -> list[int]:
@@ -673,23 +698,27 @@ class Writer:
             ids = self.question_of[places]
         return ids.tolist()
 
-    def _answer_ids(self, keys: list[int]) -> list[int]:
-        """The ids of answers given by their numbers (`AnswerKeys`), storing the new ones (as `_question_ids`)."""
-        found = list(map(self.answer_of.get, keys))
-        if None not in found:
-            return found
-        numbers = list(dict.fromkeys(compress(keys, [i is None for i in found])))
-        texts = [self.answer_keys.text(k) for k in numbers]
-        new = [t for t in dict.fromkeys(texts) if t not in self.answer_ids]
-        self.answer_ids.update(zip(new, self._store_new("answers", "answer", new), strict=True))
-        self.answer_of.update(zip(numbers, map(self.answer_ids.__getitem__, texts), strict=True))
-        return list(map(self.answer_of.__getitem__, keys))
+    def _answer_ids(self, keys: np.ndarray) -> list[int]:
+        """The ids of answers given by their numbers (`AnswerKeys`), storing the new ones (as `_question_ids`):
+        each distinct number looked up once."""
+        distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        found = list(map(self.answer_of.get, distinct.tolist()))
+        if None in found:
+            missing = [k for k, i in zip(distinct.tolist(), found, strict=True) if i is None]
+            numbers = [k for _, k in sorted(zip(first[[i is None for i in found]].tolist(), missing, strict=True))]
+            texts = [self.answer_keys.text(k) for k in numbers]  # in the order first met
+            new = [t for t in dict.fromkeys(texts) if t not in self.answer_ids]
+            self.answer_ids.update(zip(new, self._store_new("answers", "answer", new), strict=True))
+            self.answer_of.update(zip(numbers, map(self.answer_ids.__getitem__, texts), strict=True))
+            found = list(map(self.answer_of.__getitem__, distinct.tolist()))
+        return np.array(found, dtype=np.int64)[inverse.ravel()].tolist()
 
     def _store_new(self, table: str, column: str, values: list[str]) -> list[int]:
         """Store new questions or answers (`table`: "questions" or "answers") with the ids that follow the largest
         stored; returns their ids."""
-        first = self.con.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
+        first = self.last[table] + 1
         self.con.executemany(f"INSERT INTO {table} (id, {column}) VALUES (?, ?)", enumerate(values, first))
+        self.last[table] += len(values)
         return list(range(first, first + len(values)))
 
 
@@ -743,11 +772,26 @@ def import_files(db: str | Path, paths: Iterable[str | Path], session: str | Non
                         else:
                             result.files.append(writer.store(record))
         finally:
-            broken = con.execute("PRAGMA foreign_key_check").fetchall() if bulk else []
+            broken = broken_references(con) if bulk else []
             con.close()
     if broken:
         raise GradebookError(f"{db}: {len(broken)} rows refer to rows that are not there (first: {broken[0]})")
     return result
+
+
+def broken_references(con: sqlite3.Connection) -> list[tuple]:
+    """The rows that refer to rows that are not there (as `PRAGMA foreign_key_check` gives them; an attempt as its
+    row). The attempts (millions) are checked in one pass, by the ranges of the ids they refer to, when each table
+    they refer to holds every id from 1 to its largest (as the writer stores them: so an id in that range is there);
+    the other tables, and the attempts otherwise, row by row."""
+    broken = [row for table in ("files", "self_ratings") for row in con.execute(f"PRAGMA foreign_key_check({table})")]
+    parents = {"learner": "learners", "question": "questions", "answer": "answers", "file": "files"}
+    ranges = {column: con.execute(f"SELECT COUNT(*), COALESCE(MIN(id), 1), COALESCE(MAX(id), 0) FROM {table}")
+              .fetchone() for column, table in parents.items()}
+    if all(first == 1 and count == last for count, first, last in ranges.values()):
+        outside = " OR ".join(f"{column} NOT BETWEEN 1 AND {last}" for column, (_, _, last) in ranges.items())
+        return broken + con.execute(f"SELECT * FROM attempts WHERE {outside}").fetchall()
+    return broken + con.execute("PRAGMA foreign_key_check(attempts)").fetchall()
 
 
 def _batches(items: Iterable[FileRecord], size: int) -> Iterator[list[FileRecord]]:
