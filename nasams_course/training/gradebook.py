@@ -699,19 +699,17 @@ class Writer:
         return ids.tolist()
 
     def _answer_ids(self, keys: np.ndarray) -> list[int]:
-        """The ids of answers given by their numbers (`AnswerKeys`), storing the new ones (as `_question_ids`):
-        each distinct number looked up once."""
-        distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        found = list(map(self.answer_of.get, distinct.tolist()))
-        if None in found:
-            missing = [k for k, i in zip(distinct.tolist(), found, strict=True) if i is None]
-            numbers = [k for _, k in sorted(zip(first[[i is None for i in found]].tolist(), missing, strict=True))]
-            texts = [self.answer_keys.text(k) for k in numbers]  # in the order first met
-            new = [t for t in dict.fromkeys(texts) if t not in self.answer_ids]
-            self.answer_ids.update(zip(new, self._store_new("answers", "answer", new), strict=True))
-            self.answer_of.update(zip(numbers, map(self.answer_ids.__getitem__, texts), strict=True))
-            found = list(map(self.answer_of.__getitem__, distinct.tolist()))
-        return np.array(found, dtype=np.int64)[inverse.ravel()].tolist()
+        """The ids of answers given by their numbers (`AnswerKeys`), storing the new ones (as `_question_ids`)."""
+        numbers = keys.tolist()
+        found = list(map(self.answer_of.get, numbers))
+        if None not in found:
+            return found
+        new_numbers = list(dict.fromkeys(compress(numbers, [i is None for i in found])))  # in the order first met
+        texts = [self.answer_keys.text(k) for k in new_numbers]
+        new = [t for t in dict.fromkeys(texts) if t not in self.answer_ids]
+        self.answer_ids.update(zip(new, self._store_new("answers", "answer", new), strict=True))
+        self.answer_of.update(zip(new_numbers, map(self.answer_ids.__getitem__, texts), strict=True))
+        return list(map(self.answer_of.__getitem__, numbers))
 
     def _store_new(self, table: str, column: str, values: list[str]) -> list[int]:
         """Store new questions or answers (`table`: "questions" or "answers") with the ids that follow the largest
