@@ -459,6 +459,28 @@ def test_many_files_read_in_a_pool_and_bulk_loaded_give_the_same_gradebook(tmp_p
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
+def test_a_file_of_many_attempts_is_stored_whole_and_in_its_order(tmp_path):
+    """The writer stores a file's attempts gb.ROWS_PER_INSERT to a statement, and the rest in one more: every attempt
+    of a file of 2 x 64 + 5 is stored (one, identical to an earlier one in another statement, once), with its
+    certainty, in the file's order."""
+    times = [format_time(1_793_613_600_000 + 1000 * k) for k in range(2 * gb.ROWS_PER_INSERT + 5)]
+    entries = [entry("g-multi" if k % 3 else "g-single", ["a", "c"] if k % 3 else "abcd"[k % 4], at,
+                     **({"certainty": 1 + k % 3} if k % 2 else {})) for k, at in enumerate(times)]
+    entries[100] = entries[3]
+    path = write(tmp_path / "many.json", "Ana", entries)
+    result = import_files(tmp_path / "gb.sqlite", [path])
+    assert [(f.attempts, f.added) for f in result.files] == [(len(entries), len(entries) - 1)]
+    table = gb.attempts_table(tmp_path / "gb.sqlite")
+    kept = entries[:100] + entries[101:]
+    assert list(zip(table["question"], table["answer"].map(json.loads), table["at"],
+                    [None if pd.isna(c) else c for c in table["certainty"]], strict=True)) == sorted(
+        [(e["question"], sorted(e["answer"]) if isinstance(e["answer"], list) else e["answer"], e["at"],
+          e.get("certainty")) for e in kept], key=lambda row: row[2])
+    con = sqlite3.connect(tmp_path / "gb.sqlite")
+    assert [r[0] for r in con.execute("SELECT seq FROM attempts ORDER BY at_ms")] == [
+        k for k in range(len(entries)) if k != 100]  # each attempt's place in the file
+
+
 @pytest.mark.parametrize("grouped", [True, False])
 def test_a_writer_reads_the_gradebook_again_when_another_import_wrote_meanwhile(tmp_path, three, grouped):
     """The writer holds the gradebook's ids and SHA-256s: when another import wrote in between, it reads them again
