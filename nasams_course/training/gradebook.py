@@ -47,6 +47,7 @@ from nasams_course.grading.calibration import STAGES
 from nasams_course.grading.cohort import AttemptTable
 from nasams_course.responses import (
     ID_RE,
+    MAX_ENTRIES,
     MAX_FILE_BYTES,
     ResponseFileError,
     decode,
@@ -679,11 +680,11 @@ class Writer:
                 "INSERT INTO files (name, sha256, imported_at, learner, session) VALUES (?, ?, ?, ?, ?)",
                 (record.name, record.sha256, self.now, learner, session)).lastrowid)
             self.sha256s.add(record.sha256)
-            n = len(attempts)
-            outcome.added = self._insert_attempts(np.column_stack([
-                np.full(n, learner), self._question_ids(attempts[:, 0]), attempts[:, 3].astype(np.int64),
-                np.array(self._answer_ids(attempts[:, 1]), dtype=np.int64), attempts[:, 2].astype(np.int64),
-                np.full(n, file_id), np.arange(n)]))
+            rows = np.empty((len(attempts), 7), dtype=np.int64)  # the columns of `insert_attempts`
+            rows[:, 0], rows[:, 1], rows[:, 2] = learner, self._question_ids(attempts[:, 0]), attempts[:, 3]
+            rows[:, 3], rows[:, 4], rows[:, 5] = self._answer_ids(attempts[:, 1]), attempts[:, 2], file_id
+            rows[:, 6] = np.arange(len(attempts))
+            outcome.added = self._insert_attempts(rows)
             if record.ratings:
                 tail = (learner, session, file_id)
                 outcome.ratings_added = con.executemany(INSERT_RATING,
@@ -885,11 +886,9 @@ def sessions(db: str | Path) -> pd.DataFrame:
             "SELECT f.session, s.title, COUNT(DISTINCT f.learner), COUNT(*) FROM files f "
             "LEFT JOIN sessions s ON s.id = f.session GROUP BY f.session ORDER BY f.session").fetchall(),
             columns=["session", "title", "learners", "files"])
-        of_file = np.bincount(np.fromiter(chain.from_iterable(con.execute("SELECT file FROM attempts")),
-                                          dtype=np.int64))
-        attempts: dict[str | None, int] = {}
-        for file_id, session in con.execute("SELECT id, session FROM files").fetchall():
-            attempts[session] = attempts.get(session, 0) + (int(of_file[file_id]) if file_id < len(of_file) else 0)
+        # by the learners' files: each learner's attempts are one range of the table
+        attempts = dict(con.execute("SELECT f.session, COUNT(*) FROM files f JOIN attempts a ON a.learner = f.learner "
+                                    "AND a.file = f.id GROUP BY f.session").fetchall())
     finally:
         con.close()
     files["attempts"] = [attempts.get(None if pd.isna(s) else s, 0) for s in files["session"]]
@@ -1003,29 +1002,36 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
     return table, [names[i] for i in learner_seen]
 
 
+#: bits enough for at_ms (times to the year 10889) and for an attempt's place in its file (below MAX_ENTRIES: a
+#: longer file is refused), which `_attempt_ids` packs together
+AT_MS_BITS, SEQ_BITS = 48, MAX_ENTRIES.bit_length()
+
+
 def _attempt_ids(con: sqlite3.Connection, session: str | None) -> np.ndarray:
     """count x 4: learner, question, answer ids and at_ms of the attempts (of one session, or all), in the order
-    they were stored (by file, then `seq`). SQLite hands over each value as a Python object, so learner, question and
-    answer come packed in one integer, and file and seq in another, when they fit in 63 bits (as in any real
-    gradebook), and are unpacked with numpy."""
+    they were stored (by file, then `seq`). SQLite hands over each value as a Python object, so learner, question,
+    answer and file come packed in one integer, and at_ms and seq in another, when they fit in 63 bits (as in any
+    real gradebook), and are unpacked with numpy."""
     where, params = _of_session(session)
-    count, last_seq = con.execute(f"SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM attempts {where}", params).fetchone()
+    count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
     bits = [int(con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0]).bit_length()
             for t in ("learners", "questions", "answers", "files")]
-    seq_bits = int(last_seq).bit_length()
-    if sum(bits[:3]) > 63 or bits[3] + seq_bits > 63:
+    if sum(bits) > 63 or AT_MS_BITS + SEQ_BITS > 63:
         table = np.fromiter(chain.from_iterable(con.execute(
             f"SELECT learner, question, answer, at_ms, file, seq FROM attempts {where}", params)),
             dtype=np.int64, count=6 * count).reshape(count, 6)
         return table[np.lexsort((table[:, 5], table[:, 4])), :4]
-    q_shift, l_shift = bits[2], bits[1] + bits[2]
+    shifts = np.cumsum([0, *bits[::-1]])[::-1][1:].tolist()  # learner, question, answer, file (lowest)
     packed = np.fromiter(chain.from_iterable(con.execute(
-        f"SELECT (learner << {l_shift}) | (question << {q_shift}) | answer, at_ms, (file << {seq_bits}) | seq "
-        f"FROM attempts {where}", params)), dtype=np.int64, count=3 * count).reshape(count, 3)
-    packed = packed[np.argsort(packed[:, 2], kind="stable")]
-    ids = packed[:, 0]
-    return np.column_stack([ids >> l_shift, (ids >> q_shift) & ((1 << bits[1]) - 1), ids & ((1 << bits[2]) - 1),
-                            packed[:, 1]])
+        f"SELECT (learner << {shifts[0]}) | (question << {shifts[1]}) | (answer << {shifts[2]}) | file, "
+        f"(at_ms << {SEQ_BITS}) | seq FROM attempts {where}", params)), dtype=np.int64, count=2 * count)
+    ids, times = packed[0::2], packed[1::2]
+    masks = [(1 << b) - 1 for b in bits]
+    file, seq = ids & masks[3], times & ((1 << SEQ_BITS) - 1)
+    order = np.argsort((file << SEQ_BITS) | seq, kind="stable")
+    ids = ids[order]
+    return np.column_stack([ids >> shifts[0], (ids >> shifts[1]) & masks[1], (ids >> shifts[2]) & masks[2],
+                            times[order] >> SEQ_BITS])
 
 
 def _fill_values(row: np.ndarray, qid: str, slots: dict[str, int], answer: Any) -> None:
