@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from old_gradebook import old_gradebook
 
 from conftest import REPO
 from nasams_course.catalog import load_catalog
@@ -169,19 +170,18 @@ def test_certify_from_response_files_of_a_sealed_assessment(cohort):
         "Ana Ruiz": "statement", "Ben Ode": "certificate", "Cy Park": "certificate"}
 
 
-def test_an_old_gradebook_migrates_to_the_register_and_keeps_its_attempts(tmp_path, cohort, monkeypatch):
+def test_an_old_gradebook_migrates_to_the_register_and_keeps_its_attempts(tmp_path, cohort):
     """A gradebook written by schema version 1 (before the register) opens at the current version, its rows kept."""
     old = tmp_path / "v1.sqlite"
-    monkeypatch.setattr(gb, "MIGRATIONS", gb.MIGRATIONS[:1])
-    assert gb.import_files(old, [tmp_path / "ana-conf.json", tmp_path / "cy-part1.json"],
-                           questions=BANK.questions).ok
-    before = gb.attempts_table(old)
-    monkeypatch.undo()
+    files = [tmp_path / "ana-conf.json", tmp_path / "cy-part1.json"]
+    old_gradebook(old, 1, [(files, None)], BANK.questions, now_ms=None)  # as the code of version 1 wrote it
+    assert gb.import_files(tmp_path / "now.sqlite", files, questions=BANK.questions).ok
+    before = gb.attempts_table(tmp_path / "now.sqlite")
     con = sqlite3.connect(old)
     assert con.execute("SELECT version FROM schema_version").fetchone() == (1,)
     assert "certificates" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
     con.close()
-    assert gb.schema_version(gb.connect(old)) == len(gb.MIGRATIONS) == 3
+    assert gb.schema_version(gb.connect(old)) == len(gb.MIGRATIONS) == 4
     assert gb.attempts_table(old).equals(before)
     assert register_frame(old).empty
     assert main(certify(cohort, "confidentiality-and-victims", "old", "--db", str(old))) == 0

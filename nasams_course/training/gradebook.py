@@ -13,9 +13,11 @@ which `export` writes (through `spreadsheet.write_frame`).
 Speed: a file is parsed once (orjson; a file orjson does not read goes to the standard reader of
 `responses.decode`, which gives the message), its entries are checked by a fast path that accepts only what
 `responses.parse_responses` accepts and gives the same result (anything else is read by `parse_responses` itself),
-files are read by a pool of processes while this one writes, each table has one prepared statement fed by
-`executemany`, questions and answers are stored once each (attempts refer to them), and a large import drops the
-query indexes while it writes and builds them again at its end.
+files are read by a pool of processes while this one writes, and what the readers hand the writer is integers only:
+each attempt's question (its place in the bank), answer (its number, `AnswerKeys`: the same in every process),
+certainty and time in ms. The attempts table (schema version 4) holds integers only, keyed by the uniqueness that
+merges a learner's files (one b-tree, no other index); an attempt's session is its file's, and its time as text is
+made from `at_ms` when it is read. Each table has one prepared statement fed by `executemany`.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ import json
 import multiprocessing
 import os
 import sqlite3
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain, compress, repeat
+from functools import cache
+from itertools import accumulate, chain, compress
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +47,7 @@ from nasams_course.grading.calibration import STAGES
 from nasams_course.grading.cohort import AttemptTable
 from nasams_course.responses import (
     ID_RE,
+    MAX_ENTRIES,
     MAX_FILE_BYTES,
     ResponseFileError,
     decode,
@@ -56,17 +61,11 @@ from nasams_course.training.spreadsheet import write_frame
 #: "NASG" in the SQLite header's application id: a gradebook, not some other SQLite file
 APPLICATION_ID = 0x4E415347
 
-#: Indexes for the queries (by session; by learner is the uniqueness index). A large import drops them first and
-#: builds them again at its end (one sort instead of a random write per attempt).
-QUERY_INDEXES = {
-    "attempts_by_session": "CREATE INDEX IF NOT EXISTS attempts_by_session ON attempts(session, learner)",
-}
-
 #: The schema, one migration per version, applied in order (never edit one that has shipped: add the next).
 #: Questions and answers are stored once each (`questions`, `answers`: the answer's canonical JSON) and attempts
 #: refer to them: a large cohort's attempts stay small and fast to write. `attempts_readable` shows the attempts
 #: with names, question ids and answers as text.
-MIGRATIONS: list[str] = [
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """
     CREATE TABLE learners (
         id INTEGER PRIMARY KEY,
@@ -149,17 +148,80 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX IF EXISTS attempts_by_question;
     """,
+    # 4: attempts of integers only, keyed by what merges a learner's files (see `_integer_attempts`)
+    lambda con: _integer_attempts(con),
 ]
 
-INSERT_ATTEMPT = ("INSERT INTO attempts (learner, session, question, answer, certainty, at, at_ms, file) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+#: An attempt's time as text (ISO UTC to the millisecond, as `responses.format_time` writes it), from `at_ms`
+AT_TEXT = "strftime('%Y-%m-%dT%H:%M:%S', {ms} / 1000, 'unixepoch') || printf('.%03dZ', {ms} % 1000)"
+
+#: Schema version 4's attempts (made by `_integer_attempts`): integers only, one b-tree keyed by the uniqueness that
+#: merges a learner's files (an attempt identical in question, time and answer is stored once), no other index. An
+#: attempt's session is its file's (an attempt stays with the file that first stored it), its time as text is made
+#: from `at_ms` (`AT_TEXT`), and `seq` orders a file's attempts (their position in the file; for attempts carried
+#: over from version 3, the order they were stored in): `file, seq` is the order the attempts were stored in.
+ATTEMPTS_V4 = f"""
+    CREATE TABLE attempts_v4 (
+        learner INTEGER NOT NULL REFERENCES learners(id),
+        question INTEGER NOT NULL REFERENCES questions(id),
+        at_ms INTEGER NOT NULL,
+        answer INTEGER NOT NULL REFERENCES answers(id),
+        certainty INTEGER CHECK (certainty BETWEEN 1 AND 3),
+        file INTEGER NOT NULL REFERENCES files(id),
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (learner, question, at_ms, answer)
+    ) WITHOUT ROWID;
+    INSERT INTO attempts_v4 (learner, question, at_ms, answer, certainty, file, seq)
+        SELECT learner, question, at_ms, answer, certainty, file, row_number() OVER (PARTITION BY file ORDER BY id) - 1
+        FROM attempts;
+    DROP VIEW attempts_readable;
+    DROP TABLE attempts;
+    ALTER TABLE attempts_v4 RENAME TO attempts;
+    CREATE VIEW attempts_readable AS
+        SELECT l.name AS learner, f.session, q.question, an.answer, a.certainty, {AT_TEXT.format(ms="a.at_ms")} AS at,
+               a.at_ms, f.name AS file, a.file AS file_id, a.seq
+        FROM attempts a JOIN learners l ON l.id = a.learner JOIN questions q ON q.id = a.question
+        JOIN answers an ON an.id = a.answer JOIN files f ON f.id = a.file;
+"""
+
+
+def _integer_attempts(con: sqlite3.Connection) -> None:
+    """Schema version 4: the attempts of version 3 (learner, session, question, answer, certainty, `at` as text and
+    `at_ms`, file, with a unique index and an index by session) into a table of integers only (ATTEMPTS_V4), each
+    row kept. Version 3 stored each attempt under its file's session, and `at` as `at_ms` written out: a gradebook in
+    which that is not so for some row is left as it is (GradebookError), as nothing of it may be lost."""
+    differ = con.execute(
+        "SELECT COUNT(*) FROM attempts a JOIN files f ON f.id = a.file "
+        f"WHERE a.session IS NOT f.session OR a.at IS NOT ({AT_TEXT.format(ms='a.at_ms')})").fetchone()[0]
+    if differ:
+        raise GradebookError(f"{differ} attempt(s) of the gradebook have a session other than their file's, or a "
+                             "time other than their time in ms: it cannot be moved to schema version 4, and is left "
+                             "as it is")
+    for statement in ATTEMPTS_V4.split(";"):
+        if statement.strip():
+            con.execute(statement)
+
+
+#: attempts stored by one statement (`INSERT ... VALUES (...), (...), ...`): a file's attempts in a few steps of
+#: SQLite, with far less work per attempt than one step each
+ROWS_PER_INSERT = 64
+
+
+@cache
+def insert_attempts(rows: int) -> str:
+    """The statement that stores `rows` attempts (certainty 0: not stated), an attempt already there left as it is."""
+    values = ", ".join(["(?, ?, ?, ?, NULLIF(?, 0), ?, ?)"] * rows)
+    return (f"INSERT INTO attempts (learner, question, at_ms, answer, certainty, file, seq) VALUES {values} "
+            "ON CONFLICT DO NOTHING")
+
+
 INSERT_RATING = ("INSERT INTO self_ratings (provision, stage, rating, at, at_ms, learner, session, file) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
 
 #: reading files in a pool of processes pays from this many files on
 POOL_FROM = 64
-#: an import of at least this many files (and at least as many as the gradebook holds) drops the query indexes
-#: while it writes, and builds them again at its end
+#: an import of at least this many files (and at least as many as the gradebook holds) checks the foreign keys once,
+#: at its end, instead of at each row
 BULK_FROM = 500
 
 
@@ -195,7 +257,6 @@ def connect(path: str | Path, create: bool = False) -> sqlite3.Connection:
     con.execute("PRAGMA foreign_keys = ON")
     con.execute("PRAGMA cache_size = -262144")  # 256 MB: the indexes of a large cohort stay in memory
     migrate(con)
-    ensure_query_indexes(con)
     return con
 
 
@@ -221,9 +282,12 @@ def migrate(con: sqlite3.Connection) -> int:
                 con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
                 con.execute("INSERT INTO schema_version VALUES (0)")
-            for statement in script.split(";"):
-                if statement.strip():
-                    con.execute(statement)
+            if callable(script):
+                script(con)
+            else:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        con.execute(statement)
             con.execute("UPDATE schema_version SET version = ?", (number,))
             con.execute("COMMIT")
         except BaseException:
@@ -235,6 +299,14 @@ def migrate(con: sqlite3.Connection) -> int:
 # -- reading a response file -------------------------------------------------------------------------------------
 
 
+#: a file's attempts as the readers hand them to the writer: one row each, of these integer columns
+ATTEMPT_FIELDS = ("question", "answer", "certainty", "at_ms")
+
+
+def _no_attempts() -> np.ndarray:
+    return np.zeros((0, len(ATTEMPT_FIELDS)), dtype=np.int64)
+
+
 @dataclass
 class FileRecord:
     """One response file, read and checked: what would be stored, or the problems that refuse it."""
@@ -243,21 +315,13 @@ class FileRecord:
     sha256: str = ""
     learner: str = ""
     session: str | None = None
-    #: the attempts as five columns: question, answer as canonical JSON, certainty, at as ISO UTC text, at in ms
-    #: since the epoch (see `attempts` for them as rows)
-    columns: tuple[list, list, list, list, list] = field(default_factory=lambda: ([], [], [], [], []))
+    #: the attempts in the file's order, one row each (ATTEMPT_FIELDS): the question (its place in the bank), the
+    #: answer (its number: `AnswerKeys`), the certainty (0 when not stated), the time in ms since the epoch.
+    #: `Reader.rows` gives them as text.
+    attempts: np.ndarray = field(default_factory=_no_attempts)
     #: (provision, stage, rating, at as ISO UTC text, at in ms)
     ratings: list[tuple] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def attempts(self) -> list[tuple]:
-        """The attempts as rows: (question, answer as canonical JSON, certainty, at as ISO UTC text, at in ms)."""
-        return list(zip(*self.columns, strict=True))
-
-    @attempts.setter
-    def attempts(self, rows: list[tuple]) -> None:
-        self.columns = tuple(map(list, zip(*rows, strict=True))) if rows else ([], [], [], [], [])
 
 
 def check_session_id(value: str) -> str:
@@ -284,6 +348,60 @@ def canonical_answer(q: Question, answer: Any) -> str:
     return orjson.dumps(answer, option=orjson.OPT_SORT_KEYS).decode()
 
 
+class AnswerKeys:
+    """Each answer to a question of the bank as one integer, the same in every process that holds the same bank, and
+    that integer back to the answer's canonical JSON: the readers hand the writer numbers, not text.
+
+    Question q (its place in the bank) with n options owns the numbers offset[q] ... offset[q] + base**n - 1; the
+    answer's digit s (in `base`) is 0 when option slot s is not chosen, else 1 (single, multi: chosen; a multi
+    answer is a set), its rating (rate) or its position + 1 (order). One answer, one number: a multi answer in any
+    order is one number, as it is one canonical text."""
+
+    def __init__(self, questions: dict[str, Question], bank: BankLookups | None = None):
+        self.questions = questions
+        self.bank = bank or BankLookups(questions)
+        sizes = [len(ids) for ids in self.bank.option_ids]
+        self.base = max(self.bank.width + 1, 5)  # digits up to the last position + 1, and up to the rating 4
+        spans = [self.base ** n for n in sizes]
+        self.offsets = list(accumulate(spans, initial=0))[:-1]
+        # numbers fit in 64 bits for any real bank (7 options: 8**7 each); Python integers otherwise
+        self.dtype: Any = np.int64 if sum(spans) < 2 ** 63 else object
+        self.offset = np.array(self.offsets, dtype=self.dtype)
+        self.power = np.zeros((len(sizes), self.bank.width), dtype=self.dtype)
+        for q, n in enumerate(sizes):
+            self.power[q, :n] = [self.base ** s for s in range(n)]
+
+    def keys(self, question: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """The numbers of answers given as rows of option values (NaN: not chosen), as `read_plain` reads them: a
+        single answer's option 1, multi and order answers' options their position, rate answers' their rating."""
+        kind = self.bank.kind[question][:, None]
+        chosen = ~np.isnan(values)
+        digit = np.where(chosen, np.where(kind == 2, values, np.where(kind == 3, values + 1, 1)), 0).astype(np.int64)
+        return self.offset[question] + (digit.astype(self.dtype) * self.power[question]).sum(axis=1)
+
+    def values(self, question: int, answer: Any) -> np.ndarray:
+        """A checked answer to question `question` (its place in the bank) as its row of option values."""
+        row = np.full(self.bank.width, np.nan)
+        slots = {oid: s for s, oid in enumerate(self.bank.option_ids[question])}
+        _fill_values(row, self.bank.qids[question], slots, answer)
+        return row
+
+    def text(self, key: int) -> str:
+        """The canonical JSON of the answer numbered `key` (see `canonical_answer`)."""
+        q = bisect_right(self.offsets, key) - 1
+        rest, ids = int(key) - self.offsets[q], self.bank.option_ids[q]
+        chosen = [(rest // self.base ** s % self.base, oid) for s, oid in enumerate(ids)]
+        chosen = [(digit, oid) for digit, oid in chosen if digit]
+        kind = int(self.bank.kind[q])
+        if kind == 0:  # single
+            answer: Any = chosen[0][1]
+        elif kind == 2:  # rate
+            answer = {oid: digit for digit, oid in chosen}
+        else:  # multi, order: by position (canonical_answer sorts a multi answer's options)
+            answer = [oid for _, oid in sorted(chosen)]
+        return canonical_answer(self.questions[self.bank.qids[q]], answer)
+
+
 class Reader:
     """Reads and checks response files against a question bank, many at once: the files of the plain form the book,
     Jupyter and the trainer tools write by the cohort's fast reader (`cohort_files.read_plain`, column by column),
@@ -293,9 +411,15 @@ class Reader:
                  now_ms: float | None = None):
         self.questions = questions
         self.bank = BankLookups(questions)  # its provisions: the catalog's (`known_provisions` is the same list)
+        self.answer_keys = AnswerKeys(questions, self.bank)
         self.provision_ids = list(self.bank.provision)
-        self._texts: dict[bytes, str] = {}  # an answer's key (see `_canonical`) -> its canonical JSON
         self.now_ms = datetime.now(UTC).timestamp() * 1000 if now_ms is None else now_ms
+
+    def rows(self, record: FileRecord) -> list[tuple]:
+        """A record's attempts as rows of text: (question, answer as canonical JSON, certainty or None, at as ISO UTC
+        text, at in ms)."""
+        return [(self.bank.qids[q], self.answer_keys.text(a), c or None, format_time(ms), ms)
+                for q, a, c, ms in record.attempts.tolist()]
 
     def read(self, path: str | Path, session: str | None = None) -> FileRecord:
         """Read one file: its SHA-256, and either what it holds or the problems that refuse it. `session` (from
@@ -373,8 +497,13 @@ class Reader:
             return
         record.learner = rs.learner
         record.problems += rs.problems
-        record.attempts = [(a.question, canonical_answer(self.questions[a.question], a.answer), a.certainty,
-                            format_time(a.at), int(a.at)) for a in rs.attempts]
+        if rs.attempts:
+            question = np.array([self.bank.index[a.question] for a in rs.attempts], dtype=np.int64)
+            values = np.array([self.answer_keys.values(q, a.answer) for q, a in zip(question.tolist(), rs.attempts,
+                                                                                      strict=True)])
+            record.attempts = _attempt_rows(question, self.answer_keys.keys(question, values),
+                                            np.array([a.certainty or 0 for a in rs.attempts], dtype=np.int64),
+                                            np.array([int(a.at) for a in rs.attempts], dtype=np.int64))
         record.ratings = [(r.provision, r.stage, r.rating, format_time(r.at), int(r.at)) for r in rs.ratings]
 
     # the files the fast path took, from its columns ------------------------------------------------------------
@@ -383,11 +512,8 @@ class Reader:
         """The attempts and self-ratings of the files the fast path took, split file by file."""
         cols, keep, r_keep = plain.cols, plain.keep, plain.r_keep
         question = np.array(cols.question, dtype=np.int64)[keep]
-        answers = self._canonical(question, plain.values(self.bank.width))
-        questions = np.array(self.bank.qids, dtype=object)[question].tolist()
-        certainty = [c or None for c in np.array(cols.certainty, dtype=np.int64)[keep].tolist()]
-        ms = plain.at[keep].astype(np.int64).tolist()
-        ats = _as_written(list(compress(cols.at, keep.tolist())), ms)
+        attempts = _attempt_rows(question, self.answer_keys.keys(question, plain.values(self.bank.width)),
+                                 np.array(cols.certainty, dtype=np.int64)[keep], plain.at[keep].astype(np.int64))
         r_ms = plain.r_at[r_keep].astype(np.int64).tolist()
         r_keep_list = r_keep.tolist()
         ratings = list(zip(np.array(self.provision_ids, dtype=object)[np.array(cols.r_provision, dtype=np.int64)
@@ -402,40 +528,14 @@ class Reader:
         for i, end, r_end in zip(taken.tolist(), ends, r_ends, strict=True):
             record = records[i]
             record.learner = values[i]["learner"]
-            record.columns = (questions[start:end], answers[start:end], certainty[start:end], ats[start:end],
-                              ms[start:end])
+            record.attempts = attempts[start:end]
             record.ratings = ratings[r_start:r_end]
             start, r_start = end, r_end
 
-    def _canonical(self, question: np.ndarray, values: np.ndarray) -> list[str]:
-        """Each answer (its question and its row of option values) as canonical JSON, worked out once for each
-        distinct answer (and remembered for the next files)."""
-        if not len(question):
-            return []
-        key = np.ascontiguousarray(np.column_stack([question.astype(np.float64), values]))
-        key = key.view(np.dtype((np.void, key.dtype.itemsize * key.shape[1]))).ravel()
-        distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        known, texts = self._texts, []
-        for k, q, i in zip(distinct.tolist(), question[first].tolist(), first.tolist(), strict=True):
-            text = known.get(k)
-            if text is None:
-                text = known[k] = self._answer_text(q, values[i])
-            texts.append(text)
-        return np.array(texts, dtype=object)[inverse.ravel()].tolist()
 
-    def _answer_text(self, q: int, row: np.ndarray) -> str:
-        """One answer from its option values: single, the option; multi, the options; rate, {option: rating};
-        order, the options by position."""
-        ids = self.bank.option_ids[q]
-        chosen = [(v, oid) for v, oid in zip(row.tolist()[:len(ids)], ids, strict=True) if v == v]  # NaN: not chosen
-        kind = self.bank.kind[q]
-        if kind == 0:  # single
-            answer: Any = chosen[0][1]
-        elif kind == 2:  # rate
-            answer = {oid: int(v) for v, oid in chosen}
-        else:  # multi, order: by position (canonical_answer sorts a multi answer's options)
-            answer = [oid for _, oid in sorted(chosen)]
-        return canonical_answer(self.questions[self.bank.qids[q]], answer)
+def _attempt_rows(question: np.ndarray, answer: np.ndarray, certainty: np.ndarray, at_ms: np.ndarray) -> np.ndarray:
+    """Attempts as rows of ATTEMPT_FIELDS."""
+    return np.column_stack([question, answer, certainty, at_ms]).astype(answer.dtype)
 
 
 def _as_written(texts: list[str], ms: list[int]) -> list[str]:
@@ -496,19 +596,41 @@ def now_text() -> str:
 
 class Writer:
     """Stores checked files in a gradebook, each in one transaction (or, inside a transaction the caller holds, one
-    savepoint: see `group`), with the ids of the learners, sessions, questions and answers stored so far at hand."""
+    savepoint: see `group`), with the ids of the learners, sessions, questions and answers stored so far at hand.
+    `questions`: the bank the files were read against (their attempts name questions and answers by number).
 
-    def __init__(self, con: sqlite3.Connection):
+    What it holds of the gradebook is checked each time it takes the write lock (another import may have written
+    meanwhile: it is then read again), and kept up to date while it holds the lock."""
+
+    #: the tables whose ids the writer holds, and the largest id of each when it last read them
+    TABLES = ("learners", "files", "questions", "answers")
+
+    def __init__(self, con: sqlite3.Connection, questions: dict[str, Question]):
         self.con = con
         self.now = now_text()
+        self.answer_keys = AnswerKeys(questions)
         self._load_ids()
 
+    def _last_ids(self) -> list[int]:
+        return [self.con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0] for t in self.TABLES]
+
     def _load_ids(self) -> None:
-        con = self.con
+        con, qids = self.con, self.answer_keys.bank.qids
         self.learner_ids: dict[str, int] = dict(con.execute("SELECT name, id FROM learners"))
         self.session_ids: set[str] = {r[0] for r in con.execute("SELECT id FROM sessions")}
-        self.question_ids: dict[str, int] = dict(con.execute("SELECT question, id FROM questions"))
+        self.sha256s: set[str] = {r[0] for r in con.execute("SELECT sha256 FROM files")}
+        stored = dict(con.execute("SELECT question, id FROM questions"))
+        #: a question's id by its place in the bank (0: not stored yet)
+        self.question_of = np.array([stored.get(qid, 0) for qid in qids], dtype=np.int64)
         self.answer_ids: dict[str, int] = dict(con.execute("SELECT answer, id FROM answers"))
+        #: an answer's id by its number (`AnswerKeys`), for the numbers met so far
+        self.answer_of: dict[int, int] = {}
+        self.last = dict(zip(self.TABLES, self._last_ids(), strict=True))
+
+    def _locked(self) -> None:
+        """The write lock just taken: read the gradebook again if another connection wrote to it meanwhile."""
+        if self._last_ids() != list(self.last.values()):
+            self._load_ids()
 
     @contextmanager
     def group(self) -> Iterator[None]:
@@ -516,6 +638,7 @@ class Writer:
         is rolled back alone, and the files before it are kept): far fewer commits for a large import."""
         self.con.execute("BEGIN IMMEDIATE")
         try:
+            self._locked()
             yield
         finally:
             self.con.execute("COMMIT")
@@ -526,6 +649,8 @@ class Writer:
         con, nested = self.con, self.con.in_transaction
         con.execute("SAVEPOINT file" if nested else "BEGIN IMMEDIATE")
         try:
+            if not nested:
+                self._locked()
             yield
         except BaseException:
             con.execute("ROLLBACK TO file" if nested else "ROLLBACK")
@@ -537,49 +662,88 @@ class Writer:
 
     def store(self, record: FileRecord) -> FileOutcome:
         """Store one checked file atomically: all of it, or nothing when its SHA-256 is already in."""
-        questions, answers, certainties, ats, ms = record.columns
-        outcome = FileOutcome(record.name, "imported", record.learner, record.session, len(questions),
+        attempts = record.attempts
+        outcome = FileOutcome(record.name, "imported", record.learner, record.session, len(attempts),
                               ratings=len(record.ratings))
         con, session = self.con, record.session
         with self._one_file():
-            before = con.execute("SELECT name, imported_at FROM files WHERE sha256 = ?", (record.sha256,)).fetchone()
-            if before:
-                outcome.status, outcome.imported_as, outcome.imported_at = "already imported", *before
+            if record.sha256 in self.sha256s:
+                outcome.status = "already imported"
+                outcome.imported_as, outcome.imported_at = con.execute(
+                    "SELECT name, imported_at FROM files WHERE sha256 = ?", (record.sha256,)).fetchone()
                 return outcome
             learner = self._learner(record.learner)
             if session and session not in self.session_ids:
-                con.execute("INSERT INTO sessions (id) VALUES (?) ON CONFLICT DO NOTHING", (session,))
+                con.execute("INSERT INTO sessions (id) VALUES (?)", (session,))
                 self.session_ids.add(session)
-            file_id = con.execute(
+            file_id = self._new_id("files", con.execute(
                 "INSERT INTO files (name, sha256, imported_at, learner, session) VALUES (?, ?, ?, ?, ?)",
-                (record.name, record.sha256, self.now, learner, session)).lastrowid
-            rows = zip(repeat(learner), repeat(session), self._ids("questions", "question", questions),
-                       self._ids("answers", "answer", answers), certainties, ats, ms, repeat(file_id))
-            outcome.added = con.executemany(INSERT_ATTEMPT, rows).rowcount
+                (record.name, record.sha256, self.now, learner, session)).lastrowid)
+            self.sha256s.add(record.sha256)
+            rows = np.empty((len(attempts), 7), dtype=np.int64)  # the columns of `insert_attempts`
+            rows[:, 0], rows[:, 1], rows[:, 2] = learner, self._question_ids(attempts[:, 0]), attempts[:, 3]
+            rows[:, 3], rows[:, 4], rows[:, 5] = self._answer_ids(attempts[:, 1]), attempts[:, 2], file_id
+            rows[:, 6] = np.arange(len(attempts))
+            outcome.added = self._insert_attempts(rows)
             if record.ratings:
                 tail = (learner, session, file_id)
                 outcome.ratings_added = con.executemany(INSERT_RATING,
                                                         [row + tail for row in record.ratings]).rowcount
         return outcome
 
+    def _insert_attempts(self, rows: np.ndarray) -> int:
+        """Store attempts given as rows of the columns of `insert_attempts` (certainty 0: not stated),
+        ROWS_PER_INSERT to a statement; returns how many were new."""
+        whole = len(rows) // ROWS_PER_INSERT * ROWS_PER_INSERT
+        added = 0
+        if whole:
+            added += self.con.executemany(insert_attempts(ROWS_PER_INSERT),
+                                          rows[:whole].reshape(-1, ROWS_PER_INSERT * rows.shape[1]).tolist()).rowcount
+        if whole < len(rows):
+            added += self.con.execute(insert_attempts(len(rows) - whole), rows[whole:].ravel().tolist()).rowcount
+        return added
+
+    def _new_id(self, table: str, row_id: int) -> int:
+        self.last[table] = max(self.last[table], row_id)
+        return row_id
+
     def _learner(self, name: str) -> int:
         if name not in self.learner_ids:
-            self.con.execute("INSERT INTO learners (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
-            self.learner_ids[name] = self.con.execute("SELECT id FROM learners WHERE name = ?", (name,)).fetchone()[0]
+            self.learner_ids[name] = self._new_id("learners", self.con.execute(
+                "INSERT INTO learners (name) VALUES (?)", (name,)).lastrowid)
         return self.learner_ids[name]
 
-    def _ids(self, table: str, column: str, values: list[str]) -> list[int]:
-        """The ids of some questions or answers (`table`: "questions" or "answers"), storing the new ones (in one
-        statement, with the ids that follow the largest stored)."""
-        ids = self.question_ids if table == "questions" else self.answer_ids
-        found = list(map(ids.get, values))
+    def _question_ids(self, places: np.ndarray) -> np.ndarray:
+        """The ids of questions given by their place in the bank, storing the new ones (in one statement, with the
+        ids that follow the largest stored, in the order first met)."""
+        ids = self.question_of[places]
+        if (ids == 0).any():
+            new = list(dict.fromkeys(places[ids == 0].tolist()))
+            self.question_of[new] = self._store_new("questions", "question",
+                                                    [self.answer_keys.bank.qids[q] for q in new])
+            ids = self.question_of[places]
+        return ids
+
+    def _answer_ids(self, keys: np.ndarray) -> list[int]:
+        """The ids of answers given by their numbers (`AnswerKeys`), storing the new ones (as `_question_ids`)."""
+        numbers = keys.tolist()
+        found = list(map(self.answer_of.get, numbers))
         if None not in found:
             return found
-        new = list(dict.fromkeys(compress(values, [i is None for i in found])))
-        first = self.con.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
-        self.con.executemany(f"INSERT INTO {table} (id, {column}) VALUES (?, ?)", enumerate(new, first))
-        ids.update(zip(new, range(first, first + len(new)), strict=True))
-        return list(map(ids.__getitem__, values))
+        new_numbers = list(dict.fromkeys(compress(numbers, [i is None for i in found])))  # in the order first met
+        texts = [self.answer_keys.text(k) for k in new_numbers]
+        new = [t for t in dict.fromkeys(texts) if t not in self.answer_ids]
+        self.answer_ids.update(zip(new, self._store_new("answers", "answer", new), strict=True))
+        self.answer_of.update(zip(new_numbers, map(self.answer_ids.__getitem__, texts), strict=True))
+        return list(map(self.answer_of.__getitem__, numbers))
+
+    def _store_new(self, table: str, column: str, values: list[str]) -> list[int]:
+        """Store new questions or answers (`table`: "questions" or "answers") with the ids that follow the largest
+        stored; returns their ids."""
+        first = self.last[table] + 1
+        self.con.executemany(f"INSERT INTO {table} (id, {column}) VALUES (?, ?)", enumerate(values, first))
+        self.last[table] += len(values)
+        return list(range(first, first + len(values)))
 
 
 #: files stored in one transaction (each in a savepoint of its own) by an import
@@ -596,9 +760,8 @@ def import_files(db: str | Path, paths: Iterable[str | Path], session: str | Non
     alone; the files before it are kept). `session` applies to the files that name none. `questions`: the bank to
     check against (the course's).
 
-    A large import (BULK_FROM files or more, and at least as many as the gradebook holds) is a bulk load: the query
-    indexes are dropped while it writes and built again at its end, and the foreign keys are checked once at its end
-    (`PRAGMA foreign_key_check`) instead of at every attempt."""
+    A large import (BULK_FROM files or more, and at least as many as the gradebook holds) checks the foreign keys once
+    at its end (`PRAGMA foreign_key_check`) instead of at every attempt."""
     from nasams_course.catalog import load_catalog
     from nasams_course.content.loader import course_bank
 
@@ -618,13 +781,12 @@ def import_files(db: str | Path, paths: Iterable[str | Path], session: str | Non
         con = connect(db)
         try:
             if bulk:
-                drop_query_indexes(con)
                 con.execute("PRAGMA foreign_keys = OFF")
             # the pages the import writes go into the write-ahead log, and to the database once when it closes (a
             # checkpoint every 4 MB, SQLite's default, writes and syncs the same pages again and again)
             con.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES}")
             con.execute("PRAGMA temp_store = MEMORY")  # each file's savepoint journal, in memory
-            writer = Writer(con)
+            writer = Writer(con, questions)
             for group in _batches(records, GROUP_FILES):
                 with writer.group():
                     for record in group:
@@ -634,12 +796,26 @@ def import_files(db: str | Path, paths: Iterable[str | Path], session: str | Non
                         else:
                             result.files.append(writer.store(record))
         finally:
-            ensure_query_indexes(con)
-            broken = con.execute("PRAGMA foreign_key_check").fetchall() if bulk else []
+            broken = broken_references(con) if bulk else []
             con.close()
     if broken:
         raise GradebookError(f"{db}: {len(broken)} rows refer to rows that are not there (first: {broken[0]})")
     return result
+
+
+def broken_references(con: sqlite3.Connection) -> list[tuple]:
+    """The rows that refer to rows that are not there (as `PRAGMA foreign_key_check` gives them; an attempt as its
+    row). The attempts (millions) are checked in one pass, by the ranges of the ids they refer to, when each table
+    they refer to holds every id from 1 to its largest (as the writer stores them: so an id in that range is there);
+    the other tables, and the attempts otherwise, row by row."""
+    broken = [row for table in ("files", "self_ratings") for row in con.execute(f"PRAGMA foreign_key_check({table})")]
+    parents = {"learner": "learners", "question": "questions", "answer": "answers", "file": "files"}
+    ranges = {column: con.execute(f"SELECT COUNT(*), COALESCE(MIN(id), 1), COALESCE(MAX(id), 0) FROM {table}")
+              .fetchone() for column, table in parents.items()}
+    if all(first == 1 and count == last for count, first, last in ranges.values()):
+        outside = " OR ".join(f"{column} NOT BETWEEN 1 AND {last}" for column, (_, _, last) in ranges.items())
+        return broken + con.execute(f"SELECT * FROM attempts WHERE {outside}").fetchall()
+    return broken + con.execute("PRAGMA foreign_key_check(attempts)").fetchall()
 
 
 def _batches(items: Iterable[FileRecord], size: int) -> Iterator[list[FileRecord]]:
@@ -651,19 +827,6 @@ def _batches(items: Iterable[FileRecord], size: int) -> Iterator[list[FileRecord
             batch = []
     if batch:
         yield batch
-
-
-def drop_query_indexes(con: sqlite3.Connection) -> None:
-    con.execute("BEGIN IMMEDIATE")
-    for name in QUERY_INDEXES:
-        con.execute(f"DROP INDEX IF EXISTS {name}")
-    con.execute("COMMIT")
-
-
-def ensure_query_indexes(con: sqlite3.Connection) -> None:
-    """Build the query indexes a large import dropped (also after one that was stopped half-way)."""
-    for sql in QUERY_INDEXES.values():
-        con.execute(sql)
 
 
 #: files a reader checks at once (a pool's worker reads them as one task), and the chunks a pool's workers may
@@ -716,32 +879,43 @@ def _read_ahead(pool: Any, chunks: list[list[str]], ahead: int) -> Iterator[File
 
 def sessions(db: str | Path) -> pd.DataFrame:
     """One row per session (files with no session together, as session None): its title when known, the learners
-    and files imported for it, and the attempts stored under it."""
+    and files imported for it, and the attempts stored under it (an attempt is stored under its file's session)."""
     con = connect(db)
     try:
         files = pd.DataFrame(con.execute(
             "SELECT f.session, s.title, COUNT(DISTINCT f.learner), COUNT(*) FROM files f "
             "LEFT JOIN sessions s ON s.id = f.session GROUP BY f.session ORDER BY f.session").fetchall(),
             columns=["session", "title", "learners", "files"])
-        attempts = dict(con.execute("SELECT session, COUNT(*) FROM attempts GROUP BY session").fetchall())
+        # by the learners' files: each learner's attempts are one range of the table
+        attempts = dict(con.execute("SELECT f.session, COUNT(*) FROM files f JOIN attempts a ON a.learner = f.learner "
+                                    "AND a.file = f.id GROUP BY f.session").fetchall())
     finally:
         con.close()
-    files["attempts"] = [attempts.get(s, 0) for s in files["session"]]
+    files["attempts"] = [attempts.get(None if pd.isna(s) else s, 0) for s in files["session"]]
     return files.astype({"learners": "int64", "files": "int64", "attempts": "int64"})
 
 
 ATTEMPT_COLUMNS = ["learner", "session", "question", "answer", "certainty", "at", "at_ms", "file"]
 
 
+def _of_session(session: str | None) -> tuple[str, tuple]:
+    """The WHERE clause (and its parameters) that keeps the attempts of one session (those of its files: the
+    learners with a file of the session, then their attempts from those files), or none."""
+    if not session:
+        return "", ()
+    return ("WHERE learner IN (SELECT learner FROM files WHERE session = ?) "
+            "AND file IN (SELECT id FROM files WHERE session = ?)", (session, session))
+
+
 def attempts_table(db: str | Path, session: str | None = None) -> pd.DataFrame:
     """The attempts, one row per attempt (of one session, or all): learner name, session, question, answer (its
     canonical JSON), certainty (missing when not stated), at (ISO UTC), at_ms (ms since the epoch), file name.
-    Ordered by learner, then time."""
+    Ordered by learner, then time, then as stored."""
     con = connect(db)
     try:
         where, params = ("WHERE session = ?", (session,)) if session else ("", ())
         rows = con.execute(f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM attempts_readable {where} "
-                           "ORDER BY learner, at_ms, id", params).fetchall()
+                           "ORDER BY learner, at_ms, file_id, seq", params).fetchall()
     finally:
         con.close()
     frame = pd.DataFrame(rows, columns=ATTEMPT_COLUMNS)
@@ -770,12 +944,8 @@ def attempts_frame(db: str | Path, session: str | None = None) -> pd.DataFrame:
     it to `grading.cohort.grade_cohort` as it is."""
     con = connect(db)
     try:
-        where, params = ("WHERE session = ?", (session,)) if session else ("", ())
-        count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
-        # in the order stored (a file's order), as integers straight into one array
-        table = np.fromiter(chain.from_iterable(con.execute(
-            f"SELECT learner, question, answer, at_ms FROM attempts {where} ORDER BY id", params)),
-            dtype=np.int64, count=4 * count).reshape(count, 4)
+        table = _attempt_ids(con, session)
+        count = len(table)
         names = dict(con.execute("SELECT id, name FROM learners"))
         question_ids = dict(con.execute("SELECT id, question FROM questions"))
         answer_texts = dict(con.execute("SELECT id, answer FROM answers"))
@@ -806,9 +976,8 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
     question not in `questions` keeps an empty answer."""
     con = connect(db)
     try:
-        where, params = ("WHERE session = ?", (session,)) if session else ("", ())
-        count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
-        table = _attempt_ids(con, where, params, count)
+        table = _attempt_ids(con, session)
+        count = len(table)
         names = dict(con.execute("SELECT id, name FROM learners"))
         question_ids = dict(con.execute("SELECT id, question FROM questions"))
         answer_texts = dict(con.execute("SELECT id, answer FROM answers"))
@@ -833,23 +1002,36 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
     return table, [names[i] for i in learner_seen]
 
 
-def _attempt_ids(con: sqlite3.Connection, where: str, params: tuple, count: int) -> np.ndarray:
-    """count x 4: learner, question, answer ids and at_ms of the attempts, in the order stored. SQLite hands over
-    each value as a Python object, so learner, question and answer come packed in one integer when their ids fit in
-    63 bits (as in any real gradebook), and are unpacked with numpy."""
+#: bits enough for at_ms (times to the year 10889) and for an attempt's place in its file (below MAX_ENTRIES: a
+#: longer file is refused), which `_attempt_ids` packs together
+AT_MS_BITS, SEQ_BITS = 48, MAX_ENTRIES.bit_length()
+
+
+def _attempt_ids(con: sqlite3.Connection, session: str | None) -> np.ndarray:
+    """count x 4: learner, question, answer ids and at_ms of the attempts (of one session, or all), in the order
+    they were stored (by file, then `seq`). SQLite hands over each value as a Python object, so learner, question,
+    answer and file come packed in one integer, and at_ms and seq in another, when they fit in 63 bits (as in any
+    real gradebook), and are unpacked with numpy."""
+    where, params = _of_session(session)
+    count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
     bits = [int(con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0]).bit_length()
-            for t in ("learners", "questions", "answers")]
-    if sum(bits) > 63:
-        return np.fromiter(chain.from_iterable(con.execute(
-            f"SELECT learner, question, answer, at_ms FROM attempts {where} ORDER BY id", params)),
-            dtype=np.int64, count=4 * count).reshape(count, 4)
-    q_shift, l_shift = bits[2], bits[1] + bits[2]
+            for t in ("learners", "questions", "answers", "files")]
+    if sum(bits) > 63 or AT_MS_BITS + SEQ_BITS > 63:
+        table = np.fromiter(chain.from_iterable(con.execute(
+            f"SELECT learner, question, answer, at_ms, file, seq FROM attempts {where}", params)),
+            dtype=np.int64, count=6 * count).reshape(count, 6)
+        return table[np.lexsort((table[:, 5], table[:, 4])), :4]
+    shifts = np.cumsum([0, *bits[::-1]])[::-1][1:].tolist()  # learner, question, answer, file (lowest)
     packed = np.fromiter(chain.from_iterable(con.execute(
-        f"SELECT (learner << {l_shift}) | (question << {q_shift}) | answer, at_ms FROM attempts {where} "
-        "ORDER BY id", params)), dtype=np.int64, count=2 * count).reshape(count, 2)
-    ids = packed[:, 0]
-    return np.column_stack([ids >> l_shift, (ids >> q_shift) & ((1 << bits[1]) - 1), ids & ((1 << bits[2]) - 1),
-                            packed[:, 1]])
+        f"SELECT (learner << {shifts[0]}) | (question << {shifts[1]}) | (answer << {shifts[2]}) | file, "
+        f"(at_ms << {SEQ_BITS}) | seq FROM attempts {where}", params)), dtype=np.int64, count=2 * count)
+    ids, times = packed[0::2], packed[1::2]
+    masks = [(1 << b) - 1 for b in bits]
+    file, seq = ids & masks[3], times & ((1 << SEQ_BITS) - 1)
+    order = np.argsort((file << SEQ_BITS) | seq, kind="stable")
+    ids = ids[order]
+    return np.column_stack([ids >> shifts[0], (ids >> shifts[1]) & masks[1], (ids >> shifts[2]) & masks[2],
+                            times[order] >> SEQ_BITS])
 
 
 def _fill_values(row: np.ndarray, qid: str, slots: dict[str, int], answer: Any) -> None:
