@@ -48,7 +48,6 @@ from nasams_course.grading.cohort import AttemptTable
 from nasams_course.responses import (
     ID_RE,
     MAX_ENTRIES,
-    MAX_FILE_BYTES,
     ResponseFileError,
     decode,
     format_time,
@@ -451,10 +450,9 @@ class Reader:
     def check_many(self, files: list[tuple[FileRecord, bytes]], session: str | None) -> list[FileRecord]:
         """Check files' bytes: those of the plain form by the fast reader, all at once; any other by
         `parse_responses` itself."""
-        values = [self.fast_loads(raw) for _, raw in files]
-        plain = read_plain(values, self.bank, self.now_ms)
-        self._fill([record for record, _ in files], values, plain)
-        for (record, raw), data, taken in zip(files, values, plain.taken.tolist(), strict=True):
+        plain = read_plain([raw for _, raw in files], self.bank, self.now_ms)  # the bytes: decoded once, there
+        self._fill([record for record, _ in files], plain)
+        for (record, raw), taken, own in zip(files, plain.taken.tolist(), plain.session, strict=True):
             if not taken:
                 try:
                     data = decode(raw)  # the standard reader: the value (and any message) every reader gets
@@ -462,26 +460,17 @@ class Reader:
                     record.problems.append(f"{record.name}: {exc}")
                     continue
                 self._reference(record, data)
-            self._place(record, data, session)
+                own = None if record.problems else file_session(data)  # refused: not read further
+            self._place(record, own, session)
         return [record for record, _ in files]
 
     @staticmethod
-    def fast_loads(raw: bytes) -> Any:
-        """The JSON value by orjson, or None when orjson does not read it (the standard reader then decides)."""
-        if len(raw) > MAX_FILE_BYTES:
-            return None
-        try:
-            return orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
-        except orjson.JSONDecodeError:
-            return None
-
-    @staticmethod
-    def _place(record: FileRecord, data: Any, session: str | None) -> None:
-        """The file's session: its own, else `session`; a file for another session than `session` is refused,
-        and so is a file that names no learner (a gradebook would merge every unnamed file into one learner)."""
+    def _place(record: FileRecord, own: str | None, session: str | None) -> None:
+        """The file's session: its own (`own`), else `session`; a file for another session than `session` is
+        refused, and so is a file that names no learner (a gradebook would merge every unnamed file into one
+        learner)."""
         if record.problems:
             return
-        own = file_session(data)
         if own and session and own != session:
             record.problems.append(f"{record.name}: the file is for session {own!r}, not {session!r} (--session)")
         record.session = own or session
@@ -508,7 +497,7 @@ class Reader:
 
     # the files the fast path took, from its columns ------------------------------------------------------------
 
-    def _fill(self, records: list[FileRecord], values: list[Any], plain: PlainRead) -> None:
+    def _fill(self, records: list[FileRecord], plain: PlainRead) -> None:
         """The attempts and self-ratings of the files the fast path took, split file by file."""
         cols, keep, r_keep = plain.cols, plain.keep, plain.r_keep
         question = np.array(cols.question, dtype=np.int64)[keep]
@@ -527,7 +516,7 @@ class Reader:
         start = r_start = 0
         for i, end, r_end in zip(taken.tolist(), ends, r_ends, strict=True):
             record = records[i]
-            record.learner = values[i]["learner"]
+            record.learner = plain.learner[i]
             record.attempts = attempts[start:end]
             record.ratings = ratings[r_start:r_end]
             start, r_start = end, r_end
