@@ -158,3 +158,21 @@ def test_grading_a_cohort_with_unanswered_provisions_prints_no_warning():
         warnings.simplefilter("error")
         result = grade_cohort(selections_frame(learners), QS)
     assert result["provisions"]["score"].isna().any() and result["domains"]["score"].isna().any()
+
+
+def test_on_a_one_question_scope_each_learner_completes_or_not_alone_and_its_one_provision_makes_a_domain():
+    """Scope g-order3 (E6 only, so its domain holds one provision in scope): one learner puts the steps in order, one
+    reverses them, one leaves the question empty. Completion is each learner's own, and every frame says what `grade`
+    says of each learner, the provisions' domains included."""
+    scope = {"g-order3": QS["g-order3"]}
+    learners = {"ana": [Attempt("g-order3", ["x", "y", "z"], 1, 0)], "bo": [Attempt("g-order3", ["z", "y", "x"], 1, 0)],
+                "cy": [Attempt("g-order3", None, 1, 0)]}
+    result = grade_cohort(selections_frame(learners), scope)
+    reports = {name: grade(scope, attempts) for name, attempts in learners.items()}
+    assert dict(zip(result["learners"]["learner"], result["learners"]["complete"], strict=True)) == {
+        name: r.complete for name, r in reports.items()} == {"ana": True, "bo": False, "cy": False}
+    domains = result["domains"].set_index("learner")
+    for name, r in reports.items():
+        [d] = r.domains
+        assert (domains.loc[name, "domain"], same(d.score, domains.loc[name, "score"])) == (d.id, True)
+    assert set(result["provisions"]["domain"]) == {"confidentiality"}
