@@ -5,14 +5,17 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import examples, golden_questions
+from nasams_course.catalog import load_catalog
 from nasams_course.grading import Attempt, grade
-from nasams_course.grading.cohort import grade_cohort, selections_frame
+from nasams_course.grading.cohort import _levels, bank_arrays, grade_cohort, selections_frame
+from nasams_course.grading.levels import EPSILON, LEVELS, level_for
 
 QS = golden_questions()
 
@@ -176,3 +179,15 @@ def test_on_a_one_question_scope_each_learner_completes_or_not_alone_and_its_one
         [d] = r.domains
         assert (domains.loc[name, "domain"], same(d.score, domains.loc[name, "score"])) == (d.id, True)
     assert set(result["provisions"]["domain"]) == {"confidentiality"}
+
+
+def test_the_cohort_levels_are_level_for_at_every_threshold():
+    """A score within 1e-9 below a threshold reaches it, as `level_for` says, and no score is no level."""
+    scores = [s for _, low in LEVELS for s in (low, low - EPSILON, low - 2 * EPSILON, low + EPSILON)] + [1.0]
+    assert list(_levels(np.array(scores))) == [level_for(s) for s in scores]
+    assert list(_levels(np.array([math.nan]))) == [None]
+
+
+def test_an_empty_bank_is_arrays_of_no_rows_and_no_option_slots():
+    arrays = bank_arrays({}, load_catalog())
+    assert arrays.qids == [] and arrays.credit.shape == (0, 0) and arrays.key_slot.shape == (0, 0)
