@@ -22,6 +22,7 @@ from nasams_course.trainer import keyed_answer, weak_answer
 from nasams_course.training import gradebook as gb
 from nasams_course.training.certificate_pdf import read_pdf_text
 from nasams_course.training.certificates import format_code
+from nasams_course.training.certify import slug
 from nasams_course.training.issuer import init_issuer
 from nasams_course.training.register import register_frame
 from nasams_course.training.syllabus import load_syllabus
@@ -275,3 +276,11 @@ def test_bad_input_is_one_line_and_exit_2_and_writes_nothing(cohort, capsys, cas
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (tmp / "o").exists() and not (tmp / "r.json").exists()
     assert register_frame(cohort["db"]).equals(before)
+
+
+@pytest.mark.parametrize(("name", "file_name"), [("Łukasz Nguyễn", "lukasz-nguyen"), ("łucja Ørsted", "lucja-rsted"),
+                                                  ("李", "learner"), ("Ana  O'Brien", "ana-o-brien")])
+def test_a_certificate_file_is_named_in_ascii_from_any_name(name, file_name):
+    """A name in any script names a file that any system can hold: letters with marks lose them (Ł as L, which has no
+    decomposition), what has no ASCII form is left out, and a name with nothing left is "learner"."""
+    assert slug(name) == file_name
