@@ -110,15 +110,17 @@ mutate: $(MUTMUT_STAMP) $(STRYKER) browser-deps
 	rm -rf mutants
 	mkdir -p mutants
 	@start=$$(date +%s); \
-	echo "Stryker (JavaScript): log in mutants/stryker.log"; \
-	$(STRYKER) run $(MUTATION)/stryker.config.json > mutants/stryker.log 2>&1 || { tail -30 mutants/stryker.log; exit 1; }; \
-	js=$$(date +%s); echo "    $$((js - start)) s"; \
-	echo "mutmut (Python): log in mutants/mutmut.log"; \
-	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children 2 > mutants/mutmut.log 2>&1 \
-		|| { tail -c 3000 mutants/mutmut.log; exit 1; }; \
-	end=$$(date +%s); echo "    $$((end - js)) s"; \
+	echo "Stryker (JavaScript) and mutmut (Python) side by side: logs in mutants/stryker.log and mutants/mutmut.log"; \
+	( $(STRYKER) run $(MUTATION)/stryker.config.json > mutants/stryker.log 2>&1; echo $$? > mutants/stryker.status; \
+	  echo "    Stryker done in $$(( $$(date +%s) - start )) s" ) & \
+	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children 2 > mutants/mutmut.log 2>&1; py=$$?; \
+	echo "    mutmut done in $$(( $$(date +%s) - start )) s"; wait; \
+	end=$$(date +%s); \
+	[ $$py = 0 ] || { tail -c 3000 mutants/mutmut.log; exit 1; }; \
+	[ "$$(cat mutants/stryker.status)" = 0 ] || { tail -30 mutants/stryker.log; exit 1; }; \
 	$(BIN)/python $(MUTATION)/report.py; status=$$?; \
-	echo "make mutate took $$(( (end - start) / 60 )) min $$(( (end - start) % 60 )) s"; exit $$status
+	echo "make mutate took $$(( (end - start) / 60 )) min $$(( (end - start) % 60 )) s (load average at the end: $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+	exit $$status
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis mutants

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
 
 import pytest
 
+from conftest import run
 from nasams_course.content import cues
 from nasams_course.content.loader import load_bank
 
@@ -113,15 +113,11 @@ def test_a_bank_within_the_limits_passes(course, bank):
 
 def test_the_bank_command_prints_the_figures_and_the_problems(course):
     bank_problems(course, BAD["rate-longest-keyed-4"][0])
-    out = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(course.root), "bank"],
-                         capture_output=True, text=True)
+    out = run("--root", course.root, "bank")  # in this process: seen by make mutate
     assert out.returncode == 1
     assert "rate longest keyed 4" in out.stdout and "4 (40%)" in out.stdout
     assert "book:cues.rate-longest:" in out.stdout
-    js = subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(course.root), "bank", "--json"],
-                        capture_output=True, text=True)
-    import json
-
+    js = run("--root", course.root, "bank", "--json")
     data = json.loads(js.stdout)
     assert data["cues"]["bank"]["rate_longest_keyed_4"] == 4 and data["cues"]["bank"]["rate_questions"] == N
 

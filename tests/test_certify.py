@@ -23,6 +23,7 @@ from nasams_course.trainer import keyed_answer, weak_answer
 from nasams_course.training import gradebook as gb
 from nasams_course.training.certificate_pdf import read_pdf_text
 from nasams_course.training.certificates import format_code
+from nasams_course.training.certify import slug
 from nasams_course.training.issuer import init_issuer
 from nasams_course.training.register import register_frame
 from nasams_course.training.syllabus import load_syllabus
@@ -115,6 +116,9 @@ def test_a_non_completer_gets_a_statement_of_what_remains_and_no_certificate(coh
     out = cohort["tmp"] / "conf"
     ben = run_csv(out)["Ben Ode"]
     assert ben["certificate_id"] == "" and ben["token_sha256"] == ""
+    # named by the learner's row in the run (1-based), the name certify checks is free before it writes anything
+    row = list(run_csv(out)).index("Ben Ode") + 1
+    assert Path(ben["pdf"]).name == f"statement-{row:04d}-ben-ode.pdf"
     token, text = read_pdf_text(out / ben["pdf"])
     assert token is None and "Statement of what remains" in text and "not a certificate" in text.lower()
     report = gb_report("Ben Ode", cohort)
@@ -124,7 +128,8 @@ def test_a_non_completer_gets_a_statement_of_what_remains_and_no_certificate(coh
     flat = " ".join(text.split())
     for pid in not_attempted + critical:
         assert f"{pid} ·" in flat
-    assert len([p for p in out.iterdir() if p.name.startswith("certificate-")]) == 2  # Ana's PDF and JSON only
+    # Ana's PDF and JSON only, named as certify checks them before writing (.pdf, not .PDF)
+    assert sorted(p.suffix for p in out.iterdir() if p.name.startswith("certificate-")) == [".json", ".pdf"]
 
 
 def gb_report(learner: str, cohort):
@@ -275,3 +280,13 @@ def test_bad_input_is_one_line_and_exit_2_and_writes_nothing(cohort, capsys, cas
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (tmp / "o").exists() and not (tmp / "r.json").exists()
     assert register_frame(cohort["db"]).equals(before)
+
+
+@pytest.mark.parametrize(("name", "file_name"), [("Łukasz Nguyễn", "lukasz-nguyen"), ("łucja Ørsted", "lucja-rsted"),
+                                                  ("李", "learner"), ("Ana  O'Brien", "ana-o-brien"),
+                                                  ("(Ana Ruiz!)", "ana-ruiz"), ("Ana" * 20, ("ana" * 20)[:40])])
+def test_a_certificate_file_is_named_in_ascii_from_any_name(name, file_name):
+    """A name in any script names a file that any system can hold: letters with marks lose them (Ł as L, which has no
+    decomposition), what has no ASCII form is left out, no name starts or ends with a hyphen, 40 characters at most,
+    and a name with nothing left is "learner"."""
+    assert slug(name) == file_name

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
+import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import examples, golden_questions
+from nasams_course.catalog import load_catalog
 from nasams_course.grading import Attempt, grade
-from nasams_course.grading.cohort import grade_cohort, selections_frame
+from nasams_course.grading.cohort import _levels, bank_arrays, grade_cohort, selections_frame
+from nasams_course.grading.levels import EPSILON, LEVELS, level_for
 
 QS = golden_questions()
 
@@ -112,11 +116,13 @@ def test_breach_masks_hold_63_provisions_and_no_more():
 def test_selections_naming_what_the_bank_does_not_have_are_refused_with_a_message():
     frame = selections_frame({"ana": [Attempt("g-single", "a", 1, 0)]})
     frame["question"] = frame["question"].cat.rename_categories({"g-single": "g-nowhere"})
-    with pytest.raises(KeyError, match="the selections name a question that is not in the bank"):
+    with pytest.raises(KeyError) as refused:
         grade_cohort(frame, QS)
+    assert refused.value.args == ("the selections name a question that is not in the bank",)  # these words, only
     frame = selections_frame({"ana": [Attempt("g-single", "z", 1, 0)]})
-    with pytest.raises(KeyError, match="the selections name an option that its question does not have"):
+    with pytest.raises(KeyError) as refused:
         grade_cohort(frame, QS)
+    assert refused.value.args == ("the selections name an option that its question does not have",)
 
 
 def test_multi_questions_with_one_keyed_or_one_unkeyed_option_score_as_per_learner():
@@ -145,3 +151,43 @@ def test_plain_text_columns_are_converted_and_grade_the_same():
     plain = frame.astype({"learner": object, "question": object, "option": object})
     for name in ("items", "provisions", "learners"):
         pd.testing.assert_frame_equal(grade_cohort(plain, QS)[name], grade_cohort(frame, QS)[name])
+
+
+def test_grading_a_cohort_with_unanswered_provisions_prints_no_warning():
+    """A learner who answered one question leaves most provisions and domains without a score (0 of 0): the grader
+    says so with NaN, and numpy prints nothing on stderr for a trainer to wonder about."""
+    learners = {"ana": [Attempt("g-single", "a", 1, 0)], "bo": [Attempt("g-multi", ["a"], 1, 0)]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = grade_cohort(selections_frame(learners), QS)
+    assert result["provisions"]["score"].isna().any() and result["domains"]["score"].isna().any()
+
+
+def test_on_a_one_question_scope_each_learner_completes_or_not_alone_and_its_one_provision_makes_a_domain():
+    """Scope g-order3 (E6 only, so its domain holds one provision in scope): one learner puts the steps in order, one
+    reverses them, one leaves the question empty. Completion is each learner's own, and every frame says what `grade`
+    says of each learner, the provisions' domains included."""
+    scope = {"g-order3": QS["g-order3"]}
+    learners = {"ana": [Attempt("g-order3", ["x", "y", "z"], 1, 0)], "bo": [Attempt("g-order3", ["z", "y", "x"], 1, 0)],
+                "cy": [Attempt("g-order3", None, 1, 0)]}
+    result = grade_cohort(selections_frame(learners), scope)
+    reports = {name: grade(scope, attempts) for name, attempts in learners.items()}
+    assert dict(zip(result["learners"]["learner"], result["learners"]["complete"], strict=True)) == {
+        name: r.complete for name, r in reports.items()} == {"ana": True, "bo": False, "cy": False}
+    domains = result["domains"].set_index("learner")
+    for name, r in reports.items():
+        [d] = r.domains
+        assert (domains.loc[name, "domain"], same(d.score, domains.loc[name, "score"])) == (d.id, True)
+    assert set(result["provisions"]["domain"]) == {"confidentiality"}
+
+
+def test_the_cohort_levels_are_level_for_at_every_threshold():
+    """A score within 1e-9 below a threshold reaches it, as `level_for` says, and no score is no level."""
+    scores = [s for _, low in LEVELS for s in (low, low - EPSILON, low - 2 * EPSILON, low + EPSILON)] + [1.0]
+    assert list(_levels(np.array(scores))) == [level_for(s) for s in scores]
+    assert list(_levels(np.array([math.nan]))) == [None]
+
+
+def test_an_empty_bank_is_arrays_of_no_rows_and_no_option_slots():
+    arrays = bank_arrays({}, load_catalog())
+    assert arrays.qids == [] and arrays.credit.shape == (0, 0) and arrays.key_slot.shape == (0, 0)

@@ -41,13 +41,21 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not (HTML / "index.html").exists():
-        pytest.fail("the book is not built: run `make book` first")
+def chromium():
+    """The suite's one Chromium, for tests that need no built book (a second sync Playwright cannot start while the
+    first runs)."""
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """Chromium, for tests that read the built book."""
+    if not (HTML / "index.html").exists():
+        pytest.fail("the book is not built: run `make book` first")
+    return chromium
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -102,12 +102,6 @@ def test_a_page_that_asks_for_anything_outside_is_refused(tmp_path, outside):
     assert not (tmp_path / "x.pdf").exists()
 
 
-@pytest.fixture(scope="module")
-def chromium(browser):
-    """The suite's one Chromium (a second sync Playwright cannot start while the first runs)."""
-    return browser
-
-
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("build", [facilitator_guide_html, learner_handout_html])
 def test_the_guide_and_handout_pass_axe(chromium, mode, build):

@@ -159,3 +159,10 @@ test("certainty at exactly 67 percent right: low certainty no longer fits, mediu
 test("a refusal is marked as one, so that the page shows its message", () => {
   assert.equal(refusal(() => quiz.fail("x")).refused, true);
 });
+
+test("a session id is checked from its first character: a hyphen or a capital there is refused", () => {
+  const words = "'session' must be a session id (lower-case letters, digits and hyphens)";
+  assert.equal(quiz.checkFile(file({ session: "spring-2026" }), NOW).session, "spring-2026");
+  for (const session of ["-spring", "Spring", "x".repeat(81), "spring!"])
+    assert.deepEqual(refusal(() => quiz.checkFile(file({ session }), NOW)), { message: words, refused: true }, session);
+});

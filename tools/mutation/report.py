@@ -31,6 +31,7 @@ JS_INVALID = {"CompileError", "RuntimeError", "Ignored"}
 class Score:
     module: str
     killed: int = 0
+    timeouts: int = 0  # counted killed (a mutant that hangs), shown apart: a limit too short makes false kills
     survived: list[str] = field(default_factory=list)
     other: int = 0  # not run (interrupted), or errors
 
@@ -62,6 +63,7 @@ def python_scores() -> list[Score]:
         for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
             if code in KILLED or code in TIMEOUT:
                 score.killed += 1
+                score.timeouts += code in TIMEOUT
             elif code in SURVIVED or code in NO_TESTS:
                 score.survived.append(name)
             else:
@@ -84,6 +86,7 @@ def js_scores() -> list[Score]:
         for mutant in data["mutants"]:
             if mutant["status"] in JS_KILLED:
                 score.killed += 1
+                score.timeouts += mutant["status"] == "Timeout"
             elif mutant["status"] in JS_SURVIVED:
                 score.survived.append(js_key(path, mutant))
             elif mutant["status"] not in JS_INVALID:
@@ -96,12 +99,14 @@ def main() -> int:
     equivalent = equivalents()
     scores = python_scores() + js_scores()
     width = max(len(s.module) for s in scores)
-    print(f"\n{'module':<{width}}  mutants  killed  survived  equivalent  not run   score  (equivalent set aside)")
+    print(f"\n{'module':<{width}}  mutants  killed  (timeouts)  survived  equivalent  not run   score  "
+          "(equivalent set aside)")
     failing, unexplained = [], []
     for s in scores:
         eq = [m for m in s.survived if m in equivalent]
         unexplained += [m for m in s.survived if m not in equivalent]
-        print(f"{s.module:<{width}}  {s.total:7}  {s.killed:6}  {len(s.survived):8}  {len(eq):10}  {s.other:7}  "
+        print(f"{s.module:<{width}}  {s.total:7}  {s.killed:6}  {s.timeouts:10}  {len(s.survived):8}  {len(eq):10}  "
+              f"{s.other:7}  "
               f"{s.score():6.1%}  {s.score(equivalent):6.1%}")
         if s.other or s.score(equivalent) < THRESHOLD:
             failing.append(s.module)
