@@ -77,12 +77,6 @@ def lab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture
-def chromium(browser):
-    """The browser suite's Chromium (one Playwright per test session)."""
-    return browser
-
-
 def open_and_run(chromium, lab, path: str, width: int = 1280):
     """Open a document in JupyterLab, run all its cells from the command palette, wait for the quiz widgets."""
     page = chromium.new_page(viewport={"width": width, "height": 900})

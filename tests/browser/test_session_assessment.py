@@ -44,12 +44,6 @@ def built(session_build) -> Path:
 
 
 @pytest.fixture(scope="module")
-def chromium(browser):
-    """The suite's one Chromium (a second sync Playwright cannot start while the first runs)."""
-    return browser
-
-
-@pytest.fixture(scope="module")
 def server(built):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built / "html")))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
