@@ -927,19 +927,24 @@ def learner_files(db: str | Path, session: str | None = None) -> pd.DataFrame:
     return pd.DataFrame({"learner": list(files), "files": ["; ".join(names) for names in files.values()]})
 
 
+def _attempts_with_lookups(db: str | Path, session: str | None) -> tuple[np.ndarray, dict, dict, dict]:
+    """The attempts (of one session, or all) as `_attempt_ids` gives them, with the names of the learners and the
+    texts of the questions and answers their ids stand for, read in one connection."""
+    con = connect(db)
+    try:
+        return (_attempt_ids(con, session), dict(con.execute("SELECT id, name FROM learners")),
+                dict(con.execute("SELECT id, question FROM questions")),
+                dict(con.execute("SELECT id, answer FROM answers")))
+    finally:
+        con.close()
+
+
 def attempts_frame(db: str | Path, session: str | None = None) -> pd.DataFrame:
     """The attempts (of one session, or all) as the cohort grader's selections frame, one row per chosen option:
     learner (name), question, attempt (the order of a learner's attempts: later is higher), option, value. Feed
     it to `grading.cohort.grade_cohort` as it is."""
-    con = connect(db)
-    try:
-        table = _attempt_ids(con, session)
-        count = len(table)
-        names = dict(con.execute("SELECT id, name FROM learners"))
-        question_ids = dict(con.execute("SELECT id, question FROM questions"))
-        answer_texts = dict(con.execute("SELECT id, answer FROM answers"))
-    finally:
-        con.close()
+    table, names, question_ids, answer_texts = _attempts_with_lookups(db, session)
+    count = len(table)
     # the order of a learner's attempts: by time, then as they were stored
     attempt = np.empty(count, dtype=np.int64)
     attempt[np.argsort(table[:, 3], kind="stable")] = np.arange(count)
@@ -963,15 +968,8 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
     learner, then as stored; `at` in ms), and the learner names its `learner` column indexes (sorted by id). Each
     distinct (question, answer) is read once, a row of `values` (`answer` gives each attempt's); an attempt at a
     question not in `questions` keeps an empty answer."""
-    con = connect(db)
-    try:
-        table = _attempt_ids(con, session)
-        count = len(table)
-        names = dict(con.execute("SELECT id, name FROM learners"))
-        question_ids = dict(con.execute("SELECT id, question FROM questions"))
-        answer_texts = dict(con.execute("SELECT id, answer FROM answers"))
-    finally:
-        con.close()
+    table, names, question_ids, answer_texts = _attempts_with_lookups(db, session)
+    count = len(table)
     learner, learner_seen = pd.factorize(table[:, 0], sort=True)
     question, question_seen = pd.factorize(table[:, 1])
     qids = [question_ids[q] for q in question_seen]
