@@ -154,6 +154,10 @@ def test_a_sessions_clear_leaves_the_courses_answers(chromium, base):
     assert sorted(k for k in keys if k.startswith(prefix + "q:")) == sorted(prefix + f"q:{q}" for q in (SINGLE, MULTI,
                                                                                                          ORDER))
     page.goto(f"{base}/book/orientation/session.html")
+    # the chapter page's last writes reach the store a moment after it is left (Chromium commits them to the browser
+    # process asynchronously); the panel recounts when they land (its "storage" listener)
+    page.wait_for_function("document.querySelector('[data-role=count]').textContent.startsWith('3 answers')",
+                           timeout=5000)
     assert page.locator("[data-role=count]").inner_text().startswith("3 answers saved")  # not the course's
     page.click("[data-action=clear]")
     page.wait_for_function("document.querySelector('[data-role=count]').textContent.startsWith('0 answers')")
