@@ -459,6 +459,38 @@ def test_many_files_read_in_a_pool_and_bulk_loaded_give_the_same_gradebook(tmp_p
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
+@pytest.mark.parametrize("session", [None, "s-two"])
+def test_a_large_gradebook_read_by_processes_gives_what_one_process_reads(tmp_path, three, monkeypatch, session):
+    """A gradebook of gb.PARALLEL_READ_FROM attempts or more is read by processes, each a range of learners: the same
+    AttemptTable, rows in the same order (by learner, then as stored: by file, then place in the file), and the same
+    names as one process reads, for the whole gradebook and for one session. The learners' files are imported in an
+    order other than the learners' (Ana, Bo, Ana, then eight more learners, two of them in session s-two)."""
+    more = [write(tmp_path / f"l{i}.json", f"Learner {i}", [
+        entry("g-single", "abcd"[i % 4], f"2026-11-02T10:{i:02d}:00.000Z"),
+        entry("g-multi", ["a", "c"][: 1 + i % 2], f"2026-11-02T09:{i:02d}:00.000Z", certainty=1 + i % 3)],
+        **({"session": "s-two"} if i in (3, 6) else {})) for i in range(8)]
+    db = tmp_path / "gb.sqlite"
+    import_files(db, [*three, *more[:3]])
+    import_files(db, more[3:], session=None)
+    import_files(db, [write(tmp_path / "ana-3.json", "Ana Ruiz", [entry("g-rate", {"a": 1, "b": 2, "c": 3, "d": 4})],
+                            session="s-two")])
+
+    def read():
+        table, names = gb.attempt_arrays(db, QS, session)
+        return {f: np.asarray(getattr(table, f)).tolist() for f in ("learner", "question", "at", "seq", "answer")}, \
+            np.nan_to_num(table.values, nan=-1).tolist(), table.qids, names
+
+    one = read()
+    assert len(one[0]["learner"]) == (5 if session else 23)
+    parts = []
+    real = gb._read_in_parts
+    monkeypatch.setattr(gb, "_read_in_parts", lambda *a: parts.append(a[-1]) or real(*a))
+    monkeypatch.setattr(gb, "PARALLEL_READ_FROM", 1)
+    monkeypatch.setattr(gb, "_processes", lambda: 3)
+    assert read() == one
+    assert parts == [[(1, 4), (5, 7), (8, 10)]]  # ten learners in three ranges: each read by a process
+
+
 def test_a_file_of_many_attempts_is_stored_whole_and_in_its_order(tmp_path):
     """The writer stores a file's attempts gb.ROWS_PER_INSERT to a statement, and the rest in one more: every attempt
     of a file of 2 x 64 + 5 is stored (one, identical to an earlier one in another statement, once), with its

@@ -204,3 +204,28 @@ def test_a_learner_with_nothing_in_scope_is_on_the_roster_as_grade_reports_them(
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     plan = json.loads(run("session", "check", str(syllabus), "--json").stdout)
     check_against_grade(tmp_path / "r", [graded], total=sum(len(b["questions"]) for b in plan["blocks"]))
+
+
+def test_charts_drawn_by_a_process_of_their_own_are_the_charts_drawn_here(tmp_path, monkeypatch):
+    """From report_charts.APART_FROM learners on, the two charts are drawn by another process while the tables are
+    made: the page and every CSV file are the same as when this process draws them (the time written aside)."""
+    from conftest import run as run_here
+    from nasams_course.training import report_charts
+
+    paths = write_cohort(tmp_path / "files", 12)
+
+    def report(out):
+        done = run_here("--root", REPO, "report", *paths, "--out", out)
+        assert done.returncode == 0, done.stderr
+        return {p.name: re.sub(r"written \d{4}-\d\d-\d\d \d\d:\d\d UTC", "", p.read_text(encoding="utf-8"))
+                for p in sorted(out.iterdir())}
+
+    here = report(tmp_path / "here")
+    pools = []
+    real_pool = report_charts.multiprocessing.get_context("fork").Pool
+    monkeypatch.setattr(report_charts, "APART_FROM", 12)
+    monkeypatch.setattr(report_charts.multiprocessing, "get_context",
+                        lambda method: type("Ctx", (), {"Pool": staticmethod(lambda n: pools.append(n) or real_pool(n))}))
+    apart = report(tmp_path / "apart")
+    assert pools == [1]
+    assert apart == here and "<svg" in here["index.html"]

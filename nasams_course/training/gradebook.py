@@ -822,6 +822,9 @@ def _batches(items: Iterable[FileRecord], size: int) -> Iterator[list[FileRecord
 #: read ahead of the writer, each
 READ_CHUNK = 32
 READ_AHEAD = 4
+#: the readers' niceness: the writer, which stores what they read one file after another, is the slower side, and
+#: goes first when the processors are busy (the readers, ahead of it, use what is left)
+READER_NICE = 10
 
 # Reading in a pool of processes: the reader and the SHA-256s already imported, for the workers (fork) to use.
 _POOL_STATE: tuple[Reader, str | None, set[str]] | None = None
@@ -837,15 +840,14 @@ def reading(reader: Reader, paths: list[str], session: str | None, known: set[st
     """Every file read and checked, in order, READ_CHUNK files at a time: by a pool of processes (one per processor)
     for many files, which read ahead while the caller stores what they have read."""
     chunks = [paths[i:i + READ_CHUNK] for i in range(0, len(paths), READ_CHUNK)]
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = cores
+    workers = _processes()
     if len(paths) < POOL_FROM or workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield chain.from_iterable(reader.read_many(chunk, session, known) for chunk in chunks)
         return
     global _POOL_STATE
     _POOL_STATE = (reader, session, known)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=os.nice, initargs=(READER_NICE,)) as pool:
             yield _read_ahead(pool, chunks, READ_AHEAD * workers)
     finally:
         _POOL_STATE = None
@@ -932,7 +934,7 @@ def _attempts_with_lookups(db: str | Path, session: str | None) -> tuple[np.ndar
     texts of the questions and answers their ids stand for, read in one connection."""
     con = connect(db)
     try:
-        return (_attempt_ids(con, session), dict(con.execute("SELECT id, name FROM learners")),
+        return (_attempt_ids(con, session, db), dict(con.execute("SELECT id, name FROM learners")),
                 dict(con.execute("SELECT id, question FROM questions")),
                 dict(con.execute("SELECT id, answer FROM answers")))
     finally:
@@ -994,11 +996,16 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
 AT_MS_BITS, SEQ_BITS = 48, MAX_ENTRIES.bit_length()
 
 
-def _attempt_ids(con: sqlite3.Connection, session: str | None) -> np.ndarray:
+#: a gradebook of at least this many attempts (of the session read) is read by a pool of processes, one per
+#: processor, each a range of learners: SQLite hands over each value as a Python object, which is most of the time
+PARALLEL_READ_FROM = 200_000
+
+
+def _attempt_ids(con: sqlite3.Connection, session: str | None, db: str | Path | None = None) -> np.ndarray:
     """count x 4: learner, question, answer ids and at_ms of the attempts (of one session, or all), in the order
     they were stored (by file, then `seq`). SQLite hands over each value as a Python object, so learner, question,
     answer and file come packed in one integer, and at_ms and seq in another, when they fit in 63 bits (as in any
-    real gradebook), and are unpacked with numpy."""
+    real gradebook), and are unpacked with numpy; a large gradebook (`db`: its path) is read by processes at once."""
     where, params = _of_session(session)
     count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
     bits = [int(con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0]).bit_length()
@@ -1009,9 +1016,13 @@ def _attempt_ids(con: sqlite3.Connection, session: str | None) -> np.ndarray:
             dtype=np.int64, count=6 * count).reshape(count, 6)
         return table[np.lexsort((table[:, 5], table[:, 4])), :4]
     shifts = np.cumsum([0, *bits[::-1]])[::-1][1:].tolist()  # learner, question, answer, file (lowest)
-    packed = np.fromiter(chain.from_iterable(con.execute(
-        f"SELECT (learner << {shifts[0]}) | (question << {shifts[1]}) | (answer << {shifts[2]}) | file, "
-        f"(at_ms << {SEQ_BITS}) | seq FROM attempts {where}", params)), dtype=np.int64, count=2 * count)
+    select = (f"SELECT (learner << {shifts[0]}) | (question << {shifts[1]}) | (answer << {shifts[2]}) | file, "
+              f"(at_ms << {SEQ_BITS}) | seq FROM attempts {where}")
+    parts = _learner_ranges(con, _processes()) if db is not None and count >= PARALLEL_READ_FROM else []
+    if len(parts) > 1:
+        packed = _read_in_parts(db, f"{select} {'AND' if where else 'WHERE'} learner BETWEEN ? AND ?", params, parts)
+    else:
+        packed = np.fromiter(chain.from_iterable(con.execute(select, params)), dtype=np.int64, count=2 * count)
     ids, times = packed[0::2], packed[1::2]
     masks = [(1 << b) - 1 for b in bits]
     file, seq = ids & masks[3], times & ((1 << SEQ_BITS) - 1)
@@ -1019,6 +1030,36 @@ def _attempt_ids(con: sqlite3.Connection, session: str | None) -> np.ndarray:
     ids = ids[order]
     return np.column_stack([ids >> shifts[0], (ids >> shifts[1]) & masks[1], (ids >> shifts[2]) & masks[2],
                             times[order] >> SEQ_BITS])
+
+
+def _processes() -> int:
+    """The processors this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _learner_ranges(con: sqlite3.Connection, parts: int) -> list[tuple[int, int]]:
+    """The learners' ids cut into `parts` ranges of about as many learners each (first id, last id)."""
+    ids = [r[0] for r in con.execute("SELECT id FROM learners ORDER BY id")]
+    if parts < 2 or len(ids) < parts or "fork" not in multiprocessing.get_all_start_methods():
+        return []
+    cuts = np.array_split(np.array(ids, dtype=np.int64), parts)
+    return [(int(c[0]), int(c[-1])) for c in cuts]
+
+
+def _read_part(db: str, select: str, params: tuple) -> np.ndarray:
+    """One process's part of a large read (see `_attempt_ids`): the packed values its query gives."""
+    con = sqlite3.connect(f"file:{Path(db).resolve().as_posix()}?mode=ro", uri=True)
+    try:
+        return np.fromiter(chain.from_iterable(con.execute(select, params)), dtype=np.int64)
+    finally:
+        con.close()
+
+
+def _read_in_parts(db: str | Path, select: str, params: tuple, parts: list[tuple[int, int]]) -> np.ndarray:
+    """The packed values of `select` (its last two parameters: a range of learners' ids), each range read by a
+    process of its own, in the order of the ranges."""
+    with multiprocessing.get_context("fork").Pool(len(parts)) as pool:
+        return np.concatenate(pool.starmap(_read_part, [(str(db), select, (*params, *part)) for part in parts]))
 
 
 def _fill_values(row: np.ndarray, qid: str, slots: dict[str, int], answer: Any) -> None:

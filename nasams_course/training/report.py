@@ -29,7 +29,7 @@ from nasams_course.training.cohort_tables import (
     roster,
 )
 from nasams_course.training.distractors import choice_shares, option_key, position_shares, rating_shares
-from nasams_course.training.report_charts import domain_chart, heat_map
+from nasams_course.training.report_charts import start_charts
 from nasams_course.training.spreadsheet import write_frame
 
 #: marks a report's folder: an earlier report may be replaced, nothing else is touched
@@ -181,13 +181,19 @@ def roster_section(graded: Graded, frame: pd.DataFrame) -> Section:
     return Section(html, {"roster.csv": csv})
 
 
-def profile_section(graded: Graded) -> Section:
+def profile_section(graded: Graded) -> Callable[[], Section]:
+    """The provisions and domains: begun now (its charts are drawn meanwhile, see `start_charts`), finished by the
+    function returned."""
     names = graded.cohort.learners.set_index("key")["learner"]
     scores = provision_matrix(graded)
     critical = provision_matrix(graded, column="critical")
-    chart, _ = heat_map(scores, critical.astype(float), names.reindex(scores.index))
     levels = domain_levels(graded)
-    dchart, _ = domain_chart(levels)
+    charts = start_charts(scores, critical.astype(float), names.reindex(scores.index), levels)
+    return lambda: _profile_section(graded, names, scores, levels, *charts())
+
+
+def _profile_section(graded: Graded, names: pd.Series, scores: pd.DataFrame, levels: pd.DataFrame, chart: str,
+                     dchart: str) -> Section:
     wide = scores.copy()
     wide.insert(0, "learner", names.reindex(scores.index).to_numpy())
     domains = domain_matrix(graded)
@@ -369,8 +375,10 @@ def write_report(graded: Graded, out: Path) -> list[Path]:
     n = len(frame)
     scores = first_attempt_scores(graded)
     tables = item_tables(graded, scores) if n >= ia.MIN_LEARNERS else None
-    sections = [roster_section(graded, frame), profile_section(graded), critical_section(graded),
-                item_section(n, tables), distractor_section(graded, n, scores), questions_section(graded)]
+    profile = profile_section(graded)  # its charts are drawn while the other sections are made
+    rest = [critical_section(graded), item_section(n, tables), distractor_section(graded, n, scores),
+            questions_section(graded)]
+    sections = [roster_section(graded, frame), profile(), *rest]
     title = f"Cohort report: {cohort.title}"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     problems = "".join(f"<li>{escape(p)}</li>" for p in cohort.problems + cohort.notes)

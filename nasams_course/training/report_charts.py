@@ -4,7 +4,9 @@ stays text; no script): the provision x learner heat map and the domain level di
 from __future__ import annotations
 
 import io
+import multiprocessing
 import re
+from collections.abc import Callable
 from html import escape
 
 import numpy as np
@@ -114,3 +116,32 @@ def domain_chart(levels: pd.DataFrame) -> tuple[str, str]:
            + "; ".join(f"{title}: " + ", ".join(f"{lv} {shares.at[title, lv]:.0f}%" for lv in LEVEL_ORDER
                                               if shares.at[title, lv] > 0) for title in shares.index) + ".")
     return svg(fig, alt), alt
+
+
+#: from this many learners on, the report's two charts are drawn by a process of their own while the report's tables
+#: are made (matplotlib takes about 2 s for them, on another processor)
+APART_FROM = 1000
+
+
+def _both(scores: pd.DataFrame, critical: pd.DataFrame, names: pd.Series, levels: pd.DataFrame) -> tuple[str, str]:
+    return heat_map(scores, critical, names)[0], domain_chart(levels)[0]
+
+
+def start_charts(scores: pd.DataFrame, critical: pd.DataFrame, names: pd.Series,
+                 levels: pd.DataFrame) -> Callable[[], tuple[str, str]]:
+    """The heat map and the domain chart (their SVG), begun now: a function that returns them when they are done.
+    For APART_FROM learners or more (and where processes can be forked) they are drawn by a process of their own."""
+    args = (scores, critical, names, levels)
+    if len(scores) < APART_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return lambda: _both(*args)
+    pool = multiprocessing.get_context("fork").Pool(1)
+    pending = pool.apply_async(_both, args)
+    pool.close()
+
+    def done() -> tuple[str, str]:
+        try:
+            return pending.get()
+        finally:
+            pool.join()
+
+    return done
