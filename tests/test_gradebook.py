@@ -459,6 +459,26 @@ def test_many_files_read_in_a_pool_and_bulk_loaded_give_the_same_gradebook(tmp_p
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
+def test_the_writer_finds_answers_met_before_in_its_sorted_arrays_as_in_its_dict(tmp_path, three, monkeypatch):
+    """The writer keeps the answers it has met in a dict, and moves them by turns to two sorted arrays (from
+    gb.ANSWERS_MERGED on): moved after every file, the gradebook is the same, every attempt naming its answer's id."""
+    paths = list(three) + [write(tmp_path / f"l{i}.json", f"Learner {i}", [
+        entry("g-single", "abcd"[i % 4], f"2026-11-02T10:{i:02d}:00.000Z"),
+        entry("g-multi", [["a", "c"], ["c"], ["b", "a"]][i % 3], f"2026-11-02T11:{i:02d}:00.000Z")]) for i in range(9)]
+    import_files(tmp_path / "dict.sqlite", paths)
+    merged = []
+    real = gb.Writer._merge_answers_met
+    monkeypatch.setattr(gb.Writer, "_merge_answers_met", lambda self: merged.append(1) or real(self))
+    monkeypatch.setattr(gb, "ANSWERS_MERGED", 0)
+    import_files(tmp_path / "arrays.sqlite", paths)
+    assert len(merged) >= 5
+    assert contents(tmp_path / "arrays.sqlite") == contents(tmp_path / "dict.sqlite")
+    table = gb.attempts_table(tmp_path / "arrays.sqlite")
+    assert sorted(set(table["answer"])) == sorted({'"a"', '"b"', '"c"', '"d"', '["a","b"]', '["a","c"]', '["c"]',
+                                                   '["a","b","c","d"]', '["b","a","c","d"]',
+                                                   '{"a":4,"b":1,"c":3,"d":2}'})
+
+
 @pytest.mark.parametrize("session", [None, "s-two"])
 def test_a_large_gradebook_read_by_processes_gives_what_one_process_reads(tmp_path, three, monkeypatch, session):
     """A gradebook of gb.PARALLEL_READ_FROM attempts or more is read by processes, each a range of learners: the same

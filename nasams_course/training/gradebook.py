@@ -612,7 +612,10 @@ class Writer:
         #: a question's id by its place in the bank (0: not stored yet)
         self.question_of = np.array([stored.get(qid, 0) for qid in qids], dtype=np.int64)
         self.answer_ids: dict[str, int] = dict(con.execute("SELECT answer, id FROM answers"))
-        #: an answer's id by its number (`AnswerKeys`), for the numbers met so far
+        #: the answer numbers (`AnswerKeys`) met so far and the id of each: most in two arrays sorted by number (a
+        #: file's answers found in one search), the latest in a dict (`_answer_ids` moves them to the arrays by turns)
+        self.numbers_met = np.zeros(0, dtype=self.answer_keys.dtype)
+        self.ids_met = np.zeros(0, dtype=np.int64)
         self.answer_of: dict[int, int] = {}
         self.last = dict(zip(self.TABLES, self._last_ids(), strict=True))
 
@@ -713,18 +716,33 @@ class Writer:
             ids = self.question_of[places]
         return ids
 
-    def _answer_ids(self, keys: np.ndarray) -> list[int]:
+    def _answer_ids(self, keys: np.ndarray) -> np.ndarray:
         """The ids of answers given by their numbers (`AnswerKeys`), storing the new ones (as `_question_ids`)."""
-        numbers = keys.tolist()
-        found = list(map(self.answer_of.get, numbers))
-        if None not in found:
-            return found
-        new_numbers = list(dict.fromkeys(compress(numbers, [i is None for i in found])))  # in the order first met
-        texts = [self.answer_keys.text(k) for k in new_numbers]
-        new = [t for t in dict.fromkeys(texts) if t not in self.answer_ids]
-        self.answer_ids.update(zip(new, self._store_new("answers", "answer", new), strict=True))
-        self.answer_of.update(zip(new_numbers, map(self.answer_ids.__getitem__, texts), strict=True))
-        return list(map(self.answer_of.__getitem__, numbers))
+        met = self.numbers_met
+        place = np.searchsorted(met, keys).clip(max=max(len(met) - 1, 0))
+        ids = self.ids_met[place] if len(met) else np.zeros(len(keys), dtype=np.int64)
+        if len(met) and (met[place] == keys).all():
+            return ids
+        rest = np.flatnonzero(met[place] != keys) if len(met) else np.arange(len(keys))
+        numbers, answer_of = keys[rest].tolist(), self.answer_of
+        new_numbers = [n for n in dict.fromkeys(numbers) if n not in answer_of]  # in the order first met
+        if new_numbers:
+            texts = [self.answer_keys.text(k) for k in new_numbers]
+            new = [t for t in dict.fromkeys(texts) if t not in self.answer_ids]
+            self.answer_ids.update(zip(new, self._store_new("answers", "answer", new), strict=True))
+            answer_of.update(zip(new_numbers, map(self.answer_ids.__getitem__, texts), strict=True))
+        ids[rest] = list(map(answer_of.__getitem__, numbers))
+        if len(answer_of) > max(ANSWERS_MERGED, len(met) // 8):
+            self._merge_answers_met()
+        return ids
+
+    def _merge_answers_met(self) -> None:
+        """The numbers met of late (`answer_of`) into the sorted arrays."""
+        numbers = np.concatenate([self.numbers_met, np.fromiter(self.answer_of, dtype=self.numbers_met.dtype)])
+        ids = np.concatenate([self.ids_met, np.fromiter(self.answer_of.values(), dtype=np.int64)])
+        order = np.argsort(numbers)
+        self.numbers_met, self.ids_met = numbers[order], ids[order]
+        self.answer_of = {}
 
     def _store_new(self, table: str, column: str, values: list[str]) -> list[int]:
         """Store new questions or answers (`table`: "questions" or "answers") with the ids that follow the largest
@@ -735,6 +753,9 @@ class Writer:
         return list(range(first, first + len(values)))
 
 
+#: answer numbers the writer keeps in a dict before it moves them to its sorted arrays (at least; and an eighth of
+#: those already there)
+ANSWERS_MERGED = 1024
 #: files stored in one transaction (each in a savepoint of its own) by an import
 GROUP_FILES = 200
 #: an import checkpoints its write-ahead log when it is this many pages (of 4 KB) long (and at its end, as SQLite does
