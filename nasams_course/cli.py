@@ -17,7 +17,7 @@ from nasams_course.catalog import UnknownIdError, load_catalog
 from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
 from nasams_course.grading.calibration import SELF_RATING_LABELS, score_text
-from nasams_course.responses import ResponseFileError, read_responses
+from nasams_course.responses import ResponseFileError, printable, read_responses
 from nasams_course.training.issuer import DEFAULT_VERIFY_URL
 
 
@@ -125,12 +125,6 @@ def cmd_questions(args: argparse.Namespace) -> int:
     if not questions:
         print("nasams-course: no question matches these filters", file=sys.stderr)
     return 0
-
-
-def printable(text: str) -> str:
-    """Text from a learner's file, safe to print in a terminal report: control characters (newlines, carriage
-    returns, escape sequences) are shown as escapes, so a learner name cannot print a line of its own."""
-    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _session_scope(args: argparse.Namespace, bank):

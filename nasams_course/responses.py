@@ -295,6 +295,12 @@ def read_responses(path: Path, questions: dict[str, Question], now_ms: float | N
     return parse_responses(data, questions, str(path), now_ms)
 
 
+def printable(text: str) -> str:
+    """Text from a learner's file, safe to print in a terminal report or a chart: control characters (newlines,
+    carriage returns, escape sequences) are shown as escapes, so a learner name cannot print a line of its own."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def format_time(ms: float) -> str:
     """Milliseconds since the epoch -> ISO-8601 UTC with milliseconds, as browsers write it."""
     when = datetime.fromtimestamp(ms / 1000, UTC)

@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 
 import pandas as pd
 
 from conftest import REPO
+from conftest import run as run_here
 from nasams_course.training.spreadsheet import safe_cell, safe_frame, write_rows
 
 HOSTILE = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tTabbed", "\rReturn"]
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), *map(str, args)],
-                          capture_output=True, text=True, check=False)
+    """`nasams-course --root REPO ARGS`, in this process (`conftest.run`: seen by `make mutate`)."""
+    return run_here("--root", REPO, *args)
 
 
 def response_file(path, learner: str):
@@ -55,6 +54,9 @@ def test_hostile_learner_names_reach_the_report_and_the_export_as_text(tmp_path)
     out = run("report", *paths, "--out", tmp_path / "r")
     assert out.returncode == 0, out.stderr
     assert sorted(column(tmp_path / "r" / "roster.csv", "learner")) == sorted("'" + n for n in HOSTILE)
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    chart = page[page.index("<svg"):page.index("</svg>")]  # the heat map: a row per learner, labelled by name
+    assert "\\tTabbed" in chart and "\\rReturn" in chart and "\tTabbed" not in chart and "\rReturn" not in chart
     db = tmp_path / "gb.sqlite"
     assert run("gradebook", "import", *paths, "--db", db).returncode == 0
     out = run("report", "--db", db, "--out", tmp_path / "rdb")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import REPO
+from conftest import run as run_here
 from nasams_course.bench import write_cohort as bench_cohort
 from nasams_course.content.loader import course_bank
 from nasams_course.grading.levels import level_for
@@ -21,8 +20,8 @@ LEARNERS = 40
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "nasams_course", "--root", str(REPO), *args], capture_output=True,
-                          text=True, cwd=cwd, check=False)
+    """`nasams-course --root REPO ARGS`, in this process (`conftest.run`: seen by `make mutate`)."""
+    return run_here("--root", REPO, *args, cwd=cwd)
 
 
 def write_cohort(folder, learners: int = LEARNERS, seed: int = 5) -> list:
@@ -209,7 +208,6 @@ def test_a_learner_with_nothing_in_scope_is_on_the_roster_as_grade_reports_them(
 def test_charts_drawn_by_a_process_of_their_own_are_the_charts_drawn_here(tmp_path, monkeypatch):
     """From report_charts.APART_FROM learners on, the two charts are drawn by another process while the tables are
     made: the page and every CSV file are the same as when this process draws them (the time written aside)."""
-    from conftest import run as run_here
     from nasams_course.training import report_charts
 
     paths = write_cohort(tmp_path / "files", 12)

@@ -127,7 +127,7 @@ def roster(graded: Graded) -> pd.DataFrame:
     critical = items[items["critical"]].groupby("learner", observed=False).size()
     latest = provision_matrix(graded)
     first = provision_matrix(graded, "first")
-    crit = provision_matrix(graded, column="critical").fillna(False).astype(bool)
+    crit = provision_matrix(graded, column="critical").fillna(0).astype(bool)
     domains = graded.latest["domains"]
     low = (domains.assign(low=~domains["level"].isin(PASSING)).groupby("learner", observed=False)["low"].sum()
            if len(domains) else pd.Series(dtype=int))

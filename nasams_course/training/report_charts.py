@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from nasams_course.charts import LEVEL_COLOURS
+from nasams_course.responses import printable
 from nasams_course.training.cohort_tables import LEVEL_ORDER
 
 #: up to this many learners the heat map has a row per learner; beyond, a row per band of learners by score
@@ -62,10 +63,10 @@ def heat_map(scores: pd.DataFrame, critical: pd.DataFrame, names: pd.Series) -> 
     image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0, vmax=100,
                       interpolation="nearest")
     if unit == "learner":
-        ys, xs = np.nonzero(critical.reindex(index=scores.index, columns=scores.columns).fillna(False).to_numpy(bool))
+        ys, xs = np.nonzero(critical.reindex(index=scores.index, columns=scores.columns).fillna(0).to_numpy(bool))
         ax.plot(xs, ys, linestyle="none", marker="x", color="#c00000", markersize=6, markeredgewidth=1.6)
     ax.set_xticks(range(values.shape[1]), list(scores.columns), rotation=90, fontsize=7)
-    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.set_yticks(range(len(labels)), [printable(str(label)) for label in labels], fontsize=7)  # names as text
     ax.set_xlabel("Provision")
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label("Score of the latest answers (%)")
