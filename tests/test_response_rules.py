@@ -174,3 +174,25 @@ def test_nan_and_infinity_are_not_json_for_any_reader():
                 b'"answer": {"a": ' + literal + b'}, "at": "2026-01-01T10:00:00Z"}]}')
         with pytest.raises(ResponseFileError, match="not valid JSON"):
             decode(body)
+
+
+def test_the_future_is_judged_against_the_clock_given_or_else_the_machine_s():
+    """`now_ms` is the moment a file is judged at (a trainer re-grading old files passes the day they were due); without
+    it, the machine's clock: an entry a few days ahead of it is refused, one within a day of it is kept. A file read
+    with no name is called `responses` in its messages."""
+    from datetime import UTC, datetime
+
+    from nasams_course.responses import format_time, parse_time
+
+    def entry(at: str) -> dict:
+        return {"question": "g-single", "answer": "a", "at": at}
+
+    data = {"schema": "nasams-course/responses@2", "learner": "Ana", "responses": [entry("2026-01-01T10:00:00Z")]}
+    then = parse_time("2025-06-01T00:00:00Z")
+    assert parse_responses(data, QS, "f.json", now_ms=then).problems == [
+        "f.json: responses[0]: 'at' is in the future"]
+    now = datetime.now(UTC).timestamp() * 1000
+    data["responses"] = [entry(format_time(now + 3 * 86_400_000)), entry(format_time(now + 12 * 3_600_000))]
+    rs = parse_responses(data, QS)
+    assert rs.problems == ["responses: responses[0]: 'at' is in the future"]
+    assert [a.seq for a in rs.attempts] == [1]

@@ -272,3 +272,12 @@ def test_a_provision_no_chapter_teaches_links_to_the_first_chapter_that_asks_abo
                 page_of={cid: f"book/part/{cid}" for cid in chapters})
     assert provision_links(bank, scope(bank, CATALOG)) == {
         "S5": "../../book/part/ch-a.html#provision-s5", "E6": "../../book/part/cap-c.html"}
+
+
+def test_a_provision_card_keeps_the_clause_s_own_lines():
+    """S15 lists four organisations, one a line: the card keeps them one a line, as the code prints them."""
+    from nasams_course.rendering.html import provision_card
+
+    card = provision_card(CATALOG.provision("S15"), CATALOG)
+    assert "consultation regarding an ethical conflict:<br>1. National Alliance" in card
+    assert card.count("<br>") == 4
