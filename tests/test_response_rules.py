@@ -176,7 +176,7 @@ def test_nan_and_infinity_are_not_json_for_any_reader():
             decode(body)
 
 
-def test_the_future_is_judged_against_the_clock_given_or_else_the_machine_s():
+def test_the_future_is_judged_against_the_clock_given_or_else_the_machine_s(tmp_path):
     """`now_ms` is the moment a file is judged at (a trainer re-grading old files passes the day they were due); without
     it, the machine's clock: an entry a few days ahead of it is refused, one within a day of it is kept. A file read
     with no name is called `responses` in its messages."""
@@ -191,6 +191,10 @@ def test_the_future_is_judged_against_the_clock_given_or_else_the_machine_s():
     then = parse_time("2025-06-01T00:00:00Z")
     assert parse_responses(data, QS, "f.json", now_ms=then).problems == [
         "f.json: responses[0]: 'at' is in the future"]
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert read_responses(path, QS, now_ms=then).problems == [f"{path}: responses[0]: 'at' is in the future"]
+    assert read_responses(path, QS).problems == []
     now = datetime.now(UTC).timestamp() * 1000
     data["responses"] = [entry(format_time(now + 3 * 86_400_000)), entry(format_time(now + 12 * 3_600_000))]
     rs = parse_responses(data, QS)

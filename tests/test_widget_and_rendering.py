@@ -281,3 +281,12 @@ def test_a_provision_card_keeps_the_clause_s_own_lines():
     card = provision_card(CATALOG.provision("S15"), CATALOG)
     assert "consultation regarding an ethical conflict:<br>1. National Alliance" in card
     assert card.count("<br>") == 4
+
+
+def test_text_with_windows_line_endings_makes_the_same_paragraphs():
+    from nasams_course.rendering.html import paragraphs
+
+    text = "First line\nsecond line\n\nA new paragraph & more"
+    assert paragraphs(text.replace("\n", "\r\n")) == paragraphs(text) == (
+        "<p>First line second line</p><p>A new paragraph &amp; more</p>")
+    assert paragraphs(text.replace("\n", "\r\n"), keep_lines=True) == "<p>First line<br>second line</p><p>A new paragraph &amp; more</p>"
