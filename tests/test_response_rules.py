@@ -200,3 +200,30 @@ def test_the_future_is_judged_against_the_clock_given_or_else_the_machine_s(tmp_
     rs = parse_responses(data, QS)
     assert rs.problems == ["responses: responses[0]: 'at' is in the future"]
     assert [a.seq for a in rs.attempts] == [1]
+
+
+def test_a_file_of_exactly_5_mb_is_read_and_one_byte_more_is_refused_with_its_name(tmp_path):
+    from nasams_course.responses import MAX_FILE_BYTES
+
+    body = json.dumps({"schema": "nasams-course/responses@2", "learner": "Ana", "responses": [
+        {"question": "g-single", "answer": "a", "at": "2026-01-01T10:00:00Z"}]}).encode("utf-8")
+    path = tmp_path / "big.json"
+    path.write_bytes(body + b" " * (MAX_FILE_BYTES - len(body)))
+    assert [a.answer for a in read_responses(path, QS).attempts] == ["a"]
+    assert decode(path.read_bytes())["learner"] == "Ana"
+    path.write_bytes(body + b" " * (MAX_FILE_BYTES + 1 - len(body)))
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, QS)
+    assert str(caught.value) == f"{path}: the file is larger than 5 MB"
+
+
+def test_the_messages_for_text_that_is_not_utf8_or_not_json_name_the_file_and_the_value(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"learner": "Zoë"}'.encode("latin-1"))
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, QS)
+    assert str(caught.value) == f"{path}: not valid JSON (the file is not UTF-8 text)"
+    path.write_bytes(b'{"schema": "nasams-course/responses@2", "learner": "A", "responses": [NaN]}')
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, QS)
+    assert str(caught.value) == f"{path}: not valid JSON (NaN is not a JSON value)"
