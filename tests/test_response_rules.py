@@ -227,3 +227,40 @@ def test_the_messages_for_text_that_is_not_utf8_or_not_json_name_the_file_and_th
     with pytest.raises(ResponseFileError) as caught:
         read_responses(path, QS)
     assert str(caught.value) == f"{path}: not valid JSON (NaN is not a JSON value)"
+
+
+def nested(levels: int, leaf) -> dict:
+    """A response file `levels` containers deep: the file, its responses, an entry, then lists down to `leaf` (an
+    empty list, the deepest level, or a number in the deepest list)."""
+    inner = leaf
+    for _ in range(levels - 3 - (leaf == [])):
+        inner = [inner]
+    return {"schema": "nasams-course/responses@2", "learner": "A", "responses": [
+        {"question": "g-single", "answer": "a", "at": "2026-01-01T10:00:00Z", "note": inner}]}
+
+
+@pytest.mark.parametrize("leaf", [[], 1], ids=["empty-list", "number"])
+def test_a_file_8_levels_deep_is_read_and_9_levels_are_refused(leaf):
+    """Containers count, values in them do not; an empty list is one level. The same limit as the browser's."""
+    deepest = nested(8, leaf)
+    assert [a.answer for a in parse_responses(deepest, QS, "f.json", now_ms=NOW).attempts] == ["a"]
+    assert parse_responses(nested(7, leaf), QS, "f.json", now_ms=NOW).attempts
+    with pytest.raises(ResponseFileError) as caught:
+        parse_responses(nested(9, leaf), QS, "f.json", now_ms=NOW)
+    assert str(caught.value) == "f.json: the file is nested too deeply (more than 8 levels)"
+
+
+def test_a_file_nested_hundreds_of_levels_deep_is_refused_without_counting_every_level():
+    """JSON parses 600 levels; counting them all would exceed Python's recursion limit (a traceback)."""
+    data = decode(b'{"schema": "nasams-course/responses@2", "learner": "A", "responses": ' + b"[" * 600 + b"]" * 600
+                  + b"}")
+    with pytest.raises(ResponseFileError, match="nested too deeply"):
+        parse_responses(data, QS, "f.json", now_ms=NOW)
+
+
+def test_a_path_through_a_file_is_refused_with_the_system_s_reason(tmp_path):
+    (tmp_path / "f.json").write_text("{}", encoding="utf-8")
+    path = tmp_path / "f.json" / "r.json"
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, QS)
+    assert str(caught.value) == f"{path}: cannot be read (Not a directory)"
