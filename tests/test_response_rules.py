@@ -60,6 +60,8 @@ def test_too_many_entries_are_refused():
     data = {"schema": "nasams-course/responses@2", "learner": "", "responses": [entry] * (MAX_ENTRIES + 1)}
     with pytest.raises(ResponseFileError, match="more than 20,000 responses"):
         check_file(data)
+    data["responses"] = [entry] * MAX_ENTRIES
+    assert len(check_file(data)[1]) == MAX_ENTRIES
 
 
 def test_too_many_self_ratings_are_refused():
