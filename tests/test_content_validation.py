@@ -452,6 +452,11 @@ EXACTLY = {
         [f"{Q}/q-s.yml:options[1].violation[0]: unknown provision 'S17'",
          f"{Q}/q-s.yml:options[1].violation[1]: E6 is breached here but not in the question's provisions (S5, S16): "
          "add it there"]),
+    "violation-keyed-3-is-appropriate": (
+        "questions/q-r.yml",
+        question("q-r", "rate", "S5", "id: a, text: A, key: 3, violation: [S5], rationale: Breaches S5",
+                 "id: b, text: B, key: 1, rationale: S5", "id: c, text: C, key: 4, rationale: S5"),
+        [f"{Q}/q-r.yml:options[0].key: an option marked violation must be keyed 1 or 2 (inappropriate)"]),
 }
 
 
