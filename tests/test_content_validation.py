@@ -436,3 +436,34 @@ def test_unknown_chapters_are_named_with_the_course_s_chapters(course):
     with pytest.raises(UnknownChapterError) as caught:
         bank.require_chapters(["ch", "nope", "nada"])
     assert str(caught.value) == "unknown chapter(s): nope, nada (chapters: ch)"
+
+
+# scenario name -> (file to write, its text, every problem line expected, in order): nothing more is reported
+EXACTLY = {
+    "order-with-two-steps-is-not-also-short-of-options": (
+        "questions/q-o.yml",
+        question("q-o", "order", "S5", "id: b, text: B, rationale: S5", "id: a, text: A, rationale: S5", key="a, b"),
+        [f"{Q}/q-o.yml:options: an order question needs at least 3 steps"]),
+    "violation-checks-go-on-past-an-unknown-provision": (
+        "questions/q-s.yml",
+        question("q-s", "single", "S5, S16", "id: a, text: A, credit: 1, rationale: S5",
+                 "id: b, text: B, credit: 0, violation: [S17, E6], rationale: Breaches E6.",
+                 "id: c, text: C, credit: 0, rationale: S16"),
+        [f"{Q}/q-s.yml:options[1].violation[0]: unknown provision 'S17'",
+         f"{Q}/q-s.yml:options[1].violation[1]: E6 is breached here but not in the question's provisions (S5, S16): "
+         "add it there"]),
+    "violation-keyed-3-is-appropriate": (
+        "questions/q-r.yml",
+        question("q-r", "rate", "S5", "id: a, text: A, key: 3, violation: [S5], rationale: Breaches S5",
+                 "id: b, text: B, key: 1, rationale: S5", "id: c, text: C, key: 4, rationale: S5"),
+        [f"{Q}/q-r.yml:options[0].key: an option marked violation must be keyed 1 or 2 (inappropriate)"]),
+}
+
+
+@pytest.mark.parametrize("scenario", EXACTLY)
+def test_each_broken_file_is_reported_with_exactly_its_problems(course, scenario):
+    rel, text, expected = EXACTLY[scenario]
+    course.write(rel, text)
+    course.show_all()
+    _bank, problems = load_bank(course.root)
+    assert [str(p) for p in problems] == expected

@@ -134,6 +134,11 @@ def test_other_chapters_are_numbered_links_in_book_order_named_by_their_title(pa
             cid = next(c for c, p in BANK.page_of.items() if p == page_path)
             assert a.text(skip_sr=True) == str(numbers[page_path])
             assert a.text() == f"{numbers[page_path]}. {BANK.chapters[cid].title}" == a.attrs["title"]
+        also = tr.all("span", "ncov-also")
+        shown = [also[0].text(skip_sr=True)] if also else []
+        assert shown == ([f"Also in {', '.join(str(numbers[p]) for p in pages[1:])}"] if pages[1:] else []), pid
+    assert max(len(tr.all("span", "ncov-also")[0].all("a")) for tr in provision_rows(page).values()
+               if tr.all("span", "ncov-also")) > 1  # a list of several, as the comma shows
 
 
 def test_the_chapters_table_gives_each_chapters_time_and_questions_for_the_css_totals(page):
@@ -182,3 +187,17 @@ def test_the_notebook_helper_renders_the_map():
     block = helper()
     assert block.body.count('<tr data-part="') == 44 + 16
     assert "E13" in repr(block)
+
+
+def test_an_orientation_chapter_is_not_numbered_and_not_among_the_chapters_that_teach():
+    """Orientation pages (part `orientation`) are unnumbered in the book: the chapters after them are 1, 2, ..."""
+    from nasams_course.content.models import Bank, Chapter
+    from nasams_course.rendering.coverage_map import chapter_numbers
+
+    chapters = {cid: Chapter(id=cid, title=cid, part=part, provisions=["S5"], minutes=20, objectives=["O"])
+                for cid, part in (("welcome", "orientation"), ("ch-a", "standards"), ("cap-b", "capstone"))}
+    bank = Bank(chapters=chapters, vignettes={}, questions={}, chapter_of={},
+                page_of={cid: f"book/part/{cid}" for cid in chapters})
+    assert chapter_numbers(bank) == {"ch-a": 1, "cap-b": 2}
+    rows = chapter_rows(Tree(coverage_map(coverage_frame(bank, CATALOG), CATALOG, bank)).root)
+    assert [(tr.attrs["data-chapter"], tr.all("td")[0].text()) for tr in rows] == [("ch-a", "1"), ("cap-b", "2")]

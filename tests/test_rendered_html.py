@@ -32,7 +32,7 @@ from nasams_course.rendering.html import (
     self_rating_form,
     vignette_card,
 )
-from nasams_course.rendering.progress import progress_page, start_button
+from nasams_course.rendering.progress import answered_page, progress_page, start_button
 from nasams_course.responses import parse_responses
 from nasams_course.training.feedback import LearnerPage, index_page, learner_page
 from nasams_course.training.guides import facilitator_guide_html, learner_handout_html
@@ -88,6 +88,12 @@ def pages() -> dict[str, Callable[[], str]]:
                            + provision_card(CATALOG.provision("E4a"), CATALOG))
     out["progress-page"] = lambda: progress_page(BANK, CATALOG) + start_button(BANK)
     out["coverage-map"] = lambda: coverage_map(coverage_frame(BANK, CATALOG), CATALOG, BANK)
+    # an assessment (sealed): no key, no feedback, the answers saved with their own words, the list of answered
+    # questions in place of the progress page, the coverage map without its violation items
+    out |= {f"form-{qid}-sealed": partial(quiz_form, q, CATALOG, sealed=True) for qid, q in BANK.questions.items()}
+    out["chapter-intro-sealed"] = partial(chapter_intro, CHAPTER, CATALOG, [VIGNETTE], sealed=True)
+    out["answered-page-sealed"] = lambda: answered_page(BANK) + start_button(BANK, sealed=True)
+    out["coverage-map-sealed"] = lambda: coverage_map(coverage_frame(BANK, CATALOG), CATALOG, BANK, sealed=True)
     out["facilitator-guide"] = partial(facilitator_guide_html, PLAN, BANK, CATALOG)
     out["handout"] = partial(learner_handout_html, PLAN, BANK, CATALOG)
     scored = feedback_scored()

@@ -60,6 +60,8 @@ def test_too_many_entries_are_refused():
     data = {"schema": "nasams-course/responses@2", "learner": "", "responses": [entry] * (MAX_ENTRIES + 1)}
     with pytest.raises(ResponseFileError, match="more than 20,000 responses"):
         check_file(data)
+    data["responses"] = [entry] * MAX_ENTRIES
+    assert len(check_file(data)[1]) == MAX_ENTRIES
 
 
 def test_too_many_self_ratings_are_refused():
@@ -174,3 +176,93 @@ def test_nan_and_infinity_are_not_json_for_any_reader():
                 b'"answer": {"a": ' + literal + b'}, "at": "2026-01-01T10:00:00Z"}]}')
         with pytest.raises(ResponseFileError, match="not valid JSON"):
             decode(body)
+
+
+def test_the_future_is_judged_against_the_clock_given_or_else_the_machine_s(tmp_path):
+    """`now_ms` is the moment a file is judged at (a trainer re-grading old files passes the day they were due); without
+    it, the machine's clock: an entry a few days ahead of it is refused, one within a day of it is kept. A file read
+    with no name is called `responses` in its messages."""
+    from datetime import UTC, datetime
+
+    from nasams_course.responses import format_time, parse_time
+
+    def entry(at: str) -> dict:
+        return {"question": "g-single", "answer": "a", "at": at}
+
+    data = {"schema": "nasams-course/responses@2", "learner": "Ana", "responses": [entry("2026-01-01T10:00:00Z")]}
+    then = parse_time("2025-06-01T00:00:00Z")
+    assert parse_responses(data, QS, "f.json", now_ms=then).problems == [
+        "f.json: responses[0]: 'at' is in the future"]
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert read_responses(path, QS, now_ms=then).problems == [f"{path}: responses[0]: 'at' is in the future"]
+    assert read_responses(path, QS).problems == []
+    now = datetime.now(UTC).timestamp() * 1000
+    data["responses"] = [entry(format_time(now + 3 * 86_400_000)), entry(format_time(now + 12 * 3_600_000))]
+    rs = parse_responses(data, QS)
+    assert rs.problems == ["responses: responses[0]: 'at' is in the future"]
+    assert [a.seq for a in rs.attempts] == [1]
+
+
+def test_a_file_of_exactly_5_mb_is_read_and_one_byte_more_is_refused_with_its_name(tmp_path):
+    from nasams_course.responses import MAX_FILE_BYTES
+
+    body = json.dumps({"schema": "nasams-course/responses@2", "learner": "Ana", "responses": [
+        {"question": "g-single", "answer": "a", "at": "2026-01-01T10:00:00Z"}]}).encode("utf-8")
+    path = tmp_path / "big.json"
+    path.write_bytes(body + b" " * (MAX_FILE_BYTES - len(body)))
+    assert [a.answer for a in read_responses(path, QS).attempts] == ["a"]
+    assert decode(path.read_bytes())["learner"] == "Ana"
+    path.write_bytes(body + b" " * (MAX_FILE_BYTES + 1 - len(body)))
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, QS)
+    assert str(caught.value) == f"{path}: the file is larger than 5 MB"
+
+
+def test_the_messages_for_text_that_is_not_utf8_or_not_json_name_the_file_and_the_value(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"learner": "Zoë"}'.encode("latin-1"))
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, QS)
+    assert str(caught.value) == f"{path}: not valid JSON (the file is not UTF-8 text)"
+    path.write_bytes(b'{"schema": "nasams-course/responses@2", "learner": "A", "responses": [NaN]}')
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, QS)
+    assert str(caught.value) == f"{path}: not valid JSON (NaN is not a JSON value)"
+
+
+def nested(levels: int, leaf) -> dict:
+    """A response file `levels` containers deep: the file, its responses, an entry, then lists down to `leaf` (an
+    empty list, the deepest level, or a number in the deepest list)."""
+    inner = leaf
+    for _ in range(levels - 3 - (leaf == [])):
+        inner = [inner]
+    return {"schema": "nasams-course/responses@2", "learner": "A", "responses": [
+        {"question": "g-single", "answer": "a", "at": "2026-01-01T10:00:00Z", "note": inner}]}
+
+
+@pytest.mark.parametrize("leaf", [[], 1], ids=["empty-list", "number"])
+def test_a_file_8_levels_deep_is_read_and_9_levels_are_refused(leaf):
+    """Containers count, values in them do not; an empty list is one level. The same limit as the browser's."""
+    deepest = nested(8, leaf)
+    assert [a.answer for a in parse_responses(deepest, QS, "f.json", now_ms=NOW).attempts] == ["a"]
+    assert parse_responses(nested(7, leaf), QS, "f.json", now_ms=NOW).attempts
+    with pytest.raises(ResponseFileError) as caught:
+        parse_responses(nested(9, leaf), QS, "f.json", now_ms=NOW)
+    assert str(caught.value) == "f.json: the file is nested too deeply (more than 8 levels)"
+
+
+def test_a_file_nested_hundreds_of_levels_deep_is_refused_without_counting_every_level():
+    """JSON parses 600 levels; counting them all would exceed Python's recursion limit (a traceback)."""
+    data = decode(b'{"schema": "nasams-course/responses@2", "learner": "A", "responses": ' + b"[" * 600 + b"]" * 600
+                  + b"}")
+    with pytest.raises(ResponseFileError, match="nested too deeply"):
+        parse_responses(data, QS, "f.json", now_ms=NOW)
+
+
+def test_a_path_through_a_file_is_refused_with_the_system_s_reason(tmp_path):
+    (tmp_path / "f.json").write_text("{}", encoding="utf-8")
+    path = tmp_path / "f.json" / "r.json"
+    with pytest.raises(ResponseFileError) as caught:
+        read_responses(path, QS)
+    assert str(caught.value) == f"{path}: cannot be read (Not a directory)"

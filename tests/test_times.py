@@ -83,3 +83,18 @@ def test_a_notebook_session_saves_the_time_of_each_answer(away_from_utc, tmp_pat
         assert when.endswith("Z") and before - 1 <= parse_time(when) <= after + 1, when
     back = read_responses(path, QS)
     assert before - 1 <= back.attempts[0].at <= after + 1
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-01-02T09:00:00+23:00", NEW_YEAR_10H),
+    ("2026-01-01T10:59:00+00:59", NEW_YEAR_10H),
+    ("2026-01-01T10:00:00+24:00", None),
+    ("2026-01-01T10:00:00+00:60", None),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_offsets_run_to_23_hours_59_minutes(text, expected):
+    """The largest offset is +-23:59 (as the browser's parseTime reads them); beyond it, not a time."""
+    if expected is None:
+        with pytest.raises(ValueError, match="not an ISO-8601 date-time"):
+            parse_time(text)
+    else:
+        assert parse_time(text) == expected

@@ -235,3 +235,58 @@ def test_a_sealed_form_carries_no_key_and_no_feedback_and_saves_with_its_own_wor
     open_form = quiz_form(q, CATALOG)  # the course's own form keeps its key and feedback
     assert all(k in open_form for k in ("nq-result", "nq-rationale")) and "data-saved" not in open_form
     assert any(f'"{k}":' in open_form for k in KEY_FIELDS)
+
+
+@pytest.mark.parametrize(("minutes", "words"), [
+    ((20, 25), "2 chapters, 1 questions, about 45 minutes in all."),
+    ((35, 25), "2 chapters, 1 questions, about 1 hour 0 minutes in all."),
+    ((45, 44), "2 chapters, 1 questions, about 1 hour 29 minutes in all."),
+    ((60, 90), "2 chapters, 1 questions, about 2 hours 30 minutes in all."),
+])
+def test_the_start_button_gives_the_course_s_time_in_hours_and_minutes(minutes, words):
+    from nasams_course.content.models import Bank, Chapter
+    from nasams_course.rendering.progress import start_button
+
+    chapters = {f"ch-{i}": Chapter(id=f"ch-{i}", title="C", part="standards", provisions=["S5"], minutes=m,
+                                   objectives=["O"]) for i, m in enumerate(minutes)}
+    bank = Bank(chapters=chapters, vignettes={}, questions={"g-single": QS["g-single"]},
+                chapter_of={"g-single": "ch-0"}, page_of={cid: f"book/standards/{cid}" for cid in chapters})
+    assert f"<p>{words} Your answers are saved in this browser as you go.</p>" in start_button(bank)
+
+
+def test_a_provision_no_chapter_teaches_links_to_the_first_chapter_that_asks_about_it():
+    """A session book whose questions ask about a provision that none of its chapters teaches (only capstones ask about
+    E6 here): the progress page sends the learner to the first of those chapters, not to a section that is not there."""
+    from nasams_course.content.models import Bank, Chapter
+    from nasams_course.rendering.progress import provision_links, scope
+
+    def chapter(cid, part, provisions):
+        return Chapter(id=cid, title=cid, part=part, provisions=provisions, minutes=20, objectives=["O"])
+
+    chapters = {"ch-a": chapter("ch-a", "standards", ["S5"]), "cap-b": chapter("cap-b", "capstone", ["E6"]),
+                "cap-c": chapter("cap-c", "capstone", ["E6"])}
+    questions = {"g-single": QS["g-single"].model_copy(update={"provisions": ["S5"]}),
+                 "g-order": QS["g-order"].model_copy(update={"provisions": ["E6"]}), "g-order3": QS["g-order3"]}
+    bank = Bank(chapters=chapters, vignettes={}, questions=questions,
+                chapter_of={"g-single": "ch-a", "g-order": "cap-c", "g-order3": "cap-b"},
+                page_of={cid: f"book/part/{cid}" for cid in chapters})
+    assert provision_links(bank, scope(bank, CATALOG)) == {
+        "S5": "../../book/part/ch-a.html#provision-s5", "E6": "../../book/part/cap-c.html"}
+
+
+def test_a_provision_card_keeps_the_clause_s_own_lines():
+    """S15 lists four organisations, one a line: the card keeps them one a line, as the code prints them."""
+    from nasams_course.rendering.html import provision_card
+
+    card = provision_card(CATALOG.provision("S15"), CATALOG)
+    assert "consultation regarding an ethical conflict:<br>1. National Alliance" in card
+    assert card.count("<br>") == 4
+
+
+def test_text_with_windows_line_endings_makes_the_same_paragraphs():
+    from nasams_course.rendering.html import paragraphs
+
+    text = "First line\nsecond line\n\nA new paragraph & more"
+    assert paragraphs(text.replace("\n", "\r\n")) == paragraphs(text) == (
+        "<p>First line second line</p><p>A new paragraph &amp; more</p>")
+    assert paragraphs(text.replace("\n", "\r\n"), keep_lines=True) == "<p>First line<br>second line</p><p>A new paragraph &amp; more</p>"
