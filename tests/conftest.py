@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -273,9 +274,44 @@ def pytest_collection_modifyitems(config, items):
     if not call_seconds:
         return
     setup_seconds = _read_json(_mutants_file(SETUP_TIMES))
+    for item in items:
+        item.stash[TIME_LIMIT] = TIME_MULTIPLIER * cold_seconds(item, call_seconds, setup_seconds) + TIME_MARGIN
     # the PDF tests stay last and in their order: one of them holds Chromium open for the tests after it
     items.sort(key=lambda item: (1, 0.0) if item.get_closest_marker("pdf")
                else (0, cold_seconds(item, call_seconds, setup_seconds)))
+
+
+#: mutmut's exit status for a mutant that ran out of time (it reports it as a timeout, apart from kills)
+MUTMUT_TIMEOUT = 36
+#: a test of a mutant's run may take this many times its time in the first pass (its fixtures' setup included) ...
+TIME_MULTIPLIER = 15
+#: ... plus this many seconds, of CPU (a paused or loaded machine does not stop it; what it waits for does not count)
+TIME_MARGIN = 10.0
+TIME_LIMIT = pytest.StashKey[float]()
+
+
+def in_mutant_run() -> bool:
+    return "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", "")
+
+
+def _out_of_time(signum, frame):
+    os._exit(MUTMUT_TIMEOUT)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """In a mutant's run, a test that takes more than its limit of CPU (set with the order, below) ends the run as a
+    timeout: a mutant that loops stops in seconds, where mutmut's own limit of wall time, (the tests' call time + 20 s)
+    x 15, spends 5 minutes or more of a core on it."""
+    limit = item.stash.get(TIME_LIMIT, None)
+    if limit is None or not in_mutant_run():
+        return (yield)
+    signal.signal(signal.SIGPROF, _out_of_time)
+    signal.setitimer(signal.ITIMER_PROF, limit)
+    try:
+        return (yield)
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
 
 
 def shared_scope(fixture_name: str, config) -> str:
