@@ -12,7 +12,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from test_certificates import make_record, rewrite_keywords, tampered_token
 
+from nasams_course.training.certificate_pdf import certificate_pdf, read_pdf_text, statement_pdf
+from nasams_course.training.certificates import canonical_json, certificate_file, issue
 from nasams_course.training.issuer import (
     DEFAULT_VERIFY_URL,
     Issuer,
@@ -26,6 +29,17 @@ from nasams_course.training.issuer import (
     public_raw,
     read_issuer,
     read_private_key,
+)
+from nasams_course.training.verify import (
+    RevocationError,
+    add_revocation,
+    read_revoked,
+    revocation_list_json,
+    verify,
+    verify_certificate_file,
+    verify_page_data,
+    verify_path_or_token,
+    verify_pdf,
 )
 
 ORG = "Mitigation Training Institute"
@@ -283,3 +297,284 @@ def test_a_private_key_that_is_missing_or_not_an_ed25519_key_is_refused_in_words
     with pytest.raises(IssuerError) as caught:
         read_private_key(missing)
     assert str(caught.value) == f"{missing}: not an Ed25519 key"
+
+
+# -- verdicts -----------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def signer(tmp_path) -> tuple[Issuer, Ed25519PrivateKey]:
+    key_path, _issuer_path, issuer = init_issuer(tmp_path / "keys", ORG)
+    return issuer, read_private_key(key_path)
+
+
+def cert_file(tmp_path, record: dict, token: str, name: str = "c.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(certificate_file(record, token), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_valid_certificate_says_who_signed_it(signer):
+    issuer, key = signer
+    v = verify(issue(make_record(issuer), key), issuer)
+    assert (v.valid, v.reason, v.field, v.outcome) == (
+        True, f"a valid certificate signed by {ORG} (key {issuer.key_id})", None, "valid")
+
+
+def test_a_certificate_of_another_issuer_names_both_issuers_and_keys(signer):
+    issuer, _key = signer
+    other = Ed25519PrivateKey.generate()
+    other_issuer = Issuer("Institut für Ethik", key_id_of(public_raw(other)), public_raw(other))
+    v = verify(issue(make_record(other_issuer), other), issuer)
+    assert (v.valid, v.field, v.outcome) == (False, "key_id", "other-issuer")
+    assert v.reason == (f"signed by another issuer: the record names Institut für Ethik (key {other_issuer.key_id}), "
+                        f"and this issuer file is {ORG} (key {issuer.key_id})")
+    # a record whose issuer is not even text is shown as JSON, as typed
+    odd = {**make_record(other_issuer), "issuer": ["Ökö"], "key_id": 7}
+    payload = canonical_json(odd)
+    v = verify(f"{b64url(payload)}.{b64url(other.sign(payload))}", issuer)
+    assert v.reason.startswith('signed by another issuer: the record names ["Ökö"] (key 7), and this issuer file')
+
+
+def test_a_changed_bare_token_lists_the_fields_its_record_holds_in_reading_order(signer):
+    issuer, key = signer
+    token = issue(make_record(issuer), key)
+    v = verify(tampered_token(token, learner="Eve", zz_extra=1, aa_extra=2), issuer)
+    assert (v.valid, v.field, v.outcome) == (False, None, "tampered")
+    assert v.reason == (
+        "the signature does not match the record: the record was changed after signing, the token was not copied "
+        "whole, or another key signed it (the record holds: certificate id, learner name, session id, session "
+        "title, date of completion, CE hours, provisions covered (scope), level per domain, issuer name, issuer key "
+        "id, issued at, schema, 'aa_extra', 'zz_extra')")
+
+
+def test_a_record_signed_by_this_issuer_that_is_not_a_certificate_record_is_malformed(signer):
+    issuer, key = signer
+    record = {**make_record(issuer), "ce_hours": "many"}
+    payload = canonical_json(record)
+    v = verify(f"{b64url(payload)}.{b64url(key.sign(payload))}", issuer)
+    assert (v.valid, v.record, v.field, v.outcome) == (False, record, None, "malformed")
+    assert v.reason.startswith("the signed record is not a certificate record: ce_hours: ")
+
+
+def test_a_revocation_gives_its_date_and_reason_and_only_for_a_valid_certificate(signer):
+    issuer, key = signer
+    record = make_record(issuer)
+    token = issue(record, key)
+    entry = {"id": record["id"], "revoked_at": "2026-11-05T09:30:00Z"}
+    v = verify(token, issuer, {record["id"]: {**entry, "reason": "issued in error"}})
+    assert (v.valid, v.reason, v.field, v.outcome) == (False, "revoked on 2026-11-05: issued in error", "id",
+                                                       "revoked")
+    assert verify(token, issuer, {record["id"]: {**entry, "reason": ""}}).reason == "revoked on 2026-11-05"
+    assert verify(token, issuer, {record["id"]: entry}).reason == "revoked on 2026-11-05"
+    assert verify(token, issuer, {"ABCDE12345": entry}).valid and verify(token, issuer, {}).valid
+    assert verify(tampered_token(token, learner="Eve"), issuer, {record["id"]: entry}).outcome == "tampered"
+
+
+def test_a_certificate_file_names_the_first_field_that_differs_in_reading_order_and_quotes_both(signer, tmp_path):
+    issuer, key = signer
+    record = make_record(issuer)
+    token = issue(record, key)
+    v = verify_certificate_file(cert_file(tmp_path, {**record, "ce_hours": 9.0, "learner": "Ána Ruiz"}, token), issuer)
+    assert (v.valid, v.field, v.outcome) == (False, "learner", "mismatch")
+    assert v.reason == "the certificate file shows the learner name Ána Ruiz, but the signed record says Ana Ruiz"
+    v = verify_certificate_file(cert_file(tmp_path, {**record, "levels": {"team": "Maîtrise"}}, token), issuer)
+    assert v.reason == ('the certificate file shows the level per domain {"team": "Maîtrise"}, but the signed record '
+                        'says {"confidentiality": "Proficient", "team": "Mastery"}')
+    v = verify_certificate_file(cert_file(tmp_path, {k: x for k, x in record.items() if k != "ce_hours"}, token),
+                                issuer)
+    assert (v.field, v.reason) == ("ce_hours", "the certificate file shows the CE hours (nothing), but the signed "
+                                               "record says 1.5")
+    v = verify_certificate_file(cert_file(tmp_path, {**record, "note": "x"}, token), issuer)
+    assert (v.field, v.reason) == ("note", "the certificate file shows the note x, but the signed record says "
+                                           "(nothing)")
+
+
+def test_a_certificate_file_with_a_changed_token_names_the_field_and_quotes_both(signer, tmp_path):
+    issuer, key = signer
+    record = make_record(issuer)
+    token = tampered_token(issue(record, key), completed_on="2026-10-02")
+    v = verify_certificate_file(cert_file(tmp_path, record, token), issuer)
+    assert (v.valid, v.field, v.outcome) == (False, "completed_on", "tampered")
+    assert v.reason == ("the signature does not match the record: the date of completion differs between the "
+                        "certificate file (2026-11-02) and its token (2026-10-02)")
+
+
+def test_a_certificate_file_of_another_issuer_or_with_a_bad_token_is_reported_as_such(signer, tmp_path):
+    issuer, _key = signer
+    other = Ed25519PrivateKey.generate()
+    other_issuer = Issuer("Someone else", key_id_of(public_raw(other)), public_raw(other))
+    record = make_record(other_issuer)
+    path = cert_file(tmp_path, {**record, "learner": "Eve"}, issue(record, other))
+    assert (verify_certificate_file(path, issuer).outcome, verify_certificate_file(path, issuer).field) == (
+        "other-issuer", "key_id")
+    path = cert_file(tmp_path, record, "abc")
+    assert (verify_certificate_file(path, issuer).outcome, verify_certificate_file(path, issuer).record) == (
+        "malformed", None)
+
+
+def test_a_revoked_certificate_file_is_revoked_and_a_forged_one_is_forged_first(signer, tmp_path):
+    issuer, key = signer
+    record = make_record(issuer)
+    token = issue(record, key)
+    revoked = {record["id"]: {"id": record["id"], "revoked_at": "2026-11-05T00:00:00Z", "reason": ""}}
+    assert verify_certificate_file(cert_file(tmp_path, record, token), issuer, revoked).outcome == "revoked"
+    forged = cert_file(tmp_path, {**record, "learner": "Eve"}, token)
+    assert verify_certificate_file(forged, issuer, revoked).outcome == "mismatch"
+
+
+def test_a_json_file_that_is_not_a_certificate_file_is_refused_in_words(signer, tmp_path):
+    issuer, key = signer
+    record = make_record(issuer)
+    good = certificate_file(record, issue(record, key))
+    path = tmp_path / "c.json"
+    for data in ([good], {**good, "schema": "nasams-course/certificate@1"}, {**good, "record": []},
+                 {**good, "token": None}, {k: x for k, x in good.items() if k != "record"}):
+        path.write_text(json.dumps(data), encoding="utf-8")
+        v = verify_certificate_file(path, issuer)
+        assert (v.valid, v.record, v.outcome) == (False, None, "malformed")
+        assert v.reason == ("not a certificate file (expected 'nasams-course/certificate-file@1' with a record and a "
+                            "token)")
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(good).encode("utf-8"))  # saved by Notepad
+    assert verify_certificate_file(path, issuer).valid
+
+
+def test_verify_takes_a_pdf_or_json_file_by_its_extension_in_any_case_or_else_a_token(signer, tmp_path):
+    issuer, key = signer
+    record = make_record(issuer)
+    token = issue(record, key)
+    pdf = certificate_pdf(record, token, issuer, tmp_path / "C.PDF")
+    assert verify_path_or_token(str(pdf), issuer).valid
+    json_file = cert_file(tmp_path, {**record, "learner": "Eve"}, token, name="C.JSON")
+    assert verify_path_or_token(str(json_file), issuer).outcome == "mismatch"
+    assert verify_path_or_token(token, issuer).valid
+    assert verify_path_or_token(str(tmp_path / "missing.json"), issuer).outcome == "malformed"
+    revoked = {record["id"]: {"id": record["id"], "revoked_at": "2026-11-05", "reason": ""}}
+    for arg in (str(pdf), str(json_file.with_name("c.json")), token):
+        if arg.endswith("c.json"):
+            cert_file(tmp_path, record, token)
+        assert verify_path_or_token(arg, issuer, revoked).outcome == "revoked", arg
+
+
+def test_a_verification_code_alone_is_explained_not_checked(signer):
+    issuer, _key = signer
+    v = verify_path_or_token("7k3m9 qx2pd", issuer)
+    assert (v.valid, v.record, v.field, v.outcome) == (False, None, None, "code-only")
+    assert v.reason == ("7K3M9-QX2PD is a verification code: it matches a paper certificate to its token or to the "
+                        "issuer's register, and cannot be checked alone; give the token, the PDF or the certificate "
+                        "file")
+
+
+def test_a_pdf_without_a_token_or_with_its_wording_changed_is_reported_in_words(signer, tmp_path):
+    issuer, key = signer
+    record = make_record(issuer)
+    pdf = certificate_pdf(record, issue(record, key), issuer, tmp_path / "c.pdf")
+    statement = statement_pdf("Ben Ode", {"id": "s", "title": "A seminar"}, {"provisions_not_attempted": ["S5"]},
+                              tmp_path / "s.pdf")
+    v = verify_pdf(statement, issuer)
+    assert (v.valid, v.record, v.outcome) == (False, None, "malformed")
+    assert v.reason == ("this PDF is not a certificate: it carries no certificate token (neither in its keywords nor "
+                        "in its text)")
+    reworded = rewrite_keywords(statement, rewrite_to := f"nasams-certificate-token:{read_pdf_text(pdf)[0]}",
+                                tmp_path / "reworded.pdf")
+    assert rewrite_to.endswith(read_pdf_text(reworded)[0])
+    v = verify_pdf(reworded, issuer)
+    assert (v.valid, v.record, v.field, v.outcome) == (False, None, None, "mismatch")
+    assert v.reason == ("the PDF's text is not laid out as a certificate (its wording was changed), so what it "
+                        "shows cannot be checked against the token")
+    swapped = rewrite_keywords(pdf, f"nasams-certificate-token:{issue(make_record(issuer), key)}", tmp_path / "s2.pdf")
+    v = verify_pdf(swapped, issuer)
+    assert (v.record, v.field, v.outcome) == (None, "token", "tampered")
+    assert v.reason == "the PDF carries two different tokens (in its keywords and in its text)"
+
+
+# -- the revocation list ----------------------------------------------------------------------------------------------
+
+def test_no_revocation_list_revokes_nothing():
+    assert read_revoked(None) == {}
+
+
+@pytest.mark.parametrize("data", [
+    [], {"schema": "nasams-course/revoked@2", "revoked": []}, {"revoked": []},
+    {"schema": "nasams-course/revoked@1", "revoked": {}}, {"schema": "nasams-course/revoked@1"},
+])
+def test_a_revocation_list_of_another_shape_is_refused_showing_the_shape(tmp_path, data):
+    path = tmp_path / "revoked.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RevocationError) as caught:
+        read_revoked(path)
+    assert str(caught.value) == f'{path}: expected {{"schema": "nasams-course/revoked@1", "revoked": [...]}}'
+
+
+GOOD_ENTRY = {"id": "ABCDE12345", "revoked_at": "2026-11-05T09:30:00Z", "reason": "issued in error"}
+
+
+@pytest.mark.parametrize("entry", [
+    "ABCDE12345", {**GOOD_ENTRY, "id": 12345}, {**GOOD_ENTRY, "id": "ABCDE-12345"}, {**GOOD_ENTRY, "id": "abcde12345"},
+    {**GOOD_ENTRY, "id": "ABCDE"}, {k: v for k, v in GOOD_ENTRY.items() if k != "id"},
+    {k: v for k, v in GOOD_ENTRY.items() if k != "revoked_at"}, {**GOOD_ENTRY, "revoked_at": 20261105},
+    {**GOOD_ENTRY, "reason": None}, {**GOOD_ENTRY, "reason": ["x"]},
+])
+def test_a_revocation_entry_that_could_not_be_matched_is_refused_naming_it(tmp_path, entry):
+    path = tmp_path / "revoked.json"
+    path.write_text(json.dumps({"schema": "nasams-course/revoked@1", "revoked": [GOOD_ENTRY, entry]}),
+                    encoding="utf-8")
+    with pytest.raises(RevocationError) as caught:
+        read_revoked(path)
+    assert str(caught.value) == (f"{path}:revoked[1]: expected an id (10 characters of "
+                                 "0123456789ABCDEFGHJKMNPQRSTVWXYZ), revoked_at and an optional reason")
+
+
+def test_a_revocation_list_is_read_with_or_without_reasons_and_a_byte_order_mark(tmp_path):
+    path = tmp_path / "revoked.json"
+    plain = {"id": "FGHJK67890", "revoked_at": "2026-11-06"}
+    data = {"schema": "nasams-course/revoked@1", "revoked": [GOOD_ENTRY, plain]}
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(data).encode("utf-8"))
+    assert read_revoked(path) == {"ABCDE12345": GOOD_ENTRY, "FGHJK67890": plain}
+    missing = tmp_path / "none.json"
+    with pytest.raises(RevocationError) as caught:
+        read_revoked(missing)
+    assert str(caught.value) == f"{missing}: no such revocation list"
+
+
+def test_a_revocation_is_written_whole_readable_by_the_web_server_with_its_date_and_reason(tmp_path):
+    path = tmp_path / "site" / "issuer" / "revoked.json"
+    assert add_revocation(path, "abcde 12345", "issued in error", at="2026-11-05T09:30:00Z") == ("ABCDE12345", True)
+    assert add_revocation(path, "FGHJK-67890") == ("FGHJK67890", True)
+    assert add_revocation(path, "fghjk67890", "again", at="2026-12-01T00:00:00Z") == ("FGHJK67890", False)
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert data["schema"] == "nasams-course/revoked@1"
+    assert data["revoked"][0] == GOOD_ENTRY
+    assert data["revoked"][1]["reason"] == "" and data["revoked"][1]["revoked_at"].endswith("Z")
+    assert data["revoked"][1]["revoked_at"][:4] >= "2026"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert sorted(p.name for p in path.parent.iterdir()) == ["revoked.json"]  # no temporary file left
+    assert revocation_list_json(read_revoked(path)) == data
+
+
+def test_a_revocation_reason_is_kept_in_its_own_words_up_to_500_characters_on_one_line(tmp_path):
+    path = tmp_path / "revoked.json"
+    assert add_revocation(path, "ABCDE-12345", "Fehler: für ein anderes Seminar " + "x" * 468)[1]
+    assert len(read_revoked(path)["ABCDE12345"]["reason"]) == 500
+    assert "für" in path.read_text(encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+    for reason in ("x" * 501, "issued\nin error", "issued\tin error"):
+        with pytest.raises(RevocationError) as caught:
+            add_revocation(path, "FGHJK-67890", reason)
+        assert str(caught.value) == "--reason: at most 500 characters, on one line"
+    with pytest.raises(RevocationError) as caught:
+        add_revocation(path, "ABCDE-1234U")
+    assert str(caught.value) == ("'ABCDE-1234U' is not a certificate id (10 characters of "
+                                 "0123456789ABCDEFGHJKMNPQRSTVWXYZ, hyphens allowed)")
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_the_verify_page_gets_the_issuer_the_revoked_certificates_and_the_domains_titles(signer):
+    issuer, _key = signer
+    revoked = {"ABCDE12345": GOOD_ENTRY}
+    data = verify_page_data(issuer, revoked)
+    assert data["issuer"] == issuer.to_json() and data["revoked"] == [GOOD_ENTRY]
+    assert data["domains"]["confidentiality"].startswith("Confidentiality") and len(data["domains"]) >= 5
+    assert set(data) == {"issuer", "revoked", "domains"}
+    assert verify_page_data(None, {})["issuer"] is None and verify_page_data(None, {})["revoked"] == []
