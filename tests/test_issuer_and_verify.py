@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from test_certificates import make_record, rewrite_keywords, tampered_token
 
 from nasams_course.training.certificate_pdf import certificate_pdf, read_pdf_text, statement_pdf
-from nasams_course.training.certificates import canonical_json, certificate_file, issue
+from nasams_course.training.certificates import canonical_json, certificate_file, decode_token, issue
 from nasams_course.training.issuer import (
     DEFAULT_VERIFY_URL,
     Issuer,
@@ -180,7 +180,7 @@ def test_base64url_is_read_only_as_tokens_and_issuer_files_write_it():
         assert b64url_decode(b64url(data)) == data and "=" not in b64url(data)
     assert b64url(b"\xfb\xff") == "-_8"
     for text in ("A", "AAAAA", "QQ==", "QQ=", "a+b/", "a b", "é", None, b"QQ"):
-        with pytest.raises(ValueError, match=r"^not base64url text$"):
+        with pytest.raises(ValueError):  # its words are never shown: a token or issuer file says what is wrong
             b64url_decode(text)
 
 
@@ -324,8 +324,9 @@ def test_a_certificate_of_another_issuer_names_both_issuers_and_keys(signer):
     issuer, _key = signer
     other = Ed25519PrivateKey.generate()
     other_issuer = Issuer("Institut für Ethik", key_id_of(public_raw(other)), public_raw(other))
-    v = verify(issue(make_record(other_issuer), other), issuer)
-    assert (v.valid, v.field, v.outcome) == (False, "key_id", "other-issuer")
+    theirs = make_record(other_issuer)
+    v = verify(issue(theirs, other), issuer)
+    assert (v.valid, v.record, v.field, v.outcome) == (False, theirs, "key_id", "other-issuer")
     assert v.reason == (f"signed by another issuer: the record names Institut für Ethik (key {other_issuer.key_id}), "
                         f"and this issuer file is {ORG} (key {issuer.key_id})")
     # a record whose issuer is not even text is shown as JSON, as typed
@@ -347,6 +348,15 @@ def test_a_changed_bare_token_lists_the_fields_its_record_holds_in_reading_order
         "id, issued at, schema, 'aa_extra', 'zz_extra')")
 
 
+@pytest.mark.parametrize(("token", "why"), [
+    ("abc", "a token is two parts joined by a dot"),
+    ("ab!.cd", "a token's parts are base64url text (letters, digits, - and _)"),
+])
+def test_a_token_that_is_not_a_token_says_why(signer, token, why):
+    v = verify(token, signer[0])
+    assert (v.valid, v.record, v.reason, v.outcome) == (False, None, f"not a certificate token: {why}", "malformed")
+
+
 def test_a_record_signed_by_this_issuer_that_is_not_a_certificate_record_is_malformed(signer):
     issuer, key = signer
     record = {**make_record(issuer), "ce_hours": "many"}
@@ -362,8 +372,8 @@ def test_a_revocation_gives_its_date_and_reason_and_only_for_a_valid_certificate
     token = issue(record, key)
     entry = {"id": record["id"], "revoked_at": "2026-11-05T09:30:00Z"}
     v = verify(token, issuer, {record["id"]: {**entry, "reason": "issued in error"}})
-    assert (v.valid, v.reason, v.field, v.outcome) == (False, "revoked on 2026-11-05: issued in error", "id",
-                                                       "revoked")
+    assert (v.valid, v.record, v.reason, v.field, v.outcome) == (False, record, "revoked on 2026-11-05: issued in error",
+                                                                 "id", "revoked")
     assert verify(token, issuer, {record["id"]: {**entry, "reason": ""}}).reason == "revoked on 2026-11-05"
     assert verify(token, issuer, {record["id"]: entry}).reason == "revoked on 2026-11-05"
     assert verify(token, issuer, {"ABCDE12345": entry}).valid and verify(token, issuer, {}).valid
@@ -375,7 +385,7 @@ def test_a_certificate_file_names_the_first_field_that_differs_in_reading_order_
     record = make_record(issuer)
     token = issue(record, key)
     v = verify_certificate_file(cert_file(tmp_path, {**record, "ce_hours": 9.0, "learner": "Ána Ruiz"}, token), issuer)
-    assert (v.valid, v.field, v.outcome) == (False, "learner", "mismatch")
+    assert (v.valid, v.record, v.field, v.outcome) == (False, record, "learner", "mismatch")
     assert v.reason == "the certificate file shows the learner name Ána Ruiz, but the signed record says Ana Ruiz"
     v = verify_certificate_file(cert_file(tmp_path, {**record, "levels": {"team": "Maîtrise"}}, token), issuer)
     assert v.reason == ('the certificate file shows the level per domain {"team": "Maîtrise"}, but the signed record '
@@ -394,7 +404,7 @@ def test_a_certificate_file_with_a_changed_token_names_the_field_and_quotes_both
     record = make_record(issuer)
     token = tampered_token(issue(record, key), completed_on="2026-10-02")
     v = verify_certificate_file(cert_file(tmp_path, record, token), issuer)
-    assert (v.valid, v.field, v.outcome) == (False, "completed_on", "tampered")
+    assert (v.valid, v.record, v.field, v.outcome) == (False, decode_token(token), "completed_on", "tampered")
     assert v.reason == ("the signature does not match the record: the date of completion differs between the "
                         "certificate file (2026-11-02) and its token (2026-10-02)")
 
@@ -481,6 +491,10 @@ def test_a_pdf_without_a_token_or_with_its_wording_changed_is_reported_in_words(
     assert (v.valid, v.record, v.field, v.outcome) == (False, None, None, "mismatch")
     assert v.reason == ("the PDF's text is not laid out as a certificate (its wording was changed), so what it "
                         "shows cannot be checked against the token")
+    forged = certificate_pdf({**record, "ce_hours": 7.5}, read_pdf_text(pdf)[0], issuer, tmp_path / "f.pdf")
+    v = verify_pdf(forged, issuer)
+    assert (v.field, v.outcome) == ("ce_hours", "mismatch")
+    assert v.reason == "the PDF shows the CE hours 7.5, but the signed record says 1.5"
     swapped = rewrite_keywords(pdf, f"nasams-certificate-token:{issue(make_record(issuer), key)}", tmp_path / "s2.pdf")
     v = verify_pdf(swapped, issuer)
     assert (v.record, v.field, v.outcome) == (None, "token", "tampered")
@@ -551,6 +565,17 @@ def test_a_revocation_is_written_whole_readable_by_the_web_server_with_its_date_
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert sorted(p.name for p in path.parent.iterdir()) == ["revoked.json"]  # no temporary file left
     assert revocation_list_json(read_revoked(path)) == data
+
+
+def test_a_revocation_is_written_beside_the_list_not_in_the_systems_temporary_folder(tmp_path, monkeypatch):
+    """The list is replaced in one step, which works only within one file system: the system's temporary folder
+    may be another disk (or missing), the list's own folder never is."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-temporary-folder"))
+    path = tmp_path / "revoked.json"
+    assert add_revocation(path, "ABCDE-12345") == ("ABCDE12345", True)
+    assert list(read_revoked(path)) == ["ABCDE12345"]
 
 
 def test_a_revocation_reason_is_kept_in_its_own_words_up_to_500_characters_on_one_line(tmp_path):
