@@ -179,6 +179,8 @@ def test_base64url_is_read_only_as_tokens_and_issuer_files_write_it():
     for data in (b"", b"\xff", b"\xff\xfe", b"\xff\xfe\xfd", bytes(range(256))):
         assert b64url_decode(b64url(data)) == data and "=" not in b64url(data)
     assert b64url(b"\xfb\xff") == "-_8"
+    # only the padding is taken off: a key or signature whose text ends in letters keeps them all
+    assert b64url(b"\x00\x00\x17") == "AAAX" and b64url(b"\x00\x01") == "AAE" and b64url(b"\x00\x00=") == "AAA9"
     for text in ("A", "AAAAA", "QQ==", "QQ=", "a+b/", "a b", "é", None, b"QQ"):
         with pytest.raises(ValueError):  # its words are never shown: a token or issuer file says what is wrong
             b64url_decode(text)
@@ -576,6 +578,23 @@ def test_a_revocation_is_written_beside_the_list_not_in_the_systems_temporary_fo
     path = tmp_path / "revoked.json"
     assert add_revocation(path, "ABCDE-12345") == ("ABCDE12345", True)
     assert list(read_revoked(path)) == ["ABCDE12345"]
+
+
+def test_a_revocation_that_fails_to_land_keeps_the_old_list_and_leaves_only_a_hidden_file_named_after_it(
+        tmp_path, monkeypatch):
+    path = tmp_path / "revoked.json"
+    add_revocation(path, "ABCDE-12345")
+    before = path.read_text(encoding="utf-8")
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        add_revocation(path, "FGHJK-67890")
+    assert path.read_text(encoding="utf-8") == before
+    left = [p.name for p in tmp_path.iterdir() if p != path]
+    assert len(left) == 1 and left[0].startswith(".revoked.json.") and left[0].endswith(".tmp"), left
 
 
 def test_a_revocation_reason_is_kept_in_its_own_words_up_to_500_characters_on_one_line(tmp_path):
