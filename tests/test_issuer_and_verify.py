@@ -368,6 +368,19 @@ def test_a_record_signed_by_this_issuer_that_is_not_a_certificate_record_is_malf
     assert v.reason.startswith("the signed record is not a certificate record: ce_hours: ")
 
 
+def test_a_certificate_file_whose_signed_record_is_not_a_certificate_record_says_so_not_tampered(signer, tmp_path):
+    """Signed with this issuer's key, so not forged; but no record this course writes: whatever the readable copy
+    shows, the verdict is about the record."""
+    issuer, key = signer
+    record = {**make_record(issuer), "ce_hours": "many"}
+    payload = canonical_json(record)
+    token = f"{b64url(payload)}.{b64url(key.sign(payload))}"
+    for readable in (record, {**record, "learner": "Eve"}):
+        v = verify_certificate_file(cert_file(tmp_path, readable, token), issuer)
+        assert (v.valid, v.field, v.outcome) == (False, None, "malformed")
+        assert v.reason.startswith("the signed record is not a certificate record: ce_hours: ")
+
+
 def test_a_revocation_gives_its_date_and_reason_and_only_for_a_valid_certificate(signer):
     issuer, key = signer
     record = make_record(issuer)
