@@ -113,7 +113,10 @@ def test_the_printed_chapter_takes_fewer_pages_than_before(page, base):
     page.evaluate("d => { for (const [k, v] of Object.entries(d)) localStorage.setItem(k, v); }", answers)
     page.reload()
     page.wait_for_function("document.documentElement.dataset.quizReady")
-    assert page.locator("form.nasams-quiz [data-role=result]:not([hidden])").count() == len(QUESTIONS)
+    # the writes reach the browser's store a moment after they are made (Chromium commits them asynchronously): a page
+    # reloaded at once may read the store before they land, and then shows them when they do (its "storage" listener)
+    page.wait_for_function(f"document.querySelectorAll('form.nasams-quiz [data-role=result]:not([hidden])').length"
+                           f" === {len(QUESTIONS)}", timeout=5000)
     answered = page.pdf(format="Letter")
     assert 0 < pages_of(blank) < PAGES_BEFORE["unanswered"]
     assert 0 < pages_of(answered) < PAGES_BEFORE["answered"]
