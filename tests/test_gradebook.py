@@ -511,6 +511,21 @@ def test_a_large_gradebook_read_by_processes_gives_what_one_process_reads(tmp_pa
     assert parts == [[(1, 4), (5, 7), (8, 10)]]  # ten learners in three ranges: each read by a process
 
 
+def test_a_gradebook_whose_name_holds_uri_characters_is_read_by_processes(tmp_path, three, monkeypatch):
+    """The processes of a large read open the gradebook by a read-only URI: a name with a space, "#", "?" or "%" is
+    the same file, read as one process reads it (not another file, not a traceback)."""
+    db = tmp_path / "cohort #1 ?a=b 50%.sqlite"
+    import_files(db, three)
+    one = gb.attempt_arrays(db, QS)
+    monkeypatch.setattr(gb, "PARALLEL_READ_FROM", 1)
+    monkeypatch.setattr(gb, "_processes", lambda: 2)
+    two = gb.attempt_arrays(db, QS)
+    assert two[1] == one[1] == ["Ana Ruiz", "Bo Chen"]
+    assert np.asarray(two[0].answer).tolist() == np.asarray(one[0].answer).tolist() and len(one[0].answer) == 6
+    made = {p.name for p in tmp_path.iterdir() if p.suffix != ".json"}
+    assert made <= {db.name, f"{db.name}-wal", f"{db.name}-shm"}, made  # no other file opened, or made
+
+
 def test_a_file_of_many_attempts_is_stored_whole_and_in_its_order(tmp_path):
     """The writer stores a file's attempts gb.ROWS_PER_INSERT to a statement, and the rest in one more: every attempt
     of a file of 2 x 64 + 5 is stored (one, identical to an earlier one in another statement, once), with its

@@ -1069,7 +1069,7 @@ def _learner_ranges(con: sqlite3.Connection, parts: int) -> list[tuple[int, int]
 
 def _read_part(db: str, select: str, params: tuple) -> np.ndarray:
     """One process's part of a large read (see `_attempt_ids`): the packed values its query gives."""
-    con = sqlite3.connect(f"file:{Path(db).resolve().as_posix()}?mode=ro", uri=True)
+    con = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)  # as_uri: "#", "?", "%" escaped
     try:
         return np.fromiter(chain.from_iterable(con.execute(select, params)), dtype=np.int64)
     finally:
