@@ -506,7 +506,7 @@ def test_a_large_gradebook_read_by_processes_gives_what_one_process_reads(tmp_pa
     real = gb._read_in_parts
     monkeypatch.setattr(gb, "_read_in_parts", lambda *a: parts.append(a[-1]) or real(*a))
     monkeypatch.setattr(gb, "PARALLEL_READ_FROM", 1)
-    monkeypatch.setattr(gb, "_processes", lambda: 3)
+    monkeypatch.setattr(gb, "processors", lambda: 3)
     assert read() == one
     assert parts == [[(1, 4), (5, 7), (8, 10)]]  # ten learners in three ranges: each read by a process
 
@@ -518,7 +518,7 @@ def test_a_gradebook_whose_name_holds_uri_characters_is_read_by_processes(tmp_pa
     import_files(db, three)
     one = gb.attempt_arrays(db, QS)
     monkeypatch.setattr(gb, "PARALLEL_READ_FROM", 1)
-    monkeypatch.setattr(gb, "_processes", lambda: 2)
+    monkeypatch.setattr(gb, "processors", lambda: 2)
     two = gb.attempt_arrays(db, QS)
     assert two[1] == one[1] == ["Ana Ruiz", "Bo Chen"]
     assert np.asarray(two[0].answer).tolist() == np.asarray(one[0].answer).tolist() and len(one[0].answer) == 6

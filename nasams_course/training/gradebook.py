@@ -55,6 +55,7 @@ from nasams_course.responses import (
     read_bytes,
 )
 from nasams_course.training.cohort_files import BankLookups, PlainRead, read_plain
+from nasams_course.training.processes import can_fork, processors
 from nasams_course.training.spreadsheet import write_frame
 
 #: "NASG" in the SQLite header's application id: a gradebook, not some other SQLite file
@@ -861,8 +862,8 @@ def reading(reader: Reader, paths: list[str], session: str | None, known: set[st
     """Every file read and checked, in order, READ_CHUNK files at a time: by a pool of processes (one per processor)
     for many files, which read ahead while the caller stores what they have read."""
     chunks = [paths[i:i + READ_CHUNK] for i in range(0, len(paths), READ_CHUNK)]
-    workers = _processes()
-    if len(paths) < POOL_FROM or workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = processors()
+    if len(paths) < POOL_FROM or workers < 1 or not can_fork():
         yield chain.from_iterable(reader.read_many(chunk, session, known) for chunk in chunks)
         return
     global _POOL_STATE
@@ -1039,7 +1040,7 @@ def _attempt_ids(con: sqlite3.Connection, session: str | None, db: str | Path | 
     shifts = np.cumsum([0, *bits[::-1]])[::-1][1:].tolist()  # learner, question, answer, file (lowest)
     select = (f"SELECT (learner << {shifts[0]}) | (question << {shifts[1]}) | (answer << {shifts[2]}) | file, "
               f"(at_ms << {SEQ_BITS}) | seq FROM attempts {where}")
-    parts = _learner_ranges(con, _processes()) if db is not None and count >= PARALLEL_READ_FROM else []
+    parts = _learner_ranges(con, processors()) if db is not None and count >= PARALLEL_READ_FROM else []
     if len(parts) > 1:
         packed = _read_in_parts(db, f"{select} {'AND' if where else 'WHERE'} learner BETWEEN ? AND ?", params, parts)
     else:
@@ -1053,15 +1054,10 @@ def _attempt_ids(con: sqlite3.Connection, session: str | None, db: str | Path | 
                             times[order] >> SEQ_BITS])
 
 
-def _processes() -> int:
-    """The processors this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def _learner_ranges(con: sqlite3.Connection, parts: int) -> list[tuple[int, int]]:
     """The learners' ids cut into `parts` ranges of about as many learners each (first id, last id)."""
     ids = [r[0] for r in con.execute("SELECT id FROM learners ORDER BY id")]
-    if parts < 2 or len(ids) < parts or "fork" not in multiprocessing.get_all_start_methods():
+    if parts < 2 or len(ids) < parts or not can_fork():
         return []
     cuts = np.array_split(np.array(ids, dtype=np.int64), parts)
     return [(int(c[0]), int(c[-1])) for c in cuts]

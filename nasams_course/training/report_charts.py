@@ -15,6 +15,7 @@ import pandas as pd
 from nasams_course.charts import LEVEL_COLOURS
 from nasams_course.responses import printable
 from nasams_course.training.cohort_tables import LEVEL_ORDER
+from nasams_course.training.processes import can_fork
 
 #: up to this many learners the heat map has a row per learner; beyond, a row per band of learners by score
 HEAT_ROWS = 60
@@ -133,7 +134,7 @@ def start_charts(scores: pd.DataFrame, critical: pd.DataFrame, names: pd.Series,
     """The heat map and the domain chart (their SVG), begun now: a function that returns them when they are done.
     For APART_FROM learners or more (and where processes can be forked) they are drawn by a process of their own."""
     args = (scores, critical, names, levels)
-    if len(scores) < APART_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if len(scores) < APART_FROM or not can_fork():
         return lambda: _both(*args)
     pool = multiprocessing.get_context("fork").Pool(1)
     pending = pool.apply_async(_both, args)

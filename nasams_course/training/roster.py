@@ -7,13 +7,12 @@ returning its files' JSON text and roster figures, so the work and the memory ar
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_context
 from operator import itemgetter
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from nasams_course.grading.cohort import BankArrays, bank_arrays, cohort_reports
 from nasams_course.grading.levels import PASSING, level_for
 from nasams_course.training.cohort_files import BankLookups, CohortFiles, FileResult, read_cohort
 from nasams_course.training.plan import SessionPlan
+from nasams_course.training.processes import can_fork, processors
 from nasams_course.training.scored import scope_questions, session_findings
 
 #: what a file is graded against: the session's questions, the chapters it answered, or the whole bank
@@ -239,8 +239,8 @@ def iter_graded(paths: list[Path], bank: Bank, scope: str, plan: SessionPlan | N
     load_catalog()  # loaded once, before any worker starts
     _JOB = _Job(bank, scope, plan, datetime.now(UTC).timestamp() * 1000)
     if workers is None:
-        workers = (os.cpu_count() or 1) if len(paths) >= PARALLEL_FROM else 1
-    if "fork" not in get_all_start_methods():  # Windows: one process (the workers inherit the bank by fork)
+        workers = processors() if len(paths) >= PARALLEL_FROM else 1
+    if not can_fork():  # Windows: one process (the workers inherit the bank by fork)
         workers = 1
     chunks = split_chunks(paths, max(1, min(CHUNK, -(-len(paths) // workers))))  # a chunk for each worker at least
     workers = min(workers, len(chunks))
