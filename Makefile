@@ -93,7 +93,8 @@ bench: $(STAMP) browser-deps
 	$(BIN)/python -m nasams_course.bench
 
 # Mutation testing (tools/mutation/README.md): what to mutate is listed in pyproject.toml's [tool.mutmut] only_mutate
-# (Python) and tools/mutation/stryker.config.json's mutate (JavaScript). Each mutant runs only the tests that reach it.
+# (Python) and tools/mutation/stryker.config.json's mutate (JavaScript). Each mutant runs only the tests that reach it;
+# run_mutmut.py is mutmut with the tests collected once for all mutants.
 MUTATION := tools/mutation
 MUTMUT_STAMP := $(VENV)/.mutmut-installed
 STRYKER := $(MUTATION)/node_modules/.bin/stryker
@@ -113,7 +114,7 @@ mutate: $(MUTMUT_STAMP) $(STRYKER) browser-deps
 	echo "Stryker (JavaScript) and mutmut (Python) side by side: logs in mutants/stryker.log and mutants/mutmut.log"; \
 	( $(STRYKER) run $(MUTATION)/stryker.config.json > mutants/stryker.log 2>&1; echo $$? > mutants/stryker.status; \
 	  echo "    Stryker done in $$(( $$(date +%s) - start )) s" ) & \
-	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children 2 > mutants/mutmut.log 2>&1; py=$$?; \
+	HYPOTHESIS_PROFILE=mutate $(BIN)/python $(MUTATION)/run_mutmut.py run --max-children 2 > mutants/mutmut.log 2>&1; py=$$?; \
 	echo "    mutmut done in $$(( $$(date +%s) - start )) s"; wait; \
 	end=$$(date +%s); \
 	[ $$py = 0 ] || { tail -c 3000 mutants/mutmut.log; exit 1; }; \

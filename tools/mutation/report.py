@@ -1,6 +1,8 @@
 """The mutation score per module, after `make mutate`: mutmut's results (mutants/**/*.meta) grouped by the lines of
 `only_mutate` in pyproject.toml's [tool.mutmut], and Stryker's (mutants/stryker.json) by script. Survivors listed
-in tests/mutation/equivalent.md (one line each, with why) are set aside; any other survivor is printed.
+in tools/mutation/equivalent.md (one line each, with why) are set aside; any other survivor is printed. A listed
+mutant that `run_mutmut.py` did not run again (its function unchanged since it last survived) counts as the
+survivor it was, and is counted apart.
 
 Exit status 1 when a module is below the threshold or a survivor is unexplained; 0 otherwise."""
 
@@ -20,6 +22,8 @@ EQUIVALENT = Path(__file__).with_name("equivalent.md")
 THRESHOLD = 0.90
 #: mutmut's exit codes (mutmut/stats.py): 1 and 3 killed, 0 survived, 5 and 33 no test reached it, timeouts
 KILLED, SURVIVED, NO_TESTS = {1, 3}, {0}, {5, 33}
+#: run_mutmut.py's: a listed equivalent mutant not run again, its function unchanged since it last survived
+LISTED_UNCHANGED = 34
 TIMEOUT = {36, -24, 24, 152, 255}
 #: Stryker's statuses
 JS_KILLED, JS_SURVIVED = {"Killed", "Timeout"}, {"Survived", "NoCoverage"}
@@ -34,6 +38,7 @@ class Score:
     timeouts: int = 0  # counted killed (a mutant that hangs), shown apart: a limit too short makes false kills
     survived: list[str] = field(default_factory=list)
     other: int = 0  # not run (interrupted), or errors
+    unchanged: int = 0  # of the survivors: listed equivalent mutants not run again (LISTED_UNCHANGED)
 
     @property
     def total(self) -> int:
@@ -52,7 +57,7 @@ def equivalents() -> set[str]:
     return set(re.findall(r"^- `?([^`:\s]+(?::\d+:\d+ \w+)?)`?:", EQUIVALENT.read_text(encoding="utf-8"), re.M))
 
 
-def python_scores() -> list[Score]:
+def python_scores(equivalent: set[str] = frozenset()) -> list[Score]:
     patterns = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]["only_mutate"]
     scores = [Score(p) for p in patterns]
     for meta in sorted(MUTANTS.glob("nasams_course/**/*.py.meta")):
@@ -66,6 +71,9 @@ def python_scores() -> list[Score]:
                 score.timeouts += code in TIMEOUT
             elif code in SURVIVED or code in NO_TESTS:
                 score.survived.append(name)
+            elif code == LISTED_UNCHANGED and name in equivalent:
+                score.survived.append(name)
+                score.unchanged += 1
             else:
                 score.other += 1
     return scores
@@ -97,16 +105,16 @@ def js_scores() -> list[Score]:
 
 def main() -> int:
     equivalent = equivalents()
-    scores = python_scores() + js_scores()
+    scores = python_scores(equivalent) + js_scores()
     width = max(len(s.module) for s in scores)
-    print(f"\n{'module':<{width}}  mutants  killed  (timeouts)  survived  equivalent  not run   score  "
+    print(f"\n{'module':<{width}}  mutants  killed  (timeouts)  survived  equivalent  (not re-run)  not run   score  "
           "(equivalent set aside)")
     failing, unexplained = [], []
     for s in scores:
         eq = [m for m in s.survived if m in equivalent]
         unexplained += [m for m in s.survived if m not in equivalent]
         print(f"{s.module:<{width}}  {s.total:7}  {s.killed:6}  {s.timeouts:10}  {len(s.survived):8}  {len(eq):10}  "
-              f"{s.other:7}  "
+              f"{s.unchanged:12}  {s.other:7}  "
               f"{s.score():6.1%}  {s.score(equivalent):6.1%}")
         if s.other or s.score(equivalent) < THRESHOLD:
             failing.append(s.module)
@@ -115,6 +123,10 @@ def main() -> int:
               "(see one with `.venv/bin/mutmut show NAME`, or Stryker's report above):")
         for name in unexplained:
             print(f"  {name}")
+    unchanged = sum(s.unchanged for s in scores)
+    if unchanged:
+        print(f"\n{unchanged} listed equivalent mutant(s) not run again: each one's function is as it was when it last "
+              "survived (run_mutmut.py; MUTATE_RECHECK=1 runs them)")
     if failing:
         print(f"\nbelow {THRESHOLD:.0%} killed, or not every mutant run: {', '.join(failing)}")
     return 1 if failing or unexplained else 0
