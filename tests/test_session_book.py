@@ -5,6 +5,7 @@ material and nothing else; --out inside the course is refused."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,17 +17,24 @@ from markdown_it import MarkdownIt
 
 from conftest import EXAMPLE_SESSIONS, REPO
 from nasams_course.catalog import load_catalog
-from nasams_course.content.loader import load_bank, load_bank_or_raise
+from nasams_course.content.loader import ROOT_ENV, load_bank, load_bank_or_raise
 from nasams_course.training.links import broken_links
 from nasams_course.training.plan import Block
 from nasams_course.training.session_book import (
+    FRONT_MATTER,
     SessionBuildError,
+    build,
+    build_html,
     chapter_data,
     check_out,
+    execute,
     home_page,
+    jupyter_book,
     md_text,
     partial_page,
+    skip_iri_grammars,
     write_project,
+    write_zip,
 )
 from nasams_course.training.syllabus import is_whole, load_syllabus
 
@@ -54,6 +62,39 @@ def test_the_project_is_a_valid_course_root_of_only_the_chosen_material(tmp_path
     manifest = json.loads((tmp_path / "session.json").read_text())
     assert manifest["id"] == plan.id and manifest["mode"] == plan.mode
     assert set(plan.provisions(BANK)) <= set(manifest["provisions"])
+
+
+def test_the_table_of_contents_is_the_courses_narrowed_to_the_sessions_chapters(tmp_path):
+    import yaml
+
+    write_project(plan_of("confidentiality-and-victims"), BANK, REPO, tmp_path)
+    toc = yaml.safe_load((tmp_path / "_toc.yml").read_text())
+    orientation = ["progress", "scoring", "coverage-map", "glossary"]  # not the course's verify page
+    assert toc == {"format": "jb-book", "root": "book/orientation/session", "parts": [
+        {"caption": "Start here", "chapters": [{"file": f"book/orientation/{n}"} for n in orientation]},
+        {"caption": "Part I: Code of Ethics", "numbered": True,
+         "chapters": [{"file": "book/ethics/confidentiality-records-rights"}]},
+        {"caption": "Part II: Standards of Practice", "numbered": True,
+         "chapters": [{"file": "book/standards/victims-and-privilege"}]},
+        {"caption": "Part III: Examples of Unprofessional Conduct", "numbered": True,
+         "chapters": [{"file": "book/unprofessional/confidentiality-and-boundaries"}]}]}
+    config = yaml.safe_load((tmp_path / "_config.yml").read_text())
+    course = yaml.safe_load((REPO / "_config.yml").read_text())
+    assert config["title"] == "Confidentiality and victims: a two-hour CE seminar"  # the session's
+    assert config["execute"] == {**course.get("execute", {}), "execute_notebooks": "cache"}
+    assert {k: v for k, v in config.items() if k not in ("title", "execute")} == {
+        k: v for k, v in course.items() if k not in ("title", "execute")}
+
+
+def test_the_coverage_page_names_violation_items_in_a_practice_session_only():
+    from dataclasses import replace
+
+    from nasams_course.training.session_book import VIOLATION_ITEMS, coverage_page
+
+    plan = plan_of("confidentiality-and-victims")
+    practice, assessment = coverage_page(plan), coverage_page(replace(plan, mode="assessment"))
+    assert VIOLATION_ITEMS in practice and "violation" not in assessment.lower()
+    assert practice.replace(VIOLATION_ITEMS, "") == assessment and "{violations}" not in assessment
 
 
 def test_a_chapter_chosen_whole_keeps_the_courses_page_and_a_part_gets_its_own(tmp_path):
@@ -116,8 +157,13 @@ def test_out_inside_the_course_is_refused_except_a_folder_of_its_own_under_build
     assert check_out(tmp_path / "new", REPO) == (tmp_path / "new").resolve()
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "thesis.docx").write_text("precious")
-    with pytest.raises(SessionBuildError, match="not empty and holds no earlier session build"):
+    with pytest.raises(SessionBuildError) as caught:
         check_out(tmp_path / "mine", REPO)
+    assert str(caught.value) == (f"--out {tmp_path / 'mine'} is not empty and holds no earlier session build: choose "
+                                 "an empty or new folder (nothing in it is replaced)")
+    (tmp_path / "earlier" / "source").mkdir(parents=True)
+    (tmp_path / "earlier" / "source" / "session.json").write_text("{}")  # an earlier session build: built again
+    assert check_out(tmp_path / "earlier", REPO) == (tmp_path / "earlier").resolve()
     (tmp_path / "file").write_text("")
     with pytest.raises(SessionBuildError, match="is a file"):
         check_out(tmp_path / "file", REPO)
@@ -331,3 +377,472 @@ def test_each_book_keeps_its_answers_under_its_own_storage_prefix(session_build)
             data = json.loads(re.search(r'<script type="application/json" id="nasams-book">(.*?)</script>',
                                         text).group(1))
             assert data["prefix"] == f"nasams-course:session:{name}:", page
+
+
+# ---- building, in this process: the pages executed, jupyter-book's run, the zip, the whole build ------------------
+# (the books above are built by the command line in a child process, where `make mutate` sees nothing of it)
+
+PAGE = FRONT_MATTER + """
+# A page
+
+```{code-cell} ipython3
+:tags: [remove-input]
+import os
+x = 41
+print("printed")
+os.getcwd()
+```
+
+Some text.
+
+```{code-cell} ipython3
+from IPython.display import HTML, display
+display(HTML("<b>shown</b>"))
+display({"text/plain": "sized"}, raw=True, metadata={"text/plain": {"width": 2}})
+x + 1
+```
+
+```{code-cell} ipython3
+# a comment only
+```
+
+```{code-cell} ipython3
+y = os.environ["NASAMS_COURSE_ROOT"]
+```
+
+```{code-cell} ipython3
+__name__ + " " + y
+```
+"""
+
+
+def test_each_page_is_executed_in_this_process_as_a_kernel_would_and_its_outputs_cached(tmp_path, monkeypatch):
+    """What a cell prints, displays and evaluates to become its outputs, numbered as a kernel numbers them; the
+    cells share one namespace, run in the page's folder with the course root set to the project, and the outputs go
+    to the project's jupyter-cache, where `jupyter-book build` finds them."""
+    from jupyter_cache import get_cache
+
+    source = tmp_path / "source"
+    (source / "book" / "part").mkdir(parents=True)
+    (source / "book" / "part" / "page.md").write_text(PAGE, encoding="utf-8")
+    (source / "book" / "part" / "plain.md").write_text("# Not a notebook\n", encoding="utf-8")
+    monkeypatch.setenv(ROOT_ENV, "/the/course")
+    before = Path.cwd()
+    assert execute(source) == 1
+    assert Path.cwd() == before and os.environ[ROOT_ENV] == "/the/course"
+    records = get_cache(source / "_build" / ".jupyter_cache").list_cache_records()
+    assert [r.uri for r in records] == [str(source / "book" / "part" / "page.md")]
+    nb = get_cache(source / "_build" / ".jupyter_cache").get_cache_bundle(records[0].pk).nb
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == [1, 2, 3, 4, 5]
+    outputs = [[(o.output_type, o.get("name"), o.get("text") or dict(o.get("data", {})), o.get("execution_count"))
+                for o in c.outputs] for c in code]
+    assert code[1].outputs[1].metadata == {"text/plain": {"width": 2}}  # a display's metadata kept
+    assert outputs == [
+        [("stream", "stdout", "printed\n", None),
+         ("execute_result", None, {"text/plain": repr(str(source / "book" / "part"))}, 1)],
+        [("display_data", None, {"text/html": "<b>shown</b>", "text/plain": "<IPython.core.display.HTML object>"},
+          None),
+         ("display_data", None, {"text/plain": "sized"}, None),
+         ("execute_result", None, {"text/plain": "42"}, 2)],
+        [],
+        [],
+        [("execute_result", None, {"text/plain": repr(f"__main__ {source}")}, 5)],
+    ]
+
+
+@pytest.mark.parametrize(("cell_code", "message"), [
+    ("1 / 0", "book/bad.md: cell 2 failed: ZeroDivisionError: division by zero"),
+    ("import sys\nprint('careful', file=sys.stderr)", "book/bad.md: cell 2 wrote to stderr: careful"),
+])
+def test_a_cell_that_fails_or_writes_to_stderr_fails_its_page_by_name(tmp_path, monkeypatch, cell_code, message):
+    source = tmp_path / "source"
+    (source / "book").mkdir(parents=True)
+    page = FRONT_MATTER + f"\n# Bad\n\n```{{code-cell}} ipython3\n1\n```\n\n```{{code-cell}} ipython3\n{cell_code}\n```\n"
+    (source / "book" / "bad.md").write_text(page, encoding="utf-8")
+    monkeypatch.delenv(ROOT_ENV, raising=False)
+    before = Path.cwd()
+    with pytest.raises(SessionBuildError) as caught:
+        execute(source)
+    assert str(caught.value) == message
+    assert Path.cwd() == before and ROOT_ENV not in os.environ  # put back as it was
+
+
+def test_the_iri_grammars_are_left_out_of_this_process(monkeypatch):
+    monkeypatch.delitem(sys.modules, "rfc3987_syntax", raising=False)
+    skip_iri_grammars()
+    with pytest.raises(ImportError):
+        import rfc3987_syntax  # noqa: F401
+
+
+#: a stand-in for `jupyter-book build SOURCE ...`: records how it was called, prints what FAKE_LOG holds and, when it
+#: succeeds, writes SOURCE/_build/html with one page (linking to `missing.html` if FAKE_LINK says so)
+FAKE_JUPYTER_BOOK = """
+import json, os, sys
+from pathlib import Path
+here = Path(sys.argv[0]).parent
+source = Path(sys.argv[2])
+(here / "called.json").write_text(json.dumps({"argv": sys.argv[1:], "root": os.environ.get("NASAMS_COURSE_ROOT")}))
+print((here / "stdout.txt").read_text(), end="")
+print((here / "stderr.txt").read_text(), end="", file=sys.stderr)
+status = int((here / "status.txt").read_text())
+if status == 0:
+    (source / "_build" / "html").mkdir(parents=True)
+    links = "".join(f'<a href="{link}">x</a>' for link in (here / "link.txt").read_text().split())
+    (source / "_build" / "html" / "index.html").write_text(f"<html><body>{links}</body></html>")
+sys.exit(status)
+"""
+
+
+@pytest.fixture
+def fake_jupyter_book(tmp_path, monkeypatch):
+    """jupyter-book replaced by FAKE_JUPYTER_BOOK (a child process of a few milliseconds instead of a Sphinx build):
+    `set(stdout, stderr, status, link)`; returns how it was called."""
+    import nasams_course.training.session_book as session_book
+
+    folder = tmp_path / "fake"
+    folder.mkdir()
+    (folder / "jupyter_book.py").write_text(FAKE_JUPYTER_BOOK, encoding="utf-8")
+    monkeypatch.setattr(session_book, "jupyter_book", lambda: [sys.executable, str(folder / "jupyter_book.py")])
+
+    def configure(stdout="", stderr="", status=0, link="index.html"):
+        for name, text in (("stdout", stdout), ("stderr", stderr), ("status", str(status)), ("link", link)):
+            (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+        return lambda: json.loads((folder / "called.json").read_text())
+
+    return configure
+
+
+def test_jupyter_book_is_run_on_the_project_with_its_flags_and_the_html_moved_out(tmp_path, fake_jupyter_book):
+    called = fake_jupyter_book(stdout="building\nbuild succeeded.\n", stderr="a note\n")
+    source, html = tmp_path / "out" / "source", tmp_path / "out" / "html"
+    source.mkdir(parents=True)
+    html.mkdir()
+    (html / "stale.html").write_text("an earlier build's page")
+    log = build_html(source, html)
+    assert called() == {"argv": ["build", str(source), "-W", "-n", "--keep-going"], "root": str(source)}
+    assert log == "building\nbuild succeeded.\na note\n"
+    assert (tmp_path / "out" / "build.log").read_text() == log
+    assert sorted(p.name for p in html.iterdir()) == ["index.html"] and not (source / "_build" / "html").exists()
+
+
+def test_a_failed_build_reports_its_last_40_warnings_and_where_the_whole_log_is(tmp_path, fake_jupyter_book):
+    noise = "".join(f"reading page {i}\n" for i in range(60))
+    warnings = "".join(f"page{i}.md: WARNING: a problem {i}\n" for i in range(45))
+    fake_jupyter_book(stdout=noise + warnings, stderr="Traceback?\nsome ERROR here\nValueError: Error in x\n",
+                      status=1)
+    source, html = tmp_path / "source", tmp_path / "html"
+    source.mkdir()
+    with pytest.raises(SessionBuildError) as caught:
+        build_html(source, html)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == f"the session book did not build (the whole log: {tmp_path / 'build.log'}):"
+    assert lines[1:] == [f"page{i}.md: WARNING: a problem {i}" for i in range(7, 45)] + [
+        "some ERROR here", "ValueError: Error in x"]
+    assert (tmp_path / "build.log").read_text() == noise + warnings + "Traceback?\nsome ERROR here\nValueError: Error in x\n"
+    assert not html.exists()
+    # with no warning or error line, its last 40 lines
+    fake_jupyter_book(stdout=noise, status=2)
+    with pytest.raises(SessionBuildError) as caught:
+        build_html(source, html)
+    assert str(caught.value).splitlines()[1:] == [f"reading page {i}" for i in range(20, 60)]
+
+
+def test_jupyter_book_is_this_pythons_and_its_absence_is_said_in_words(monkeypatch):
+    command = jupyter_book()
+    assert command[0] == sys.executable
+    run = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.startswith("Usage: jupyter-book ")
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "jupyter_book" else real(name, *a))
+    with pytest.raises(SessionBuildError) as caught:
+        jupyter_book()
+    assert str(caught.value) == "jupyter-book is not installed (make .venv/.installed installs it)"
+
+
+def test_the_zip_holds_every_file_in_one_folder_and_replaces_an_earlier_zip(tmp_path):
+    html = tmp_path / "html"
+    (html / "_static" / "empty").mkdir(parents=True)
+    (html / "index.html").write_text("<p>home</p>")
+    (html / "_static" / "a.css").write_text("p { color: black }\n" * 50)
+    path = tmp_path / "s-book.zip"
+    path.write_text("an earlier zip")
+    write_zip(html, path, "s-book")
+    with zipfile.ZipFile(path) as zf:
+        assert zf.namelist() == ["s-book/_static/a.css", "s-book/index.html"]
+        assert zf.read("s-book/_static/a.css") == ("p { color: black }\n" * 50).encode()
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in zf.infolist())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["html", "s-book.zip"]  # no part-written file left
+
+
+TINY = {"id": "tiny", "title": "Tiny", "dates": ["2026-11-02"], "audience": "Us", "minutes": 60, "mode": "practice",
+        "zones": [{"title": "Z", "questions": ["q-s5-contact-sequence"]}]}
+
+
+def tiny_plan():
+    from nasams_course.training.syllabus import Syllabus, resolve
+
+    return resolve(Syllabus.model_validate(TINY), BANK, CATALOG, "s.yml").plan
+
+
+def test_a_build_makes_the_project_executes_it_builds_zips_and_writes_the_guides(tmp_path, fake_jupyter_book):
+    """The whole build in this process, jupyter-book's part played by the stand-in: what it returns and leaves."""
+    import time
+
+    fake_jupyter_book(stdout="build succeeded.\n")
+    plan, out = tiny_plan(), tmp_path / "out"
+    started = time.perf_counter()
+    built = build(plan, BANK, REPO, out, pdf=False)
+    took = time.perf_counter() - started
+    assert (built.html, built.zip, built.pages, built.log) == (out / "html", out / "tiny-book.zip", 5,
+                                                                "build succeeded.\n")
+    assert built.guides == [out / "tiny-facilitator-guide.html", out / "tiny-handout.html"]
+    assert all(p.is_file() for p in built.guides)
+    assert 0 < built.seconds <= took and built.pdf_seconds == 0.0
+    assert (out / "html" / "index.html").is_file() and (out / "source" / "session.json").is_file()
+    assert not (out / "source" / "_build").exists()  # the executed pages' cache is not kept
+    with zipfile.ZipFile(built.zip) as zf:
+        assert zf.namelist() == ["tiny-book/index.html"]
+
+
+def test_a_broken_link_stops_the_build_before_the_zip(tmp_path, fake_jupyter_book):
+    fake_jupyter_book(link="nowhere.html")
+    out = tmp_path / "out"
+    with pytest.raises(SessionBuildError) as caught:
+        build(tiny_plan(), BANK, REPO, out, pdf=False)
+    assert str(caught.value) == ("the session book has 1 broken internal link(s):\n"
+                                 "index.html: nowhere.html: no such file")
+    assert not (out / "tiny-book.zip").exists() and not list(out.glob("tiny-*.html"))
+    fake_jupyter_book(link=" ".join(f"p{i:02}.html" for i in range(41)))
+    with pytest.raises(SessionBuildError) as caught:
+        build(tiny_plan(), BANK, REPO, out, pdf=False)
+    assert str(caught.value).splitlines() == ["the session book has 41 broken internal link(s):"] + [
+        f"index.html: p{i:02}.html: no such file" for i in range(40)]  # the first 40
+
+
+@pytest.mark.browser
+@pytest.mark.pdf
+def test_a_build_with_the_pdfs_counts_their_printing_time_within_its_own(tmp_path, fake_jupyter_book):
+    fake_jupyter_book()
+    out = tmp_path / "out"
+    built = build(tiny_plan(), BANK, REPO, out)
+    assert [p.name for p in built.guides] == ["tiny-facilitator-guide.html", "tiny-facilitator-guide.pdf",
+                                              "tiny-handout.html", "tiny-handout.pdf"]
+    assert all(p.read_bytes().startswith(b"%PDF-") for p in built.guides if p.suffix == ".pdf")
+    assert 0 < built.pdf_seconds < built.seconds
+
+
+def test_without_chromium_a_build_writes_nothing_and_a_failed_print_is_one_line(tmp_path, monkeypatch,
+                                                                                fake_jupyter_book):
+    import nasams_course.training.session_book as session_book
+    from nasams_course.training.pdf import PdfError
+
+    fake_jupyter_book()
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no chromium on it
+    out = tmp_path / "out"
+    with pytest.raises(PdfError, match=r"^Chromium is not installed"):
+        build(tiny_plan(), BANK, REPO, out)
+    assert not out.exists()
+    monkeypatch.setattr(session_book, "chromium_executable", lambda: "/usr/bin/chromium")  # found, then gone
+    with pytest.raises(SessionBuildError) as caught:
+        build(tiny_plan(), BANK, REPO, out)
+    assert str(caught.value).startswith("the guide and handout PDFs could not be printed: Chromium is not installed")
+    assert isinstance(caught.value.__cause__, PdfError)
+
+
+# ---- the session's data and pages, in this process -----------------------------------------------------------------
+
+def plan_from(**fields):
+    from nasams_course.training.syllabus import Syllabus, resolve
+
+    return resolve(Syllabus.model_validate({**TINY, **fields}), BANK, CATALOG, "s.yml").plan
+
+
+def test_session_json_holds_the_plan_and_its_scope_in_the_catalogs_order(tmp_path):
+    write_project(tiny_plan(), BANK, REPO, tmp_path)
+    assert json.loads((tmp_path / "session.json").read_text()) == {
+        "schema": "nasams-course/session-book@1", "id": "tiny", "title": "Tiny", "dates": ["2026-11-02"],
+        "audience": "Us", "mode": "practice", "minutes": 5, "budget_minutes": 60,
+        "provisions": ["E13", "S5"],  # what its one question assesses (S5, E13), catalog order
+        "blocks": [{"chapter": "victims-and-privilege", "minutes": 5, "provisions": [],
+                    "vignettes": ["v-s5-sister-next-door"], "questions": ["q-s5-contact-sequence"]}]}
+    # a section taught is in the scope even when no chosen question assesses it
+    plan = plan_from(zones=None, provisions=["U8"])
+    assert "U8" in plan.blocks[0].provisions
+    from nasams_course.training.session_book import manifest
+
+    data = manifest(plan, BANK, CATALOG)
+    assert data["provisions"] == [p for p in CATALOG.ids if p in set(plan.provisions(BANK)) | {"U8"}]
+
+
+def test_the_home_page_says_what_when_how_long_for_whom_and_each_chapters_share():
+    tiny = home_page(tiny_plan(), BANK, CATALOG)
+    assert tiny.startswith(FRONT_MATTER + "\n# Tiny\n\n**Practice session** · 2026-11-02 · about 5 minutes · for Us\n")
+    assert ("\n1. [Victims, prosecution witnesses, releases and privilege](../standards/victims-and-privilege.md): "
+            "part of the chapter (1 of its 3 cases and 1 of its 8 questions); about 5 minutes, 1 case, 1 question.\n"
+            "\nThe questions assess 2 provisions of the code (those marked with a section are explained in the "
+            "chapters):\n\n- **E13** Working within counsel's professional obligations\n"
+            "- **S5** Contact with victims and prosecution witnesses\n") in tiny
+    assert "answer its questions and press **Submit**; the feedback explains every option." in tiny
+    assert "- [Your progress](progress.md) on this session's provisions\n" in tiny
+    assert "(`nasams-responses-tiny-your-name.json`)" in tiny and "Save answer" not in tiny
+    assert ("\n```{code-cell} ipython3\n:tags: [remove-input]\nfrom nasams_course.notebook import answers_panel, "
+            "start_button\n\nstart_button()\n```\n\n## What this session covers\n\n1. [") in tiny
+    assert ("\n```{code-cell} ipython3\n:tags: [remove-input]\nanswers_panel()\n```\n\n## Also in this book\n\n"
+            "- [How you are scored](scoring.md)\n- [Your progress](progress.md) on this session's provisions\n"
+            "- [Coverage map](coverage-map.md) of this session's provisions\n- [Glossary](glossary.md)\n\n"
+            "```{admonition} Not legal advice\n:class: important\nThis session is training material, not legal "
+            "advice.") in tiny
+    plan = plan_from(mode="assessment", dates=["2026-11-03", "2026-11-02"], zones=None,
+                     chapters=["victims-and-privilege"], provisions=["U7", "U8"])
+    home = home_page(plan, BANK, CATALOG)
+    assert "**Assessment session** · 2026-11-02, 2026-11-03 · about 75 minutes · for Us\n" in home
+    assert ("\n1. [Victims, prosecution witnesses, releases and privilege](../standards/victims-and-privilege.md): "
+            "the whole chapter; about 40 minutes, 3 cases, 8 questions.\n") in home
+    assert ("\n2. [Confidentiality, boundaries and conflicts of interest](../unprofessional/confidentiality-and-"
+            "boundaries.md): part of the chapter (the sections on U7, U8, 3 of its 3 cases and 9 of its 10 questions); "
+            "about 35 minutes, 3 cases, 9 questions.\n") in home
+    assert "- **S5** Contact with victims and prosecution witnesses (section)\n" in home
+    assert "- **E6** Privacy, confidentiality, work product and privilege\n" in home  # assessed, no section
+    assert ("answer its questions and press **Save answer**. There is no feedback during the session: your trainer "
+            "grades your answers afterwards and gives you a feedback page with every option's reasons.") in home
+    assert "- [Your answers](progress.md): which of this session's questions you have answered\n" in home
+
+
+def test_the_generated_files_read_as_written_marked_generated_in_the_courses_field_order(tmp_path):
+    """What a trainer opening the project sees: `_config.yml` and `_toc.yml` marked generated, a narrowed
+    `chapter.yml` in the course's field order with each objective on one line, text not escaped (é, not \\xE9)."""
+    import yaml
+
+    plan = plan_from(title="Séance d’éthique")
+    write_project(plan, BANK, REPO, tmp_path / "new" / "source")  # its folders made
+    source = tmp_path / "new" / "source"
+    for name in ("_config.yml", "_toc.yml"):
+        assert (source / name).read_text().startswith("# Generated by nasams-course session build: do not edit.\n")
+    assert "\ntitle: Séance d’éthique\n" in (source / "_config.yml").read_text()
+    text = (source / "book/standards/victims-and-privilege/chapter.yml").read_text()
+    assert [line.split(":")[0] for line in text.splitlines() if not line.startswith(("-", " "))] == [
+        "id", "title", "part", "provisions", "minutes", "objectives"]
+    objectives = yaml.safe_load(text)["objectives"]
+    assert max(map(len, objectives)) > 80 and all(f"- {o}\n" in text for o in objectives)  # one line each
+    manifest = (source / "session.json").read_text()
+    assert manifest == json.dumps(json.loads(manifest), indent=1, ensure_ascii=False) + "\n"
+    assert '\n "title": "Séance d’éthique",\n' in manifest
+
+
+def test_a_partly_chosen_chapter_lists_its_chosen_sections_and_the_objectives_they_or_its_questions_name():
+    from nasams_course.training.session_book import listed_provisions
+
+    plan = plan_from(zones=None, provisions=["U7"])
+    (block,) = plan.blocks
+    assert {p for q in block.questions for p in BANK.questions[q].provisions} == {"U7", "U13", "E6", "S15", "E9"}
+    data = chapter_data(block, BANK, CATALOG)
+    assert data["provisions"] == ["U7"] and data["minutes"] == 20
+    objectives = BANK.chapters["confidentiality-and-boundaries"].objectives
+    assert [o[:40] for o in objectives] == ["Recognise when sharing a case story, a r", "Tell kindness toward a client and family",
+                                            "Respond to a client's personal request o", "Explain when U13 requires advising other"]
+    assert data["objectives"] == [objectives[0], objectives[3]]  # U7's, and U13's (its case's questions assess U13)
+    # no section chosen: the provisions its questions assess that the chapter teaches (S5, not E13), catalog order
+    (tiny,) = tiny_plan().blocks
+    assert listed_provisions(tiny, BANK, CATALOG) == ("S5",)
+    assert chapter_data(tiny, BANK, CATALOG)["provisions"] == ["S5"]
+
+
+def test_questions_on_provisions_their_chapter_does_not_teach_list_those_and_keep_every_objective(course):
+    """A chapter (teaching S5, S16, E6, one objective naming none) whose chosen question assesses only E3 and E7."""
+    from nasams_course.training.session_book import listed_provisions
+
+    course.write("questions/q-other.yml", """
+        id: q-other
+        vignette: v-one
+        kind: single
+        stem: What now?
+        provisions: [E7, E3]
+        options:
+          - {id: a, text: Ask counsel first, credit: 1, rationale: Right (E3).}
+          - {id: b, text: Talk now, credit: 0, rationale: Wrong (E7).}
+          - {id: c, text: Wait, credit: 0.5, rationale: Partly (E3).}
+    """)
+    course.show_all()
+    bank, problems = load_bank(course.root)
+    assert problems == []
+    block = Block("ch", "A chapter", 5, (), ("v-one",), ("q-other",))
+    assert listed_provisions(block, bank, CATALOG) == ("E3", "E7")
+    data = chapter_data(block, bank, CATALOG)
+    assert data["provisions"] == ["E3", "E7"] and data["objectives"] == ["Do the right thing."]
+
+
+def test_an_assessment_project_seals_the_scoring_page_and_lists_answers_instead_of_progress(tmp_path):
+    from nasams_course.training.session_book import ANSWERED_PAGE, PROGRESS_PAGE, SEALED_SCORING, coverage_page
+
+    for mode, progress in (("assessment", ANSWERED_PAGE), ("practice", PROGRESS_PAGE)):
+        plan = plan_from(mode=mode)
+        write_project(plan, BANK, REPO, tmp_path / mode)
+        orientation = tmp_path / mode / "book" / "orientation"
+        assert (orientation / "progress.md").read_text() == progress
+        assert (orientation / "coverage-map.md").read_text() == coverage_page(plan)
+        course = (REPO / "book/orientation/scoring.md").read_text()
+        sealed = course.replace("\n# How you are scored\n", "\n# How you are scored\n" + SEALED_SCORING, 1)
+        assert (orientation / "scoring.md").read_text() == (sealed if mode == "assessment" else course)
+        assert (orientation / "glossary.md").read_text() == (REPO / "book/orientation/glossary.md").read_text()
+
+
+def test_a_generated_project_that_does_not_validate_is_reported_as_a_bug(tmp_path, monkeypatch):
+    import nasams_course.training.session_book as session_book
+    from nasams_course.content.problems import Problem
+
+    checked = []
+    monkeypatch.setattr(session_book, "load_bank", lambda root: (checked.append(root), (None, [
+        Problem("a.yml", "id", "one"), Problem("b.yml", "(file)", "two")]))[1])
+    with pytest.raises(SessionBuildError) as caught:
+        write_project(tiny_plan(), BANK, REPO, tmp_path / "source")
+    assert checked == [tmp_path / "source"]
+    assert str(caught.value) == ("the generated session project is not valid (a bug: please report it):\n"
+                                 "a.yml:id: one\nb.yml:(file): two")
+
+
+def test_a_course_page_splits_into_its_head_its_sections_and_its_cases():
+    from nasams_course.training.session_book import Chunk, split_page
+
+    front = "---\njupytext: {}\n---\n"
+    head = "\n# Title\n\nIntro.\n\n"
+    other = "## Why it matters\n\nText.\n\n---\n\n"  # a rule in the text is not front matter
+    section = "(provision-s5)=\n## S5 · Contact\n\nS5's text.\n\n"
+    case = '## Case 1: The neighbour\n\n```{code-cell} ipython3\nvignette("v-s5-sister-next-door")\n```\n'
+    assert split_page(front + head + other + section + case, CATALOG) == (front, [
+        Chunk(head), Chunk(other), Chunk(section, provision="S5"), Chunk(case, vignette="v-s5-sister-next-door")])
+    assert split_page(head + other, CATALOG) == ("", [Chunk(head), Chunk(other)])
+
+
+def test_cases_and_stages_are_numbered_in_the_order_shown_and_markdown_marks_escaped():
+    from nasams_course.training.session_book import renumber_cases
+
+    text = "## Case 3: A\ntext ## Case 9: not a heading\n## Stage 2: B\n## Case 7: C\n## Stage 9: D\n### Case 5: E\n"
+    assert renumber_cases(text) == ("## Case 1: A\ntext ## Case 9: not a heading\n## Stage 1: B\n## Case 2: C\n"
+                                    "## Stage 2: D\n### Case 5: E\n")
+    assert [md_text(c) for c in "\\`*_{}[]<>#|~^&$%!"] == ["\\" + c for c in "\\`*_{}[]<>#|~^&$%!"]
+    assert md_text("  a  line\n\tand\r\nmore  ") == "a line and more" and md_text("(plain) text.") == "(plain) text."
+
+
+def test_a_case_keeps_quizzes_for_when_all_its_questions_are_chosen_and_else_one_quiz_each():
+    from nasams_course.training.session_book import cell
+
+    course_page = (REPO / "book/standards/victims-and-privilege.md").read_text()
+    vid, mine = "v-s6-any-and-all-release", ["q-s16-records-window", "q-s6-mothers-prenatal-chart",
+                                             "q-s6-new-release-contents"]
+    whole = partial_page(course_page, Block("victims-and-privilege", "t", 10, (), (vid,), tuple(mine)), BANK,
+                         CATALOG, ("S6",))
+    assert f'quizzes_for("{vid}")' in whole and "quiz('q-s6" not in whole
+    two = partial_page(course_page, Block("victims-and-privilege", "t", 10, (), (vid,), (mine[0], mine[2])), BANK,
+                       CATALOG, ("S6",))
+    assert cell(f"quiz({mine[0]!r})") + cell(f"quiz({mine[2]!r})") in two and f'quizzes_for("{vid}")' not in two
+    # a case that shows its questions one `quiz` cell each keeps only the chosen ones'
+    by_one = course_page.replace(f'quizzes_for("{vid}")', f'quiz("{mine[0]}")\n```\n\n```{{code-cell}} ipython3\n'
+                                                        f'quiz("{mine[1]}")')
+    page = partial_page(by_one, Block("victims-and-privilege", "t", 10, (), (vid,), (mine[1],)), BANK, CATALOG,
+                        ("S6",))
+    assert f'quiz("{mine[0]}")' not in page and f'quiz("{mine[1]}")' in page

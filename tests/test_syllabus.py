@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO
 from nasams_course import cli
 from nasams_course.catalog import load_catalog
-from nasams_course.content.loader import load_bank_or_raise
+from nasams_course.content.loader import load_bank, load_bank_or_raise
 from nasams_course.trainer import keyed_answer
 from nasams_course.training.syllabus import draw, load_syllabus, share_minutes
 
@@ -111,6 +111,22 @@ SCENARIOS = {
     "unknown-zone-field": (
         "zones:\n  - {title: Z, questions: [q-s5-contact-sequence], pick: 1}",
         [f"{S}:zones[0].pick: unknown field (allowed: title, questions, choose, from)"]),
+    "empty-provision-list": (
+        "provisions: []",
+        [f"{S}:provisions: empty selection: name at least one"]),
+    "empty-zone-and-chapter-lists": (  # each empty list named, and no "chooses nothing" beside them
+        "chapters: []\nzones: []",
+        [f"{S}:chapters: empty selection: name at least one", f"{S}:zones: empty selection: name at least one"]),
+    "a-pool-item-that-is-no-id": (
+        "seed: 1\nzones:\n  - {title: Z, choose: 1, from: [Victims]}",
+        [f"{S}:zones[0].from[0]: 'Victims' is not a valid id (lower-case letters, digits and hyphens; provision ids "
+         "like E4a, S5, U13)"]),
+    "a-pool-item-of-81-characters": (
+        f"seed: 1\nzones:\n  - {{title: Z, choose: 1, from: [{'a' * 81}]}}",
+        [f"{S}:zones[0].from[0]: string should have at most 80 characters"]),
+    "a-negative-seed": (
+        "seed: -1\nchapters: [victims-and-privilege]",
+        [f"{S}:seed: input should be greater than or equal to 0"]),
 }
 
 
@@ -136,6 +152,12 @@ HEADER_SCENARIOS = {
     "missing-audience": ("audience: Specialists\n", "", f"{S}:audience: required field is missing"),
     "title-on-two-lines": ("title: A session", "title: |\n  A session\n  in two lines",
                            f"{S}:title: must be one line of text"),
+    "title-of-201-characters": ("title: A session", f"title: {'t' * 201}",
+                                f"{S}:title: string should have at most 200 characters"),
+    "minutes-over-five-days": ("minutes: 120", "minutes: 2401",
+                               f"{S}:minutes: input should be less than or equal to 2400"),
+    "audience-with-a-carriage-return": ("audience: Specialists", 'audience: "Specialists\\rand others"',
+                                        f"{S}:audience: must be one line of text"),
     "not-yaml": ("mode: practice", "mode: [practice", None),
 }
 
@@ -175,6 +197,46 @@ def test_each_warning_is_reported_and_the_session_can_still_be_built(tmp_path, s
 def test_a_missing_file_is_a_problem_not_a_traceback(tmp_path):
     checked = load_syllabus(tmp_path / "nowhere.yml", BANK, rel="nowhere.yml")
     assert [str(p) for p in checked.problems] == ["nowhere.yml:(file): no such file"]
+
+
+def test_a_folder_is_not_a_syllabus_and_a_message_without_rel_names_the_path(tmp_path):
+    checked = load_syllabus(tmp_path, BANK)
+    assert [str(p) for p in checked.problems] == [f"{tmp_path}:(file): not a file"] and checked.plan is None
+
+
+def test_the_limits_themselves_are_accepted_and_dates_are_kept_once_in_order(tmp_path):
+    text = syllabus("chapters: [victims-and-privilege]\nseed: 0").replace("title: A session", f"title: {'t' * 200}")
+    plan = check(tmp_path, text.replace("minutes: 120", "minutes: 2400")).plan
+    assert plan.title == "t" * 200 and plan.budget_minutes == 2400
+    one = check(tmp_path, text.replace("dates: [2026-11-02]", "dates: 2026-11-02")).plan  # a date, not a list
+    assert one.dates == ("2026-11-02",)
+    many = check(tmp_path, text.replace("[2026-11-02]", "[2026-11-04, 2026-11-02, 2026-11-04, 2026-11-03]")).plan
+    assert many.dates == ("2026-11-02", "2026-11-03", "2026-11-04")
+
+
+def test_a_session_exactly_at_its_budget_gets_no_warning(tmp_path):
+    checked = check(tmp_path, syllabus("chapters: [victims-and-privilege]").replace("minutes: 120", "minutes: 40"))
+    assert checked.plan.minutes == 40 and checked.warnings == []
+
+
+def test_a_provision_no_chapter_teaches_is_a_problem(course):
+    """In a course whose one chapter teaches S5, S16 and E6, E3 has no section to include: choose its questions."""
+    bank, problems = load_bank(course.root)
+    assert problems == []
+    path = course.root / S
+    path.write_text(syllabus("provisions: [S5, E3]"), encoding="utf-8")
+    checked = load_syllabus(path, bank, CATALOG, rel=S)
+    assert [str(p) for p in checked.problems] == [
+        f"{S}:provisions[1]: no chapter of the course teaches E3: choose its questions in a zone"]
+
+
+def test_seed_zero_draws_with_zero_and_a_provision_pool_holds_every_question_assessing_it(tmp_path):
+    pool = [q.id for q in BANK.questions.values() if "S6" in q.provisions]
+    assert len(pool) > 3 and len({BANK.chapter_of[q] for q in pool}) > 1  # from more than one chapter
+    plan = check(tmp_path, syllabus("seed: 0\nzones:\n  - {title: Z, choose: 3, from: [S6]}")).plan
+    assert list(plan.questions) == draw(pool, 3, random.Random(0))
+    whole = check(tmp_path, syllabus(f"seed: 0\nzones:\n  - {{title: Z, choose: {len(pool)}, from: [S6]}}")).plan
+    assert sorted(whole.questions) == sorted(pool)
 
 
 def test_a_date_yaml_cannot_construct_is_a_problem_not_a_traceback(tmp_path):
