@@ -622,18 +622,6 @@ def test_a_broken_link_stops_the_build_before_the_zip(tmp_path, fake_jupyter_boo
         f"index.html: p{i:02}.html: no such file" for i in range(40)]  # the first 40
 
 
-@pytest.mark.browser
-@pytest.mark.pdf
-def test_a_build_with_the_pdfs_counts_their_printing_time_within_its_own(tmp_path, fake_jupyter_book):
-    fake_jupyter_book()
-    out = tmp_path / "out"
-    built = build(tiny_plan(), BANK, REPO, out)
-    assert [p.name for p in built.guides] == ["tiny-facilitator-guide.html", "tiny-facilitator-guide.pdf",
-                                              "tiny-handout.html", "tiny-handout.pdf"]
-    assert all(p.read_bytes().startswith(b"%PDF-") for p in built.guides if p.suffix == ".pdf")
-    assert 0 < built.pdf_seconds < built.seconds
-
-
 def test_without_chromium_a_build_writes_nothing_and_a_failed_print_is_one_line(tmp_path, monkeypatch,
                                                                                 fake_jupyter_book):
     import nasams_course.training.session_book as session_book
