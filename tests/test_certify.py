@@ -290,3 +290,59 @@ def test_a_certificate_file_is_named_in_ascii_from_any_name(name, file_name):
     decomposition), what has no ASCII form is left out, no name starts or ends with a hyphen, 40 characters at most,
     and a name with nothing left is "learner"."""
     assert slug(name) == file_name
+
+
+def test_every_refused_file_is_named_and_nothing_is_judged_from_a_partial_cohort(cohort):
+    """`certify FILES`: a file that cannot be read, one with skipped entries (the first problem and how many more),
+    one saved from another session and one without a learner's name are each refused in one line, in the files'
+    order, the files after a refused one still checked; no learner is judged, not even the ones whose files are fine.
+    A single skipped entry is said alone, without "(and 0 more)"."""
+    from nasams_course.training.completion import CompletionError, from_files
+
+    tmp, plan = cohort["tmp"], PLANS[CONF]
+    (tmp / "broken.json").write_text("{not json", encoding="utf-8")
+    first = {q: keyed_answer(BANK.questions[q]) for q in plan.questions[:2]}
+
+    def skipping(name: str, unknown: list[str]) -> Path:
+        path = responses(tmp / name, "Dee", plan.id, first)
+        data = json.loads(path.read_text())
+        data["responses"] += [{"question": q, "answer": "a", "at": "2026-11-02T11:00:00Z"} for q in unknown]
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    two = skipping("two-skipped.json", ["q-nowhere", "q-elsewhere"])
+    one = skipping("one-skipped.json", ["q-elsewhere"])
+    nameless = responses(tmp / "nameless.json", "  ", plan.id, first)
+    files = [tmp / "broken.json", two, one, tmp / "ana-conf.json", tmp / "cy-part1.json", nameless]
+    with pytest.raises(CompletionError) as refused:
+        from_files(files, plan, BANK)
+    assert str(refused.value).splitlines() == [
+        f"{tmp / 'broken.json'}: not valid JSON (Expecting property name enclosed in double quotes at line 1, "
+        "column 2)",
+        f"{two}: responses[2] (question 'q-nowhere'): unknown question (and 1 more)",
+        f"{one}: responses[2] (question 'q-elsewhere'): unknown question",
+        f"{tmp / 'cy-part1.json'}: saved from session 'part1-assessment', not 'confidentiality-and-victims'",
+        f"{nameless}: 'learner' is empty; a certificate needs the learner's name"]
+
+
+def test_two_files_of_a_learner_are_judged_together_and_answers_at_one_time_in_file_order(cohort):
+    """Eve answers every CONF question but one on 2 November, and that one in a second file on 3 November: twice at
+    the same second, a critical error (stated as sure) and then the keyed answer (stated as unsure). The later entry
+    in the file wins a tie of times, whatever the certainty, so she is complete, on the day of her last attempt."""
+    from nasams_course.training.completion import from_files
+
+    tmp, plan = cohort["tmp"], PLANS[CONF]
+    question, option = violation_of(plan)
+    rest = {q: a for q, a in keyed(plan).items() if q != question}
+    first = responses(tmp / "eve-1.json", "Eve Sol", plan.id, rest)
+    at = format_time(T0 + 86_400_000)
+    second = tmp / "eve-2.json"
+    second.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Eve Sol", "session": plan.id,
+                                  "responses": [
+                                      {"question": question, "answer": option, "at": at, "certainty": 3},
+                                      {"question": question, "answer": keyed(plan)[question], "at": at,
+                                       "certainty": 1}]}), encoding="utf-8")
+    [eve] = from_files([first, second], plan, BANK)
+    assert (eve.name, eve.complete, eve.completed_on, eve.remaining) == ("Eve Sol", True, "2026-11-03", {})
+    [alone] = from_files([second], plan, BANK)
+    assert (alone.complete, alone.completed_on) == (False, "2026-11-03")
