@@ -265,5 +265,13 @@ def test_report_from_a_gradebook_with_a_syllabus_counts_only_that_sessions_attem
     answered = len(set(half) | {violation[0]})
     assert (ben["answered"], ben["total"], ben["critical"], ben["complete"]) == (answered, len(conf.questions), 1,
                                                                                 False)
+    assert ben["file"] == practice  # his assessment file is another session's
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     assert "1 question(s) answered outside session &#x27;confidentiality-and-victims&#x27; are not counted" in page
+    assert f"<title>Cohort report: Session {conf.id}: {conf.title}</title>" in page
+    for session, title in ((part1.id, f"Session {part1.id}"), (None, "Every session")):
+        out = run("report", "--db", str(db), *(("--session", session) if session else ()), "--out",
+                  str(tmp_path / title))
+        assert out.returncode == 0, out.stderr
+        page = (tmp_path / title / "index.html").read_text(encoding="utf-8")
+        assert f"<title>Cohort report: {title}</title>" in page
