@@ -9,6 +9,7 @@ import csv
 import hashlib
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,134 @@ def test_a_certificate_file_is_named_in_ascii_from_any_name(name, file_name):
     decomposition), what has no ASCII form is left out, no name starts or ends with a hyphen, 40 characters at most,
     and a name with nothing left is "learner"."""
     assert slug(name) == file_name
+
+
+def test_every_refused_file_is_named_and_nothing_is_judged_from_a_partial_cohort(cohort):
+    """`certify FILES`: a file that cannot be read, one with skipped entries (the first problem and how many more),
+    one saved from another session and one without a learner's name are each refused in one line, in the files'
+    order, the files after a refused one still checked; no learner is judged, not even the ones whose files are fine.
+    A single skipped entry is said alone, without "(and 0 more)"."""
+    from nasams_course.training.completion import CompletionError, from_files
+
+    tmp, plan = cohort["tmp"], PLANS[CONF]
+    (tmp / "broken.json").write_text("{not json", encoding="utf-8")
+    first = {q: keyed_answer(BANK.questions[q]) for q in plan.questions[:2]}
+
+    def skipping(name: str, unknown: list[str]) -> Path:
+        path = responses(tmp / name, "Dee", plan.id, first)
+        data = json.loads(path.read_text())
+        data["responses"] += [{"question": q, "answer": "a", "at": "2026-11-02T11:00:00Z"} for q in unknown]
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    two = skipping("two-skipped.json", ["q-nowhere", "q-elsewhere"])
+    one = skipping("one-skipped.json", ["q-elsewhere"])
+    nameless = responses(tmp / "nameless.json", "  ", plan.id, first)
+    files = [tmp / "broken.json", two, one, tmp / "ana-conf.json", tmp / "cy-part1.json", nameless]
+    with pytest.raises(CompletionError) as refused:
+        from_files(files, plan, BANK)
+    assert str(refused.value).splitlines() == [
+        f"{tmp / 'broken.json'}: not valid JSON (Expecting property name enclosed in double quotes at line 1, "
+        "column 2)",
+        f"{two}: responses[2] (question 'q-nowhere'): unknown question (and 1 more)",
+        f"{one}: responses[2] (question 'q-elsewhere'): unknown question",
+        f"{tmp / 'cy-part1.json'}: saved from session 'part1-assessment', not 'confidentiality-and-victims'",
+        f"{nameless}: 'learner' is empty; a certificate needs the learner's name"]
+
+
+@pytest.fixture
+def utc_plus_14(monkeypatch):
+    """The machine's zone set to UTC+14 (a POSIX rule: no zone database needed), where 10:00 UTC is the next day."""
+    monkeypatch.setenv("TZ", "EAST-14")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_two_files_of_a_learner_are_judged_together_and_answers_at_one_time_in_file_order(cohort, utc_plus_14):
+    """Eve answers every CONF question but one on 2 November, and that one in a second file on 3 November: twice at
+    the same second, a critical error (stated as sure) and then the keyed answer (stated as unsure). The later entry
+    in the file wins a tie of times, whatever the certainty, so she is complete, on the day of her last attempt in
+    UTC (10:00 UTC, 4 November in the machine's zone here)."""
+    from nasams_course.training.completion import from_files
+
+    tmp, plan = cohort["tmp"], PLANS[CONF]
+    question, option = violation_of(plan)
+    rest = {q: a for q, a in keyed(plan).items() if q != question}
+    first = responses(tmp / "eve-1.json", "Eve Sol", plan.id, rest)
+    at = format_time(T0 + 86_400_000)
+    second = tmp / "eve-2.json"
+    second.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Eve Sol", "session": plan.id,
+                                  "responses": [
+                                      {"question": question, "answer": option, "at": at, "certainty": 3},
+                                      {"question": question, "answer": keyed(plan)[question], "at": at,
+                                       "certainty": 1}]}), encoding="utf-8")
+    [eve] = from_files([first, second], plan, BANK)
+    assert (eve.name, eve.complete, eve.completed_on, eve.remaining) == ("Eve Sol", True, "2026-11-03", {})
+    [alone] = from_files([second], plan, BANK)
+    assert (alone.complete, alone.completed_on) == (False, "2026-11-03")
+
+
+def test_a_learner_with_nothing_in_the_sessions_scope_is_judged_with_everything_remaining(cohort):
+    """A file without a session answering only a question outside CONF: nothing in scope, so every provision is not
+    attempted and every domain "not attempted"; Ben, who answered half of CONF with a critical error, has that
+    question's provisions as critical errors and the domains below Proficient that the reference grader gives."""
+    from nasams_course.grading import grade
+    from nasams_course.training.completion import from_files
+
+    tmp, plan = cohort["tmp"], PLANS[CONF]
+    scope = {q: BANK.questions[q] for q in plan.questions}
+    outside = next(q for q in PLANS[PART1].questions if q not in scope)
+    path = tmp / "outside.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Out Side", "responses": [
+        {"question": outside, "answer": keyed_answer(BANK.questions[outside]), "at": format_time(T0)}]}),
+        encoding="utf-8")
+    out, ben = from_files([path, tmp / "ben-conf.json"], plan, BANK)
+    empty = grade(scope, [])
+    assert (out.name, out.complete, out.provisions, out.levels) == ("Out Side", False, (), {})
+    assert out.remaining == {"provisions_not_attempted": [p.id for p in empty.provisions],
+                             "domains_below_proficient": dict.fromkeys((d.id for d in empty.domains), "not attempted"),
+                             "critical_errors": []}
+    report = gb_report("Ben Ode", cohort)
+    question = str(cohort["violation"])
+    assert not ben.complete and ben.remaining["critical_errors"] == list(BANK.questions[question].provisions)
+    below = ben.remaining["domains_below_proficient"]
+    assert below == {d.id: d.level or "not attempted" for d in report.domains if d.level not in ("Mastery", "Proficient")}
+
+
+def test_from_the_gradebook_a_session_it_lacks_is_refused_naming_the_sessions_it_has(cohort):
+    from nasams_course.training.completion import CompletionError, from_gradebook
+
+    tmp = cohort["tmp"]
+    drill = responses(tmp / "drill.json", "Dee", "a-drill", keyed(PLANS[PART1]))
+    nowhere = tmp / "nowhere.json"
+    nowhere.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Dee", "responses": []}),
+                       encoding="utf-8")
+    for name, files, listed in (("two.sqlite", [tmp / "cy-part1.json", drill], "a-drill, part1-assessment"),
+                                ("none.sqlite", [nowhere], "none")):
+        assert gb.import_files(tmp / name, files, questions=BANK.questions).ok
+        with pytest.raises(CompletionError) as refused:
+            from_gradebook(tmp / name, PLANS[CONF], BANK)
+        assert str(refused.value) == (f"{tmp / name} has no attempts for session 'confidentiality-and-victims' "
+                                      f"(its sessions: {listed})")
+
+
+def test_from_the_gradebook_answers_at_one_time_count_in_file_order_and_the_date_is_the_last(cohort):
+    """Eve's two files (as in the test from files above) imported into a gradebook: the same outcome."""
+    from nasams_course.training.completion import from_gradebook
+
+    tmp, plan = cohort["tmp"], PLANS[CONF]
+    question, option = violation_of(plan)
+    first = responses(tmp / "eve-1.json", "Eve Sol", plan.id, {q: a for q, a in keyed(plan).items() if q != question})
+    at = format_time(T0 + 86_400_000)
+    second = tmp / "eve-2.json"
+    second.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Eve Sol", "session": plan.id,
+                                  "responses": [
+                                      {"question": question, "answer": option, "at": at, "certainty": 3},
+                                      {"question": question, "answer": keyed(plan)[question], "at": at,
+                                       "certainty": 1}]}), encoding="utf-8")
+    db = tmp / "eve.sqlite"
+    assert gb.import_files(db, [first, second], questions=BANK.questions).ok
+    [eve] = from_gradebook(db, plan, BANK)
+    assert (eve.name, eve.complete, eve.completed_on, eve.remaining) == ("Eve Sol", True, "2026-11-03", {})

@@ -238,3 +238,31 @@ def test_help_and_readme_give_the_exit_statuses(capsys):
     assert "2 the command could not run as asked" in text and "--scope {session,chapter,all}" in text
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     assert "`grade` exits 0 when every file was graded, 1 when a file was refused" in readme
+
+
+def test_scopes_that_do_not_go_with_the_options_are_refused_in_these_words(files, capsys):
+    from nasams_course.training.roster import ScopeError, scope_for
+
+    assert run(capsys, files["ana"], "--scope", "session")[2] == \
+        "nasams-course: --scope session needs --session SYLLABUS.yml\n"
+    assert run(capsys, files["ana"], "--scope", "all", "--session", SYLLABUS)[2] == (
+        "nasams-course: --scope all grades against the whole course: leave out --session, or use --scope session or "
+        "chapter\n")
+    with pytest.raises(ScopeError) as refused:  # the command line's choices stop it first; a caller of the function
+        scope_for("everything", False)
+    assert str(refused.value) == "unknown scope 'everything' (scopes: session, chapter, all)"
+
+
+def test_grade_files_grades_on_the_scope_and_session_it_is_given(files, tmp_path):
+    """`roster.grade_files`, the list form of what `grade` prints: Bo's file on the chapter he answered, and a
+    session's file on the session's questions."""
+    from nasams_course.training.roster import grade_files
+
+    [bo] = grade_files([files["bo"]], BANK, "chapter")
+    assert bo.roster.total == len(questions_of(CHAPTERS[3])) < len(BANK.questions)
+    first = PLAN.blocks[0]
+    path = write(tmp_path / "session.json", "Sam", [entry(BANK.questions[q], keyed_answer(BANK.questions[q]))
+                                                    for q in first.questions], session=PLAN.id)
+    [sam] = grade_files([path], BANK, "session", PLAN)
+    assert {i["question"] for i in sam.report()["items"]} <= set(PLAN.questions) and sam.session == PLAN.id
+    assert sam.roster.answered == len(first.questions) and sam.roster.total == len(PLAN.questions)

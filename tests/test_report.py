@@ -227,3 +227,51 @@ def test_charts_drawn_by_a_process_of_their_own_are_the_charts_drawn_here(tmp_pa
     apart = report(tmp_path / "apart")
     assert pools == [1]
     assert apart == here and "<svg" in here["index.html"]
+
+
+def test_report_from_a_gradebook_with_a_syllabus_counts_only_that_sessions_attempts_at_its_questions(tmp_path):
+    """A gradebook of two sessions. Ben answers half of the practice session with a critical error in its file, and
+    every question of it right in his assessment file: the report of the practice session takes his practice attempts
+    only (not complete, a critical error), over the session's questions only; the one question outside the session
+    that his practice file answers is not counted, and the page says so."""
+    from nasams_course.trainer import keyed_answer
+    from nasams_course.training.syllabus import load_syllabus
+
+    bank = course_bank()
+    conf = load_syllabus(REPO / "syllabi" / "confidentiality-and-victims.yml", bank).plan
+    part1 = load_syllabus(REPO / "syllabi" / "part1-assessment.yml", bank).plan
+    outside = next(q for q in part1.questions if q not in conf.questions)
+    violation = next((q, o.id) for q in conf.questions for o in bank.questions[q].options
+                     if bank.questions[q].kind == "single" and o.violation)
+
+    def write(name: str, session: str, answers: dict) -> str:
+        entries = [{"question": q, "answer": a, "at": f"2026-11-02T10:{i:02d}:00Z"} for i, (q, a) in
+                   enumerate(answers.items())]
+        (tmp_path / name).write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Ben",
+                                                 "session": session, "responses": entries}), encoding="utf-8")
+        return str(tmp_path / name)
+
+    half = {q: keyed_answer(bank.questions[q]) for q in conf.questions[: len(conf.questions) // 2]}
+    practice = write("ben-conf.json", conf.id, {**half, violation[0]: violation[1],
+                                                outside: keyed_answer(bank.questions[outside])})
+    assessment = write("ben-part1.json", part1.id, {q: keyed_answer(bank.questions[q])
+                                                    for q in (*conf.questions, *part1.questions)})
+    db = tmp_path / "g.sqlite"
+    assert run("gradebook", "import", "--db", str(db), practice, assessment).returncode == 0
+    out = run("report", "--db", str(db), "--session", str(REPO / "syllabi" / "confidentiality-and-victims.yml"),
+              "--out", str(tmp_path / "r"))
+    assert out.returncode == 0, out.stderr
+    [ben] = pd.read_csv(tmp_path / "r" / "roster.csv").to_dict("records")
+    answered = len(set(half) | {violation[0]})
+    assert (ben["answered"], ben["total"], ben["critical"], ben["complete"]) == (answered, len(conf.questions), 1,
+                                                                                False)
+    assert ben["file"] == practice  # his assessment file is another session's
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "1 question(s) answered outside session &#x27;confidentiality-and-victims&#x27; are not counted" in page
+    assert f"<title>Cohort report: Session {conf.id}: {conf.title}</title>" in page
+    for session, title in ((part1.id, f"Session {part1.id}"), (None, "Every session")):
+        out = run("report", "--db", str(db), *(("--session", session) if session else ()), "--out",
+                  str(tmp_path / title))
+        assert out.returncode == 0, out.stderr
+        page = (tmp_path / title / "index.html").read_text(encoding="utf-8")
+        assert f"<title>Cohort report: {title}</title>" in page

@@ -287,6 +287,38 @@ def test_items_reports_unreadable_files_and_skipped_entries(tmp_path):
     assert json.loads(out.stdout)[0]["answered"] == 1
 
 
+def test_items_lists_the_questions_in_the_course_order_with_figures_to_three_decimals():
+    """The rows follow the course (chapter by chapter, each in its own order), not the ids' alphabetical order (where
+    q-e10 would come before q-e2 of an earlier chapter); each row holds its figures and nothing else, every figure
+    rounded to three decimals."""
+    from nasams_course.content import load_bank_or_raise
+
+    bank = load_bank_or_raise()
+    paths = sorted((REPO / "answers" / "responses").glob("part1-code-of-ethics-*.json"))
+    answered = {e["question"] for p in paths for e in json.loads(p.read_text(encoding="utf-8"))["responses"]}
+    out = run("items", *map(str, paths), "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [r["question"] for r in rows] == [q for q in bank.questions if q in answered] != sorted(answered)
+    figures = ["difficulty", "discrimination", "critical_rate"]
+    for r in rows:
+        assert set(r) == {"question", "kind", "answered", *figures, "option_shares"}, r
+        for name in figures:
+            assert r[name] is None or r[name] == round(r[name], 3), (r["question"], name)
+    chapter = json.loads(run("items", *map(str, paths), "--chapter", "integrity-proficiency-fees", "--json").stdout)
+    assert {r["question"]: r["discrimination"] for r in chapter}["q-e10-flat-fee-response"] == 0.973
+
+
+def test_items_with_no_readable_file_says_so_and_still_names_its_columns(tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text("{not json")
+    out = run("items", str(bad))
+    assert out.returncode == 1 and "broken.json: not valid JSON" in out.stderr
+    assert "Columns: [question, kind, answered, difficulty, discrimination, critical_rate]" in out.stdout
+    out = run("items", str(bad), "--json")
+    assert out.returncode == 1 and json.loads(out.stdout) == []
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("items", "x.json", "--chapter", "nope"), "unknown chapter(s): nope"),
     (("new-trainer-notebook", "x", "--title", "T", "--chapter", "nope"), "unknown chapter(s): nope"),
