@@ -31,9 +31,14 @@ def _print_json(data: object) -> None:
 
 
 def _print_table(frame: pd.DataFrame) -> None:
+    """A table as text: "-" where a value is not defined (never NaN); a table of no rows as its columns' names."""
+    if frame.empty:
+        print("  ".join(map(str, frame.columns)))
+        print("(no rows)")
+        return
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                            "display.max_colwidth", 60):
-        print(frame.to_string(index=False))
+        print(frame.to_string(index=False, na_rep="-"))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

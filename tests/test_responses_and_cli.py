@@ -309,12 +309,24 @@ def test_items_lists_the_questions_in_the_course_order_with_figures_to_three_dec
     assert {r["question"]: r["discrimination"] for r in chapter}["q-e10-flat-fee-response"] == 0.973
 
 
+def test_items_as_text_shows_a_dash_where_a_figure_is_not_defined_never_nan():
+    """Option shares are given for single questions only: a multi, rate or order question's cell is "-" in the text
+    table (null in --json), never pandas' NaN."""
+    paths = sorted((REPO / "answers" / "responses").glob("part1-code-of-ethics-*.json"))
+    out = run("items", *map(str, paths), "--chapter", "integrity-proficiency-fees")
+    assert out.returncode == 0, out.stderr
+    assert "NaN" not in out.stdout and "nan" not in out.stdout.lower().split()
+    rows = {line.split()[0]: line.split() for line in out.stdout.splitlines()[1:]}
+    assert rows["q-e10-duval-fee"][1] == "rate" and rows["q-e10-duval-fee"][-1] == "-"
+
+
 def test_items_with_no_readable_file_says_so_and_still_names_its_columns(tmp_path):
     bad = tmp_path / "broken.json"
     bad.write_text("{not json")
     out = run("items", str(bad))
     assert out.returncode == 1 and "broken.json: not valid JSON" in out.stderr
-    assert "Columns: [question, kind, answered, difficulty, discrimination, critical_rate]" in out.stdout
+    assert out.stdout.splitlines() == ["question  kind  answered  difficulty  discrimination  critical_rate",
+                                       "(no rows)"]
     out = run("items", str(bad), "--json")
     assert out.returncode == 1 and json.loads(out.stdout) == []
 
