@@ -1215,3 +1215,64 @@ def test_export_writes_the_session_asked_for_with_no_column_but_the_attempts(tmp
     with pytest.raises(gb.GradebookError, match=r"^the format 'xlsx' is not one of csv, parquet$"):
         gb.export(db, "xlsx", tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("learner_bits", [55, 56, 61])
+def test_a_gradebook_whose_ids_do_not_fit_in_one_integer_is_read_the_same(tmp_path, three, learner_bits):
+    """_attempt_ids packs an attempt's learner, question, answer and file ids in one integer when they fit in 63 bits
+    (any real gradebook); a gradebook whose ids need more (learner ids moved up here, by hand: 63 bits in all, then
+    64 and 69) is read row by row instead, with the same result: the same table for the report, for every session
+    and for one, in the same order."""
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three[:2], session="spring-2026")
+    import_files(db, three[2:])
+    want = [gb.attempt_arrays(db, QS, session) for session in (None, "spring-2026")]
+    con = sqlite3.connect(db)  # foreign keys not enforced: each reference is moved with the id
+    assert [int(con.execute(f"SELECT MAX(id) FROM {t}").fetchone()[0]).bit_length()
+            for t in ("learners", "questions", "answers", "files")] == [2, 3, 3, 2]
+    shift = 1 << (learner_bits - 1)
+    for table, column in (("learners", "id"), ("files", "learner"), ("attempts", "learner")):
+        con.execute(f"UPDATE {table} SET {column} = {column} + ?", (shift,))
+    con.commit()
+    con.close()
+    for session, (table, names) in zip((None, "spring-2026"), want, strict=True):
+        got, got_names = gb.attempt_arrays(db, QS, session)
+        assert got_names == names
+        for field in ("learner", "question", "at", "seq", "answer"):
+            assert np.asarray(getattr(got, field)).tolist() == np.asarray(getattr(table, field)).tolist(), field
+        assert np.array_equal(got.values, table.values, equal_nan=True)
+
+
+def test_a_read_below_the_threshold_is_done_in_this_process(tmp_path, three, monkeypatch):
+    """Processes pay only for a large read: from gb.PARALLEL_READ_FROM attempts of the session read on (here 6, the
+    gradebook's 6), not below (7; nor for the 5 attempts of one session), and only for a gradebook read by its path."""
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three[:2], session="spring-2026")
+    import_files(db, three[2:])
+    parts = []
+    real = gb._read_in_parts
+    monkeypatch.setattr(gb, "_read_in_parts", lambda *a: parts.append(a[-1]) or real(*a))
+    monkeypatch.setattr(gb, "processors", lambda: 2)
+    for threshold, session, want in ((6, None, [[(1, 1), (2, 2)]]), (7, None, []), (6, "spring-2026", [])):
+        parts.clear()
+        monkeypatch.setattr(gb, "PARALLEL_READ_FROM", threshold)
+        gb.attempt_arrays(db, QS, session)
+        assert parts == want, (threshold, session)
+    con = gb.connect(db)
+    monkeypatch.setattr(gb, "PARALLEL_READ_FROM", 1)
+    assert len(gb._attempt_ids(con, None)) == 6 and parts == []  # no path to hand to the processes
+    con.close()
+
+
+def test_the_reports_table_keeps_the_stored_order_whatever_the_milliseconds(tmp_path):
+    """The packed read orders attempts by file, then place in the file: times of odd milliseconds (packed next to
+    the place) change nothing (Ana's three files, the second at odd milliseconds, each out of time order)."""
+    db = tmp_path / "gb.sqlite"
+    times = [["2026-11-02T10:00:02.000Z", "2026-11-02T10:00:01.000Z"],
+             ["2026-11-02T09:00:02.001Z", "2026-11-02T09:00:01.003Z"],
+             ["2026-11-02T08:00:02.000Z", "2026-11-02T08:00:01.000Z"]]
+    paths = [write(tmp_path / f"ana-{i}.json", "Ana", [entry("g-single", "ab"[k], at) for k, at in enumerate(ats)])
+             for i, ats in enumerate(times)]
+    assert import_files(db, paths).ok
+    table, _ = gb.attempt_arrays(db, QS)
+    assert [format_time(ms) for ms in np.asarray(table.at).tolist()] == [at for ats in times for at in ats]
