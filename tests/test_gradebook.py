@@ -1276,3 +1276,15 @@ def test_the_reports_table_keeps_the_stored_order_whatever_the_milliseconds(tmp_
     assert import_files(db, paths).ok
     table, _ = gb.attempt_arrays(db, QS)
     assert [format_time(ms) for ms in np.asarray(table.at).tolist()] == [at for ats in times for at in ats]
+
+
+def test_a_session_id_given_is_checked_and_a_files_bytes_take_it(tmp_path):
+    with pytest.raises(gb.GradebookError) as caught:
+        gb.check_session_id("Spring 2026")
+    assert str(caught.value) == ("the session id 'Spring 2026' must be lower-case letters, digits and hyphens "
+                                 "(at most 80)")
+    assert gb.check_session_id("spring-2026") == "spring-2026"
+    raw = write(tmp_path / "ana.json", "Ana", [entry()]).read_bytes()
+    reader = gb.Reader(QS, load_catalog().ids, NOW)
+    assert reader.check(gb.FileRecord("ana.json"), raw, "spring-2026").session == "spring-2026"
+    assert reader.check(gb.FileRecord("ana.json"), raw, None).session is None
