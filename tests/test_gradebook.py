@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import sqlite3
+from types import SimpleNamespace
 
 import numpy as np
 import old_gradebook
@@ -14,11 +16,13 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
 from conftest import REPO, golden, golden_questions
 from conftest import run as run_cli
 from nasams_course.catalog import load_catalog
-from nasams_course.grading.cohort import grade_cohort, selections_frame
+from nasams_course.content.models import Question
+from nasams_course.grading.cohort import cohort_frames, grade_cohort, selections_frame
 from nasams_course.responses import (
     SESSION_MESSAGE,
     ResponseFileError,
@@ -934,3 +938,353 @@ def test_an_import_stopped_by_a_failure_keeps_the_files_stored_before_it(tmp_pat
     monkeypatch.setattr(gb.Writer, "store", real)
     assert import_files(tmp_path / "want.sqlite", [a1]).ok
     assert contents(tmp_path / "gb.sqlite") == contents(tmp_path / "want.sqlite")
+
+
+# -- what the mutation tests found unguarded (tools/mutation: `make mutate`) ---------------------------------------
+
+
+def test_a_file_read_alone_takes_the_session_given_unless_it_names_another(tmp_path):
+    reader = gb.Reader(QS, load_catalog().ids, NOW)
+    plain = write(tmp_path / "plain.json", "Ana", [entry()])
+    own = write(tmp_path / "own.json", "Bo", [entry()], session="autumn-2026")
+    assert reader.read(plain, "spring-2026").session == "spring-2026"
+    assert reader.read(plain).session is None
+    assert reader.read(own, "spring-2026").problems == [
+        f"{own}: the file is for session 'autumn-2026', not 'spring-2026' (--session)"]
+    assert reader.read(own).session == "autumn-2026"
+
+
+def test_broken_references_name_each_attempt_that_refers_to_nothing(tmp_path, three):
+    """A bulk import's check of the foreign keys: with every table's ids from 1 on (as the writer stores them), the
+    attempts are checked by ranges and a broken one is given as its row; with a gap in a table's ids (here a learner
+    3 that is not there, between 2 and 4) row by row, and an attempt naming the missing id is found too."""
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three)
+    con = sqlite3.connect(db)  # foreign keys not enforced: the references can be broken by hand
+    assert gb.broken_references(con) == []
+    con.execute("UPDATE attempts SET answer = answer + 1000 WHERE file = 2 AND seq = 1")
+    assert gb.broken_references(con) == con.execute("SELECT * FROM attempts WHERE file = 2 AND seq = 1").fetchall()
+    con.execute("INSERT INTO learners (id, name) VALUES (4, 'Di')")
+    con.execute("UPDATE attempts SET learner = 3 WHERE file = 1 AND seq = 0")
+    assert sorted(gb.broken_references(con)) == [("attempts", None, "answers", 1), ("attempts", None, "learners", 3)]
+    con.execute("UPDATE files SET learner = 3 WHERE id = 3")
+    con.execute("INSERT INTO self_ratings (provision, stage, rating, at, at_ms, learner, session, file) "
+                "VALUES ('S5', 'after', 2, '2026-11-02T10:00:00.000Z', 1793613600000, 1, NULL, 9)")
+    rating = con.execute("SELECT MAX(rowid) FROM self_ratings").fetchone()[0]
+    assert sorted(gb.broken_references(con)) == [("attempts", None, "answers", 1), ("attempts", None, "learners", 3),
+                                                  ("files", 3, "learners", 1), ("self_ratings", rating, "files", 0)]
+    con.close()
+
+
+def test_the_grader_gets_one_session_from_the_gradebook_its_learners_in_the_order_first_imported(tmp_path):
+    """attempts_frame: the attempts of the session asked for, and the learners in the order the gradebook first met
+    them (Ana's first file holds no attempt: her attempts come after Bo's, and she is still listed first), with the
+    columns of the files' frame (`selections_frame`), so that either feeds the grader."""
+    db = tmp_path / "gb.sqlite"
+    ana_0 = write(tmp_path / "ana-0.json", "Ana", [])
+    bo = write(tmp_path / "bo.json", "Bo", [entry("g-single", "a")])
+    ana_1 = write(tmp_path / "ana-1.json", "Ana", [entry("g-single", "b", "2026-11-02T11:00:00.000Z")])
+    cy = write(tmp_path / "cy.json", "Cy", [entry("g-single", "c")], session="autumn-2026")
+    assert import_files(db, [ana_0, bo, ana_1], session="spring-2026").ok and import_files(db, [cy]).ok
+    frame = gb.attempts_frame(db, "spring-2026")
+    assert frame["learner"].tolist() == ["Bo", "Ana"] and frame["attempt"].tolist() == [0, 1]
+    assert frame["learner"].cat.categories.tolist() == ["Ana", "Bo"]
+    assert grade_cohort(frame, QS)["items"][["learner", "score"]].values.tolist() == [["Ana", 0.5], ["Bo", 1.0]]
+    files = selections_frame({"Ana": read_responses(ana_1, QS).attempts})
+    assert {c: d.name for c, d in frame.dtypes.items()} == {c: d.name for c, d in files.dtypes.items()}
+    assert gb.attempts_frame(db, "autumn-2026")["learner"].tolist() == ["Cy"]
+    assert gb.attempts_frame(db)["learner"].tolist() == ["Bo", "Ana", "Cy"]
+
+
+def wide_question(options: int) -> Question:
+    return TypeAdapter(Question).validate_python({
+        "id": "g-wide", "kind": "multi", "stem": "Wide?", "provisions": ["S5"],
+        "options": [{"id": f"o{i:02d}", "text": "T", "correct": i < 3, "rationale": "S5"} for i in range(options)]})
+
+
+def test_the_writer_keeps_apart_answers_whose_numbers_a_float_cannot(tmp_path, monkeypatch):
+    """A question of 15 options numbers its answers beyond 2**53 (AnswerKeys: base 16): two answers whose numbers
+    differ in the last digit only are two answers, also once the writer has moved its numbers to its sorted arrays
+    (after every file, here), which then hold every number met, in order, each with its answer's id."""
+    bank = {**QS, "g-wide": wide_question(15)}
+    answers = [["o14"], ["o00", "o14"], ["o13", "o14"], ["o00"]]
+    monkeypatch.setattr(gb, "ANSWERS_MERGED", 0)
+    reader = gb.Reader(bank, load_catalog().ids, NOW)
+    con = gb.connect(tmp_path / "gb.sqlite", create=True)
+    writer = gb.Writer(con, bank)
+    for i, answer in enumerate(answers):
+        assert writer.store(reader.read(write(tmp_path / f"f{i}.json", f"L{i}", [entry("g-wide", answer)]))).added == 1
+    con.close()
+    table = gb.attempts_table(tmp_path / "gb.sqlite")
+    assert table[["learner", "answer"]].values.tolist() == [[f"L{i}", json.dumps(a, separators=(",", ":"))]
+                                                            for i, a in enumerate(answers)]
+    numbers = writer.numbers_met.tolist()
+    assert numbers == sorted(numbers) and len(numbers) == 4 and not writer.answer_of
+    assert numbers[2] > 2 ** 53 and numbers[2] - numbers[1] == 1 and writer.numbers_met.dtype == np.int64
+    assert {writer.answer_keys.text(n): i for n, i in zip(numbers, writer.ids_met.tolist(), strict=True)} == \
+        writer.answer_ids
+
+
+def test_a_pool_worker_reads_its_chunk_with_the_session_and_the_files_the_import_knows(tmp_path, three, monkeypatch):
+    """_read_in_worker, the task of a pool's process (forked: it holds what `reading` set for it): a file already
+    imported is not checked, the others get the session given."""
+    a1, bo, _ = three
+    reader = gb.Reader(QS, load_catalog().ids, NOW)
+    known = {reader.read(a1).sha256}
+    monkeypatch.setattr(gb, "_POOL_STATE", (reader, "spring-2026", known))
+    records = gb._read_in_worker([str(a1), str(bo)])
+    assert [(r.name, r.learner, r.session, len(r.attempts)) for r in records] == [
+        (str(a1), "", None, 0), (str(bo), "Bo Chen", "spring-2026", 2)]
+    assert [as_read(reader, r) for r in records] == [as_read(reader, r)
+                                                     for r in reader.read_many([str(a1), str(bo)], "spring-2026", known)]
+
+
+class InProcessPool:
+    """A pool's stand-in that does each task when it is handed over, in this process, and counts them."""
+
+    def __init__(self):
+        self.handed = 0
+
+    def apply_async(self, func, args):
+        self.handed += 1
+        result = func(*args)
+        return SimpleNamespace(get=lambda: result)
+
+
+def test_a_pool_reads_at_most_so_many_chunks_ahead_of_the_writer(tmp_path, monkeypatch):
+    """_read_ahead: the records in the files' order, and when the writer asks for a chunk's records, at most `ahead`
+    chunks after it have been handed to the pool (a large import is not all held in memory)."""
+    paths = [str(write(tmp_path / f"l{i}.json", f"Learner {i}", [entry()])) for i in range(6)]
+    monkeypatch.setattr(gb, "_POOL_STATE", (gb.Reader(QS, load_catalog().ids, NOW), None, set()))
+    pool = InProcessPool()
+    handed = [(record.learner, pool.handed) for record in gb._read_ahead(pool, [[p] for p in paths], 2)]
+    assert handed == [("Learner 0", 3), ("Learner 1", 4), ("Learner 2", 5), ("Learner 3", 6), ("Learner 4", 6),
+                      ("Learner 5", 6)]
+
+
+def test_a_large_read_uses_one_process_per_range_and_only_where_there_are_learners_enough(tmp_path, three,
+                                                                                          monkeypatch):
+    """A large read (gb.PARALLEL_READ_FROM attempts or more) cuts the learners into one range per processor, each
+    read by a process of its own (not one per processor of the machine): two processors, two learners, two
+    processes; more processors than learners, or one, read in this process, with the same result."""
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three)
+    one = gb.attempt_arrays(db, QS)
+    parts, pools = [], []
+    real_parts, real_context = gb._read_in_parts, multiprocessing.get_context
+
+    class Counting:
+        def __init__(self, context):
+            self.context = context
+
+        def Pool(self, processes=None, *args, **kwargs):  # multiprocessing's name
+            pools.append(processes)
+            return self.context.Pool(processes, *args, **kwargs)
+
+    monkeypatch.setattr(gb, "_read_in_parts", lambda *a: parts.append(a[-1]) or real_parts(*a))
+    monkeypatch.setattr(gb.multiprocessing, "get_context", lambda *a: Counting(real_context(*a)))
+    monkeypatch.setattr(gb, "PARALLEL_READ_FROM", 1)
+    for count in (2, 3, 1):
+        monkeypatch.setattr(gb, "processors", lambda count=count: count)
+        table, names = gb.attempt_arrays(db, QS)
+        assert names == one[1] and np.asarray(table.answer).tolist() == np.asarray(one[0].answer).tolist()
+        assert np.asarray(table.learner).tolist() == np.asarray(one[0].learner).tolist()
+    assert parts == [[(1, 1), (2, 2)]] and pools == [2]
+
+
+def test_a_process_of_a_large_read_reads_its_range_read_only(tmp_path, three):
+    """_read_part, in a process of its own in a large read: the packed integers of its range of learners, from a
+    gradebook whose name holds URI characters; a gradebook that is not there is not made."""
+    db = tmp_path / "cohort #1 ?a=b 50%.sqlite"
+    import_files(db, three)
+    select = "SELECT learner, at_ms FROM attempts WHERE learner BETWEEN ? AND ? ORDER BY file, seq"
+    con = sqlite3.connect(db)
+    want = [v for row in con.execute(select, (2, 2)) for v in row]
+    con.close()
+    got = gb._read_part(str(db), select, (2, 2))
+    assert got.dtype == np.int64 and got.tolist() == want and len(want) == 4
+    missing = tmp_path / "missing #2.sqlite"
+    with pytest.raises(sqlite3.OperationalError, match="unable to open"):
+        gb._read_part(str(missing), select, (1, 1))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".json") == sorted(
+        [db.name, f"{db.name}-wal", f"{db.name}-shm"])
+
+
+def test_the_reports_table_holds_each_learners_attempts_as_stored_and_the_latest_by_time_then_as_stored(tmp_path):
+    """attempt_arrays (the report's input): the learners by the order the gradebook first met them (Ana's first file
+    holds no attempt), each learner's attempts in the order stored (by file, then place in the file: 24 of them,
+    interleaved by file); graded (cohort_frames), the latest attempt is the one of the greatest time, and of two at
+    the same time the one stored later (Ana's g-single: "c" of her last file, a critical error, not "a")."""
+    db = tmp_path / "gb.sqlite"
+    ana_0 = write(tmp_path / "ana-0.json", "Ana", [])
+    bo = write(tmp_path / "bo.json", "Bo", [entry("g-multi", ["a", "b"][: 1 + k % 2], f"2026-11-02T10:{k:02d}:00.000Z")
+                                            for k in range(12)])
+    ana_1 = write(tmp_path / "ana-1.json", "Ana", [
+        entry("g-single", "a", "2026-11-02T10:00:00.000Z"), entry("g-single", "b", "2026-11-02T09:00:00.000Z"),
+        *[entry("g-multi", ["c"], f"2026-11-02T11:{k:02d}:00.000Z") for k in range(10)]])
+    ana_2 = write(tmp_path / "ana-2.json", "Ana", [entry("g-single", "c", "2026-11-02T10:00:00.000Z")])
+    assert import_files(db, [ana_0, bo, ana_1, ana_2]).ok
+    table, names = gb.attempt_arrays(db, QS)
+    assert names == ["Ana", "Bo"]
+    learner, seq = np.asarray(table.learner).tolist(), np.asarray(table.seq).tolist()
+    assert learner == [0] * 13 + [1] * 12
+    assert seq == list(range(12, 25)) + list(range(12))  # the rows of the table read as stored: Bo's file first
+    items = cohort_frames(table, names, QS, load_catalog())
+    latest, first = (items[w]["items"].set_index(["learner", "question"]) for w in ("latest", "first"))
+    assert latest.loc[("Ana", "g-single"), ["score", "critical"]].tolist() == [0.0, True]
+    assert first.loc[("Ana", "g-single"), "score"] == 0.5
+
+
+def single_questions(count: int) -> dict[str, Question]:
+    return {f"g-s{i}": TypeAdapter(Question).validate_python({
+        "id": f"g-s{i}", "kind": "single", "stem": "Which?", "provisions": ["S5"],
+        "options": [{"id": "a", "text": "A", "credit": 1, "rationale": "S5"},
+                    {"id": "b", "text": "B", "credit": 0, "rationale": "S5"}]}) for i in range(count)}
+
+
+@pytest.mark.parametrize("clock", ["2026-11-02T10:00:00.000Z", "1970-01-01T00:00:00.000Z"])
+def test_each_attempt_of_the_reports_table_keeps_its_own_answer(tmp_path, clock):
+    """attempt_arrays reads each distinct (question, answer) once: many questions sharing few answers ("a" and "b",
+    the same two texts for every question) must not be taken for one another (g-s3's "a" is not g-s0's "b"), also
+    when every attempt was written at the same time (a device whose clock was never set: 1970)."""
+    bank = single_questions(5)
+    answers = [("g-s0", "a"), ("g-s0", "b"), ("g-s1", "a"), ("g-s2", "a"), ("g-s3", "a"), ("g-s4", "b")]
+    path = write(tmp_path / "ana.json", "Ana", [entry(q, a, clock) for q, a in answers])
+    db = tmp_path / "gb.sqlite"
+    assert gb.import_files(db, [path], questions=bank, now_ms=NOW).ok
+    table, _ = gb.attempt_arrays(db, bank)
+    chosen = [(table.qids[q], "ab"[int(np.nanargmax(table.values[a]))]) for q, a in
+              zip(np.asarray(table.question).tolist(), np.asarray(table.answer).tolist(), strict=True)]
+    assert chosen == answers
+
+
+def test_the_reports_table_of_a_gradebook_without_attempts_or_of_questions_the_bank_lost(tmp_path, three):
+    """attempt_arrays: a gradebook (or a session) with files but no attempt gives an empty table; an attempt at a
+    question the bank no longer has keeps an empty answer (here every question is gone); an answer
+    naming an option the question no longer has is an error naming the question and the option."""
+    db = tmp_path / "gb.sqlite"
+    assert import_files(db, [write(tmp_path / "empty.json", "Ana", [])]).ok
+    table, names = gb.attempt_arrays(db, QS)
+    assert len(table.learner) == 0 and names == [] and table.values.shape == (0, 5)
+    db = tmp_path / "three.sqlite"
+    import_files(db, three)
+    table, names = gb.attempt_arrays(db, {})
+    assert len(table.learner) == 6 and names == ["Ana Ruiz", "Bo Chen"] and np.isnan(table.values).all()
+    fewer = {**QS, "g-single": TypeAdapter(Question).validate_python(
+        {**golden_question("g-single"), "options": golden_question("g-single")["options"][1:]})}
+    with pytest.raises(KeyError, match="the gradebook names an option that question g-single does not have: a"):
+        gb.attempt_arrays(db, fewer)
+
+
+def golden_question(qid: str) -> dict:
+    return next(q for q in golden("questions.json")["questions"] if q["id"] == qid)
+
+
+def test_the_files_of_each_learner_of_a_session(tmp_path):
+    """learner_files (the report's list of who handed in what): each learner's files of the session asked for, in
+    the order imported, joined by "; "; every session's without one."""
+    db = tmp_path / "gb.sqlite"
+    a1 = write(tmp_path / "ana-1.json", "Ana", [entry()])
+    a2 = write(tmp_path / "ana-2.json", "Ana", [entry("g-single", "b")])
+    bo = write(tmp_path / "bo.json", "Bo", [entry()])
+    a3 = write(tmp_path / "ana-3.json", "Ana", [entry("g-single", "c")])
+    assert import_files(db, [a2, bo, a1], session="spring-2026").ok
+    assert import_files(db, [a3], session="autumn-2026").ok
+    spring = gb.learner_files(db, "spring-2026")
+    assert spring.values.tolist() == [["Ana", f"{a2}; {a1}"], ["Bo", str(bo)]]
+    assert gb.learner_files(db, "autumn-2026").values.tolist() == [["Ana", str(a3)]]
+    assert gb.learner_files(db).values.tolist() == [["Ana", f"{a2}; {a1}; {a3}"], ["Bo", str(bo)]]
+
+
+def test_export_writes_the_session_asked_for_with_no_column_but_the_attempts(tmp_path, three):
+    """export: one session's attempts (a trainer exporting spring does not get autumn's), a Parquet file whose
+    columns are the attempts table's and no index of its own (as other tools read it: pyarrow), and a format it does
+    not write refused in words."""
+    import pyarrow.parquet as pq
+
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three[:2], session="spring-2026")
+    import_files(db, three[2:], session="autumn-2026")
+    for fmt in gb.EXPORT_FORMATS:
+        out = tmp_path / f"spring.{fmt}"
+        assert gb.export(db, fmt, out, session="spring-2026") == 5
+        back = pd.read_csv(out) if fmt == "csv" else pd.read_parquet(out)
+        assert set(back["session"]) == {"spring-2026"} and len(back) == 5
+    assert pq.read_schema(tmp_path / "spring.parquet").names == gb.ATTEMPT_COLUMNS
+    assert gb.export(db, "csv", tmp_path / "all.csv") == 6  # one of ana-2.json's attempts stays in spring
+    with pytest.raises(gb.GradebookError, match=r"^the format 'xlsx' is not one of csv, parquet$"):
+        gb.export(db, "xlsx", tmp_path / "x.xlsx")
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("learner_bits", [55, 56, 61])
+def test_a_gradebook_whose_ids_do_not_fit_in_one_integer_is_read_the_same(tmp_path, three, learner_bits):
+    """_attempt_ids packs an attempt's learner, question, answer and file ids in one integer when they fit in 63 bits
+    (any real gradebook); a gradebook whose ids need more (learner ids moved up here, by hand: 63 bits in all, then
+    64 and 69) is read row by row instead, with the same result: the same table for the report, for every session
+    and for one, in the same order."""
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three[:2], session="spring-2026")
+    import_files(db, three[2:])
+    want = [gb.attempt_arrays(db, QS, session) for session in (None, "spring-2026")]
+    con = sqlite3.connect(db)  # foreign keys not enforced: each reference is moved with the id
+    assert [int(con.execute(f"SELECT MAX(id) FROM {t}").fetchone()[0]).bit_length()
+            for t in ("learners", "questions", "answers", "files")] == [2, 3, 3, 2]
+    shift = 1 << (learner_bits - 1)
+    for table, column in (("learners", "id"), ("files", "learner"), ("attempts", "learner")):
+        con.execute(f"UPDATE {table} SET {column} = {column} + ?", (shift,))
+    con.commit()
+    con.close()
+    for session, (table, names) in zip((None, "spring-2026"), want, strict=True):
+        got, got_names = gb.attempt_arrays(db, QS, session)
+        assert got_names == names
+        for field in ("learner", "question", "at", "seq", "answer"):
+            assert np.asarray(getattr(got, field)).tolist() == np.asarray(getattr(table, field)).tolist(), field
+        assert np.array_equal(got.values, table.values, equal_nan=True)
+
+
+def test_a_read_below_the_threshold_is_done_in_this_process(tmp_path, three, monkeypatch):
+    """Processes pay only for a large read: from gb.PARALLEL_READ_FROM attempts of the session read on (here 6, the
+    gradebook's 6), not below (7; nor for the 5 attempts of one session), and only for a gradebook read by its path."""
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three[:2], session="spring-2026")
+    import_files(db, three[2:])
+    parts = []
+    real = gb._read_in_parts
+    monkeypatch.setattr(gb, "_read_in_parts", lambda *a: parts.append(a[-1]) or real(*a))
+    monkeypatch.setattr(gb, "processors", lambda: 2)
+    for threshold, session, want in ((6, None, [[(1, 1), (2, 2)]]), (7, None, []), (6, "spring-2026", [])):
+        parts.clear()
+        monkeypatch.setattr(gb, "PARALLEL_READ_FROM", threshold)
+        gb.attempt_arrays(db, QS, session)
+        assert parts == want, (threshold, session)
+    con = gb.connect(db)
+    monkeypatch.setattr(gb, "PARALLEL_READ_FROM", 1)
+    assert len(gb._attempt_ids(con, None)) == 6 and parts == []  # no path to hand to the processes
+    con.close()
+
+
+def test_the_reports_table_keeps_the_stored_order_whatever_the_milliseconds(tmp_path):
+    """The packed read orders attempts by file, then place in the file: times of odd milliseconds (packed next to
+    the place) change nothing (Ana's three files, the second at odd milliseconds, each out of time order)."""
+    db = tmp_path / "gb.sqlite"
+    times = [["2026-11-02T10:00:02.000Z", "2026-11-02T10:00:01.000Z"],
+             ["2026-11-02T09:00:02.001Z", "2026-11-02T09:00:01.003Z"],
+             ["2026-11-02T08:00:02.000Z", "2026-11-02T08:00:01.000Z"]]
+    paths = [write(tmp_path / f"ana-{i}.json", "Ana", [entry("g-single", "ab"[k], at) for k, at in enumerate(ats)])
+             for i, ats in enumerate(times)]
+    assert import_files(db, paths).ok
+    table, _ = gb.attempt_arrays(db, QS)
+    assert [format_time(ms) for ms in np.asarray(table.at).tolist()] == [at for ats in times for at in ats]
+
+
+def test_a_session_id_given_is_checked_and_a_files_bytes_take_it(tmp_path):
+    with pytest.raises(gb.GradebookError) as caught:
+        gb.check_session_id("Spring 2026")
+    assert str(caught.value) == ("the session id 'Spring 2026' must be lower-case letters, digits and hyphens "
+                                 "(at most 80)")
+    assert gb.check_session_id("spring-2026") == "spring-2026"
+    raw = write(tmp_path / "ana.json", "Ana", [entry()]).read_bytes()
+    reader = gb.Reader(QS, load_catalog().ids, NOW)
+    assert reader.check(gb.FileRecord("ana.json"), raw, "spring-2026").session == "spring-2026"
+    assert reader.check(gb.FileRecord("ana.json"), raw, None).session is None
