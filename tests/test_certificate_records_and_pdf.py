@@ -23,6 +23,7 @@ from nasams_course.training.certificate_pdf import (
     PrintError,
     certificate_pdf,
     read_pdf_text,
+    read_printed,
     statement_pdf,
 )
 from nasams_course.training.certificates import (
@@ -401,3 +402,37 @@ def test_a_name_outside_windows_1252_is_printed_in_dejavu_sans_bold_and_plain(si
     assert fonts["Łukasz Nguyễn"] == "DejaVuSansBold" and fonts["This certifies that"] == "DejaVuSansBook"
     assert fonts[format_code(record["id"])] == "DejaVuSansBold"
     assert {t.font for t in texts if t.size == 6.5} == {"Courier"}
+
+
+@pytest.mark.parametrize(("learner", "lines"), [
+    ("Maximiliana Wolkenstein-Hohenberg de la Vega y Montenegro Álvarez de Toledo", 1),  # fits at 12 points
+    ("Maximiliana Wolkenstein-Hohenberg de la Vega y Montenegro Álvarez de Toledo y Silva", 2),  # not even at 12
+])
+def test_a_long_name_is_made_smaller_to_fit_one_line_but_never_below_12_points(signer, tmp_path, learner, lines):
+    issuer, key = signer
+    record = make_record(issuer, learner=learner)
+    _page, _rects, _images, texts = assert_readable(certificate_pdf(record, issue(record, key), issuer,
+                                                                    tmp_path / "c.pdf"))
+    name = [t for t in texts if t.font == "Helvetica-Bold" and t.text.strip() and t.text.strip() in learner]
+    assert [t.size for t in name] == [12] * lines
+    assert " ".join(t.text.strip() for t in name) == learner
+
+
+def test_a_statement_names_every_text_no_font_can_print(tmp_path):
+    with pytest.raises(PrintError) as caught:
+        statement_pdf("山田", {"id": "東", "title": "京"}, {}, tmp_path / "s.pdf")
+    lack = "(the PDF fonts, Helvetica and DejaVu Sans, lack them)"
+    assert str(caught.value) == f"learner: cannot print 山 田 {lack}; session title: cannot print 京 {lack}; " \
+                                f"session id: cannot print 東 {lack}"
+    assert not (tmp_path / "s.pdf").exists()
+
+
+def test_text_added_after_the_printed_token_is_not_a_certificates_wording(signer, tmp_path):
+    """A stamp or a note added under the token changes the certificate's wording: the text is refused as a
+    certificate's layout (`verify` says its wording was changed), not read as a longer token."""
+    issuer, key = signer
+    record = make_record(issuer)
+    token = issue(record, key)
+    text = read_pdf_text(certificate_pdf(record, token, issuer, tmp_path / "c.pdf"))[1]
+    assert read_printed(text)["token"] == token
+    assert read_printed(text + "\n(copy!)") is None
