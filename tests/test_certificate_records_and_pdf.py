@@ -181,6 +181,7 @@ def drawn(path: Path) -> tuple[Box, list[Box], list[Box], list[Box]]:
     """A PDF page's size, its rectangles, its images and its lines of text (each as wide as its font prints it)."""
     page = PdfReader(str(path)).pages[0]
     measure = FPDF(unit="pt")
+    measure.core_fonts_encoding = "windows-1252"
     texts: list[Box] = []
 
     def visit(text, _cm, tm, font, size):
@@ -436,3 +437,24 @@ def test_text_added_after_the_printed_token_is_not_a_certificates_wording(signer
     text = read_pdf_text(certificate_pdf(record, token, issuer, tmp_path / "c.pdf"))[1]
     assert read_printed(text)["token"] == token
     assert read_printed(text + "\n(copy!)") is None
+
+
+def test_a_name_with_a_typographic_apostrophe_prints_in_helvetica(signer, tmp_path):
+    """’ (as word processors type it) and € are in Windows-1252, the core fonts' encoding: no font is embedded."""
+    issuer, key = signer
+    record = make_record(issuer, learner="Siobhán O’Brien", session_title="Fees – €0 – a seminar")
+    pdf = certificate_pdf(record, issue(record, key), issuer, tmp_path / "c.pdf")
+    assert lines_of(pdf)[3:6] == ["Siobhán O’Brien", "completed the session", "Fees – €0 – a seminar"]
+    _page, _rects, _images, texts = assert_readable(pdf)
+    assert {t.font for t in texts} == {"Helvetica", "Helvetica-Bold", "Courier"}
+
+
+def test_a_long_issuer_name_wraps_inside_the_border(tmp_path):
+    key = Ed25519PrivateKey.generate()
+    name = ("The Capital Mitigation and Sentencing Advocacy Training Institute of the Western and Mountain States, "
+            "Continuing Legal Education Division")
+    issuer = Issuer(name, key_id_of(public_raw(key)), public_raw(key), "https://x.org/verify.html")
+    record = make_record(issuer)
+    pdf = certificate_pdf(record, issue(record, key), issuer, tmp_path / "c.pdf")
+    assert_readable(pdf)
+    assert f"Issued by {name} (key id {issuer.key_id}) at 2026-11-03 10:00:00 UTC." in " ".join(lines_of(pdf))
