@@ -25,6 +25,7 @@ from nasams_course.training.certificate_pdf import (
     read_pdf_text,
     read_printed,
     statement_pdf,
+    verification_url,
 )
 from nasams_course.training.certificates import (
     RecordError,
@@ -458,3 +459,40 @@ def test_a_long_issuer_name_wraps_inside_the_border(tmp_path):
     pdf = certificate_pdf(record, issue(record, key), issuer, tmp_path / "c.pdf")
     assert_readable(pdf)
     assert f"Issued by {name} (key id {issuer.key_id}) at 2026-11-03 10:00:00 UTC." in " ".join(lines_of(pdf))
+
+
+def test_the_qr_code_has_its_white_margin_and_medium_error_correction(signer, tmp_path):
+    """A phone finds a QR code by the white margin (quiet zone, 4 modules) around it; error correction M still reads
+    a print with 15 % of it smudged or folded."""
+    import numpy as np
+    import zxingcpp
+
+    issuer, key = signer
+    record = make_record(issuer)
+    token = issue(record, key)
+    image = PdfReader(str(certificate_pdf(record, token, issuer, tmp_path / "c.pdf"))).pages[0].images[0].image
+    modules = np.asarray(image.convert("L"))
+    for edge in (modules[:4], modules[-4:], modules[:, :4], modules[:, -4:]):
+        assert edge.min() == 255
+    assert modules[4:11, 4:11].min() == 0  # the finder pattern starts right inside the margin
+    [found] = zxingcpp.read_barcodes(image)
+    assert (found.text, found.ec_level) == (verification_url(issuer, token), "M")
+
+
+def test_the_border_is_a_thin_grey_rule(signer, tmp_path):
+    issuer, key = signer
+    record = make_record(issuer)
+    pdf = certificate_pdf(record, issue(record, key), issuer, tmp_path / "c.pdf")
+    ops = PdfReader(str(pdf)).pages[0].get_contents().get_data().decode("latin-1")
+    width = re.search(r"([\d.]+) w\n[^\n]* re S", ops)
+    assert width and float(width.group(1)) <= 2  # points: 0.6 mm, not a heavy frame
+
+
+@pytest.mark.parametrize("field", ["learner", "session_id", "session_title", "issuer"])
+def test_a_certificate_names_the_field_no_font_can_print(tmp_path, field):
+    key = Ed25519PrivateKey.generate()
+    issuer = Issuer("京 Institute" if field == "issuer" else ORG, key_id_of(public_raw(key)), public_raw(key))
+    record = make_record(issuer, **({} if field == "issuer" else {field: "京 1"}))
+    with pytest.raises(PrintError) as caught:
+        certificate_pdf(record, issue(record, key), issuer, tmp_path / "c.pdf")
+    assert str(caught.value) == f"{field}: cannot print 京 (the PDF fonts, Helvetica and DejaVu Sans, lack them)"
