@@ -8,11 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import golden_questions
 from nasams_course.bench import write_cohort
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
+from nasams_course.grading import Attempt, grade
 from nasams_course.grading.cohort import attempt_table, bank_arrays, cohort_frames, grade_cohort, selections_frame
 from nasams_course.responses import read_responses
+
+QS = golden_questions()
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +55,28 @@ def test_scattered_selections_give_the_same_frames(cohort):
     for which in ("latest", "first"):
         for name in ("items", "provisions"):
             pd.testing.assert_frame_equal(together[which][name], scattered[which][name])
+
+
+def test_an_option_its_question_does_not_have_is_refused_even_when_it_is_the_first_label():
+    """An answer naming an option the question lacks is refused in these words, not dropped: also when that option's
+    label is the only one (code 0 of the option column)."""
+    frame = selections_frame({"ana": [Attempt("g-single", "z", 1, 0)]})
+    with pytest.raises(KeyError) as refused:
+        attempt_table(frame, bank_arrays(QS, load_catalog()))
+    assert refused.value.args == ("the selections name an option that its question does not have",)
+
+
+def test_learners_around_one_who_answered_outside_the_scope_keep_their_own_answers():
+    """Scope g-single and g-multi: ana answers g-multi, bo only g-rate (outside the scope: left out), cy g-single, each
+    once. Every learner's items and completion are what `grade` gives that learner on the scope: cy's answer is cy's,
+    not a second part of ana's (their rows meet once bo's are left out)."""
+    scope = {qid: QS[qid] for qid in ("g-single", "g-multi")}
+    learners = {"ana": [Attempt("g-multi", ["a", "b", "c"], 1, 0)], "bo": [Attempt("g-rate", {"a": 4}, 1, 0)],
+                "cy": [Attempt("g-single", "b", 1, 0)]}
+    latest = frames_of(selections_frame(learners), scope, load_catalog())["latest"]
+    got = {(str(r.learner), str(r.question)): (r.score, r.critical) for r in latest["items"].itertuples()}
+    assert got == {("ana", "g-multi"): (1.0, False), ("cy", "g-single"): (0.5, False)}
+    for name, attempts in learners.items():
+        report = grade(scope, [a for a in attempts if a.question in scope])
+        assert [(i.question, i.score) for i in report.items] == [
+            (q, s) for (who, q), (s, _c) in got.items() if who == name]
