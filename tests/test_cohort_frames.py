@@ -80,3 +80,18 @@ def test_learners_around_one_who_answered_outside_the_scope_keep_their_own_answe
         report = grade(scope, [a for a in attempts if a.question in scope])
         assert [(i.question, i.score) for i in report.items] == [
             (q, s) for (who, q), (s, _c) in got.items() if who == name]
+
+
+def test_an_empty_attempt_is_empty_whatever_its_value_column_holds():
+    """A selection with no option is an empty attempt (the module's contract); its `value` is not read. Here 1.0, as a
+    frame built by hand might hold: the empty g-multi attempt is unanswered, not a choice of its last option (`e`, a
+    violation of U7), as grade_cohort and `grade` say."""
+    learners = {"ana": [Attempt("g-multi", ["a", "b"], 1, 0), Attempt("g-multi", None, 2, 1)]}
+    frame = selections_frame(learners)
+    frame["value"] = frame["value"].fillna(1.0)
+    scope = {"g-multi": QS["g-multi"]}
+    [item] = frames_of(frame, scope, load_catalog())["latest"]["items"].itertuples()
+    [expected] = grade(scope, learners["ana"]).items
+    assert (item.score, item.critical, item.unanswered) == (expected.score, expected.critical, True)
+    [theirs] = grade_cohort(frame, scope)["items"].itertuples()
+    assert (theirs.score, theirs.critical, theirs.unanswered) == (0.0, False, True)
