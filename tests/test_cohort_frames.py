@@ -95,3 +95,39 @@ def test_an_empty_attempt_is_empty_whatever_its_value_column_holds():
     assert (item.score, item.critical, item.unanswered) == (expected.score, expected.critical, True)
     [theirs] = grade_cohort(frame, scope)["items"].itertuples()
     assert (theirs.score, theirs.critical, theirs.unanswered) == (0.0, False, True)
+
+
+def items_by_learner_and_question(frames: dict) -> dict:
+    items = frames["items"]
+    return {(str(r.learner), str(r.question)): (r.score, r.critical, r.unanswered) for r in items.itertuples()}
+
+
+def selections(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["learner", "question", "attempt", "option", "value"])
+    return frame.astype({"learner": "category", "question": "category", "option": "category"})
+
+
+@pytest.mark.parametrize("which", ["latest", "first"])
+def test_attempts_numbered_across_the_cohort_are_each_learners_own(which):
+    """Attempt numbers counted over the whole cohort in time order (as a gradebook's attempts frame counts them), not
+    from 0 for each learner: bo's two attempts at g-single follow each other (2: the violation `c`, then 3: `a`),
+    ana's and cy's attempts are numbered as one of bo's. Each attempt is graded alone, as grade_cohort grades it: bo's
+    latest is `a` (full marks, no critical error), bo's first `c`, and cy's `c` is not part of bo's."""
+    frame = selections([("ana", "g-single", 3, "a", 1.0), ("bo", "g-single", 2, "c", 1.0),
+                        ("bo", "g-single", 3, "a", 1.0), ("cy", "g-single", 3, "c", 1.0)])
+    scope = {"g-single": QS["g-single"]}
+    got = items_by_learner_and_question(frames_of(frame, scope, load_catalog())[which])
+    assert got == items_by_learner_and_question(grade_cohort(frame, scope, which=which))
+    assert got[("bo", "g-single")] == {"latest": (1.0, False, False), "first": (0.0, True, False)}[which]
+
+
+def test_an_attempts_rows_apart_are_brought_together_even_after_another_question():
+    """Attempt numbers counted for each question (as the module's contract allows): ana's g-multi attempt 3 has its
+    rows apart, around her g-single attempt 3. Both attempts are whole: g-multi `a` and `b` (2 of 3 keyed options),
+    g-single `a` alone."""
+    frame = selections([("ana", "g-multi", 3, "a", 0.0), ("ana", "g-single", 3, "a", 1.0),
+                        ("ana", "g-multi", 3, "b", 1.0)])
+    scope = {qid: QS[qid] for qid in ("g-single", "g-multi")}
+    got = items_by_learner_and_question(frames_of(frame, scope, load_catalog())["latest"])
+    assert got == items_by_learner_and_question(grade_cohort(frame, scope))
+    assert got == {("ana", "g-single"): (1.0, False, False), ("ana", "g-multi"): (pytest.approx(2 / 3), False, False)}
