@@ -121,12 +121,20 @@ def test_attempts_numbered_across_the_cohort_are_each_learners_own(which):
     assert got[("bo", "g-single")] == {"latest": (1.0, False, False), "first": (0.0, True, False)}[which]
 
 
-def test_an_attempts_rows_apart_are_brought_together_even_after_another_question():
-    """Attempt numbers counted for each question (as the module's contract allows): ana's g-multi attempt 3 has its
-    rows apart, around her g-single attempt 3. Both attempts are whole: g-multi `a` and `b` (2 of 3 keyed options),
-    g-single `a` alone."""
-    frame = selections([("ana", "g-multi", 3, "a", 0.0), ("ana", "g-single", 3, "a", 1.0),
-                        ("ana", "g-multi", 3, "b", 1.0)])
+APART = {
+    "same number": [("ana", "g-multi", 3, "a", 0.0), ("ana", "g-single", 3, "a", 1.0), ("ana", "g-multi", 3, "b", 1.0)],
+    "numbers that a short hash would mix": [("ana", "g-multi", 0, "a", 0.0), ("ana", "g-single", 2, "c", 1.0),
+                                            ("ana", "g-multi", 0, "b", 1.0), ("ana", "g-single", 3, "a", 1.0)],
+}
+
+
+@pytest.mark.parametrize("rows", APART.values(), ids=APART)
+def test_an_attempts_rows_apart_are_brought_together_even_after_another_question(rows):
+    """Attempt numbers counted for each question (as the module's contract allows): ana's g-multi attempt has its
+    rows apart, around a g-single attempt with the same number, or with numbers that hashing (question, attempt) with
+    too small a multiplier would take for the g-multi one's. Each attempt is whole: the g-multi one `a` and `b` (2 of
+    3 keyed options), the latest g-single one `a` alone."""
+    frame = selections(rows)
     scope = {qid: QS[qid] for qid in ("g-single", "g-multi")}
     got = items_by_learner_and_question(frames_of(frame, scope, load_catalog())["latest"])
     assert got == items_by_learner_and_question(grade_cohort(frame, scope))
