@@ -142,6 +142,11 @@ def test_multi_questions_with_one_keyed_or_one_unkeyed_option_score_as_per_learn
     items = grade_cohort(selections_frame(learners), qs)["items"].set_index("learner")
     for learner, (attempt,) in learners.items():
         assert items.loc[learner, "score"] == pytest.approx(grade(qs, [attempt]).items[0].score), learner
+    # by hand (keyed share minus unkeyed share, at least 0): every option of m-one-wrong, 2/2 - 1/1 = 0; a and b of
+    # m-one-right, 1/1 - 1/2 = 0.5
+    both = {"all": [Attempt("m-one-wrong", ["a", "b", "c"], 1, 0)], "ab": [Attempt("m-one-right", ["a", "b"], 1, 0)]}
+    items = grade_cohort(selections_frame(both), qs)["items"].set_index("learner")
+    assert (items.loc["all", "score"], items.loc["ab", "score"]) == (0.0, 0.5)
 
 
 def test_plain_text_columns_are_converted_and_grade_the_same():
