@@ -142,6 +142,11 @@ def test_multi_questions_with_one_keyed_or_one_unkeyed_option_score_as_per_learn
     items = grade_cohort(selections_frame(learners), qs)["items"].set_index("learner")
     for learner, (attempt,) in learners.items():
         assert items.loc[learner, "score"] == pytest.approx(grade(qs, [attempt]).items[0].score), learner
+    # by hand (keyed share minus unkeyed share, at least 0): every option of m-one-wrong, 2/2 - 1/1 = 0; a and b of
+    # m-one-right, 1/1 - 1/2 = 0.5
+    both = {"all": [Attempt("m-one-wrong", ["a", "b", "c"], 1, 0)], "ab": [Attempt("m-one-right", ["a", "b"], 1, 0)]}
+    items = grade_cohort(selections_frame(both), qs)["items"].set_index("learner")
+    assert (items.loc["all", "score"], items.loc["ab", "score"]) == (0.0, 0.5)
 
 
 def test_plain_text_columns_are_converted_and_grade_the_same():
@@ -191,3 +196,20 @@ def test_the_cohort_levels_are_level_for_at_every_threshold():
 def test_an_empty_bank_is_arrays_of_no_rows_and_no_option_slots():
     arrays = bank_arrays({}, load_catalog())
     assert arrays.qids == [] and arrays.credit.shape == (0, 0) and arrays.key_slot.shape == (0, 0)
+
+
+def test_an_order_question_of_one_step_scores_full_marks_and_prints_no_warning():
+    """One keyed step makes no pair to compare (tau's 0/0): placed, it scores 1 by the rule (no pair is out of order),
+    as `grade` says, and numpy prints nothing on stderr for a trainer to wonder about."""
+    from pydantic import TypeAdapter
+
+    from nasams_course.content.models import Question
+
+    one = TypeAdapter(Question).validate_python({
+        "id": "o-one", "kind": "order", "stem": "?", "provisions": ["E6"], "key": ["x"],
+        "options": [{"id": "x", "text": "x", "rationale": "E6"}]})
+    learners = {"ana": [Attempt("o-one", ["x"], 1, 0)]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        items = grade_cohort(selections_frame(learners), {"o-one": one})["items"]
+    assert items["score"].tolist() == [1.0] == [grade({"o-one": one}, learners["ana"]).items[0].score]

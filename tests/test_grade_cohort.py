@@ -186,6 +186,16 @@ def test_the_golden_response_files_read_as_the_reference_reads_them_even_all_at_
     assert sum("refused" in g for g in got) >= 10
 
 
+def test_a_scope_of_no_questions_gives_every_learner_the_empty_report_grade_gives(tmp_path):
+    """No question in scope (a session of readings only): every readable file's report is `grade`'s on nothing (no
+    item, provision or domain, not complete), with 0 answered and 0 critical errors counted."""
+    paths = golden_paths(tmp_path)
+    got = vectorized(paths, QS, scope={}, now_ms=GOLDEN["now"])
+    assert got == [reference(p, QS, scope={}, now_ms=GOLDEN["now"]) for p in paths]
+    reports = [g["report"] for g in got if "report" in g]
+    assert reports and all(r["items"] == r["provisions"] == r["domains"] == [] and not r["complete"] for r in reports)
+
+
 def test_the_cohort_reader_keeps_the_attempts_and_ratings_the_reference_keeps(tmp_path):
     paths = golden_paths(tmp_path)
     cohort = read_cohort(paths, QS, GOLDEN["now"])
