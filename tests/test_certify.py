@@ -336,6 +336,21 @@ def utc_plus_14(monkeypatch):
     time.tzset()
 
 
+def eve_files(tmp: Path, plan) -> tuple[Path, Path]:
+    """Eve's two files: every question of the session but one, keyed, on 2 November; then that one twice at the same
+    second on 3 November, a critical error stated as sure and then the keyed answer stated as unsure."""
+    question, option = violation_of(plan)
+    first = responses(tmp / "eve-1.json", "Eve Sol", plan.id, {q: a for q, a in keyed(plan).items() if q != question})
+    at = format_time(T0 + 86_400_000)
+    second = tmp / "eve-2.json"
+    second.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Eve Sol", "session": plan.id,
+                                  "responses": [
+                                      {"question": question, "answer": option, "at": at, "certainty": 3},
+                                      {"question": question, "answer": keyed(plan)[question], "at": at,
+                                       "certainty": 1}]}), encoding="utf-8")
+    return first, second
+
+
 def test_two_files_of_a_learner_are_judged_together_and_answers_at_one_time_in_file_order(cohort, utc_plus_14):
     """Eve answers every CONF question but one on 2 November, and that one in a second file on 3 November: twice at
     the same second, a critical error (stated as sure) and then the keyed answer (stated as unsure). The later entry
@@ -344,16 +359,7 @@ def test_two_files_of_a_learner_are_judged_together_and_answers_at_one_time_in_f
     from nasams_course.training.completion import from_files
 
     tmp, plan = cohort["tmp"], PLANS[CONF]
-    question, option = violation_of(plan)
-    rest = {q: a for q, a in keyed(plan).items() if q != question}
-    first = responses(tmp / "eve-1.json", "Eve Sol", plan.id, rest)
-    at = format_time(T0 + 86_400_000)
-    second = tmp / "eve-2.json"
-    second.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Eve Sol", "session": plan.id,
-                                  "responses": [
-                                      {"question": question, "answer": option, "at": at, "certainty": 3},
-                                      {"question": question, "answer": keyed(plan)[question], "at": at,
-                                       "certainty": 1}]}), encoding="utf-8")
+    first, second = eve_files(tmp, plan)
     [eve] = from_files([first, second], plan, BANK)
     assert (eve.name, eve.complete, eve.completed_on, eve.remaining) == ("Eve Sol", True, "2026-11-03", {})
     [alone] = from_files([second], plan, BANK)
@@ -409,15 +415,7 @@ def test_from_the_gradebook_answers_at_one_time_count_in_file_order_and_the_date
     from nasams_course.training.completion import from_gradebook
 
     tmp, plan = cohort["tmp"], PLANS[CONF]
-    question, option = violation_of(plan)
-    first = responses(tmp / "eve-1.json", "Eve Sol", plan.id, {q: a for q, a in keyed(plan).items() if q != question})
-    at = format_time(T0 + 86_400_000)
-    second = tmp / "eve-2.json"
-    second.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Eve Sol", "session": plan.id,
-                                  "responses": [
-                                      {"question": question, "answer": option, "at": at, "certainty": 3},
-                                      {"question": question, "answer": keyed(plan)[question], "at": at,
-                                       "certainty": 1}]}), encoding="utf-8")
+    first, second = eve_files(tmp, plan)
     db = tmp / "eve.sqlite"
     assert gb.import_files(db, [first, second], questions=BANK.questions).ok
     [eve] = from_gradebook(db, plan, BANK)
