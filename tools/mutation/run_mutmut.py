@@ -156,14 +156,19 @@ def collect_source_file_mutation_data(*, mutant_names):
 
 
 def record_verified() -> None:
-    """After a run: each listed mutant that survived it, with its function's hash (kept for those not run)."""
+    """After a run: each listed mutant that survived it, with its function's hash; one it ran that did not survive
+    (a test kills it now) is no longer skipped; those it did not run are kept as they were."""
     listed, verified = equivalents(), read_verified()
     for meta in sorted(MUTANTS.glob("nasams_course/**/*.py.meta")):
         data = json.loads(meta.read_text(encoding="utf-8"))
         hashes = data.get("hash_by_function_name", {})
         for name, code in data["exit_code_by_key"].items():
-            if name in listed and code in SURVIVED:
+            if name not in listed or code in (None, LISTED_UNCHANGED):
+                continue
+            if code in SURVIVED:
                 verified[name] = hashes.get(mangled_name_from_mutant_name(name).rpartition(".")[2])
+            else:
+                verified.pop(name, None)
     kept = {name: h for name, h in sorted(verified.items()) if name in listed and h}
     VERIFIED.write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
 
