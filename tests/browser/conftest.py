@@ -40,6 +40,16 @@ def chromium_path() -> str:
     return path
 
 
+def reload(page) -> None:
+    """Reload, then wait until the new document has run its scripts. CI once (2 December) read a reloaded chapter
+    whose first saved answer was not yet shown (1 run in 30 reproduced it here): what a reload's test reads
+    must be what the page shows once loaded, so this waits for a document without the old one's marker whose
+    readyState is complete (the book's scripts are deferred: they run before that)."""
+    page.evaluate("window.__nasamsBeforeReload = true")
+    page.reload()
+    page.wait_for_function("!window.__nasamsBeforeReload && document.readyState === 'complete'")
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """The suite's one Chromium, for tests that need no built book (a second sync Playwright cannot start while the

@@ -14,7 +14,7 @@ from nasams_course.grading.levels import level_for
 from nasams_course.rendering.html import percent
 from nasams_course.trainer import weak_answer
 
-from .conftest import AXE, HTML, REPO, grade_json
+from .conftest import AXE, HTML, REPO, grade_json, reload
 
 pytestmark = pytest.mark.browser
 
@@ -186,7 +186,7 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
     assert any(shown(page, q.id)["critical"] for q in QUESTIONS), "the plan includes at least one critical error"
 
     # answers persist across a reload and show as answered
-    page.reload()
+    reload(page)
     for q in QUESTIONS:
         assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
 
@@ -206,7 +206,7 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.includes('cleared')")
     assert not any(shown(page, q.id)["visible"] for q in QUESTIONS)
-    page.reload()
+    reload(page)
     assert not any(shown(page, q.id)["visible"] for q in QUESTIONS)
 
     tab_until(page, lambda s: s["id"] == "nasams-import")
@@ -236,7 +236,7 @@ def test_exemplar_quizzes_by_keyboard_score_as_python(page, base, tmp_path):
         page.wait_for_function("document.querySelector('[data-role=panel-status]').textContent.startsWith('Not imported')")
         status = page.inner_text("[data-role=panel-status]")
         assert "unchanged" in status, status
-    page.reload()
+    reload(page)
     for q in QUESTIONS:
         assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
 
@@ -262,7 +262,7 @@ def test_every_attempt_is_kept_and_first_and_latest_scores_match_the_grader(page
         assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
         first_score = percent(score_item(q, first[q.id]).score)
         assert f"first attempt scored {first_score}" in first_line(page, q.id), q.id
-    page.reload()
+    reload(page)
     for q in QUESTIONS:  # after a reload the latest answer shows, with the first attempt's score
         assert shown(page, q.id) == expected(q.id, PLAN[q.id]), q.id
         assert f"first attempt scored {percent(score_item(q, first[q.id]).score)}" in first_line(page, q.id)
@@ -304,7 +304,7 @@ def test_a_corrupted_store_is_set_aside_with_a_notice(page, base):
     page.goto(f"{base}/{EXEMPLAR}")
     qid = QUESTIONS[0].id
     page.evaluate(f"localStorage.setItem('nasams-course:nasams-ethics:q:{qid}', '{{broken')")
-    page.reload()
+    reload(page)
     assert "set aside" in page.inner_text("[data-role=panel-status]")
     kept = page.evaluate("Object.entries(localStorage).filter(([k]) => k.includes('set-aside')).map(([, v]) => v)")
     assert kept == ["{broken"]
@@ -342,7 +342,7 @@ def test_no_serious_accessibility_violations_on_any_page(browser, server, mode):
                                               {"answer": PLAN[q.id], "at": "2026-01-02T00:00:00.000Z"}]})
                for q in QUESTIONS}
     page.evaluate("r => Object.entries(r).forEach(([k, v]) => localStorage.setItem('" + KEY + "' + k, v))", records)
-    page.reload()
+    reload(page)
     assert page.locator(".nq-critical[data-role=critical]").count() > 0
     if serious := axe_serious(page):
         found["answered " + EXEMPLAR] = serious
@@ -397,7 +397,7 @@ def test_a_null_answer_in_storage_or_in_a_file_cannot_break_the_page(page, base,
     q = next(q for q in QUESTIONS if q.kind == "single")
     page.goto(f"{base}/{EXEMPLAR}")
     page.evaluate(f"localStorage.setItem('{KEY}{q.id}', JSON.stringify({{answer: null, at: '2026-01-01T00:00:00Z'}}))")
-    page.reload()
+    reload(page)
     assert page.errors == []
     assert page.locator(".nasams-answers").is_visible()
     assert "set aside" in page.inner_text("[data-role=panel-status]")
@@ -407,7 +407,7 @@ def test_a_null_answer_in_storage_or_in_a_file_cannot_break_the_page(page, base,
     status = import_file(page, tmp_path, "null.json", {"schema": "nasams-course/responses@1", "learner": "A", "responses": [
         {"question": q.id, "answer": None, "at": "2026-01-01T00:00:00Z"}]})
     assert "Nothing new to import" in status and "responses[0]: the answer is empty" in status
-    page.reload()
+    reload(page)
     assert shown(page, q.id) == expected(q.id, PLAN[q.id]) and page.errors == []
 
 
@@ -455,7 +455,7 @@ def test_full_storage_still_shows_and_downloads_the_saved_answers(page, base, tm
     # another local page fills the shared storage to the last byte
     page.evaluate("""() => { let chunk = 'x'.repeat(1 << 20), i = 0;
         while (chunk.length) { try { localStorage.setItem('other-page:' + i++, chunk); } catch (e) { chunk = chunk.slice(0, chunk.length >> 1); } } }""")
-    page.reload()
+    reload(page)
     assert "answer" in page.inner_text("[data-role=count]") and page.inner_text("[data-role=count]").startswith("1 answer")
     answer_by_keyboard(page, second, PLAN[second.id])
     form = page.locator(f'form[data-question="{second.id}"]')
@@ -543,7 +543,7 @@ def test_progress_page_leaves_out_an_unreadable_saved_answer_and_says_so(page, b
     q = QUESTIONS[0]
     page.evaluate(f"localStorage.setItem('{KEY}{q.id}', JSON.stringify({{attempts: [{{answer: 'no-such-option', "
                   "at: '2026-01-01T00:00:00.000Z'}]}))")
-    page.reload()
+    reload(page)
     page.wait_for_function("document.querySelector('.nasams-progress [data-role=summary]').textContent.includes('of 44')")
     assert "could not be read" in page.inner_text(".nasams-progress [data-role=summary]")
     assert page.errors == []
@@ -560,7 +560,7 @@ def test_home_starts_and_then_continues_at_the_first_unanswered_question(page, b
     assert link.get_attribute("href").endswith(f"{BANK.page_of[first_chapter]}.html")
     page.evaluate(f"localStorage.setItem('{KEY}{qs[0].id}', JSON.stringify({{attempts: [{{answer: "
                   f"{json.dumps(keyed_answer(qs[0]))}, at: '2026-01-01T00:00:00.000Z'}}]}}))")
-    page.reload()
+    reload(page)
     assert link.inner_text() == "Continue where you left off"
     assert link.get_attribute("href").endswith(f"{BANK.page_of[first_chapter]}.html#quiz-{qs[1].id}")
     tab_until(page, lambda s: s["tag"] == "A" and "np-start" in s["cls"])

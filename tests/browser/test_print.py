@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from .conftest import reload
 from .test_book import EXEMPLAR, PLAN, QUESTIONS
 
 pytestmark = pytest.mark.browser
@@ -111,7 +112,7 @@ def test_the_printed_chapter_takes_fewer_pages_than_before(page, base):
     answers = {f"{KEY}q:{q.id}": json.dumps({"attempts": [{"answer": PLAN[q.id], "at": "2026-01-05T10:00:00.000Z"}]})
                for q in QUESTIONS}
     page.evaluate("d => { for (const [k, v] of Object.entries(d)) localStorage.setItem(k, v); }", answers)
-    page.reload()
+    reload(page)
     page.wait_for_function("document.documentElement.dataset.quizReady")
     # the writes reach the browser's store a moment after they are made (Chromium commits them asynchronously): a page
     # reloaded at once may read the store before they land, and then shows them when they do (its "storage" listener)

@@ -15,7 +15,7 @@ from nasams_course.grading.calibration import CalibrationLevel, level_message
 from nasams_course.grading.words import say
 from nasams_course.trainer import keyed_answer, weak_answer
 
-from .conftest import AXE, REPO, grade_json
+from .conftest import AXE, REPO, grade_json, reload
 from .test_book import (
     BANK,
     EXEMPLAR,
@@ -75,7 +75,7 @@ def test_certainty_and_self_ratings_survive_reload_download_and_import_and_match
     assert [a.get("certainty") for a in stored(page, QUESTIONS[0].id)] == [3, 2]
     assert stored(page, QUESTIONS[3].id)[0].get("certainty") is None  # not stated: not written
 
-    page.reload()  # the latest attempt's certainty and the latest ratings are shown again
+    reload(page)  # the latest attempt's certainty and the latest ratings are shown again
     certainty = page.eval_on_selector(f"#quiz-{QUESTIONS[0].id} .nq-certainty input:checked", "e => e.value")
     assert certainty == "2"
     for stage, ratings in (("before", before), ("after", after)):
@@ -208,12 +208,12 @@ def test_the_sidebar_marks_a_chapter_once_every_question_is_answered(page, base)
     records = {q.id: json.dumps({"attempts": [{"answer": keyed_answer(q), "at": "2026-01-01T00:00:00.000Z"}]})
                for q in qs[:-1]}
     page.evaluate("r => Object.entries(r).forEach(([k, v]) => localStorage.setItem('" + KEY + "' + k, v))", records)
-    page.reload()
+    reload(page)
     link = page.locator(f".bd-sidenav a[href$='{BANK.page_of[first].split('/')[-1]}.html']").first
     assert link.locator(".nasams-done").count() == 0  # one question still unanswered
     last = qs[-1]
     page.evaluate(f"localStorage.setItem('{KEY}{last.id}', {json.dumps(json.dumps({'attempts': [{'answer': keyed_answer(last), 'at': '2026-01-01T00:00:00.000Z'}]}))})")
-    page.reload()
+    reload(page)
     assert link.locator(".nasams-done").count() == 1
     assert "every question answered" in link.inner_text()
     assert page.locator(".bd-sidenav .nasams-done").count() == 1 and page.errors == []
@@ -303,7 +303,7 @@ def test_clearing_a_chapter_keeps_the_other_chapters(page, base):
                  "at": "2026-01-01T00:00:00.000Z"}
     page.evaluate("r => localStorage.setItem('nasams-course:nasams-ethics:ratings', JSON.stringify({ratings: [r]}))",
                   elsewhere)
-    page.reload()
+    reload(page)
     rate_by_keyboard(page, "before", {CHAPTER.provisions[0]: 3})
     answer_by_keyboard(page, QUESTIONS[0], PLAN[QUESTIONS[0].id])
     tab_until(page, lambda s: s["action"] == "clear")

@@ -23,7 +23,7 @@ from test_feedback import agreement
 from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.training.syllabus import load_syllabus
 
-from .conftest import AXE, REPO, _Quiet, grade_json
+from .conftest import AXE, REPO, _Quiet, grade_json, reload
 from .test_book import axe_serious
 
 pytestmark = pytest.mark.browser
@@ -103,7 +103,7 @@ def test_answer_by_keyboard_see_no_feedback_download_and_grade(chromium, base, b
     answer_by_keyboard(page)
     assert page.locator(f'form[data-question="{SINGLE}"] [data-role=status]').inner_text() == SAVED
     no_feedback_shown(page)
-    page.reload()  # saved: shown again, still with no feedback
+    reload(page)  # saved: shown again, still with no feedback
     assert page.locator(f'form[data-question="{SINGLE}"] .nq-certainty input[value="1"]').is_checked()
     no_feedback_shown(page)
     # the list of answered questions, and Continue on the home page
