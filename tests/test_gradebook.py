@@ -515,6 +515,27 @@ def test_a_large_gradebook_read_by_processes_gives_what_one_process_reads(tmp_pa
     assert parts == [[(1, 4), (5, 7), (8, 10)]]  # ten learners in three ranges: each read by a process
 
 
+@pytest.mark.parametrize("read", ["packed", "by processes", "unpacked"])
+def test_the_reports_table_carries_each_attempts_certainty(tmp_path, three, monkeypatch, read):
+    """attempt_arrays gives each attempt's certainty as stored (0 where none was stated), as the cohort grader's
+    table from files does, however the gradebook is read: packed in one integer with the ids, by processes, or column
+    by column (ids too large to pack). Ana: 1 and 3 and none in her first file, none for her second file's new attempt
+    (its other is the first file's again); Bo: none, then 2."""
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three)
+    if read == "by processes":
+        monkeypatch.setattr(gb, "PARALLEL_READ_FROM", 1)
+        monkeypatch.setattr(gb, "processors", lambda: 2)
+    elif read == "unpacked":
+        monkeypatch.setattr(gb, "AT_MS_BITS", 60)
+    table, names = gb.attempt_arrays(db, QS)
+    assert names == ["Ana Ruiz", "Bo Chen"]
+    got = list(zip(np.asarray(table.learner).tolist(), [table.qids[q] for q in table.question],
+                   np.asarray(table.certainty).tolist(), strict=True))
+    assert got == [(0, "g-single", 1), (0, "g-single", 3), (0, "g-multi", 0), (0, "g-order", 0),
+                   (1, "g-rate", 0), (1, "g-order", 2)]
+
+
 def test_a_gradebook_whose_name_holds_uri_characters_is_read_by_processes(tmp_path, three, monkeypatch):
     """The processes of a large read open the gradebook by a read-only URI: a name with a space, "#", "?" or "%" is
     the same file, read as one process reads it (not another file, not a traceback)."""

@@ -993,7 +993,6 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
     distinct (question, answer) is read once, a row of `values` (`answer` gives each attempt's); an attempt at a
     question not in `questions` keeps an empty answer."""
     table, names, question_ids, answer_texts = _attempts_with_lookups(db, session)
-    count = len(table)
     learner, learner_seen = pd.factorize(table[:, 0], sort=True)
     question, question_seen = pd.factorize(table[:, 1])
     qids = [question_ids[q] for q in question_seen]
@@ -1008,14 +1007,15 @@ def attempt_arrays(db: str | Path, questions: dict[str, Question],
             _fill_values(pair_values[k], qids[q], slots[qids[q]], json.loads(answer_texts[a]))
     order = np.argsort(learner, kind="stable")
     table = AttemptTable(qids, learner[order].astype(np.int64), question[order].astype(np.int64), table[order, 3],
-                         order.astype(np.int64), np.zeros(count, dtype=np.int64), pair_values,
-                         pair[order].astype(np.int64))
+                         order.astype(np.int64), table[order, 4], pair_values, pair[order].astype(np.int64))
     return table, [names[i] for i in learner_seen]
 
 
 #: bits enough for at_ms (times to the year 10889) and for an attempt's place in its file (below MAX_ENTRIES: a
 #: longer file is refused), which `_attempt_ids` packs together
 AT_MS_BITS, SEQ_BITS = 48, MAX_ENTRIES.bit_length()
+#: bits enough for a certainty (0: not stated, 1 to 3)
+CERTAINTY_BITS = 2
 
 
 #: a gradebook of at least this many attempts (of the session read) is read by a pool of processes, one per
@@ -1024,22 +1024,23 @@ PARALLEL_READ_FROM = 200_000
 
 
 def _attempt_ids(con: sqlite3.Connection, session: str | None, db: str | Path | None = None) -> np.ndarray:
-    """count x 4: learner, question, answer ids and at_ms of the attempts (of one session, or all), in the order
-    they were stored (by file, then `seq`). SQLite hands over each value as a Python object, so learner, question,
-    answer and file come packed in one integer, and at_ms and seq in another, when they fit in 63 bits (as in any
-    real gradebook), and are unpacked with numpy; a large gradebook (`db`: its path) is read by processes at once."""
+    """count x 5: learner, question, answer ids, at_ms and certainty (0: not stated) of the attempts (of one
+    session, or all), in the order they were stored (by file, then `seq`). SQLite hands over each value as a Python
+    object, so learner, question, answer, file and certainty come packed in one integer, and at_ms and seq in
+    another, when they fit in 63 bits (as in any real gradebook), and are unpacked with numpy; a large gradebook
+    (`db`: its path) is read by processes at once."""
     where, params = _of_session(session)
     count = con.execute(f"SELECT COUNT(*) FROM attempts {where}", params).fetchone()[0]
     bits = [int(con.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0]).bit_length()
-            for t in ("learners", "questions", "answers", "files")]
+            for t in ("learners", "questions", "answers", "files")] + [CERTAINTY_BITS]
     if sum(bits) > 63 or AT_MS_BITS + SEQ_BITS > 63:
         table = np.fromiter(chain.from_iterable(con.execute(
-            f"SELECT learner, question, answer, at_ms, file, seq FROM attempts {where}", params)),
-            dtype=np.int64, count=6 * count).reshape(count, 6)
-        return table[np.lexsort((table[:, 5], table[:, 4])), :4]
-    shifts = np.cumsum([0, *bits[::-1]])[::-1][1:].tolist()  # learner, question, answer, file (lowest)
-    select = (f"SELECT (learner << {shifts[0]}) | (question << {shifts[1]}) | (answer << {shifts[2]}) | file, "
-              f"(at_ms << {SEQ_BITS}) | seq FROM attempts {where}")
+            f"SELECT learner, question, answer, at_ms, COALESCE(certainty, 0), file, seq FROM attempts {where}",
+            params)), dtype=np.int64, count=7 * count).reshape(count, 7)
+        return table[np.lexsort((table[:, 6], table[:, 5])), :5]
+    shifts = np.cumsum([0, *bits[::-1]])[::-1][1:].tolist()  # learner, question, answer, file, certainty (lowest)
+    select = (f"SELECT (learner << {shifts[0]}) | (question << {shifts[1]}) | (answer << {shifts[2]}) | "
+              f"(file << {shifts[3]}) | COALESCE(certainty, 0), (at_ms << {SEQ_BITS}) | seq FROM attempts {where}")
     parts = _learner_ranges(con, processors()) if db is not None and count >= PARALLEL_READ_FROM else []
     if len(parts) > 1:
         packed = _read_in_parts(db, f"{select} {'AND' if where else 'WHERE'} learner BETWEEN ? AND ?", params, parts)
@@ -1047,11 +1048,11 @@ def _attempt_ids(con: sqlite3.Connection, session: str | None, db: str | Path | 
         packed = np.fromiter(chain.from_iterable(con.execute(select, params)), dtype=np.int64, count=2 * count)
     ids, times = packed[0::2], packed[1::2]
     masks = [(1 << b) - 1 for b in bits]
-    file, seq = ids & masks[3], times & ((1 << SEQ_BITS) - 1)
+    file, seq = (ids >> shifts[3]) & masks[3], times & ((1 << SEQ_BITS) - 1)
     order = np.argsort((file << SEQ_BITS) | seq, kind="stable")
     ids = ids[order]
     return np.column_stack([ids >> shifts[0], (ids >> shifts[1]) & masks[1], (ids >> shifts[2]) & masks[2],
-                            times[order] >> SEQ_BITS])
+                            times[order] >> SEQ_BITS, ids & masks[4]])
 
 
 def _learner_ranges(con: sqlite3.Connection, parts: int) -> list[tuple[int, int]]:
