@@ -238,7 +238,9 @@ def test_workbook_widgets_by_click_and_keyboard_score_as_the_grader(chromium, la
         if i % 2 and q.kind == "multi":
             again = again[:-1]
         answer_by_keyboard(page, q, again)
-        page.wait_for_timeout(300)
+        # the kernel sends the second attempt's feedback whole (score and first-attempt line in one HTML): until the
+        # line shows, the first attempt's score is still on screen (CI read it once after a fixed 300 ms)
+        widget(page, q.id).locator("[data-role=first-line]").wait_for(state="visible", timeout=30_000)
         assert shown_score(page, q.id) == percent(score_item(q, again).score), q.id
         assert "first attempt scored" in widget(page, q.id).inner_text()
         latest[q.id] = shown_score(page, q.id)
