@@ -18,13 +18,16 @@ from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 from test_certificates import make_record, rewrite_keywords
 
+from nasams_course.catalog import load_catalog
 from nasams_course.training.certificate_pdf import (
+    NOT_A_CERTIFICATE,
     TTF,
     PrintError,
     certificate_pdf,
     read_pdf_text,
     read_printed,
     statement_pdf,
+    unspaced,
     verification_url,
 )
 from nasams_course.training.certificates import (
@@ -35,7 +38,7 @@ from nasams_course.training.certificates import (
     normalize_code,
     token_digest,
 )
-from nasams_course.training.issuer import Issuer, b64url, b64url_decode, key_id_of, public_raw
+from nasams_course.training.issuer import NAME_MAX, Issuer, b64url, b64url_decode, key_id_of, public_raw
 from nasams_course.training.verify import verify, verify_pdf
 
 ORG = "Mitigation Training Institute"
@@ -178,9 +181,9 @@ def font_for(base_font: str) -> tuple[str, str, str | None]:
     return name.split("-")[0].lower(), "B" if name.endswith("Bold") else "", None
 
 
-def drawn(path: Path) -> tuple[Box, list[Box], list[Box], list[Box]]:
+def drawn(path: Path, page_no: int = 0) -> tuple[Box, list[Box], list[Box], list[Box]]:
     """A PDF page's size, its rectangles, its images and its lines of text (each as wide as its font prints it)."""
-    page = PdfReader(str(path)).pages[0]
+    page = PdfReader(str(path)).pages[page_no]
     measure = FPDF(unit="pt")
     measure.core_fonts_encoding = "windows-1252"
     texts: list[Box] = []
@@ -207,9 +210,9 @@ def drawn(path: Path) -> tuple[Box, list[Box], list[Box], list[Box]]:
     return Box(0, 0, float(mediabox.width), float(mediabox.height)), rects, images, texts
 
 
-def assert_readable(path: Path) -> tuple[Box, list[Box], list[Box], list[Box]]:
+def assert_readable(path: Path, page_no: int = 0) -> tuple[Box, list[Box], list[Box], list[Box]]:
     """Every line of text on the page, inside its border (if it has one), clear of every other line and image."""
-    page, rects, images, texts = drawn(path)
+    page, rects, images, texts = drawn(path, page_no)
     frame = rects[0] if rects else page
     for i, box in enumerate(texts):
         assert box.inside(frame, clearance=4), f"{box.text!r} runs into the border or off the page"
@@ -256,6 +259,69 @@ def test_a_certificate_with_long_names_keeps_every_line_on_its_letter_page_clear
     for heading in ("Provisions covered", "Level per domain"):
         at = [t.text.strip() for t in texts if t.left < qr.left].index(heading)
         assert tops[at - 1] - tops[at] > tops[at] - tops[at + 1] + 3, heading
+
+
+def longest(phrase: str, length: int = NAME_MAX) -> str:
+    """`phrase` repeated to exactly `length` characters, the last one not a space: a text field at its longest."""
+    text = ((phrase + " ") * length)[:length - 1].rstrip()
+    return text + "." * (length - len(text))
+
+
+MM = 72 / 25.4  # points in a millimetre
+CATALOG = load_catalog()
+#: a record whose every field is as long as a record allows (in words, not in runs of W), in Helvetica or DejaVu Sans
+LONGEST = {
+    "helvetica": dict(learner=longest("Maximiliana Wolkenstein-Hohenberg de la Vega y Montenegro"),
+                      session_title=longest("Confidentiality, privilege and records: working with victims, counsel "
+                                            "and experts in capital cases")),
+    "dejavu": dict(learner=longest("Łukasz Nguyễn Ørsted-Wolkenstein de la Vega y Świętochowski"),
+                   session_title=longest("Poufność, tajemnica i dokumentacja: praca z ofiarami, obrońcami i biegłymi")),
+}
+ISSUERS = {"helvetica": longest("The Capital Mitigation and Sentencing Advocacy Training Institute of the Western and "
+                                "Mountain States"),
+           "dejavu": longest("Instytut Szkoleniowy Łagodzenia Kar i Rzecznictwa w Sprawach Karnych Zachodu")}
+
+
+def longest_record(issuer: Issuer, font: str, **over) -> dict:
+    return make_record(issuer, **{
+        **LONGEST[font], "session_id": longest("ce-2026-11-confidentiality-privilege-records-"),
+        "completed_on": "2026-09-30", "minutes": 59_999, "provisions": list(CATALOG.ids),
+        "levels": {d.id: "Developing" for d in CATALOG.domains}, **over})
+
+
+def issuer_named(name: str) -> tuple[Issuer, Ed25519PrivateKey]:
+    key = Ed25519PrivateKey.generate()
+    return Issuer(name, key_id_of(public_raw(key)), public_raw(key), "https://x.org/verify.html"), key
+
+
+@pytest.mark.parametrize("font", ["helvetica", "dejavu"])
+def test_a_certificate_with_every_field_at_its_longest_keeps_all_of_it_and_its_token_on_one_page(tmp_path, font):
+    issuer, key = issuer_named(ISSUERS[font])
+    record = longest_record(issuer, font)
+    assert all(len(record[f]) == NAME_MAX for f in ("learner", "session_id", "session_title", "issuer"))
+    token = issue(record, key)
+    pdf = certificate_pdf(record, token, issuer, tmp_path / "c.pdf")
+    assert len(PdfReader(str(pdf)).pages) == 1
+    keyword_token, text = read_pdf_text(pdf)
+    assert keyword_token == read_printed(text)["token"] == token and verify_pdf(pdf, issuer).valid
+    page, _rects, _images, texts = assert_readable(pdf)  # inside the border, clear of each other and the QR code
+    assert min(t.bottom for t in texts) >= 16 * MM - 0.5  # above the bottom margin, as wide as the top one
+    assert max(t.top for t in texts) <= page.top - 16 * MM + 0.5
+    assert {t.font for t in texts if t.size == 6.5} == {"Courier"}  # the token, at its size
+    assert min(t.size for t in texts if t.font != "Courier") >= 7
+    assert ("DejaVuSansBold" in {t.font for t in texts}) == (font == "dejavu")
+
+
+def test_a_certificate_too_long_for_one_page_even_in_small_type_is_refused_naming_its_longest_field(tmp_path):
+    """Runs of capital W, the widest letter, in the session title and the issuer's name, in DejaVu Sans (wider than
+    Helvetica), the other fields at their longest: no type size from 7 points up fits them."""
+    issuer, key = issuer_named("W" * NAME_MAX)
+    record = longest_record(issuer, "dejavu", session_title="W" * NAME_MAX)
+    with pytest.raises(PrintError) as caught:
+        certificate_pdf(record, issue(record, key), issuer, tmp_path / "c.pdf")
+    assert str(caught.value) == ("session_title: too long to print the certificate on one page, even in 7-point "
+                                 "type (200 characters): shorten it")
+    assert not (tmp_path / "c.pdf").exists()
 
 
 def lines_of(path: Path) -> list[str]:
@@ -327,6 +393,7 @@ STATEMENT_HEAD = [
     "complete it, this remains:",
 ]
 LEVELS_NOTE = "Levels, by score: Mastery from 85%, Proficient from 70%, Developing from 50%, Beginning from 0%."
+STATEMENT_FOOT = "Page 1 of 1 · Ben Ode · A seminar (session id ce-2026-11) · not a certificate"
 
 
 def statement(tmp_path, remaining: dict) -> Path:
@@ -348,8 +415,10 @@ def test_a_statement_lists_what_remains_in_words_each_list_in_the_order_given(tm
         "Critical errors still standing (answered with a violation, not yet answered right)",
         "- S16 · Privilege covers the specialist and social workers",
         LEVELS_NOTE,
+        STATEMENT_FOOT,
     ]
     reader = PdfReader(str(pdf))
+    assert len(reader.pages) == 1
     assert (reader.metadata.title, reader.metadata.subject, reader.metadata.creator) == (
         "Statement of what remains: Ben Ode", "A seminar: not a certificate", "nasams-course")
     page, rects, images, texts = assert_readable(pdf)
@@ -361,7 +430,45 @@ def test_a_statement_lists_what_remains_in_words_each_list_in_the_order_given(tm
 def test_a_statement_with_nothing_left_in_a_list_says_nothing(tmp_path, remaining):
     assert lines_of(statement(tmp_path, remaining)) == [
         *STATEMENT_HEAD, "Provisions not yet attempted", "Nothing.", "Domains below Proficient", "Nothing.",
-        "Critical errors still standing (answered with a violation, not yet answered right)", "Nothing.", LEVELS_NOTE]
+        "Critical errors still standing (answered with a violation, not yet answered right)", "Nothing.", LEVELS_NOTE,
+        STATEMENT_FOOT]
+
+
+@pytest.mark.parametrize("font", ["helvetica", "dejavu"])
+def test_a_statement_of_everything_flows_onto_pages_each_footed_with_the_learner_the_session_and_its_number(
+        tmp_path, font):
+    """A learner who attempted nothing: all 44 provisions and every domain, three critical errors besides (more than
+    one learner can have at once), and the longest name, session title and id a record allows."""
+    learner, title, sid = LONGEST[font]["learner"], LONGEST[font]["session_title"], longest("ce-2026-11-")
+    critical = ["S5", "S16", "E6"]
+    remaining = {"provisions_not_attempted": list(CATALOG.ids), "critical_errors": critical,
+                 "domains_below_proficient": {d.id: "Beginning" for d in CATALOG.domains}}
+    pdf = statement_pdf(learner, {"id": sid, "title": title}, remaining, tmp_path / "s.pdf")
+    pages = PdfReader(str(pdf)).pages
+    assert len(pages) > 1
+    lines = lines_of(pdf)
+    for pid in [*CATALOG.ids, *critical]:
+        assert f"- {pid} · {CATALOG.provision(pid).title}" in lines
+    assert all(f"- {d.title}: Beginning" in lines for d in CATALOG.domains) and LEVELS_NOTE in lines
+    assert NOT_A_CERTIFICATE in pages[0].extract_text()
+    for n, page in enumerate(pages, 1):
+        foot = f"Page {n} of {len(pages)} · {learner} · {title} (session id {sid}) · not a certificate"
+        assert unspaced(foot) in unspaced(page.extract_text()), n
+        box, _rects, _images, texts = assert_readable(pdf, n - 1)  # no line over another, nor over the foot
+        assert min(t.bottom for t in texts) >= 16 * MM - 0.5 and max(t.top for t in texts) <= box.top - 16 * MM
+
+
+def test_a_statements_heading_never_ends_a_page_without_its_lists_first_line(tmp_path):
+    """However many provisions remain, a page break falls before a heading, not between it and its list."""
+    headings = {"Provisions not yet attempted", "Domains below Proficient",
+                "Critical errors still standing (answered with a violation, not yet answered right)"}
+    domains = {d.id: "Beginning" for d in CATALOG.domains}
+    for count in range(20, len(CATALOG.ids) + 1):
+        remaining = {"provisions_not_attempted": list(CATALOG.ids[:count]), "domains_below_proficient": domains,
+                     "critical_errors": ["S5", "S16"]}
+        for page in PdfReader(str(statement(tmp_path, remaining))).pages:
+            body = page.extract_text().splitlines()[:-1]  # without the foot
+            assert body[-1].strip() not in headings, count
 
 
 def test_a_statement_of_critical_errors_alone_lists_them(tmp_path):

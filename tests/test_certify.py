@@ -420,3 +420,23 @@ def test_from_the_gradebook_answers_at_one_time_count_in_file_order_and_the_date
     assert gb.import_files(db, [first, second], questions=BANK.questions).ok
     [eve] = from_gradebook(db, plan, BANK)
     assert (eve.name, eve.complete, eve.completed_on, eve.remaining) == ("Eve Sol", True, "2026-11-03", {})
+
+
+def test_certify_refuses_a_certificate_too_long_for_its_page_naming_the_field_and_writes_nothing(cohort, capsys):
+    """The assessment under an id of 80 letters w, a title and an issuer's name of 200 capital Ws, for a learner named
+    in 200 of the widest letters DejaVu Sans prints (Canadian syllabics, near twice as wide as a W): as long as a
+    syllabus, an issuer file and a response file allow, and no type size from 7 points up fits it on one page."""
+    tmp, plan = cohort["tmp"], PLANS[PART1]
+    wide = tmp / "wide.yml"
+    wide.write_text(PART1.read_text(encoding="utf-8").replace(f"id: {plan.id}", f"id: {'w' * 80}")
+                    .replace(f'title: "{plan.title}"', f"title: {'W' * 200}"), encoding="utf-8")
+    learner = "ᙱ" * 200
+    answers = responses(tmp / "w.json", learner, "w" * 80, keyed(plan))
+    key, issuer, _ = init_issuer(tmp / "wide-keys", "W" * 200)
+    args = ["--root", str(REPO), "certify", "--session", str(wide), "--key", str(key), "--issuer", str(issuer),
+            "--out", str(tmp / "out"), str(answers)]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        f"nasams-course: learner 1 ({learner!r}): learner: too long to print the certificate on one page, even in "
+        "7-point type (200 characters): shorten it\n")
+    assert not (tmp / "out").exists()

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nasams_course.catalog import load_catalog
 from nasams_course.training.certificate_pdf import (
     PrintError,
+    certificate_layout,
     certificate_pdf,
     check_printable,
     remaining_sections,
@@ -73,8 +74,9 @@ def certify_learners(rows: list[LearnerOutcome | dict], session_title: str, sess
                      issued_at: str | None = None) -> list[Issued]:
     """Certify every learner of `rows` who completed the session, and give each who did not a statement of what
     remains. Every record is checked before anything is written (RecordError names the learner and the field, as
-    does a name the PDF fonts cannot print), and no existing file is replaced. Writes `certificate-<ID>.pdf` and
-    `.json`, `statement-<n>-<name>.pdf` and `certificates.csv` into `out_dir`."""
+    does a name the PDF fonts cannot print or a certificate whose fields cannot fit its page), and no existing file
+    is replaced. Writes `certificate-<ID>.pdf` and `.json`, `statement-<n>-<name>.pdf` and `certificates.csv` into
+    `out_dir`."""
     rows = [r if isinstance(r, LearnerOutcome) else LearnerOutcome(**r) for r in rows]
     at = issued_at or utc_now()
     check_printable({"session title": session_title, "session id": session_id, "issuer": issuer.name})
@@ -92,7 +94,8 @@ def certify_learners(rows: list[LearnerOutcome | dict], session_title: str, sess
                     learner=row.name, session_id=session_id, session_title=session_title,
                     completed_on=row.completed_on, minutes=minutes, provisions=row.provisions, levels=row.levels,
                     issuer=issuer, issued_at=at)
-            except RecordError as exc:
+                certificate_layout(records[i], issue(records[i], key))  # its page: laid out, not yet written
+            except (RecordError, PrintError) as exc:
                 raise RecordError(f"learner {i + 1} ({row.name!r}): {exc}") from None
     out_dir = Path(out_dir)
     targets = [out_dir / RUN_CSV] + [out_dir / f"certificate-{r['id']}.{ext}" for r in records.values()
