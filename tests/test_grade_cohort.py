@@ -19,7 +19,7 @@ from nasams_course.content.models import Bank
 from nasams_course.grading import grade
 from nasams_course.grading.cohort import cohort_reports
 from nasams_course.responses import ResponseFileError, read_responses
-from nasams_course.training import cohort_files, roster
+from nasams_course.training import cohort_files, processes, roster
 from nasams_course.training.cohort_files import read_cohort
 
 BANK = course_bank()
@@ -148,6 +148,23 @@ def test_grade_files_in_worker_processes_gives_what_one_process_gives(cohort, mo
         expected.append({"file": str(path), "learner": None, "session": None, "problems": [ref["refused"]],
                          "report": None} if "refused" in ref else {"file": str(path), **ref})
     assert [orjson.loads(g.json) for g in two] == expected
+
+
+def test_workers_are_as_many_as_the_processors_this_process_may_use(monkeypatch):
+    """Its affinity where the system tells it (not the machine's count), else the machine's count, else one."""
+    monkeypatch.setattr(processes.os, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
+    monkeypatch.setattr(processes.os, "cpu_count", lambda: 8)
+    assert processes.processors() == 3
+    monkeypatch.delattr(processes.os, "sched_getaffinity")
+    assert processes.processors() == 8
+    monkeypatch.setattr(processes.os, "cpu_count", lambda: None)  # the count cannot be told
+    assert processes.processors() == 1
+
+
+def test_workers_are_forked_where_the_system_can_and_not_elsewhere(monkeypatch):
+    assert processes.can_fork()  # Linux, where the tests run
+    monkeypatch.setattr(processes.multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # as on Windows
+    assert not processes.can_fork()
 
 
 def test_chunks_hold_at_most_so_many_files_and_bytes_in_order(tmp_path):
