@@ -14,6 +14,7 @@ from nasams_course.content.models import UnknownChapterError
 from nasams_course.grading import grade
 from nasams_course.grading.items import score_item
 from nasams_course.responses import SCHEMA, read_responses
+from nasams_course.session import domain_frame, profile_frame
 
 BANK = course_bank()
 CHAPTER = "honesty"  # single, multi, rate and order questions, options with and without violations
@@ -58,6 +59,9 @@ def test_weak_answers_are_never_critical_and_critical_answers_always_are():
         # below the key, unless (a single question) every other option is a violation
         safe = [o for o in q.options if not getattr(o, "violation", None)]
         assert not weak.critical and (weak.score < 1 or (q.kind == "single" and len(safe) == 1)), q.id
+        if q.kind == "multi":  # one correct option and every wrong one that is not a violation
+            assert trainer.weak_answer(q) == [next(o.id for o in q.options if o.correct)] + [
+                o.id for o in q.options if not o.correct and not o.violation], q.id
         bad = trainer.critical_answer(q)
         assert (bad is not None) == (len(safe) < len(q.options)), q.id
         if bad is not None:
@@ -160,8 +164,9 @@ def test_grade_file_shows_the_learner_the_count_completion_profiles_and_reviews(
     n = len(trainer.scope([CHAPTER]))
     shown = shown_by_grade_file(monkeypatch, strong, [CHAPTER])
     assert html_of(shown) == [f"<p><strong>Sample learner A (strong)</strong>: {n} questions answered, complete.</p>"]
-    frames = [s for s in shown if not hasattr(s, "data")]
-    assert len(frames) == 2  # the provision and domain profiles; no review: nothing to review
+    report = graded(json.loads(strong.read_text(encoding="utf-8")), tmp_path, trainer.scope([CHAPTER]))
+    frames = shown[1:]  # the provision and domain profiles; no review: nothing to review
+    assert len(frames) == 2 and frames[0].equals(profile_frame(report)) and frames[1].equals(domain_frame(report))
     shown = shown_by_grade_file(monkeypatch, weak, [CHAPTER])
     assert html_of(shown)[0] == f"<p><strong>Sample learner B (weak)</strong>: {n} questions answered, not complete.</p>"
     assert len([s for s in shown if not hasattr(s, "data")]) == 2
