@@ -5,6 +5,7 @@ cohort_reports): the very results of the reference, `read_responses` and `grade(
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import orjson
@@ -201,6 +202,21 @@ def test_the_golden_response_files_read_as_the_reference_reads_them_even_all_at_
     got = vectorized(paths, QS, now_ms=GOLDEN["now"])
     assert got == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
     assert sum("refused" in g for g in got) >= 10
+
+
+def test_without_a_clock_given_the_future_is_judged_against_the_machine_s_as_the_reference_judges_it(tmp_path):
+    """No `now_ms`: the machine's clock, in milliseconds, for the fast reader and the reference alike. An answer 25
+    hours ahead is in the future (and skipped, in the reference's words); one an hour ahead is within the day allowed."""
+    single = next(x for x in BANK.questions.values() if x.kind == "single")
+    now = datetime.now(UTC)
+    path = tmp_path / "ahead.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Ahead", "responses": [
+        {"question": single.id, "answer": single.option_ids[0], "at": f"{now + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}"},
+        {"question": single.id, "answer": single.option_ids[1], "at": f"{now + timedelta(hours=25):%Y-%m-%dT%H:%M:%SZ}"},
+    ]}), encoding="utf-8")
+    got = vectorized([path], BANK.questions)
+    assert got == [reference(path, BANK.questions)]
+    assert got[0]["problems"] == [f"{path}: responses[1]: 'at' is in the future"]
 
 
 def test_a_scope_of_no_questions_gives_every_learner_the_empty_report_grade_gives(tmp_path):
