@@ -219,6 +219,26 @@ def test_without_a_clock_given_the_future_is_judged_against_the_machine_s_as_the
     assert got[0]["problems"] == [f"{path}: responses[1]: 'at' is in the future"]
 
 
+def test_a_field_the_plain_form_lacks_sends_a_file_to_the_reference_even_in_a_self_rating(tmp_path):
+    """A field of no known name is the reference's to judge, at the top or in a self-rating: nested 12 deep, the
+    reference refuses the file (too deep), and so must the cohort reader; shallow, both read it."""
+    single = next(x for x in BANK.questions.values() if x.kind == "single")
+    deep: list = []
+    for _ in range(12):
+        deep = [deep]
+    files = {}
+    for where, extra in (("top", deep), ("rating", deep), ("shallow", 1)):
+        rating = {"provision": "S5", "stage": "before", "rating": 2, "at": "2026-11-02T09:00:00Z"}
+        data = {"schema": "nasams-course/responses@2", "learner": where, "responses": [
+            {"question": single.id, "answer": single.option_ids[0], "at": "2026-11-02T10:00:00Z"}],
+            "self_ratings": [rating | ({"note": extra} if where == "rating" else {})]}
+        files[where] = tmp_path / f"{where}.json"
+        files[where].write_text(json.dumps(data | ({} if where == "rating" else {"note": extra})), encoding="utf-8")
+    got = vectorized(list(files.values()), BANK.questions, now_ms=GOLDEN["now"])
+    assert got == [reference(p, BANK.questions, now_ms=GOLDEN["now"]) for p in files.values()]
+    assert ["refused" in g for g in got] == [True, True, False]
+
+
 def test_a_scope_of_no_questions_gives_every_learner_the_empty_report_grade_gives(tmp_path):
     """No question in scope (a session of readings only): every readable file's report is `grade`'s on nothing (no
     item, provision or domain, not complete), with 0 answered and 0 critical errors counted."""
