@@ -62,6 +62,8 @@ def test_weak_answers_are_never_critical_and_critical_answers_always_are():
         if q.kind == "multi":  # one correct option and every wrong one that is not a violation
             assert trainer.weak_answer(q) == [next(o.id for o in q.options if o.correct)] + [
                 o.id for o in q.options if not o.correct and not o.violation], q.id
+        if q.kind == "rate":  # each rating mirrored from the key (1 as 4, 2 as 3), a violation rated 2
+            assert trainer.weak_answer(q) == {o.id: 2 if o.violation else 5 - o.key for o in q.options}, q.id
         bad = trainer.critical_answer(q)
         assert (bad is not None) == (len(safe) < len(q.options)), q.id
         if bad is not None:
