@@ -76,8 +76,10 @@ def test_weak_answers_are_never_critical_and_critical_answers_always_are():
 
 
 def of_kinds(*kinds: str) -> dict:
-    """Questions of the bank of these kinds in this order (each a different question)."""
-    pool = {k: [q for q in BANK.questions.values() if q.kind == k] for k in set(kinds)}
+    """Questions of the bank of these kinds in this order (each a different question; multi questions with the most
+    correct options first, so that one short is not the first alone)."""
+    pool = {k: sorted((q for q in BANK.questions.values() if q.kind == k),
+                      key=lambda q: -sum(getattr(o, "correct", False) for o in q.options)) for k in set(kinds)}
     picked = [pool[k].pop(0) for k in kinds]
     return {q.id: q for q in picked}
 
@@ -104,7 +106,7 @@ def test_the_sample_learners_are_strong_weak_and_critical_as_named(tmp_path):
     keyed = [trainer.keyed_answer(q) for q in questions.values()]
     # strong: the key, except the (multi) questions at positions 1 and 4, one correct option short
     assert [i for i, (a, k) in enumerate(zip(answers["strong"], keyed, strict=True)) if a != k] == [1, 4]
-    assert all(answers["strong"][i] == keyed[i][:-1] for i in (1, 4))
+    assert all(answers["strong"][i] == keyed[i][:-1] and len(keyed[i]) > 2 for i in (1, 4))
     # weak: every fourth question keyed, the others weak
     assert answers["weak"] == [k if i % 4 == 0 else trainer.weak_answer(q)
                                for i, (k, q) in enumerate(zip(keyed, questions.values(), strict=True))]
