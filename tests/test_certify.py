@@ -22,6 +22,7 @@ from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.responses import format_time
 from nasams_course.trainer import keyed_answer, weak_answer
 from nasams_course.training import gradebook as gb
+from nasams_course.training import register
 from nasams_course.training.certificate_pdf import read_pdf_text
 from nasams_course.training.certificates import format_code
 from nasams_course.training.certify import slug
@@ -241,6 +242,36 @@ def test_a_revocation_the_list_cannot_take_leaves_the_register_as_it_was(cohort,
     assert broken.read_text() == "{not json"
 
 
+def test_the_register_and_the_certificate_hold_the_same_issue_time(cohort, monkeypatch):
+    """The time the register records is the time signed into the certificate, whatever the clock says between."""
+    monkeypatch.setattr(register, "utc_now", lambda: "2026-11-20T09:00:00Z")
+    assert main(certify(cohort, "confidentiality-and-victims", "conf", "--db", str(cohort["db"]))) == 0
+    ana = json.loads((cohort["tmp"] / "conf" / run_csv(cohort["tmp"] / "conf")["Ana Ruiz"]["json"]).read_text())
+    assert ana["record"]["issued_at"] == register_frame(cohort["db"]).iloc[0]["issued_at"] == "2026-11-20T09:00:00Z"
+
+
+def test_a_revocation_lists_the_time_and_reason_the_register_holds(cohort):
+    """The published list says what the register says: when the certificate was revoked and why (no reason: none),
+    also when it was already revoked and is added to another list."""
+    db = cohort["db"]
+    assert main(certify(cohort, str(PART1), "part1", "--db", str(db))) == 0
+    ids = dict(zip(register_frame(db)["learner"], register_frame(db)["id"], strict=True))
+    first, second = cohort["tmp"] / "first.json", cohort["tmp"] / "second.json"
+    row, newly = register.revoke(db, ids["Ben Ode"], first, "issued in error", at="2026-11-20T09:00:00Z")
+    assert newly and (row.revoked_at, row.reason) == ("2026-11-20T09:00:00Z", "issued in error")
+    row, newly = register.revoke(db, ids["Ben Ode"], second, "another reason", at="2026-11-21T09:00:00Z")
+    assert not newly and (row.revoked_at, row.reason) == ("2026-11-20T09:00:00Z", "issued in error")
+    row, newly = register.revoke(db, ids["Cy Park"], second, at="2026-11-22T09:00:00Z")
+    assert newly and (row.revoked_at, row.reason) == ("2026-11-22T09:00:00Z", "")
+    listed = {path.name: {e["id"]: (e["revoked_at"], e["reason"]) for e in json.loads(path.read_text())["revoked"]}
+              for path in (first, second)}
+    assert listed == {"first.json": {ids["Ben Ode"]: ("2026-11-20T09:00:00Z", "issued in error")},
+                      "second.json": {ids["Ben Ode"]: ("2026-11-20T09:00:00Z", "issued in error"),
+                                      ids["Cy Park"]: ("2026-11-22T09:00:00Z", "")}}
+    frame = register_frame(db).set_index("learner")
+    assert (frame.loc["Cy Park", "revoked_at"], frame.loc["Cy Park", "reason"]) == ("2026-11-22T09:00:00Z", "")
+
+
 BAD = {
     "neither files nor --db": (["certify", "--session", "confidentiality-and-victims", "--key", "{key}", "--issuer",
                                 "{issuer}", "--out", "{tmp}/o"], "one of the two"),
@@ -262,8 +293,11 @@ BAD = {
                                    "--key", "{key}", "--issuer", "{issuer}", "--out", "{tmp}/o"],
                                   "saved from session 'part1-assessment'"),
     "revoke an unknown id": (["revoke", "ABCDE-12345", "--db", "{db}", "--revoked", "{tmp}/r.json"],
-                             "has no certificate ABCDE-12345"),
+                             "has no certificate ABCDE-12345 in its register (see: nasams-course certify --db)"),
     "revoke no list nor db": (["revoke", "ABCDE-12345"], "give the revocation list"),
+    "revoke what is not an id": (["revoke", "ABCDE-1234", "--db", "{db}", "--revoked", "{tmp}/r.json"],
+                                 "'ABCDE-1234' is not a certificate id (10 characters of "
+                                 "0123456789ABCDEFGHJKMNPQRSTVWXYZ, hyphens allowed)"),
 }
 
 

@@ -5,6 +5,7 @@ cohort_reports): the very results of the reference, `read_responses` and `grade(
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import orjson
@@ -19,7 +20,7 @@ from nasams_course.content.models import Bank
 from nasams_course.grading import grade
 from nasams_course.grading.cohort import cohort_reports
 from nasams_course.responses import ResponseFileError, read_responses
-from nasams_course.training import cohort_files, roster
+from nasams_course.training import cohort_files, processes, roster
 from nasams_course.training.cohort_files import read_cohort
 
 BANK = course_bank()
@@ -150,6 +151,23 @@ def test_grade_files_in_worker_processes_gives_what_one_process_gives(cohort, mo
     assert [orjson.loads(g.json) for g in two] == expected
 
 
+def test_workers_are_as_many_as_the_processors_this_process_may_use(monkeypatch):
+    """Its affinity where the system tells it (not the machine's count), else the machine's count, else one."""
+    monkeypatch.setattr(processes.os, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
+    monkeypatch.setattr(processes.os, "cpu_count", lambda: 8)
+    assert processes.processors() == 3
+    monkeypatch.delattr(processes.os, "sched_getaffinity")
+    assert processes.processors() == 8
+    monkeypatch.setattr(processes.os, "cpu_count", lambda: None)  # the count cannot be told
+    assert processes.processors() == 1
+
+
+def test_workers_are_forked_where_the_system_can_and_not_elsewhere(monkeypatch):
+    assert processes.can_fork()  # Linux, where the tests run
+    monkeypatch.setattr(processes.multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # as on Windows
+    assert not processes.can_fork()
+
+
 def test_chunks_hold_at_most_so_many_files_and_bytes_in_order(tmp_path):
     """A chunk closes before the file that would take it past `size` files or `max_bytes` bytes; a larger file is a
     chunk of its own; a file that cannot be read counts as empty (its reader says why)."""
@@ -184,6 +202,41 @@ def test_the_golden_response_files_read_as_the_reference_reads_them_even_all_at_
     got = vectorized(paths, QS, now_ms=GOLDEN["now"])
     assert got == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
     assert sum("refused" in g for g in got) >= 10
+
+
+def test_without_a_clock_given_the_future_is_judged_against_the_machine_s_as_the_reference_judges_it(tmp_path):
+    """No `now_ms`: the machine's clock, in milliseconds, for the fast reader and the reference alike. An answer 25
+    hours ahead is in the future (and skipped, in the reference's words); one an hour ahead is within the day allowed."""
+    single = next(x for x in BANK.questions.values() if x.kind == "single")
+    now = datetime.now(UTC)
+    path = tmp_path / "ahead.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Ahead", "responses": [
+        {"question": single.id, "answer": single.option_ids[0], "at": f"{now + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}"},
+        {"question": single.id, "answer": single.option_ids[1], "at": f"{now + timedelta(hours=25):%Y-%m-%dT%H:%M:%SZ}"},
+    ]}), encoding="utf-8")
+    got = vectorized([path], BANK.questions)
+    assert got == [reference(path, BANK.questions)]
+    assert got[0]["problems"] == [f"{path}: responses[1]: 'at' is in the future"]
+
+
+def test_a_field_the_plain_form_lacks_sends_a_file_to_the_reference_even_in_a_self_rating(tmp_path):
+    """A field of no known name is the reference's to judge, at the top or in a self-rating: nested 12 deep, the
+    reference refuses the file (too deep), and so must the cohort reader; shallow, both read it."""
+    single = next(x for x in BANK.questions.values() if x.kind == "single")
+    deep: list = []
+    for _ in range(12):
+        deep = [deep]
+    files = {}
+    for where, extra in (("top", deep), ("rating", deep), ("shallow", 1)):
+        rating = {"provision": "S5", "stage": "before", "rating": 2, "at": "2026-11-02T09:00:00Z"}
+        data = {"schema": "nasams-course/responses@2", "learner": where, "responses": [
+            {"question": single.id, "answer": single.option_ids[0], "at": "2026-11-02T10:00:00Z"}],
+            "self_ratings": [rating | ({"note": extra} if where == "rating" else {})]}
+        files[where] = tmp_path / f"{where}.json"
+        files[where].write_text(json.dumps(data | ({} if where == "rating" else {"note": extra})), encoding="utf-8")
+    got = vectorized(list(files.values()), BANK.questions, now_ms=GOLDEN["now"])
+    assert got == [reference(p, BANK.questions, now_ms=GOLDEN["now"]) for p in files.values()]
+    assert ["refused" in g for g in got] == [True, True, False]
 
 
 def test_a_scope_of_no_questions_gives_every_learner_the_empty_report_grade_gives(tmp_path):
