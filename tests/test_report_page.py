@@ -388,6 +388,12 @@ def test_item_tables_add_each_question_s_kind_how_many_answered_its_critical_rat
         assert s["critical"] == pytest.approx(100 * mine["critical"].mean())
         assert s["review"] == "; ".join(ia.review_reasons(s, 12))
     assert (stats["answered"] < 12).any() and stats["critical"].between(0, 100).all() and stats["critical"].max() > 0
+    assert all(type(n) is int for n in stats["answered"].tolist())  # shown as 10, not 10.0
+    # each question gets its own figures, whatever the order of the score matrix's columns
+    backwards, _quiz = rp.item_tables(graded, scores[scores.columns[::-1]])
+    assert backwards["question"].tolist() == stats["question"].tolist()[::-1]
+    for c in ("answered", "critical", "kind"):
+        assert backwards[c].tolist() == stats[c].tolist()[::-1], c
 
 
 def test_nothing_flagged_for_review_is_said_in_words(graded):
