@@ -133,12 +133,26 @@ def test_only_a_page_that_names_this_command_near_its_top_is_an_earlier_report(t
     assert rp.GENERATOR == "nasams-course report"
     for name, content, ours in (("ours", mark, True), ("late", "x" * 2000 + mark, False),
                                 ("just-in", "x" * (2000 - len(mark)) + mark, True),
+                                ("one-past", "x" * (2001 - len(mark)) + mark, False),
                                 ("other", mark.replace("report", "grade"), False)):
         (tmp_path / name).write_text(content, encoding="utf-8")
         assert rp.ours(tmp_path / name) is ours, name
     (tmp_path / "binary").write_bytes(b"\xff\xfe" + mark.encode())
     assert rp.ours(tmp_path / "binary") is False and rp.ours(tmp_path / "missing") is False
     assert rp.ours(tmp_path) is False  # a folder named index.html
+
+
+def test_an_earlier_report_with_accented_names_is_recognised_whatever_the_machine_s_locale(tmp_path):
+    """The C locale's encoding is ASCII: the page, written in UTF-8, is still read as UTF-8 and recognised."""
+    import locale
+
+    (tmp_path / "index.html").write_text(rp.page("Cohort report: Zoë", "<p>Zoë</p>"), encoding="utf-8")
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        assert rp.ours(tmp_path / "index.html") is True
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
 
 
 def test_the_page_is_english_titled_escaped_and_forbids_scripts_and_requests():
@@ -375,7 +389,8 @@ def test_item_analysis_shows_each_statistic_defined_the_test_s_figures_and_the_q
                         "standard_error": round(quiz.standard_error, 2)}
 
 
-def test_item_tables_add_each_question_s_kind_how_many_answered_its_critical_rate_and_why_to_review(graded):
+def test_item_tables_add_each_question_s_kind_how_many_answered_its_critical_rate_and_why_to_review(graded,
+                                                                                                  monkeypatch):
     scores = first_attempt_scores(graded)
     stats, quiz = rp.item_tables(graded, scores)
     assert quiz == ia.quiz_statistics(scores) and len(stats) == scores.shape[1]
@@ -389,6 +404,11 @@ def test_item_tables_add_each_question_s_kind_how_many_answered_its_critical_rat
         assert s["review"] == "; ".join(ia.review_reasons(s, 12))
     assert (stats["answered"] < 12).any() and stats["critical"].between(0, 100).all() and stats["critical"].max() > 0
     assert all(type(n) is int for n in stats["answered"].tolist())  # shown as 10, not 10.0
+    # the reasons to review a question are given the number of learners (a question few answered says so), joined
+    asked = []
+    monkeypatch.setattr(ia, "review_reasons", lambda row, learners: asked.append(learners) or ["hard", "weak"])
+    flagged, _quiz = rp.item_tables(graded, scores)
+    assert set(asked) == {12} and set(flagged["review"]) == {"hard; weak"}
     # each question gets its own figures, whatever the order of the score matrix's columns
     backwards, _quiz = rp.item_tables(graded, scores[scores.columns[::-1]])
     assert backwards["question"].tolist() == stats["question"].tolist()[::-1]
