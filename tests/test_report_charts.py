@@ -193,3 +193,19 @@ def test_charts_for_fewer_than_1000_learners_are_drawn_here_when_asked_for(monke
 def test_both_charts_are_the_heat_map_and_the_level_chart():
     heat, levels = rc._both(SCORES, CRITICAL, NAMES, LEVELS)
     assert heat == rc.heat_map(SCORES, CRITICAL, NAMES)[0] and levels == rc.domain_chart(LEVELS)[0]
+
+
+def drawn_apart(scores, critical, names, levels):
+    """What the process of its own returns, in place of the charts (picklable by name: a module function)."""
+    return "<svg>apart</svg>", f"<svg>{len(scores)} learners, {len(levels)} domains</svg>"
+
+
+def test_from_1000_learners_the_charts_are_drawn_by_a_forked_process_of_their_own(monkeypatch):
+    methods = []
+    real = rc.multiprocessing.get_context
+    monkeypatch.setattr(rc.multiprocessing, "get_context", lambda method: methods.append(method) or real(method))
+    monkeypatch.setattr(rc, "_both", drawn_apart)
+    monkeypatch.setattr(rc, "APART_FROM", 3)  # as many as these learners
+    done = rc.start_charts(SCORES, CRITICAL, NAMES, LEVELS)
+    assert methods == ["fork"]  # a copy of this process: nothing to import again, the tables' data already there
+    assert done() == ("<svg>apart</svg>", "<svg>3 learners, 2 domains</svg>")
