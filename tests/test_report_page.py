@@ -594,3 +594,17 @@ def test_a_report_of_one_learner_says_learner_and_hides_the_statistics(graded, t
     assert "Item statistics need at least 10 learners; this report has 1" in html
     assert "<li>Item statistics are hidden: they need at least 10 learners.</li>" in html
     assert not (tmp_path / "item-statistics.csv").exists() and tmp_path / "roster.csv" in written
+
+
+def test_the_heat_map_is_given_each_learner_s_scores_critical_errors_name_and_the_domain_levels(graded, monkeypatch):
+    given = []
+    monkeypatch.setattr(rp, "start_charts", lambda *args: given.append(args) or (lambda: ("<svg>h</svg>",
+                                                                                         "<svg>d</svg>")))
+    section = rp.profile_section(graded)()
+    [(scores, critical, names, levels)] = given
+    assert scores.equals(rp.provision_matrix(graded))
+    crosses = rp.provision_matrix(graded, column="critical").astype(float)
+    assert critical.equals(crosses) and set(np.unique(critical.to_numpy())) == {0.0, 1.0}
+    assert names.tolist() == graded.cohort.learners.set_index("key")["learner"].reindex(scores.index).tolist()
+    assert names.tolist()[0] == HOSTILE and levels.equals(domain_levels(graded))
+    assert "<figure><svg>h</svg><figcaption>" in section.html and "<figure><svg>d</svg><figcaption>" in section.html
