@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import time
 from html import unescape
 from types import SimpleNamespace
 
@@ -535,7 +536,14 @@ def test_the_report_is_one_page_its_tables_as_csv_and_an_earlier_report_s_tables
                                                                                                 monkeypatch):
     no_charts(monkeypatch)
     out = tmp_path / "new" / "report"
-    written = rp.write_report(graded, out)
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # 14 hours ahead of UTC: the time written must still be UTC
+    time.tzset()
+    try:
+        written = rp.write_report(graded, out)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    no_charts(monkeypatch)
     names = ["roster.csv", "provision-scores.csv", "domain-scores.csv", "domain-levels.csv", "critical-by-learner.csv",
              "critical-by-question.csv", "item-statistics.csv", "quiz-statistics.csv", "distractors-choice.csv",
              "distractors-rate.csv", "distractors-order.csv", "questions.csv"]
@@ -572,11 +580,13 @@ def test_the_report_is_one_page_its_tables_as_csv_and_an_earlier_report_s_tables
     assert "Cronbach" in html and "<th scope=\"row\">&lt;b class=" in html
     # an earlier report in the folder: its tables are replaced, one not written this time is removed
     (out / "old-table.csv").write_text("x\n")
-    few = dataclasses.replace(graded, cohort=dataclasses.replace(graded.cohort, problems=[], notes=["a <note>"]))
+    notes = ["a <note>", "another"]
+    few = dataclasses.replace(graded, cohort=dataclasses.replace(graded.cohort, problems=[], notes=notes))
     rp.write_report(few, out)
     assert not (out / "old-table.csv").exists() and (out / "roster.csv").exists()
     html = (out / "index.html").read_text(encoding="utf-8")
-    assert "<h2 id='problems'>Problems and notes about the input</h2><ul><li>a &lt;note&gt;</li></ul>" in html
+    assert ("<h2 id='problems'>Problems and notes about the input</h2><ul><li>a &lt;note&gt;</li><li>another</li>"
+            "</ul>") in html
     assert "problem(s) with the input" not in html
 
 
