@@ -571,6 +571,11 @@ def test_the_report_is_one_page_its_tables_as_csv_and_an_earlier_report_s_tables
     order = [html.index(f"<h2 id='{h}'>") for h in ("first", "roster", "profiles", "critical", "items", "distractors",
                                                      "questions", "problems")]
     assert order == sorted(order)
+    for before, h in (("</table></div>", "profiles"), ("</table></div>", "critical"), ("</table></div>", "items"),
+                      ("</table></div>", "distractors"), ("</table></div>", "questions"), ("</section>", "problems")):
+        assert f"{before}<h2 id='{h}'>" in html, h  # one section after another, nothing between
+    assert "questions flagged for <a href='#review'>review</a>; reliability (Cronbach's alpha)" in html
+    assert "Item statistics are hidden" not in html
     assert "<li>1 problem(s) with the input: <a href='#problems'>see below</a>.</li>" in html
     problems = html[html.index("<h2 id='problems'>"):]
     assert problems.startswith("<h2 id='problems'>Problems and notes about the input</h2><ul><li>")
