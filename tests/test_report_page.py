@@ -158,6 +158,12 @@ def test_an_earlier_report_with_accented_names_is_recognised_whatever_the_machin
 
 def test_the_page_is_english_titled_escaped_and_forbids_scripts_and_requests():
     html = rp.page("Cohort report: <b>&", "<p>body</p>")
+    assert html == (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"><meta name=\"viewport\" "
+        'content="width=device-width, initial-scale=1"><meta name="generator" content="nasams-course report">'
+        f"<title>Cohort report: &lt;b&gt;&amp;</title><style>{rp.STYLE}</style></head><body><main><p>body</p></main>"
+        "</body></html>\n")
     assert html.startswith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
     assert ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
             "img-src data:\">") in html
@@ -185,6 +191,8 @@ def test_what_to_look_at_first_counts_complete_learners_critical_errors_flags_an
     assert "<li>1 learner with a critical error in their latest answers:" in one
     assert "<li>Item statistics are hidden: they need at least 10 learners.</li></ul>" in one
     assert "problem" not in one and "review" not in one
+    alone = rp.first_look(pd.DataFrame({"complete": [True], "critical": [0]}), None, [])
+    assert "<li>1 of 1 learners complete (100%);" in alone and "<li>0 learners with a critical error" in alone
     none = rp.first_look(pd.DataFrame({"complete": [], "critical": []}), None, [])
     assert "<li>0 of 0 learners complete (0%);" in none and "<li>0 learners with a critical error" in none
 
@@ -511,9 +519,9 @@ def test_each_question_s_text_is_shown_escaped_with_its_options_and_their_keys(g
         "<h3>q-&lt;b&gt;&quot;x&quot;</h3><p class='muted'>Single best answer · provisions "
         f"{', '.join(single.provisions)}</p><p>&lt;script&gt;alert(&#x27;stem&#x27;)&lt;/script&gt; &amp; "
         "&quot;quoted&quot;</p><ul><li><strong>")
-    for i, o in enumerate(single.options):
-        assert (f"<li><strong>{o.id}</strong>: &lt;img src=x onerror=alert({i})&gt; &amp; more <span class='muted'>"
-                f"({rp.option_key(single, o.id)})</span></li>") in html
+    assert "<ul>" + "".join(f"<li><strong>{o.id}</strong>: &lt;img src=x onerror=alert({i})&gt; &amp; more <span "
+                            f"class='muted'>({rp.option_key(single, o.id)})</span></li>"
+                            for i, o in enumerate(single.options)) + "</ul></section>" in html
     assert (f'<section class="question-text" id="question-{rate.id}"><h3>{rate.id}</h3><p class=\'muted\'>Rate each '
             f"action · provisions {', '.join(rate.provisions)}</p><p>{rp.text(rate.stem)}</p><ul>") in html
     assert f"({rp.option_key(rate, rate.options[0].id)})" in html and "rated " in rp.option_key(rate, rate.options[0].id)
@@ -603,9 +611,17 @@ def test_a_report_of_one_learner_says_learner_and_hides_the_statistics(graded, t
     first = {k: v[v["learner"] == key] if "learner" in v else v for k, v in graded.first.items()}
     cohort = dataclasses.replace(graded.cohort, learners=one, problems=[], notes=[])
     small = dataclasses.replace(graded, cohort=cohort, latest=latest, first=first)
-    written = rp.write_report(small, tmp_path)
+    import locale
+
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # ASCII: the page (its dashes, its "·") is still written, in UTF-8
+    try:
+        written = rp.write_report(small, tmp_path)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<p class='muted'>1 learner, " in html and "<h2 id='problems'>" not in html
+    assert html.endswith("</ul></section></main></body></html>\n") and "·" in html
     assert "Item statistics need at least 10 learners; this report has 1" in html
     assert "<li>Item statistics are hidden: they need at least 10 learners.</li>" in html
     assert not (tmp_path / "item-statistics.csv").exists() and tmp_path / "roster.csv" in written
