@@ -177,14 +177,14 @@ def test_the_page_is_english_titled_escaped_and_forbids_scripts_and_requests():
 
 def test_what_to_look_at_first_counts_complete_learners_critical_errors_flags_and_problems():
     frame = pd.DataFrame({"complete": [True, False, False], "critical": [0, 2, 1]})
-    stats = pd.DataFrame({"review": ["", "very hard", "", "weak discrimination"]})
+    stats = pd.DataFrame({"review": ["", "very hard", "weak discrimination"]})
     quiz = SimpleNamespace(alpha=71.25)
     html = rp.first_look(frame, (stats, quiz), ["a.json: not valid JSON", "b.json: no learner"])
     assert html == (
         "<h2 id='first'>What to look at first</h2><ul>"
         "<li>1 of 3 learners complete (33%); <a href='#roster'>the roster</a> says why the others are not.</li>"
         "<li>2 learners with a critical error in their latest answers: <a href='#critical'>critical errors</a>.</li>"
-        "<li>2 of 4 questions flagged for <a href='#review'>review</a>; reliability (Cronbach's alpha) 71.2%.</li>"
+        "<li>2 of 3 questions flagged for <a href='#review'>review</a>; reliability (Cronbach's alpha) 71.2%.</li>"
         "<li>2 problem(s) with the input: <a href='#problems'>see below</a>.</li></ul>")
     one = rp.first_look(pd.DataFrame({"complete": [True, True, False], "critical": [0, 0, 3]}), None, [])
     assert "<li>2 of 3 learners complete (67%);" in one
