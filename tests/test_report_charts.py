@@ -209,3 +209,18 @@ def test_from_1000_learners_the_charts_are_drawn_by_a_forked_process_of_their_ow
     done = rc.start_charts(SCORES, CRITICAL, NAMES, LEVELS)
     assert methods == ["fork"]  # a copy of this process: nothing to import again, the tables' data already there
     assert done() == ("<svg>apart</svg>", "<svg>3 learners, 2 domains</svg>")
+
+
+def axes_left(svg: str) -> float:
+    """The left edge of the chart's axes (its background patch), in points."""
+    return float(re.search(r'<g id="patch_2">\s*<path d="M ([\d.]+) ', svg).group(1))
+
+
+def test_the_level_chart_is_as_wide_as_the_page_one_line_per_domain_and_makes_room_for_long_domain_names():
+    svg, _alt = rc.domain_chart(LEVELS)
+    height = (1.2 + 0.42 * 2) * 72
+    assert re.search(rf'<svg [^>]*width="612pt" height="{height:g}pt"', svg)  # 8.5 in wide, 0.42 in a domain
+    three = pd.concat([LEVELS, LEVELS.assign(title=["Dom 3", "Dom 4"])]).head(3)
+    assert re.search(rf'<svg [^>]*height="{(1.2 + 0.42 * 3) * 72:g}pt"', rc.domain_chart(three)[0])
+    long = LEVELS.assign(title=["Confidentiality, privileged communication and records", "Dom 2"])
+    assert axes_left(rc.domain_chart(long)[0]) > axes_left(svg) + 100  # the bars moved right, the name not cut off
