@@ -9,10 +9,11 @@ import csv
 import json
 
 import pandas as pd
+import pytest
 
 from conftest import REPO
 from conftest import run as run_here
-from nasams_course.training.spreadsheet import safe_cell, safe_frame, write_rows
+from nasams_course.training.spreadsheet import safe_cell, safe_frame, write_frame, write_rows
 
 HOSTILE = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tTabbed", "\rReturn"]
 
@@ -65,3 +66,51 @@ def test_hostile_learner_names_reach_the_report_and_the_export_as_text(tmp_path)
     out = run("gradebook", "export", "--db", db, "--format", "csv", "--out", tmp_path / "a.csv")
     assert out.returncode == 0, out.stderr
     assert sorted(column(tmp_path / "a.csv", "learner")) == sorted("'" + n for n in HOSTILE)
+
+
+def test_only_text_columns_are_looked_at_and_each_risky_cell_alone_is_quoted():
+    frame = pd.DataFrame({"mixed": [-1, "=x", None, "ok", 2.5], "text": pd.array(["+1", "a", None, "@b", "-"],
+                                                                              dtype="string"),
+                          "n": [-1, -2, 3, 4, 5], "f": [-1.5, 0.0, 1.0, 2.0, 3.0]})
+    safe = safe_frame(frame)
+    assert safe["mixed"].tolist() == [-1, "'=x", None, "ok", 2.5]
+    assert safe["text"].tolist()[:2] == ["'+1", "a"] and safe["text"].tolist()[3:] == ["'@b", "'-"]
+    assert pd.isna(safe["text"].tolist()[2])
+    assert safe["n"].tolist() == [-1, -2, 3, 4, 5] and safe["f"].tolist() == [-1.5, 0.0, 1.0, 2.0, 3.0]
+    assert frame["mixed"].tolist()[1] == "=x" and frame["text"].tolist()[0] == "+1"  # the caller's table kept
+    clean = pd.DataFrame({"learner": ["Ana", "Bo"], "n": [1, 2]})
+    assert safe_frame(clean).equals(clean)
+
+
+def test_write_frame_ends_lines_in_crlf_so_a_cell_holding_a_carriage_return_stays_one_row(tmp_path):
+    frame = pd.DataFrame({"learner": ["Ana\rBo", "=cmd", "Zoë"], "score": [-1.5, 2, 3]})
+    write_frame(frame, tmp_path / "t.csv")
+    data = (tmp_path / "t.csv").read_bytes()
+    assert data == 'learner,score\r\n"Ana\rBo",-1.5\r\n\'=cmd,2.0\r\nZoë,3.0\r\n'.encode()
+    with open(tmp_path / "t.csv", newline="", encoding="utf-8") as f:
+        assert [row["learner"] for row in csv.DictReader(f)] == ["Ana\rBo", "'=cmd", "Zoë"]
+
+
+def test_write_rows_writes_a_new_file_in_utf8_and_refuses_to_overwrite_one(tmp_path):
+    path = tmp_path / "run.csv"
+    write_rows(path, ["learner", "note"], [["Zoë", "a\nb"], ["-x", "+y"]])
+    assert path.read_bytes() == 'learner,note\r\nZoë,"a\nb"\r\n\'-x,\'+y\r\n'.encode()
+    with pytest.raises(FileExistsError):
+        write_rows(path, ["learner"], [["Other"]])
+    write_rows(path, ["learner", "note"], [["Ana", "1"]], mode="a")
+    assert path.read_bytes().endswith(b"'+y\r\nlearner,note\r\nAna,1\r\n")
+    assert column(path, "learner")[:2] == ["Zoë", "'-x"]
+
+
+def test_write_rows_writes_utf8_on_a_machine_whose_locale_is_not(tmp_path):
+    """The C locale's encoding is ASCII (as a server without a UTF-8 locale has): a name with an accent is still
+    written, in UTF-8, not refused or written in the locale's encoding."""
+    import locale
+
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        write_rows(tmp_path / "a.csv", ["learner"], [["Zoë"]])
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
+    assert (tmp_path / "a.csv").read_bytes() == "learner\r\nZoë\r\n".encode()

@@ -44,8 +44,8 @@ def heat_rows(scores: pd.DataFrame, names: pd.Series) -> tuple[pd.DataFrame, lis
     bands = np.array_split(order, HEAT_ROWS)
     rows = pd.DataFrame([scores.iloc[b].mean(axis=0, skipna=True) for b in bands])
     overall = scores.mean(axis=1, skipna=True).to_numpy()
-    labels = [f"{len(b)} learners, overall {np.nanmean(overall[b]) * 100:.0f}%" if np.isfinite(overall[b]).any()
-              else f"{len(b)} learners, nothing answered" for b in bands]
+    labels = [f"{len(b)} learner{'s' * (len(b) != 1)}, " + (f"overall {np.nanmean(overall[b]) * 100:.0f}%"
+              if np.isfinite(overall[b]).any() else "nothing answered") for b in bands]
     return rows, labels, "band"
 
 

@@ -1,0 +1,226 @@
+"""The cohort report's two charts (training/report_charts.py), drawn in this process: what each cell of the heat map
+shows (its colour read back from the picture), where a critical error is marked, the rows and their labels (a band of
+learners beyond 60), the level bars and their figures, and the text alternative a screen reader reads."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import colormaps
+from PIL import Image
+
+from nasams_course.charts import LEVEL_COLOURS
+from nasams_course.training import report_charts as rc
+from nasams_course.training.cohort_tables import LEVEL_ORDER
+
+
+def texts(svg: str) -> list[str]:
+    """The text elements of an SVG (text stays text: svg.fonttype none)."""
+    return re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)
+
+
+def cell_colours(svg: str, rows: int, columns: int) -> np.ndarray:
+    """The heat map's picture read back: the RGB colour at the centre of each cell, rows from the top as drawn."""
+    image = re.search(r'<image xlink:href="data:image/png;base64,([^"]+)"([^>]*)>', svg)
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(image.group(1).replace("\n", "")))).convert("RGB"))
+    if 'transform="scale(1 -1)' in image.group(2):  # matplotlib writes the picture upside down, then flips it
+        pixels = pixels[::-1]
+    h, w = pixels.shape[:2]
+    return np.array([[pixels[int((r + 0.5) * h / rows), int((c + 0.5) * w / columns)] for c in range(columns)]
+                     for r in range(rows)])
+
+
+def viridis(score: float) -> np.ndarray:
+    return np.round(np.array(colormaps["viridis"](score)[:3]) * 255)
+
+
+def grey() -> np.ndarray:
+    return np.array([int(rc.NOT_STARTED[i:i + 2], 16) for i in (1, 3, 5)])
+
+
+SCORES = pd.DataFrame({"P1": [0.5, np.nan, 1.0], "P2": [0.0, 0.25, np.nan]}, index=["a", "b", "c"])
+CRITICAL = pd.DataFrame({"P2": [0.0, 1.0, 0.0], "P1": [1.0, 0.0, 0.0], "P9": [1.0, 1.0, 1.0]}, index=["a", "b", "c"])
+NAMES = pd.Series(["Ann", "B\tx", "<C> & co"], index=["a", "b", "c"])
+
+
+def test_each_cell_is_its_score_on_viridis_from_0_to_100_and_grey_where_not_attempted():
+    svg, alt = rc.heat_map(SCORES, CRITICAL, NAMES)
+    got = cell_colours(svg, 3, 2)
+    want = np.array([[viridis(0.5), viridis(0.0)], [grey(), viridis(0.25)], [viridis(1.0), grey()]])
+    assert np.abs(got.astype(int) - want).max() <= 2, got
+    assert alt == ("Heat map of 2 provisions' scores for 3 learners; 67% of the cells attempted. The same figures are "
+                   "in provision-scores.csv.")
+    assert rc.NOT_STARTED == "#d9d9d9" and rc.HEAT_ROWS == 60
+
+
+def test_a_critical_error_is_a_cross_on_its_learner_s_row_and_provision_s_column():
+    svg, _alt = rc.heat_map(SCORES, CRITICAL, NAMES)
+    crosses = re.findall(r'<use xlink:href="#(\w+)" x="([\d.]+)" y="([\d.]+)" style="fill: #c00000; stroke: #c00000; '
+                         r'stroke-width: 1.6"/>', svg)
+    ticks = re.findall(r'<use xlink:href="#(\w+)" x="([\d.]+)" y="([\d.]+)" style="stroke: #000000; stroke-width: '
+                       r'0.8"/>', svg)
+    columns = [float(x) for mark, x, _y in ticks if mark == ticks[0][0]]  # the provisions' ticks, left to right
+    rows = [float(y) for mark, _x, y in ticks if mark == ticks[len(columns)][0]]  # the learners', top to bottom
+    assert len(columns) == 2 and len(rows) == 3
+    marked = sorted((columns.index(float(x)), rows.index(float(y))) for _m, x, y in crosses)
+    assert marked == [(0, 0), (1, 1)]  # Ann on P1, B on P2; P9 is not on the map
+    assert 'style="fill: none; stroke: #c00000; stroke-width: 1.6"' not in svg
+    assert re.search(r'<path id="' + crosses[0][0] + r'" d="M -3 3 \nL 3 -3 \nM -3 -3 \nL 3 3 \n"', svg)
+
+
+def test_the_heat_map_labels_rows_by_name_as_text_columns_by_provision_and_says_what_it_shows():
+    svg, _alt = rc.heat_map(SCORES, CRITICAL, NAMES)
+    words = texts(svg)
+    assert words[:3] == ["P1", "P2", "Provision"]
+    assert ["Ann", "B\\tx", "&lt;C&gt; &amp; co"] == words[3:6]  # a tab shown as \t, markup escaped
+    assert "Provision scores by learner (× a critical error; grey: not attempted)" in words
+    assert "Score of the latest answers (%)" in words and ["0", "50", "100"] == words[-4:-1]
+    assert re.search(r'<text style="font-size: 7px;[^>]*rotate\(-90\)">P1</text>', svg)
+    assert re.search(r'<text style="font-size: 7px;[^>]*>Ann</text>', svg)
+    assert re.search(r'<text style="font-size: 9px;[^>]*>Provision scores by learner', svg)
+
+
+def test_the_svg_is_an_image_with_its_text_alternative_and_nothing_else_of_matplotlib_s():
+    svg, alt = rc.heat_map(SCORES, CRITICAL, NAMES)
+    assert svg.startswith(f'<svg role="img" aria-label="{alt.replace(chr(39), "&#x27;")}" xmlns:xlink=')
+    assert "<metadata" not in svg and "<?xml" not in svg and "<!DOCTYPE" not in svg and "<script" not in svg
+    assert svg.count("<svg ") == 1 and svg.rstrip().endswith("</svg>")
+    # the same figure, the same SVG (ids are salted by name, not at random)
+    assert rc.heat_map(SCORES, CRITICAL, NAMES)[0] == svg
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    fig.add_subplot().set_title("<t>")
+    small = rc.svg(fig, 'a "label" & <more>')
+    assert small.startswith('<svg role="img" aria-label="a &quot;label&quot; &amp; &lt;more&gt;" ')
+    assert "&lt;t&gt;" in texts(small)
+
+
+def test_beyond_60_learners_each_row_is_a_band_of_learners_of_similar_overall_score_lowest_first():
+    n = 125
+    scores = pd.DataFrame({"P1": np.linspace(0, 1, n)[::-1], "P2": np.linspace(0, 1, n)[::-1] / 2},
+                          index=[f"k{i}" for i in range(n)])
+    scores.iloc[0:3] = np.nan  # nothing answered: lowest of all
+    names = pd.Series([f"L{i}" for i in range(n)], index=scores.index)
+    rows, labels, unit = rc.heat_rows(scores, names)
+    assert unit == "band" and len(rows) == len(labels) == 60
+    sizes = [int(label.split(" ")[0]) for label in labels]
+    assert sum(sizes) == n and set(sizes) == {2, 3} and sizes[:5] == [3, 3, 3, 3, 3]
+    assert labels[0] == "3 learners, nothing answered" and rows.iloc[0].isna().all()
+    overall = scores.mean(axis=1)
+    order = overall.fillna(-1).to_numpy().argsort(kind="stable")
+    bands = np.array_split(order, 60)
+    for label, band, (_, row) in zip(labels[1:], bands[1:], list(rows.iterrows())[1:], strict=True):
+        assert label == f"{len(band)} learners, overall {overall.iloc[band].mean() * 100:.0f}%"
+        assert row["P1"] == pytest.approx(scores["P1"].iloc[band].mean())
+        assert row["P2"] == pytest.approx(scores["P2"].iloc[band].mean())
+    assert list(rows.columns) == ["P1", "P2"]
+    few, few_labels, few_unit = rc.heat_rows(scores.iloc[:60], names.iloc[:60])
+    assert few_unit == "learner" and few is not None and few.equals(scores.iloc[:60])
+    assert few_labels == list(names.iloc[:60])
+
+
+def test_a_banded_heat_map_says_so_and_marks_no_cross():
+    n = 61
+    scores = pd.DataFrame({"P1": np.linspace(0, 1, n), "P2": np.full(n, np.nan)}, index=[f"k{i}" for i in range(n)])
+    critical = pd.DataFrame({"P1": np.ones(n)}, index=scores.index)
+    svg, alt = rc.heat_map(scores, critical, pd.Series([f"L{i}" for i in range(n)], index=scores.index))
+    assert alt == ("Heat map of 2 provisions' scores for 61 learners in 60 bands by overall score; 50% of the cells "
+                   "attempted. The same figures are in provision-scores.csv.")
+    assert "Provision scores by band of learners, lowest overall score first (mean; grey: none)" in texts(svg)
+    assert "#c00000" not in svg and "2 learners, overall 1%" in texts(svg)
+    assert "1 learner, overall 100%" in texts(svg)  # a band of one
+    got = cell_colours(svg, 60, 2)
+    assert np.abs(got[:, 1].astype(int) - grey()).max() <= 2 and np.abs(got[-1, 0] - viridis(1.0)).max() <= 2
+
+
+LEVELS = pd.DataFrame({"title": ["Dom <1>", "Dom 2"], "Mastery": [1, 0], "Proficient": [0, 1],
+                       "Developing": [0, 10], "Beginning": [1, 0], "not started": [0, 2]})
+
+
+def test_the_level_chart_stacks_each_domain_s_shares_in_level_order_with_figures_on_wide_bars():
+    svg, alt = rc.domain_chart(LEVELS)
+    assert alt == ("Stacked bars, one per domain, of the share of learners at each level: Dom <1>: Mastery 50%, "
+                   "Beginning 50%; Dom 2: Proficient 8%, Developing 77%, not started 15%.")
+    words = texts(svg)
+    assert words[:8] == ["0", "20", "40", "60", "80", "100", "Learners (%)", "Dom &lt;1&gt;"]
+    assert words[8:] == ["Dom 2", "50%", "8%", "77%", "50%", "15%", "Domain levels of the cohort (latest answers)",
+                         *LEVEL_ORDER]
+    assert re.search(r'<text style="font-size: 7px;[^"]*text-anchor: middle[^"]*" [^>]*>50%</text>', svg)
+    figure = re.findall(r'<text style="font-size: 7px;([^"]*)" x="([\d.]+)" y="([\d.]+)"[^>]*>(\d+)%</text>', svg)
+    assert [(n, "fill: #ffffff" in s) for s, _x, _y, n in figure] == [
+        ("50", True), ("8", False), ("77", False), ("50", True), ("15", False)]
+    x = {n + str(i): float(xx) for i, (_s, xx, _y, n) in enumerate(figure)}
+    # each figure at the middle of its bar: Mastery 0-50, Beginning 50-100; Proficient 0-8, Developing 8-85, ...
+    left, right = x["500"], x["503"]
+    unit = (right - left) / 50
+    origin = left - 25 * unit
+    assert x["81"] == pytest.approx(origin + 100 / 13 / 2 * unit, abs=0.5)
+    assert x["772"] == pytest.approx(origin + (100 / 13 + 1000 / 13 / 2) * unit, abs=0.5)
+    assert x["154"] == pytest.approx(origin + (1100 / 13 + 200 / 13 / 2) * unit, abs=0.5)
+    for level, colour in (*LEVEL_COLOURS.items(), ("not started", rc.NOT_STARTED)):
+        assert re.search(f'fill(: |="){colour}', svg), level  # a plain bar's fill, or a hatched bar's pattern's
+    assert svg.count("<pattern ") == 3  # Proficient, Developing and Beginning hatched: told apart without colour
+    assert svg.startswith('<svg role="img" aria-label="Stacked bars, one per domain, of the share of learners at each '
+                          'level: Dom &lt;1&gt;: Mastery 50%')
+
+
+def test_a_domain_no_learner_reached_is_an_empty_bar_not_a_division_by_zero():
+    levels = pd.DataFrame({"title": ["Empty"], **{lv: [0] for lv in LEVEL_ORDER}})
+    svg, alt = rc.domain_chart(levels)
+    assert alt == "Stacked bars, one per domain, of the share of learners at each level: Empty: ."
+    assert "nan" not in svg.lower().replace("nan;", "")
+
+
+def test_charts_for_fewer_than_1000_learners_are_drawn_here_when_asked_for(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(rc, "_both", lambda *args: drawn.append(args) or ("<svg>a</svg>", "<svg>b</svg>"))
+    monkeypatch.setattr(rc.multiprocessing, "get_context", lambda method: pytest.fail("a process was started"))
+    assert rc.APART_FROM == 1000
+    done = rc.start_charts(SCORES, CRITICAL, NAMES, LEVELS)
+    assert drawn == [] and done() == ("<svg>a</svg>", "<svg>b</svg>") and len(drawn) == 1
+    assert drawn[0][0] is SCORES and drawn[0][1] is CRITICAL and drawn[0][2] is NAMES and drawn[0][3] is LEVELS
+    monkeypatch.setattr(rc, "APART_FROM", 3)
+    monkeypatch.setattr(rc, "can_fork", lambda: False)  # where processes cannot be forked: here too
+    assert rc.start_charts(SCORES, CRITICAL, NAMES, LEVELS)() == ("<svg>a</svg>", "<svg>b</svg>")
+
+
+def test_both_charts_are_the_heat_map_and_the_level_chart():
+    heat, levels = rc._both(SCORES, CRITICAL, NAMES, LEVELS)
+    assert heat == rc.heat_map(SCORES, CRITICAL, NAMES)[0] and levels == rc.domain_chart(LEVELS)[0]
+
+
+def drawn_apart(scores, critical, names, levels):
+    """What the process of its own returns, in place of the charts (picklable by name: a module function)."""
+    return "<svg>apart</svg>", f"<svg>{len(scores)} learners, {len(levels)} domains</svg>"
+
+
+def test_from_1000_learners_the_charts_are_drawn_by_a_forked_process_of_their_own(monkeypatch):
+    methods = []
+    real = rc.multiprocessing.get_context
+    monkeypatch.setattr(rc.multiprocessing, "get_context", lambda method: methods.append(method) or real(method))
+    monkeypatch.setattr(rc, "_both", drawn_apart)
+    monkeypatch.setattr(rc, "APART_FROM", 3)  # as many as these learners
+    done = rc.start_charts(SCORES, CRITICAL, NAMES, LEVELS)
+    assert methods == ["fork"]  # a copy of this process: nothing to import again, the tables' data already there
+    assert done() == ("<svg>apart</svg>", "<svg>3 learners, 2 domains</svg>")
+
+
+def axes_left(svg: str) -> float:
+    """The left edge of the chart's axes (its background patch), in points."""
+    return float(re.search(r'<g id="patch_2">\s*<path d="M ([\d.]+) ', svg).group(1))
+
+
+def test_the_level_chart_is_as_wide_as_the_page_one_line_per_domain_and_makes_room_for_long_domain_names():
+    svg, _alt = rc.domain_chart(LEVELS)
+    height = (1.2 + 0.42 * 2) * 72
+    assert re.search(rf'<svg [^>]*width="612pt" height="{height:g}pt"', svg)  # 8.5 in wide, 0.42 in a domain
+    three = pd.concat([LEVELS, LEVELS.assign(title=["Dom 3", "Dom 4"])]).head(3)
+    assert re.search(rf'<svg [^>]*height="{(1.2 + 0.42 * 3) * 72:g}pt"', rc.domain_chart(three)[0])
+    long = LEVELS.assign(title=["Confidentiality, privileged communication and records", "Dom 2"])
+    assert axes_left(rc.domain_chart(long)[0]) > axes_left(svg) + 100  # the bars moved right, the name not cut off
