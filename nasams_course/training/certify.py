@@ -80,7 +80,7 @@ def certify_learners(rows: list[LearnerOutcome | dict], session_title: str, sess
     rows = [r if isinstance(r, LearnerOutcome) else LearnerOutcome(**r) for r in rows]
     at = issued_at or utc_now()
     check_printable({"session title": session_title, "session id": session_id, "issuer": issuer.name})
-    records = {}
+    records, tokens = {}, {}
     for i, row in enumerate(rows):
         try:
             check_printable({"name": row.name})
@@ -94,7 +94,8 @@ def certify_learners(rows: list[LearnerOutcome | dict], session_title: str, sess
                     learner=row.name, session_id=session_id, session_title=session_title,
                     completed_on=row.completed_on, minutes=minutes, provisions=row.provisions, levels=row.levels,
                     issuer=issuer, issued_at=at)
-                certificate_layout(records[i], issue(records[i], key))  # its page: laid out, not yet written
+                tokens[i] = issue(records[i], key)
+                certificate_layout(records[i], tokens[i])  # its page: laid out, not yet written
             except (RecordError, PrintError) as exc:
                 raise RecordError(f"learner {i + 1} ({row.name!r}): {exc}") from None
     out_dir = Path(out_dir)
@@ -105,21 +106,21 @@ def certify_learners(rows: list[LearnerOutcome | dict], session_title: str, sess
     if existing := [t for t in targets if t.exists()]:
         raise FileExistsError(f"{existing[0]}: exists; certificates are never replaced (choose an empty --out)")
     out_dir.mkdir(parents=True, exist_ok=True)
-    issued = [issue_one(i, row, records.get(i), session_title, session_id, issuer, key, out_dir)
+    issued = [issue_one(i, row, records.get(i), tokens.get(i), session_title, session_id, issuer, out_dir)
               for i, row in enumerate(rows)]
     write_run_csv(issued, out_dir / RUN_CSV)
     return issued
 
 
-def issue_one(i: int, row: LearnerOutcome, record: dict | None, session_title: str, session_id: str, issuer: Issuer,
-              key: Ed25519PrivateKey, out_dir: Path) -> Issued:
+def issue_one(i: int, row: LearnerOutcome, record: dict | None, token: str | None, session_title: str,
+              session_id: str, issuer: Issuer, out_dir: Path) -> Issued:
+    """Write learner `i`'s files: the certificate of `record`, signed as `token`, or (no record) a statement."""
     import json
 
     if record is None:
         pdf = statement_pdf(row.name, {"id": session_id, "title": session_title}, row.remaining,
                             out_dir / f"statement-{i + 1:04d}-{slug(row.name)}.pdf")
         return Issued(row.name, "statement", pdf)
-    token = issue(record, key)
     base = out_dir / f"certificate-{record['id']}"
     pdf = certificate_pdf(record, token, issuer, base.with_suffix(".pdf"))
     json_file = base.with_suffix(".json")
