@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import itertools
 import json
 import os
 import shutil
@@ -48,6 +49,24 @@ def reload(page) -> None:
     page.evaluate("window.__nasamsBeforeReload = true")
     page.reload()
     page.wait_for_function("!window.__nasamsBeforeReload && document.readyState === 'complete'")
+
+
+def seed(page, items: dict[str, str]) -> None:
+    """Reload the page with `items` in its localStorage, set by the new document itself before the book's scripts
+    run. Items set by the old document reach a reloaded one only a moment later in Chromium, sometimes after its
+    scripts have read the store (CI failed on this three times on 1 and 2 December): a test that seeds answers
+    to read them back must not depend on that. The seeding runs once per tab (a sessionStorage mark), so the
+    page's own later writes survive the test's later reloads."""
+    mark = f"nasams-test-seed:{next(_SEEDS)}"
+    page.add_init_script(script=f"""(() => {{
+      if (sessionStorage.getItem({json.dumps(mark)})) return;
+      sessionStorage.setItem({json.dumps(mark)}, "1");
+      for (const [k, v] of Object.entries({json.dumps(items)})) localStorage.setItem(k, v);
+    }})();""")
+    reload(page)
+
+
+_SEEDS = itertools.count()
 
 
 @pytest.fixture(scope="session")

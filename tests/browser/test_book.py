@@ -14,7 +14,7 @@ from nasams_course.grading.levels import level_for
 from nasams_course.rendering.html import percent
 from nasams_course.trainer import weak_answer
 
-from .conftest import AXE, HTML, REPO, grade_json, reload
+from .conftest import AXE, HTML, REPO, grade_json, reload, seed
 
 pytestmark = pytest.mark.browser
 
@@ -303,8 +303,7 @@ def test_submitting_nothing_says_what_to_do_and_saves_nothing(page, base):
 def test_a_corrupted_store_is_set_aside_with_a_notice(page, base):
     page.goto(f"{base}/{EXEMPLAR}")
     qid = QUESTIONS[0].id
-    page.evaluate(f"localStorage.setItem('nasams-course:nasams-ethics:q:{qid}', '{{broken')")
-    reload(page)
+    seed(page, {f"nasams-course:nasams-ethics:q:{qid}": "{broken"})
     assert "set aside" in page.inner_text("[data-role=panel-status]")
     kept = page.evaluate("Object.entries(localStorage).filter(([k]) => k.includes('set-aside')).map(([, v]) => v)")
     assert kept == ["{broken"]
@@ -341,8 +340,7 @@ def test_no_serious_accessibility_violations_on_any_page(browser, server, mode):
     records = {q.id: json.dumps({"attempts": [{"answer": weak_answer(q), "at": "2026-01-01T00:00:00.000Z"},
                                               {"answer": PLAN[q.id], "at": "2026-01-02T00:00:00.000Z"}]})
                for q in QUESTIONS}
-    page.evaluate("r => Object.entries(r).forEach(([k, v]) => localStorage.setItem('" + KEY + "' + k, v))", records)
-    reload(page)
+    seed(page, {KEY + k: v for k, v in records.items()})
     assert page.locator(".nq-critical[data-role=critical]").count() > 0
     if serious := axe_serious(page):
         found["answered " + EXEMPLAR] = serious
@@ -396,8 +394,7 @@ def import_file(page, tmp_path, name, data, apply=True) -> str:
 def test_a_null_answer_in_storage_or_in_a_file_cannot_break_the_page(page, base, tmp_path):
     q = next(q for q in QUESTIONS if q.kind == "single")
     page.goto(f"{base}/{EXEMPLAR}")
-    page.evaluate(f"localStorage.setItem('{KEY}{q.id}', JSON.stringify({{answer: null, at: '2026-01-01T00:00:00Z'}}))")
-    reload(page)
+    seed(page, {KEY + q.id: json.dumps({"answer": None, "at": "2026-01-01T00:00:00Z"})})
     assert page.errors == []
     assert page.locator(".nasams-answers").is_visible()
     assert "set aside" in page.inner_text("[data-role=panel-status]")
@@ -541,9 +538,7 @@ def test_progress_page_equals_the_grader_on_the_downloaded_file(page, base, tmp_
 def test_progress_page_leaves_out_an_unreadable_saved_answer_and_says_so(page, base):
     page.goto(f"{base}/{PROGRESS}")
     q = QUESTIONS[0]
-    page.evaluate(f"localStorage.setItem('{KEY}{q.id}', JSON.stringify({{attempts: [{{answer: 'no-such-option', "
-                  "at: '2026-01-01T00:00:00.000Z'}]}))")
-    reload(page)
+    seed(page, {KEY + q.id: json.dumps({"attempts": [{"answer": "no-such-option", "at": "2026-01-01T00:00:00.000Z"}]})})
     page.wait_for_function("document.querySelector('.nasams-progress [data-role=summary]').textContent.includes('of 44')")
     assert "could not be read" in page.inner_text(".nasams-progress [data-role=summary]")
     assert page.errors == []
@@ -558,9 +553,8 @@ def test_home_starts_and_then_continues_at_the_first_unanswered_question(page, b
     link = page.locator("[data-role=start]")
     assert link.inner_text() == "Start the course"
     assert link.get_attribute("href").endswith(f"{BANK.page_of[first_chapter]}.html")
-    page.evaluate(f"localStorage.setItem('{KEY}{qs[0].id}', JSON.stringify({{attempts: [{{answer: "
-                  f"{json.dumps(keyed_answer(qs[0]))}, at: '2026-01-01T00:00:00.000Z'}}]}}))")
-    reload(page)
+    seed(page, {KEY + qs[0].id: json.dumps({"attempts": [{"answer": keyed_answer(qs[0]),
+                                                          "at": "2026-01-01T00:00:00.000Z"}]})})
     assert link.inner_text() == "Continue where you left off"
     assert link.get_attribute("href").endswith(f"{BANK.page_of[first_chapter]}.html#quiz-{qs[1].id}")
     tab_until(page, lambda s: s["tag"] == "A" and "np-start" in s["cls"])

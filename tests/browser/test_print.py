@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from .conftest import reload
+from .conftest import seed
 from .test_book import EXEMPLAR, PLAN, QUESTIONS
 
 pytestmark = pytest.mark.browser
@@ -111,13 +111,9 @@ def test_the_printed_chapter_takes_fewer_pages_than_before(page, base):
     blank = page.pdf(format="Letter")
     answers = {f"{KEY}q:{q.id}": json.dumps({"attempts": [{"answer": PLAN[q.id], "at": "2026-01-05T10:00:00.000Z"}]})
                for q in QUESTIONS}
-    page.evaluate("d => { for (const [k, v] of Object.entries(d)) localStorage.setItem(k, v); }", answers)
-    reload(page)
+    seed(page, answers)
     page.wait_for_function("document.documentElement.dataset.quizReady")
-    # the writes reach the browser's store a moment after they are made (Chromium commits them asynchronously): a page
-    # reloaded at once may read the store before they land, and then shows them when they do (its "storage" listener)
-    page.wait_for_function(f"document.querySelectorAll('form.nasams-quiz [data-role=result]:not([hidden])').length"
-                           f" === {len(QUESTIONS)}", timeout=5000)
+    assert page.locator("form.nasams-quiz [data-role=result]:not([hidden])").count() == len(QUESTIONS)
     answered = page.pdf(format="Letter")
     assert 0 < pages_of(blank) < PAGES_BEFORE["unanswered"]
     assert 0 < pages_of(answered) < PAGES_BEFORE["answered"]

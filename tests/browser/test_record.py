@@ -15,7 +15,7 @@ from nasams_course.grading.calibration import CalibrationLevel, level_message
 from nasams_course.grading.words import say
 from nasams_course.trainer import keyed_answer, weak_answer
 
-from .conftest import AXE, REPO, grade_json, reload
+from .conftest import AXE, REPO, grade_json, reload, seed
 from .test_book import (
     BANK,
     EXEMPLAR,
@@ -207,15 +207,11 @@ def test_the_sidebar_marks_a_chapter_once_every_question_is_answered(page, base)
     page.goto(f"{base}/book/orientation/glossary.html")
     records = {q.id: json.dumps({"attempts": [{"answer": keyed_answer(q), "at": "2026-01-01T00:00:00.000Z"}]})
                for q in qs[:-1]}
-    page.evaluate("r => Object.entries(r).forEach(([k, v]) => localStorage.setItem('" + KEY + "' + k, v))", records)
-    reload(page)
+    seed(page, {KEY + k: v for k, v in records.items()})
     link = page.locator(f".bd-sidenav a[href$='{BANK.page_of[first].split('/')[-1]}.html']").first
     assert link.locator(".nasams-done").count() == 0  # one question still unanswered
     last = qs[-1]
-    page.evaluate(f"localStorage.setItem('{KEY}{last.id}', {json.dumps(json.dumps({'attempts': [{'answer': keyed_answer(last), 'at': '2026-01-01T00:00:00.000Z'}]}))})")
-    reload(page)
-    # the mark may come from the storage event, when the old page's write reaches the new one after it loaded (CI)
-    link.locator(".nasams-done").first.wait_for(state="attached", timeout=10_000)
+    seed(page, {KEY + last.id: json.dumps({"attempts": [{"answer": keyed_answer(last), "at": "2026-01-01T00:00:00.000Z"}]})})
     assert link.locator(".nasams-done").count() == 1
     assert "every question answered" in link.inner_text()
     assert page.locator(".bd-sidenav .nasams-done").count() == 1 and page.errors == []
@@ -299,13 +295,10 @@ def test_clearing_a_chapter_keeps_the_other_chapters(page, base):
     other = next(c for c in BANK.chapters if c != "victims-and-privilege")
     kept = BANK.questions_in_chapter(other)[0]
     page.goto(f"{base}/{EXEMPLAR}")
-    page.evaluate(f"localStorage.setItem('{KEY}{kept.id}', JSON.stringify({{attempts: [{{answer: "
-                  f"{json.dumps(keyed_answer(kept))}, at: '2026-01-01T00:00:00.000Z'}}]}}))")
     elsewhere = {"provision": BANK.chapters[other].provisions[0], "stage": "before", "rating": 2,
                  "at": "2026-01-01T00:00:00.000Z"}
-    page.evaluate("r => localStorage.setItem('nasams-course:nasams-ethics:ratings', JSON.stringify({ratings: [r]}))",
-                  elsewhere)
-    reload(page)
+    seed(page, {KEY + kept.id: json.dumps({"attempts": [{"answer": keyed_answer(kept), "at": "2026-01-01T00:00:00.000Z"}]}),
+                "nasams-course:nasams-ethics:ratings": json.dumps({"ratings": [elsewhere]})})
     rate_by_keyboard(page, "before", {CHAPTER.provisions[0]: 3})
     answer_by_keyboard(page, QUESTIONS[0], PLAN[QUESTIONS[0].id])
     tab_until(page, lambda s: s["action"] == "clear")
