@@ -5,6 +5,7 @@ made in tmp_path; the committed issuer file (issuer/issuer.json) is a demonstrat
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from pypdf import PdfReader
 
 from conftest import REPO
 from nasams_course.cli import main
+from nasams_course.training import certificates
 from nasams_course.training.certificate_pdf import (
     NOT_A_CERTIFICATE,
     PrintError,
@@ -37,6 +39,7 @@ from nasams_course.training.certificates import (
     format_code,
     issue,
     normalize_code,
+    token_digest,
 )
 from nasams_course.training.certify import LearnerOutcome, certify_learners
 from nasams_course.training.issuer import (
@@ -447,6 +450,95 @@ def test_certify_learners_writes_nothing_when_a_record_is_bad_and_replaces_nothi
     certify_learners(ROWS[:2], "A seminar", "sem-1", 100, issuer, key, tmp_path / "run")
     with pytest.raises(FileExistsError, match=r"certificates\.csv: exists"):
         certify_learners(ROWS[:2], "A seminar", "sem-1", 100, issuer, key, tmp_path / "run")
+
+
+LACK = " (the PDF fonts, Helvetica and DejaVu Sans, lack them)"
+
+
+def test_certify_learners_refuses_a_session_or_issuer_no_font_can_print_naming_each_before_writing(keys, tmp_path):
+    """The session's title and id and the issuer's name are printed on every certificate and statement: any that no
+    font can print is refused, each named in its own words, before a learner is looked at or a file written; so is
+    a learner's name, with the learner's row."""
+    issuer, key, _ = keys
+    japanese = dataclasses.replace(issuer, name="山田研修所")
+    with pytest.raises(PrintError) as refused:
+        certify_learners(ROWS, "研修 seminar", "sem-会", 100, japanese, key, tmp_path / "run")
+    assert str(refused.value) == (f"session title: cannot print 研 修{LACK}; session id: cannot print 会{LACK}; "
+                                  f"issuer: cannot print 山 田 研 修 所{LACK}")
+    with pytest.raises(RecordError) as refused:
+        certify_learners([ROWS[0], {**ROWS[0], "name": "山田 太郎"}], "A seminar", "sem-1", 100, issuer, key,
+                         tmp_path / "run")
+    assert str(refused.value) == f"learner 2 ('山田 太郎'): name: cannot print 山 田 太 郎{LACK}"
+    assert not (tmp_path / "run").exists()
+
+
+def test_certify_learners_never_replaces_a_file_an_interrupted_run_left(keys, tmp_path, monkeypatch):
+    """A run stopped before its CSV was written leaves the statements (named by row and learner) and certificates
+    it wrote: run again into that folder, each such file is found first and refused, never written over. A
+    certificate's file is named by its random id, so it is met again only if an id is drawn twice (made so here)."""
+    issuer, key, _ = keys
+    out = tmp_path / "run"
+    out.mkdir()
+    earlier = out / "statement-0002-ben-ode.pdf"
+    earlier.write_bytes(b"an earlier statement")
+    with pytest.raises(FileExistsError) as refused:
+        certify_learners(ROWS, "A seminar", "sem-1", 100, issuer, key, out)
+    assert str(refused.value) == f"{earlier}: exists; certificates are never replaced (choose an empty --out)"
+    assert list(out.iterdir()) == [earlier] and earlier.read_bytes() == b"an earlier statement"
+    earlier.unlink()
+    monkeypatch.setattr(certificates, "new_certificate_id", lambda: "ABCDE12345")
+    for ext in ("pdf", "json"):
+        earlier = out / f"certificate-ABCDE12345.{ext}"
+        earlier.write_bytes(b"an earlier certificate")
+        with pytest.raises(FileExistsError) as refused:
+            certify_learners(ROWS[:1], "A seminar", "sem-1", 100, issuer, key, out)
+        assert str(refused.value) == f"{earlier}: exists; certificates are never replaced (choose an empty --out)"
+        assert list(out.iterdir()) == [earlier] and earlier.read_bytes() == b"an earlier certificate"
+        earlier.unlink()
+
+
+def test_certify_learners_writes_into_a_new_folder_at_any_depth_or_an_empty_one(keys, tmp_path):
+    issuer, key, _ = keys
+    for out in (tmp_path / "courses" / "2026" / "november", tmp_path / "empty"):
+        if out.name == "empty":
+            out.mkdir()
+        issued = certify_learners(ROWS[:2], "A seminar", "sem-1", 100, issuer, key, out)
+        assert sorted(p.name for p in out.iterdir()) == sorted(
+            ["certificates.csv", issued[0].pdf.name, issued[0].json_file.name, issued[1].pdf.name])
+
+
+def test_a_certificate_s_json_file_is_one_field_a_line_in_utf8_whatever_the_locale(keys, tmp_path):
+    """The JSON file beside each certificate's PDF is read by people too: indented two spaces a level, one field a
+    line, a name in its own letters (not \\u escapes), ending in a line break; written in UTF-8 on a machine whose
+    locale's encoding is ASCII (the C locale, as a server may have)."""
+    import locale
+
+    issuer, key, _ = keys
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        [issued] = certify_learners([{**ROWS[0], "name": "Łukasz Nguyễn"}], "A seminar", "sem-1", 100, issuer, key,
+                                    tmp_path / "run")
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
+    text = issued.json_file.read_bytes().decode("utf-8")
+    lines = text.split("\n")
+    assert lines[:3] == ["{", '  "schema": "nasams-course/certificate-file@1",', '  "record": {']
+    assert '    "learner": "Łukasz Nguyễn",' in lines and '    "provisions": [' in lines and '      "S5",' in lines
+    assert lines[-3:] == [f'  "token": "{issued.token}"', "}", ""]
+    assert json.loads(text) == certificate_file(verify(issued.token, issuer).record, issued.token)
+
+
+def test_the_run_csv_leaves_a_statement_s_certificate_cells_empty(keys, tmp_path):
+    """The run's CSV, as a spreadsheet shows it: its header, and for a learner given a statement only the name, the
+    outcome and the statement's file (no certificate id, CE hours, JSON file nor token digest)."""
+    issuer, key, _ = keys
+    ana, _ben = certify_learners(ROWS[:2], "A seminar", "sem-1", 100, issuer, key, tmp_path / "run")
+    lines = (tmp_path / "run" / "certificates.csv").read_text(encoding="utf-8").splitlines()
+    assert lines == ["learner,outcome,certificate_id,ce_hours,pdf,json,token_sha256",
+                     f"Ana Ruiz,certificate,{ana.certificate_id},1.5,{ana.pdf.name},{ana.json_file.name},"
+                     f"{token_digest(ana.token)}",
+                     "Ben Ode,statement,,,statement-0002-ben-ode.pdf,,"]
 
 
 # -- the command line -------------------------------------------------------------------------------------------------
