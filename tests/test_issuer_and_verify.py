@@ -627,6 +627,22 @@ def test_a_revocation_reason_is_kept_in_its_own_words_up_to_500_characters_on_on
     assert path.read_text(encoding="utf-8") == before
 
 
+def test_a_revocation_s_reason_is_written_in_utf8_whatever_the_machine_s_locale(tmp_path):
+    """The C locale's encoding is ASCII (as a server without a UTF-8 locale has; Windows' is cp1252): a reason in
+    German or Polish is still written, in UTF-8 as the verify page reads it, not refused or written in the locale's
+    encoding."""
+    import locale
+
+    path = tmp_path / "revoked.json"
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        assert add_revocation(path, "ABCDE-12345", "für ein anderes Seminar ausgestellt; błąd")[1]
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
+    assert '"reason": "für ein anderes Seminar ausgestellt; błąd"' in path.read_bytes().decode("utf-8")
+    assert read_revoked(path)["ABCDE12345"]["reason"] == "für ein anderes Seminar ausgestellt; błąd"
+
 def test_the_verify_page_gets_the_issuer_the_revoked_certificates_and_the_domains_titles(signer):
     issuer, _key = signer
     revoked = {"ABCDE12345": GOOD_ENTRY}
