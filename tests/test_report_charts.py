@@ -139,6 +139,44 @@ def test_a_banded_heat_map_says_so_and_marks_no_cross():
     assert np.abs(got[:, 1].astype(int) - grey()).max() <= 2 and np.abs(got[-1, 0] - viridis(1.0)).max() <= 2
 
 
+
+def test_a_learner_who_left_a_provision_unattempted_is_banded_by_the_provisions_attempted():
+    """Beyond 60 learners: the best learner, who did not attempt one provision, is in the top band (overall 100%),
+    not among those who answered nothing at the bottom."""
+    n = 121
+    scores = pd.DataFrame({"P1": np.linspace(0, 1, n), "P2": np.linspace(0, 1, n)}, index=[f"k{i}" for i in range(n)])
+    scores.iloc[0] = np.nan  # answered nothing
+    scores.iloc[n - 1, 1] = np.nan  # the best: P1 at 100%, P2 not attempted
+    rows, labels, _unit = rc.heat_rows(scores, pd.Series([f"L{i}" for i in range(n)], index=scores.index))
+    assert labels[0] == "3 learners, overall 1%" and rows.iloc[0].tolist() == pytest.approx([0.0125, 0.0125])
+    assert labels[-1] == "2 learners, overall 100%" and rows.iloc[-1]["P1"] == pytest.approx(0.9958, abs=1e-4)
+    assert rows.iloc[-1]["P2"] == pytest.approx(scores["P2"].iloc[n - 2])
+
+
+def test_learners_of_equal_overall_score_are_banded_in_the_roster_s_order():
+    """Ties keep the roster's order (a stable sort), so a band holds roster neighbours and the same cohort always
+    makes the same bands: every other learner scores 25% overall, the others 50%, each learner i a little more on P1
+    and as much less on P2 than the one before (i/1000), so the bands of a score rise on P1 in the roster's order."""
+    n = 120
+    overall = [0.25 if i % 2 == 0 else 0.5 for i in range(n)]
+    scores = pd.DataFrame({"P1": [o + i / 1000 for i, o in enumerate(overall)],
+                           "P2": [o - i / 1000 for i, o in enumerate(overall)]}, index=[f"k{i}" for i in range(n)])
+    rows, labels, _unit = rc.heat_rows(scores, pd.Series([f"L{i}" for i in range(n)], index=scores.index))
+    assert labels == ["2 learners, overall 25%"] * 30 + ["2 learners, overall 50%"] * 30
+    # the 25% learners are 0, 2, 4, ...: band j holds 4j and 4j + 2; the 50% learners 1, 3, 5, ...
+    assert rows["P1"].tolist() == pytest.approx([0.25 + (4 * j + 1) / 1000 for j in range(30)]
+                                                + [0.5 + (4 * j + 2) / 1000 for j in range(30)])
+
+
+def test_every_score_is_coloured_as_viridis_colours_it_not_a_coarser_scale():
+    """Viridis in its 256 colours: between 80% and 100% a coarser scale of 50 colours would be off by up to 14 of
+    255 in a channel."""
+    shown = [0.82, 0.86, 0.9, 0.92, 0.94, 0.96, 0.98]
+    scores = pd.DataFrame([shown], columns=[f"P{i}" for i in range(len(shown))], index=["a"])
+    svg, _alt = rc.heat_map(scores, pd.DataFrame(index=["a"]), pd.Series(["Ann"], index=["a"]))
+    got = cell_colours(svg, 1, len(shown))[0]
+    assert np.abs(got.astype(int) - np.array([viridis(s) for s in shown])).max() <= 2, got
+
 LEVELS = pd.DataFrame({"title": ["Dom <1>", "Dom 2"], "Mastery": [1, 0], "Proficient": [0, 1],
                        "Developing": [0, 10], "Beginning": [1, 0], "not started": [0, 2]})
 
