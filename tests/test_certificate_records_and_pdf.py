@@ -471,6 +471,19 @@ def test_a_statements_heading_never_ends_a_page_without_its_lists_first_line(tmp
             assert body[-1].strip() not in headings, count
 
 
+def test_a_statements_pages_break_before_their_last_line_would_reach_the_foot(tmp_path):
+    """However many provisions remain, each page's text ends above its foot with room to spare (3 mm or more), never
+    on it: every line of every page clear of every other."""
+    domains = {d.id: "Beginning" for d in CATALOG.domains}
+    for count in range(20, len(CATALOG.ids) + 1):
+        remaining = {"provisions_not_attempted": list(CATALOG.ids[:count]), "domains_below_proficient": domains,
+                     "critical_errors": ["S5", "S16"]}
+        pdf = statement(tmp_path, remaining)
+        for n in range(len(PdfReader(str(pdf)).pages)):
+            _page, _rects, _images, texts = assert_readable(pdf, n)
+            [foot] = [t for t in texts if t.text.startswith("Page ")]
+            assert min(t.bottom for t in texts if t is not foot) - foot.top >= 3 * MM, (count, n)
+
 def test_a_statement_of_critical_errors_alone_lists_them(tmp_path):
     assert "- S16 · Privilege covers the specialist and social workers" in lines_of(
         statement(tmp_path, {"critical_errors": ["S16"]}))
