@@ -176,6 +176,26 @@ def test_pages_are_written_into_a_folder_that_does_not_exist_yet(tmp_path):
     assert (out / "ana.html").read_bytes() == "<p>Ana – “quoted”</p>".encode()
 
 
+def test_pages_and_index_are_written_in_utf8_on_a_machine_whose_locale_is_not(tmp_path):
+    """The C locale's encoding is ASCII (as a server without a UTF-8 locale has): a learner's accented name and the
+    page's dashes and quotes are still written, in UTF-8, on the learner's page and in the index."""
+    import locale
+
+    zoe = LearnerPage("zoe", Path("zoë.json"), scored("Zoë", {}).report, "<p>Zoë – “quoted”</p>")
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        written = write_pages([zoe], PLAN, tmp_path)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
+    assert written == [tmp_path / "zoe.html", tmp_path / "index.html"]
+    assert (tmp_path / "zoe.html").read_bytes() == "<p>Zoë – “quoted”</p>".encode()
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert index == index_page([zoe], PLAN)
+    assert [c.get_text() for c in soup(index).select("tbody tr")[0].find_all(["th", "td"])][:3] == [
+        "Zoë", "zoë.json", "–"]
+
+
 def test_writing_again_replaces_only_this_commands_pages(tmp_path):
     ana = LearnerPage("ana", Path("ana.json"), scored("Ana", {}).report, "<p>Ana's page</p>")
     bo = LearnerPage("bo", Path("bo.json"), scored("Bo", {}).report,
