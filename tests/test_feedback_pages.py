@@ -146,6 +146,16 @@ def test_how_sure_the_learner_said_they_were_is_shown_with_their_answer():
     assert "How sure you said you were" not in page.select_one(f'section[data-question="{PLAN.questions[1]}"]').text
 
 
+def test_the_steps_a_learners_file_leaves_out_of_an_order_answer_are_shown_as_not_placed():
+    """A response file may place only some steps of an order question (the rest count as out of order): the page
+    says where each placed step went and that the others were not placed, in the keyed order."""
+    qid = next(q for q in PLAN.questions if BANK.questions[q].kind == "order")
+    key = BANK.questions[qid].key
+    page = soup(learner_page(scored("Ana", {qid: [key[1], key[0]]}), Path("/in/ana.json"), PLAN, BANK, CATALOG))
+    mine = [s.get_text() for s in page.select_one(f'section[data-question="{qid}"]').select('[data-role="mine"]')]
+    assert mine == ["you placed it 2; ", "you placed it 1; "] + ["not placed; "] * (len(key) - 2)
+
+
 def test_the_folder_is_refused_when_it_is_a_file_or_holds_someone_elses_files(tmp_path):
     (tmp_path / "a-file").write_text("x")
     with pytest.raises(ValueError, match="is a file, not a folder"):
