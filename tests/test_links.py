@@ -46,3 +46,11 @@ def test_every_kind_of_broken_link_is_found_with_its_page_and_reason(tmp_path):
         "index.html: book/missing.html: no such file",
         "index.html: pic.png: no such file",
     ]
+
+
+def test_links_and_ids_after_a_stray_ampersand_in_the_text_are_still_read(tmp_path):
+    """A page's text may hold a bare `&#` (a hand-written page, a pasted snippet): what follows it is still read, so
+    a broken link after it is found and a link to an id after it is not called broken."""
+    page(tmp_path / "index.html", '<a href="#late">to the end</a><p>Fees &# costs, Q&A</p>'
+         '<a href="missing.html">m</a><h2 id="late">End</h2>')
+    assert [str(b) for b in broken_links(tmp_path)] == ["index.html: missing.html: no such file"]
