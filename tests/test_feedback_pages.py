@@ -146,6 +146,16 @@ def test_how_sure_the_learner_said_they_were_is_shown_with_their_answer():
     assert "How sure you said you were" not in page.select_one(f'section[data-question="{PLAN.questions[1]}"]').text
 
 
+def test_the_steps_a_learners_file_leaves_out_of_an_order_answer_are_shown_as_not_placed():
+    """A response file may place only some steps of an order question (the rest count as out of order): the page
+    says where each placed step went and that the others were not placed, in the keyed order."""
+    qid = next(q for q in PLAN.questions if BANK.questions[q].kind == "order")
+    key = BANK.questions[qid].key
+    page = soup(learner_page(scored("Ana", {qid: [key[1], key[0]]}), Path("/in/ana.json"), PLAN, BANK, CATALOG))
+    mine = [s.get_text() for s in page.select_one(f'section[data-question="{qid}"]').select('[data-role="mine"]')]
+    assert mine == ["you placed it 2; ", "you placed it 1; "] + ["not placed; "] * (len(key) - 2)
+
+
 def test_the_folder_is_refused_when_it_is_a_file_or_holds_someone_elses_files(tmp_path):
     (tmp_path / "a-file").write_text("x")
     with pytest.raises(ValueError, match="is a file, not a folder"):
@@ -174,6 +184,26 @@ def test_pages_are_written_into_a_folder_that_does_not_exist_yet(tmp_path):
     out = tmp_path / "new" / "feedback"
     assert write_pages([ana], PLAN, out) == [out / "ana.html", out / "index.html"]
     assert (out / "ana.html").read_bytes() == "<p>Ana – “quoted”</p>".encode()
+
+
+def test_pages_and_index_are_written_in_utf8_on_a_machine_whose_locale_is_not(tmp_path):
+    """The C locale's encoding is ASCII (as a server without a UTF-8 locale has): a learner's accented name and the
+    page's dashes and quotes are still written, in UTF-8, on the learner's page and in the index."""
+    import locale
+
+    zoe = LearnerPage("zoe", Path("zoë.json"), scored("Zoë", {}).report, "<p>Zoë – “quoted”</p>")
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        written = write_pages([zoe], PLAN, tmp_path)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
+    assert written == [tmp_path / "zoe.html", tmp_path / "index.html"]
+    assert (tmp_path / "zoe.html").read_bytes() == "<p>Zoë – “quoted”</p>".encode()
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert index == index_page([zoe], PLAN)
+    assert [c.get_text() for c in soup(index).select("tbody tr")[0].find_all(["th", "td"])][:3] == [
+        "Zoë", "zoë.json", "–"]
 
 
 def test_writing_again_replaces_only_this_commands_pages(tmp_path):

@@ -46,3 +46,57 @@ def test_every_kind_of_broken_link_is_found_with_its_page_and_reason(tmp_path):
         "index.html: book/missing.html: no such file",
         "index.html: pic.png: no such file",
     ]
+
+
+def test_links_and_ids_after_a_stray_ampersand_in_the_text_are_still_read(tmp_path):
+    """A page's text may hold a bare `&#` (a hand-written page, a pasted snippet): what follows it is still read, so
+    a broken link after it is found and a link to an id after it is not called broken."""
+    page(tmp_path / "index.html", '<a href="#late">to the end</a><p>Fees &# costs, Q&A</p>'
+         '<a href="missing.html">m</a><h2 id="late">End</h2>')
+    assert [str(b) for b in broken_links(tmp_path)] == ["index.html: missing.html: no such file"]
+
+
+def test_links_after_an_external_or_empty_link_are_still_checked(tmp_path):
+    page(tmp_path / "index.html", '<a href="https://example.org/">out</a><a href="gone.html">1</a>'
+         '<a href="">self</a><a href="also-gone.html">2</a>')
+    assert [str(b) for b in broken_links(tmp_path)] == ["index.html: also-gone.html: no such file",
+                                                        "index.html: gone.html: no such file"]
+
+
+def test_a_name_is_a_target_only_on_an_a_element(tmp_path):
+    """`<a name>` is an old anchor a browser scrolls to; a form field's or a meta element's name is not."""
+    page(tmp_path / "index.html", '<meta name="viewport" content="width=device-width"><a name="old"></a>'
+         '<form><input name="q"></form><a href="#old">1</a><a href="#q">2</a><a href="#viewport">3</a>')
+    assert [str(b) for b in broken_links(tmp_path)] == ["index.html: #q: no element with id 'q'",
+                                                        "index.html: #viewport: no element with id 'viewport'"]
+
+
+def test_a_fragment_into_an_html_file_under_static_is_checked_against_that_file(tmp_path):
+    """_static/ holds no pages (they are not read as pages), but a link into one of its HTML files is checked."""
+    page(tmp_path / "index.html", '<a href="_static/t.html#top">1</a><a href="_static/t.html#nowhere">2</a>')
+    page(tmp_path / "_static" / "t.html", '<h1 id="top">T</h1>')
+    assert [str(b) for b in broken_links(tmp_path)] == [
+        "index.html: _static/t.html#nowhere: no element with id 'nowhere'"]
+
+
+def test_a_page_that_is_not_all_utf8_is_still_read(tmp_path):
+    """A byte that is not UTF-8 (a pasted Latin-1 snippet) is read as a replacement character, and the page's links
+    and ids are still checked."""
+    (tmp_path / "index.html").write_bytes(b'<p>caf\xe9</p><a href="#end">1</a><a href="gone.html">2</a><h2 id="end">E</h2>')
+    assert [str(b) for b in broken_links(tmp_path)] == ["index.html: gone.html: no such file"]
+
+
+def test_accented_ids_and_file_names_are_read_as_utf8_whatever_the_machine_s_locale(tmp_path):
+    """The C locale's encoding is ASCII: pages are still read as UTF-8, so an accented id or file name is found."""
+    import locale
+
+    (tmp_path / "index.html").write_text('<a href="#zo%C3%AB">1</a><a href="caf%C3%A9.html#r%C3%A9sum%C3%A9">2</a>'
+                                         '<h2 id="zoë">Z</h2>', encoding="utf-8")
+    (tmp_path / "café.html").write_text('<h2 id="résumé">R</h2>', encoding="utf-8")
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        found = broken_links(tmp_path)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
+    assert found == []

@@ -132,6 +132,19 @@ def test_a_multi_question_with_one_correct_option_keeps_it_in_the_strong_sample(
     assert data["responses"][1]["answer"] == [only]
 
 
+def test_a_multi_question_with_two_correct_options_is_answered_one_short_in_the_strong_sample():
+    """The slip of the strong sample is made on a multi question with two correct options too: one is left out."""
+    multi = next(q for q in BANK.questions.values() if q.kind == "multi")
+    two = [o.id for o in multi.options if not o.violation][:2]
+    two_correct = multi.model_copy(update={"options": [o.model_copy(update={"correct": o.id in two})
+                                                       for o in multi.options]})
+    assert trainer.keyed_answer(two_correct) == two
+    first = next(q for q in BANK.questions.values() if q.kind == "single")
+    data = trainer.sample_responses({first.id: first, two_correct.id: two_correct}, "Ana", "strong")
+    assert data["responses"][1]["answer"] == two[:1]
+    assert score_item(two_correct, data["responses"][1]["answer"]).score < 1
+
+
 def test_sample_answers_are_a_second_apart_in_answer_order_across_minutes():
     data = trainer.sample_responses(BANK.questions, "Ana", "weak")
     times = [e["at"] for e in data["responses"]]

@@ -208,6 +208,23 @@ def test_a_chapter_intro_lists_its_cases_in_page_order_linked_to_their_cards():
         assert f'id="case-{vid}"' in vignette(vid)._repr_html_()
 
 
+def test_a_chapter_intro_lists_its_cases_whatever_the_machine_s_locale():
+    """The C locale's encoding is ASCII: the chapter page (its dashes and quotes) is still read as UTF-8, so the
+    intro still lists the page's cases."""
+    import locale
+
+    from nasams_course.notebook import chapter_intro
+
+    expected = chapter_intro("victims-and-privilege")._repr_html_()
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        intro = chapter_intro("victims-and-privilege")._repr_html_()
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
+    assert intro == expected and len(re.findall(r'<a href="#case-([^"]+)">', intro)) == 3
+
+
 def course_questions_of_each_kind() -> list[Question]:
     """The course's first question of each kind, with a violation option if the kind has one."""
     from nasams_course.content.loader import course_bank
