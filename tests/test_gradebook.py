@@ -8,6 +8,9 @@ import contextlib
 import json
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -1129,6 +1132,42 @@ def test_a_process_of_a_large_read_reads_its_range_read_only(tmp_path, three):
         gb._read_part(str(missing), select, (1, 1))
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".json") == sorted(
         [db.name, f"{db.name}-wal", f"{db.name}-shm"])
+
+
+#: a process whose SQLite reads a name as a URI only when the caller says so: SQLite's own default, as built by
+#: python.org's macOS installer (Debian's reads every "file:" name as a URI): it reads its range of the gradebook
+READ_PART_WHERE_URIS_ARE_ASKED_FOR = """
+import ctypes, ctypes.util, json, sqlite3, sys
+lib = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
+if lib.sqlite3_shutdown() or lib.sqlite3_config(17, ctypes.c_int(0)):  # SQLITE_CONFIG_URI off
+    sys.exit(3)
+sqlite3.connect("file:probe?mode=ro").close()  # a plain name now: a file of that name is made
+sys.path.insert(0, sys.argv[1])
+from nasams_course.training import gradebook as gb
+print(json.dumps(gb._read_part(sys.argv[2], sys.argv[3], (2, 2)).tolist()))
+"""
+
+
+def test_a_process_of_a_large_read_reads_its_range_where_sqlite_reads_uris_only_when_asked(tmp_path, three):
+    """The read-only URI a process of a large read opens is read as a URI where SQLite reads a name as one only when
+    asked to (SQLite's default): the same packed integers as in this process (whose SQLite reads every "file:" name
+    as a URI), not an error."""
+    db = tmp_path / "cohort #1 ?a=b 50%.sqlite"
+    import_files(db, three)
+    select = "SELECT learner, at_ms FROM attempts WHERE learner BETWEEN ? AND ? ORDER BY file, seq"
+    con = sqlite3.connect(db)
+    want = [v for row in con.execute(select, (2, 2)) for v in row]
+    con.close()
+    run = tmp_path / "run"
+    run.mkdir()
+    done = subprocess.run([sys.executable, "-c", READ_PART_WHERE_URIS_ARE_ASKED_FOR,
+                           str(Path(gb.__file__).resolve().parents[2]), str(db), select],
+                          cwd=run, capture_output=True, text=True, timeout=120)
+    if done.returncode == 3 or not (run / "file:probe?mode=ro").exists():
+        pytest.skip("this Python's SQLite cannot be told to read names as URIs only when asked")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == gb._read_part(str(db), select, (2, 2)).tolist() == want and len(want) == 4
+    assert sorted(p.name for p in run.iterdir()) == ["file:probe?mode=ro"]  # nothing else made
 
 
 def test_the_reports_table_holds_each_learners_attempts_as_stored_and_the_latest_by_time_then_as_stored(tmp_path):

@@ -451,6 +451,68 @@ def test_each_page_is_executed_in_this_process_as_a_kernel_would_and_its_outputs
     ]
 
 
+LOADING_PAGE = FRONT_MATTER + """
+# A page
+
+```{code-cell} ipython3
+:load: snippet.py
+```
+
+```{code-cell} ipython3
+class Boxed:
+    def _repr_html_(self):
+        return "<b>boxed</b>", {"isolated": True}
+
+Boxed()
+```
+"""
+
+
+def test_a_cell_may_load_its_code_from_beside_its_page_and_its_value_keeps_its_display_metadata(tmp_path):
+    """A code cell with `:load: FILE` runs the code of FILE beside its page, as jupyter-book reads it; a value that
+    says how it is to be shown (here: isolated) keeps it; and the page's cached run time (what jupyter-book's
+    execution table shows) is the time its cells took."""
+    import time
+
+    from jupyter_cache import get_cache
+
+    source = tmp_path / "source"
+    (source / "book" / "part").mkdir(parents=True)
+    (source / "book" / "part" / "page.md").write_text(LOADING_PAGE, encoding="utf-8")
+    (source / "book" / "part" / "snippet.py").write_text(
+        'import time\ntime.sleep(0.2)\nprint("loaded from beside the page")\n', encoding="utf-8")
+    started = time.perf_counter()
+    assert execute(source) == 1
+    took = time.perf_counter() - started
+    cache = get_cache(source / "_build" / ".jupyter_cache")
+    [record] = cache.list_cache_records()
+    code = [c for c in cache.get_cache_bundle(record.pk).nb.cells if c.cell_type == "code"]
+    assert [(o.output_type, o.get("text")) for o in code[0].outputs] == [("stream", "loaded from beside the page\n")]
+    [result] = code[1].outputs
+    assert (result.output_type, result.data["text/html"], result.metadata, result.execution_count) == (
+        "execute_result", "<b>boxed</b>", {"text/html": {"isolated": True}}, 2)
+    assert 0.2 <= record.data["execution_seconds"] <= took
+
+
+def test_two_pages_of_the_same_code_are_both_executed_and_both_find_their_outputs(tmp_path):
+    """Pages are matched to their cached outputs by their code cells alone: two pages whose code is the same (their
+    text differs) are both executed, the second's outputs replacing the first's, and each finds outputs to show."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    source = tmp_path / "source"
+    (source / "book").mkdir(parents=True)
+    for name in ("one", "two"):
+        (source / "book" / f"{name}.md").write_text(
+            FRONT_MATTER + f"\n# Page {name}\n\n```{{code-cell}} ipython3\nprint('same')\n```\n", encoding="utf-8")
+    assert execute(source) == 2
+    cache = get_cache(source / "_build" / ".jupyter_cache")
+    for name in ("one", "two"):
+        page = read_myst_markdown_notebook((source / "book" / f"{name}.md").read_text(encoding="utf-8"))
+        _, merged = cache.merge_match_into_notebook(page)
+        assert [o.get("text") for c in merged.cells if c.cell_type == "code" for o in c.outputs] == ["same\n"]
+
+
 @pytest.mark.parametrize(("cell_code", "message"), [
     ("1 / 0", "book/bad.md: cell 2 failed: ZeroDivisionError: division by zero"),
     ("import sys\nprint('careful', file=sys.stderr)", "book/bad.md: cell 2 wrote to stderr: careful"),
