@@ -1116,15 +1116,22 @@ def test_a_large_read_uses_one_process_per_range_and_only_where_there_are_learne
     assert parts == [[(1, 1), (2, 2)]] and pools == [2]
 
 
-def test_a_process_of_a_large_read_reads_its_range_read_only(tmp_path, three):
-    """_read_part, in a process of its own in a large read: the packed integers of its range of learners, from a
-    gradebook whose name holds URI characters; a gradebook that is not there is not made."""
+def uri_named_gradebook(tmp_path, three) -> tuple[Path, str, list[int]]:
+    """A gradebook of the three files whose name holds URI characters, a part read's query, and what SQLite gives
+    for its learner 2 (the values of each row, in order)."""
     db = tmp_path / "cohort #1 ?a=b 50%.sqlite"
     import_files(db, three)
     select = "SELECT learner, at_ms FROM attempts WHERE learner BETWEEN ? AND ? ORDER BY file, seq"
     con = sqlite3.connect(db)
     want = [v for row in con.execute(select, (2, 2)) for v in row]
     con.close()
+    return db, select, want
+
+
+def test_a_process_of_a_large_read_reads_its_range_read_only(tmp_path, three):
+    """_read_part, in a process of its own in a large read: the packed integers of its range of learners, from a
+    gradebook whose name holds URI characters; a gradebook that is not there is not made."""
+    db, select, want = uri_named_gradebook(tmp_path, three)
     got = gb._read_part(str(db), select, (2, 2))
     assert got.dtype == np.int64 and got.tolist() == want and len(want) == 4
     missing = tmp_path / "missing #2.sqlite"
@@ -1152,12 +1159,7 @@ def test_a_process_of_a_large_read_reads_its_range_where_sqlite_reads_uris_only_
     """The read-only URI a process of a large read opens is read as a URI where SQLite reads a name as one only when
     asked to (SQLite's default): the same packed integers as in this process (whose SQLite reads every "file:" name
     as a URI), not an error."""
-    db = tmp_path / "cohort #1 ?a=b 50%.sqlite"
-    import_files(db, three)
-    select = "SELECT learner, at_ms FROM attempts WHERE learner BETWEEN ? AND ? ORDER BY file, seq"
-    con = sqlite3.connect(db)
-    want = [v for row in con.execute(select, (2, 2)) for v in row]
-    con.close()
+    db, select, want = uri_named_gradebook(tmp_path, three)
     run = tmp_path / "run"
     run.mkdir()
     done = subprocess.run([sys.executable, "-c", READ_PART_WHERE_URIS_ARE_ASKED_FOR,
