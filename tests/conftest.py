@@ -333,3 +333,17 @@ def run(*args, cwd=None) -> subprocess.CompletedProcess:
         except SystemExit as exc:  # argparse's usage errors
             code = 0 if exc.code is None else exc.code
     return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def ascii_locale():
+    """Inside it, the C locale: its encoding is ASCII (as a server without a UTF-8 locale has), so a file opened
+    without an encoding is read or written in ASCII. The code must name UTF-8 to read or write accented text."""
+    import locale
+
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)

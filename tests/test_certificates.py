@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
 
-from conftest import REPO
+from conftest import REPO, ascii_locale
 from nasams_course.cli import main
 from nasams_course.training import certificates
 from nasams_course.training.certificate_pdf import (
@@ -511,16 +511,10 @@ def test_a_certificate_s_json_file_is_one_field_a_line_in_utf8_whatever_the_loca
     """The JSON file beside each certificate's PDF is read by people too: indented two spaces a level, one field a
     line, a name in its own letters (not \\u escapes), ending in a line break; written in UTF-8 on a machine whose
     locale's encoding is ASCII (the C locale, as a server may have)."""
-    import locale
-
     issuer, key, _ = keys
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
+    with ascii_locale():
         [issued] = certify_learners([{**ROWS[0], "name": "Łukasz Nguyễn"}], "A seminar", "sem-1", 100, issuer, key,
                                     tmp_path / "run")
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
     text = issued.json_file.read_bytes().decode("utf-8")
     lines = text.split("\n")
     assert lines[:3] == ["{", '  "schema": "nasams-course/certificate-file@1",', '  "record": {']

@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import REPO
+from conftest import REPO, ascii_locale
 from conftest import run as run_here
 from nasams_course.training.spreadsheet import safe_cell, safe_frame, write_frame, write_rows
 
@@ -105,12 +105,6 @@ def test_write_rows_writes_a_new_file_in_utf8_and_refuses_to_overwrite_one(tmp_p
 def test_write_rows_writes_utf8_on_a_machine_whose_locale_is_not(tmp_path):
     """The C locale's encoding is ASCII (as a server without a UTF-8 locale has): a name with an accent is still
     written, in UTF-8, not refused or written in the locale's encoding."""
-    import locale
-
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
+    with ascii_locale():
         write_rows(tmp_path / "a.csv", ["learner"], [["Zoë"]])
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
     assert (tmp_path / "a.csv").read_bytes() == "learner\r\nZoë\r\n".encode()

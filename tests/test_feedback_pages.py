@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO
+from conftest import REPO, ascii_locale
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.grading.levels import level_for
@@ -189,15 +189,9 @@ def test_pages_are_written_into_a_folder_that_does_not_exist_yet(tmp_path):
 def test_pages_and_index_are_written_in_utf8_on_a_machine_whose_locale_is_not(tmp_path):
     """The C locale's encoding is ASCII (as a server without a UTF-8 locale has): a learner's accented name and the
     page's dashes and quotes are still written, in UTF-8, on the learner's page and in the index."""
-    import locale
-
     zoe = LearnerPage("zoe", Path("zoë.json"), scored("Zoë", {}).report, "<p>Zoë – “quoted”</p>")
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
+    with ascii_locale():
         written = write_pages([zoe], PLAN, tmp_path)
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
     assert written == [tmp_path / "zoe.html", tmp_path / "index.html"]
     assert (tmp_path / "zoe.html").read_bytes() == "<p>Zoë – “quoted”</p>".encode()
     index = (tmp_path / "index.html").read_text(encoding="utf-8")

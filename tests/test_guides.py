@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pydantic import TypeAdapter
 
-from conftest import shared_scope
+from conftest import ascii_locale, shared_scope
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Question, Vignette
@@ -270,16 +270,10 @@ def test_without_pdfs_write_guides_writes_the_html_and_removes_earlier_pdfs(tmp_
 def test_the_guide_and_the_handout_are_written_in_utf8_on_a_machine_whose_locale_is_not(tmp_path):
     """The C locale's encoding is ASCII (as a server without a UTF-8 locale has): the guide and the handout (their
     "·", dashes and quotes) are still written, in UTF-8."""
-    import locale
-
     from nasams_course.training.guides import write_guides
 
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
+    with ascii_locale():
         guide, handout = write_guides(PLAN, BANK, CATALOG, tmp_path, pdf=False)
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
     assert guide.read_bytes() == facilitator_guide_html(PLAN, BANK, CATALOG).encode()
     assert handout.read_bytes() == learner_handout_html(PLAN, BANK, CATALOG).encode()
     assert "·" in handout.read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_pri
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from test_certificates import make_record, rewrite_keywords, tampered_token
 
+from conftest import ascii_locale
 from nasams_course.training.certificate_pdf import certificate_pdf, read_pdf_text, statement_pdf
 from nasams_course.training.certificates import canonical_json, certificate_file, decode_token, issue
 from nasams_course.training.issuer import (
@@ -631,15 +632,9 @@ def test_a_revocation_s_reason_is_written_in_utf8_whatever_the_machine_s_locale(
     """The C locale's encoding is ASCII (as a server without a UTF-8 locale has; Windows' is cp1252): a reason in
     German or Polish is still written, in UTF-8 as the verify page reads it, not refused or written in the locale's
     encoding."""
-    import locale
-
     path = tmp_path / "revoked.json"
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
+    with ascii_locale():
         assert add_revocation(path, "ABCDE-12345", "für ein anderes Seminar ausgestellt; błąd")[1]
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
     assert '"reason": "für ein anderes Seminar ausgestellt; błąd"' in path.read_bytes().decode("utf-8")
     assert read_revoked(path)["ABCDE12345"]["reason"] == "für ein anderes Seminar ausgestellt; błąd"
 

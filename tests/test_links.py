@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import ascii_locale
 from nasams_course.training.links import broken_links
 
 
@@ -88,15 +89,9 @@ def test_a_page_that_is_not_all_utf8_is_still_read(tmp_path):
 
 def test_accented_ids_and_file_names_are_read_as_utf8_whatever_the_machine_s_locale(tmp_path):
     """The C locale's encoding is ASCII: pages are still read as UTF-8, so an accented id or file name is found."""
-    import locale
-
     (tmp_path / "index.html").write_text('<a href="#zo%C3%AB">1</a><a href="caf%C3%A9.html#r%C3%A9sum%C3%A9">2</a>'
                                          '<h2 id="zoë">Z</h2>', encoding="utf-8")
     (tmp_path / "café.html").write_text('<h2 id="résumé">R</h2>', encoding="utf-8")
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
+    with ascii_locale():
         found = broken_links(tmp_path)
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
     assert found == []

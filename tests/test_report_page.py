@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import shared_scope
+from conftest import ascii_locale, shared_scope
 from nasams_course.bench import write_cohort
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
@@ -153,15 +153,9 @@ def test_only_a_page_that_names_this_command_near_its_top_is_an_earlier_report(t
 
 def test_an_earlier_report_with_accented_names_is_recognised_whatever_the_machine_s_locale(tmp_path):
     """The C locale's encoding is ASCII: the page, written in UTF-8, is still read as UTF-8 and recognised."""
-    import locale
-
     (tmp_path / "index.html").write_text(rp.page("Cohort report: Zoë", "<p>Zoë</p>"), encoding="utf-8")
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
+    with ascii_locale():
         assert rp.ours(tmp_path / "index.html") is True
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
 
 
 def test_the_page_is_english_titled_escaped_and_forbids_scripts_and_requests():
@@ -619,14 +613,8 @@ def test_a_report_of_one_learner_says_learner_and_hides_the_statistics(graded, t
     first = {k: v[v["learner"] == key] if "learner" in v else v for k, v in graded.first.items()}
     cohort = dataclasses.replace(graded.cohort, learners=one, problems=[], notes=[])
     small = dataclasses.replace(graded, cohort=cohort, latest=latest, first=first)
-    import locale
-
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")  # ASCII: the page (its dashes, its "·") is still written, in UTF-8
-    try:
+    with ascii_locale():  # ASCII: the page (its dashes, its "·") is still written, in UTF-8
         written = rp.write_report(small, tmp_path)
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<p class='muted'>1 learner, " in html and "<h2 id='problems'>" not in html
     assert html.endswith("</ul></section></main></body></html>\n") and "·" in html

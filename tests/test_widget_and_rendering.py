@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from pydantic import TypeAdapter
 
-from conftest import REPO, golden_questions
+from conftest import REPO, ascii_locale, golden_questions
 from nasams_course.catalog import load_catalog
 from nasams_course.content.models import Question
 from nasams_course.rendering.html import quiz_form, vignette_card
@@ -211,17 +211,11 @@ def test_a_chapter_intro_lists_its_cases_in_page_order_linked_to_their_cards():
 def test_a_chapter_intro_lists_its_cases_whatever_the_machine_s_locale():
     """The C locale's encoding is ASCII: the chapter page (its dashes and quotes) is still read as UTF-8, so the
     intro still lists the page's cases."""
-    import locale
-
     from nasams_course.notebook import chapter_intro
 
     expected = chapter_intro("victims-and-privilege")._repr_html_()
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
+    with ascii_locale():
         intro = chapter_intro("victims-and-privilege")._repr_html_()
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
     assert intro == expected and len(re.findall(r'<a href="#case-([^"]+)">', intro)) == 3
 
 
