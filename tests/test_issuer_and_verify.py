@@ -638,6 +638,7 @@ def test_a_revocation_s_reason_is_written_in_utf8_whatever_the_machine_s_locale(
     assert '"reason": "für ein anderes Seminar ausgestellt; błąd"' in path.read_bytes().decode("utf-8")
     assert read_revoked(path)["ABCDE12345"]["reason"] == "für ein anderes Seminar ausgestellt; błąd"
 
+
 def test_the_verify_page_gets_the_issuer_the_revoked_certificates_and_the_domains_titles(signer):
     issuer, _key = signer
     revoked = {"ABCDE12345": GOOD_ENTRY}

@@ -139,7 +139,6 @@ def test_a_banded_heat_map_says_so_and_marks_no_cross():
     assert np.abs(got[:, 1].astype(int) - grey()).max() <= 2 and np.abs(got[-1, 0] - viridis(1.0)).max() <= 2
 
 
-
 def test_a_learner_who_left_a_provision_unattempted_is_banded_by_the_provisions_attempted():
     """Beyond 60 learners: the best learner, who did not attempt one provision, is in the top band (overall 100%),
     not among those who answered nothing at the bottom."""
@@ -176,6 +175,7 @@ def test_every_score_is_coloured_as_viridis_colours_it_not_a_coarser_scale():
     svg, _alt = rc.heat_map(scores, pd.DataFrame(index=["a"]), pd.Series(["Ann"], index=["a"]))
     got = cell_colours(svg, 1, len(shown))[0]
     assert np.abs(got.astype(int) - np.array([viridis(s) for s in shown])).max() <= 2, got
+
 
 LEVELS = pd.DataFrame({"title": ["Dom <1>", "Dom 2"], "Mastery": [1, 0], "Proficient": [0, 1],
                        "Developing": [0, 10], "Beginning": [1, 0], "not started": [0, 2]})

@@ -104,13 +104,13 @@ def test_csv_tables_hold_scores_as_percentages_to_two_decimals_and_leave_the_pag
     assert frame["score"].tolist()[0] == 0.123456 and frame["share"].tolist()[0] == 12.3456
 
 
-
 def test_a_percentage_that_is_not_a_number_is_an_empty_csv_cell_as_a_score_is():
     """A percentage column (already in percent) that holds something other than a number (a dash, a word) gives an
     empty cell in the CSV file, as a score column does, not an error that stops the report."""
     frame = pd.DataFrame({"question": ["q-1", "q-2", "q-3", "q-4"], "share": [12.3456, "–", "n/a", None]})
     out = rp.for_csv(frame, pcts=("share",))
     assert out["share"].tolist()[0] == 12.35 and out["share"].isna().tolist() == [False, True, True, True]
+
 
 # -- the output folder --------------------------------------------------------------------------------------------
 
