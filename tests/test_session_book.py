@@ -86,6 +86,49 @@ def test_the_table_of_contents_is_the_courses_narrowed_to_the_sessions_chapters(
         k: v for k, v in course.items() if k not in ("title", "execute")}
 
 
+@pytest.mark.parametrize("name", EXAMPLE_SESSIONS)
+def test_a_course_written_in_accented_text_makes_its_project_where_the_locale_is_ascii(tmp_path, name):
+    """Every file of the course the project reads (table of contents, configuration, pages, chapters, cases and
+    questions) is read, and every file of the project written, in UTF-8 whatever the locale: on a server whose locale
+    is C (ASCII) a course that names Zoë Ngũgĩ still makes its session, word for word."""
+    import shutil
+
+    import yaml
+
+    from conftest import ascii_locale
+
+    accents = "Zoë Ngũgĩ — Éthique"
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "book", course / "book")
+    toc = (REPO / "_toc.yml").read_text("utf-8").replace('"Part I: Code of Ethics"', f'"Part I: {accents}"')
+    (course / "_toc.yml").write_text(toc, "utf-8")
+    config = (REPO / "_config.yml").read_text("utf-8").replace("author: NASAMS course authors", f"author: {accents}")
+    (course / "_config.yml").write_text(config, "utf-8")
+    for path in [*(course / "book").rglob("*.yml"), *(course / "book").rglob("*.md")]:
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"# {accents}\n" if path.suffix == ".yml" else f"\n% {accents}\n")
+    with ascii_locale():
+        bank = load_bank_or_raise(course)
+        plan = load_syllabus(SYLLABI / f"{name}.yml", bank).plan
+        write_project(plan, bank, course, tmp_path / "out")
+    out = tmp_path / "out"
+    assert f"Part I: {accents}" in [p["caption"] for p in yaml.safe_load((out / "_toc.yml").read_text("utf-8"))["parts"]]
+    assert yaml.safe_load((out / "_config.yml").read_text("utf-8"))["author"] == accents
+    copied = [f"book/orientation/{n}.md" for n in ("scoring", "glossary")]
+    for block in plan.blocks:
+        folder = BANK.page_of[block.chapter]
+        copied += [f"{folder}/{kind}s/{item}.yml" for kind, ids in (("vignette", block.vignettes),
+                                                                    ("question", block.questions)) for item in ids]
+        if is_whole(block, BANK):
+            copied += [f"{folder}.md", f"{folder}/chapter.yml"]
+    assert len(copied) > 10
+    assert [rel for rel in copied if accents not in (out / rel).read_text("utf-8")] == []
+    if plan.mode == "assessment":  # the scoring page, read again to add the sealed note, keeps its accents
+        assert "{admonition} In this assessment" in (out / "book/orientation/scoring.md").read_text("utf-8")
+    else:
+        assert any(is_whole(b, BANK) for b in plan.blocks)
+
+
 def test_the_coverage_page_names_violation_items_in_a_practice_session_only():
     from dataclasses import replace
 
@@ -545,8 +588,8 @@ from pathlib import Path
 here = Path(sys.argv[0]).parent
 source = Path(sys.argv[2])
 (here / "called.json").write_text(json.dumps({"argv": sys.argv[1:], "root": os.environ.get("NASAMS_COURSE_ROOT")}))
-print((here / "stdout.txt").read_text(), end="")
-print((here / "stderr.txt").read_text(), end="", file=sys.stderr)
+print((here / "stdout.txt").read_text("utf-8"), end="")
+print((here / "stderr.txt").read_text("utf-8"), end="", file=sys.stderr)
 status = int((here / "status.txt").read_text())
 if status == 0:
     (source / "_build" / "html").mkdir(parents=True)
@@ -608,6 +651,38 @@ def test_a_failed_build_reports_its_last_40_warnings_and_where_the_whole_log_is(
     with pytest.raises(SessionBuildError) as caught:
         build_html(source, html)
     assert str(caught.value).splitlines()[1:] == [f"reading page {i}" for i in range(20, 60)]
+
+
+def test_the_builds_accented_output_is_read_and_logged_in_utf8_where_the_locale_is_ascii(tmp_path, fake_jupyter_book):
+    """jupyter-book quoting a page's accented text, on a server whose locale is C (ASCII): its output is read as UTF-8,
+    written to build.log as UTF-8, and quoted whole in the message of a failed build."""
+    from conftest import ascii_locale
+
+    warning = "book/zoë.md: WARNING: “Ngũgĩ” is not a known reference\n"
+    source, html = tmp_path / "source", tmp_path / "html"
+    source.mkdir()
+    fake_jupyter_book(stdout="building\n" + warning, status=1)
+    with ascii_locale(), pytest.raises(SessionBuildError) as caught:
+        build_html(source, html)
+    assert str(caught.value).splitlines()[1:] == [warning.strip()]
+    assert (tmp_path / "build.log").read_text("utf-8") == "building\n" + warning
+    fake_jupyter_book(stdout=warning.replace("WARNING", "note"), status=0)
+    with ascii_locale():
+        assert build_html(source, html) == warning.replace("WARNING", "note")
+    assert (tmp_path / "build.log").read_text("utf-8") == warning.replace("WARNING", "note")
+
+
+
+def test_jupyter_book_is_asked_to_write_utf8_whatever_its_locale(tmp_path, fake_jupyter_book, monkeypatch):
+    """A jupyter-book started in a locale whose encoding is ASCII (C, neither coerced to UTF-8 nor in Python's UTF-8
+    mode) would fail to print a page's accented text: it is asked to write UTF-8."""
+    for name, value in (("LC_ALL", "C"), ("PYTHONCOERCECLOCALE", "0"), ("PYTHONUTF8", "0")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PYTHONIOENCODING", raising=False)
+    fake_jupyter_book(stdout="book/zoë.md: built\n", status=0)
+    source = tmp_path / "source"
+    source.mkdir()
+    assert build_html(source, tmp_path / "html") == "book/zoë.md: built\n"
 
 
 def test_jupyter_book_is_this_pythons_and_its_absence_is_said_in_words(monkeypatch):

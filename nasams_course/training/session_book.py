@@ -566,9 +566,11 @@ def jupyter_book() -> list[str]:
 def build_html(source: Path, html: Path) -> str:
     """`jupyter-book build -W -n --keep-going` of the project; the HTML moved to `html`. Returns the build's log (also
     written beside the project, as build.log)."""
-    env = {**os.environ, ROOT_ENV: str(source)}
+    # its output is read as UTF-8 (and it is asked to write UTF-8) whatever the locale: a page's accented text
+    # quoted in a warning must not stop the build where the locale's encoding is ASCII or a Windows code page
+    env = {**os.environ, ROOT_ENV: str(source), "PYTHONIOENCODING": "utf-8"}
     run = subprocess.run([*jupyter_book(), "build", str(source), *BUILD_FLAGS], capture_output=True, text=True,
-                         env=env, check=False)
+                         encoding="utf-8", errors="replace", env=env, check=False)
     log = run.stdout + run.stderr
     (source.parent / "build.log").write_text(log, encoding="utf-8")
     if run.returncode != 0:
