@@ -75,7 +75,11 @@ browser-deps:
 browser: $(STAMP) browser-deps
 	$(BIN)/pytest -m browser tests/browser -n auto --dist loadfile
 
-test: lint unit js time-zones content nbval book-clean browser
+# the notebooks (nbval) and the book's build each use one core: they run side by side, each one's output printed
+# whole when it ends
+test: lint unit js time-zones content
+	$(MAKE) --no-print-directory -j2 --output-sync=target nbval book-clean
+	$(MAKE) --no-print-directory browser
 	@echo "all tests passed"
 
 LAB_PORT ?= 8888
