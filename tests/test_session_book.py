@@ -589,7 +589,9 @@ here = Path(sys.argv[0]).parent
 source = Path(sys.argv[2])
 (here / "called.json").write_text(json.dumps({"argv": sys.argv[1:], "root": os.environ.get("NASAMS_COURSE_ROOT")}))
 print((here / "stdout.txt").read_text("utf-8"), end="")
-print((here / "stderr.txt").read_text("utf-8"), end="", file=sys.stderr)
+print((here / "stderr.txt").read_text("utf-8"), end="", file=sys.stderr, flush=True)
+if (here / "raw.bin").exists():  # bytes as they are, UTF-8 or not
+    sys.stderr.buffer.write((here / "raw.bin").read_bytes())
 status = int((here / "status.txt").read_text())
 if status == 0:
     (source / "_build" / "html").mkdir(parents=True)
@@ -671,6 +673,19 @@ def test_the_builds_accented_output_is_read_and_logged_in_utf8_where_the_locale_
         assert build_html(source, html) == warning.replace("WARNING", "note")
     assert (tmp_path / "build.log").read_text("utf-8") == warning.replace("WARNING", "note")
 
+
+
+def test_output_that_is_not_utf8_is_logged_with_a_replacement_character_not_an_error(tmp_path, fake_jupyter_book):
+    """A byte of jupyter-book's output that is not UTF-8 (a tool it runs writing Latin-1) shows as "\ufffd" in the log
+    and the message; the build's outcome is its status, not a UnicodeDecodeError."""
+    fake_jupyter_book(stdout="building\n", status=1)
+    (tmp_path / "fake" / "raw.bin").write_bytes("WARNING: caf\u00e9 in Latin-1: caf".encode() + b"\xe9\n")
+    source = tmp_path / "source"
+    source.mkdir()
+    with pytest.raises(SessionBuildError) as caught:
+        build_html(source, tmp_path / "html")
+    assert str(caught.value).splitlines()[1:] == ["WARNING: café in Latin-1: caf\ufffd"]
+    assert (tmp_path / "build.log").read_text("utf-8") == "building\nWARNING: café in Latin-1: caf\ufffd\n"
 
 
 def test_jupyter_book_is_asked_to_write_utf8_whatever_its_locale(tmp_path, fake_jupyter_book, monkeypatch):

@@ -566,10 +566,10 @@ def jupyter_book() -> list[str]:
 def build_html(source: Path, html: Path) -> str:
     """`jupyter-book build -W -n --keep-going` of the project; the HTML moved to `html`. Returns the build's log (also
     written beside the project, as build.log)."""
-    # its output is read as UTF-8 (and it is asked to write UTF-8) whatever the locale: a page's accented text
-    # quoted in a warning must not stop the build where the locale's encoding is ASCII or a Windows code page
+    # its output is read as UTF-8 (and it is asked to write UTF-8) whatever the locale, as text (an encoding given):
+    # a page's accented text quoted in a warning, or a byte that is not UTF-8, must not stop the build
     env = {**os.environ, ROOT_ENV: str(source), "PYTHONIOENCODING": "utf-8"}
-    run = subprocess.run([*jupyter_book(), "build", str(source), *BUILD_FLAGS], capture_output=True, text=True,
+    run = subprocess.run([*jupyter_book(), "build", str(source), *BUILD_FLAGS], capture_output=True,
                          encoding="utf-8", errors="replace", env=env, check=False)
     log = run.stdout + run.stderr
     (source.parent / "build.log").write_text(log, encoding="utf-8")
