@@ -73,7 +73,7 @@ browser-deps:
 	@test -f $(NODE_MODULES) || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
 browser: $(STAMP) browser-deps
-	$(BIN)/pytest -m browser tests/browser -n auto --dist loadfile
+	$(BIN)/pytest -m browser tests/browser -n auto --dist loadfile --no-loadscope-reorder
 
 # the notebooks (nbval) and the book's build each use one core: they run side by side, each one's output printed
 # whole when it ends
