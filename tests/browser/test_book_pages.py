@@ -27,8 +27,8 @@ def test_every_page_loads_offline_with_its_quizzes_and_no_serious_accessibility_
     base = HTML.as_uri() if origin == "file" else server
     context = browser.new_context(color_scheme=mode)
     page = context.new_page()
-    requests, errors = [], []
-    page.on("request", lambda r: requests.append(r.url))
+    page.requests, errors = [], []  # as the `page` fixture records them, for same_host_only
+    page.on("request", lambda r: page.requests.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
     found, forms = {}, {}
     for path in book_pages():
@@ -52,5 +52,4 @@ def test_every_page_loads_offline_with_its_quizzes_and_no_serious_accessibility_
                      for path in book_pages()}
     assert sum(forms.values()) == len(BANK.questions)
     assert errors == []
-    page.requests = requests
     same_host_only(page, base)
