@@ -24,8 +24,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync", "--disable-default-apps"]
 
 
-#: the browser suite's files, longest first (seconds of one worker, fixtures included, measured on 2 December 2026 with
-#: two workers), the others after them: with xdist's `--dist loadfile --no-loadscope-reorder` (`make browser`) each
+#: the browser suite's files, longest first (each one's time in one worker, fixtures included, as measured on 2 December
+#: 2026 with two workers), the others after them: with xdist's `--dist loadfile --no-loadscope-reorder` (`make browser`) each
 #: worker takes the next file as it finishes one, so the longest start first and the short ones fill in at the end
 #: (xdist's own order, by the number of tests in a file, left the two walks through every page and the session books,
 #: few tests but minutes long, to the end)
