@@ -32,7 +32,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nasams_course.training.item_analysis import item_statistics, quiz_statistics, review_reasons, thirds
+from nasams_course.training.item_analysis import (
+    QuizStatistics,
+    item_statistics,
+    quiz_statistics,
+    review_reasons,
+    thirds,
+)
 
 FIXTURE = pd.DataFrame([[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 0]], columns=["i1", "i2", "i3"],
                        index=["L1", "L2", "L3", "L4", "L5"], dtype=float)
@@ -104,3 +110,50 @@ def test_a_question_few_answered_says_so_first():
 def test_thirds_split_the_cohort_by_total():
     groups = thirds(pd.Series([5, 1, 3, 2, 6, 4], index=list("abcdef")))
     assert groups.to_dict() == {"a": "upper", "b": "lower", "c": "middle", "d": "lower", "e": "upper", "f": "middle"}
+
+
+@pytest.mark.parametrize(("scores", "want"), [
+    # one learner: only the mean (an SD needs two)
+    ({"a": [1.0], "b": [0.5], "c": [0.0]}, QuizStatistics(1, 3, 50.0, None, None, None, None)),
+    # no item: nothing at all
+    ({}, QuizStatistics(3, 0, None, None, None, None, None)),
+    # one item: mean and SD (100 sqrt(Var(1, 0, 1)) = 100 sqrt(1/3)), no alpha (it needs two items)
+    ({"a": [1.0, 0, 1]}, QuizStatistics(3, 1, pytest.approx(66.667, abs=1e-3), pytest.approx(57.735, abs=1e-3),
+                                        None, None, None)),
+    # two learners, two items, totals (2, 0): Var T = 2, each item's variance 1/2: alpha = 100 x 2/1 x (1 - 1/2) =
+    # 100 %, error ratio 100 sqrt(1 - 1) = 0, SD = 100 sqrt(2) / 2
+    ({"a": [1.0, 0], "b": [1.0, 0]}, QuizStatistics(2, 2, 50.0, pytest.approx(70.711, abs=1e-3), pytest.approx(100.0),
+                                                    pytest.approx(0.0, abs=1e-6), pytest.approx(0.0, abs=1e-6))),
+    # totals (1, 1, 2, 0): Var T = 2/3 (below 1, still defined), items' variances 1/3 each: alpha = 2 x (1 - 1) = 0,
+    # error ratio 100 %, standard error = SD = 100 sqrt(2/3) / 2
+    ({"a": [1.0, 0, 1, 0], "b": [0.0, 1, 1, 0]},
+     QuizStatistics(4, 2, 50.0, pytest.approx(40.825, abs=1e-3), pytest.approx(0.0, abs=1e-9), pytest.approx(100.0),
+                    pytest.approx(40.825, abs=1e-3))),
+])
+def test_quiz_statistics_at_the_edges_of_what_is_defined(scores, want):
+    """Each figure is given exactly where it is defined and None where not: fewer than two learners, no item, one
+    item, two learners, a total variance below 1."""
+    learners = want.learners
+    frame = pd.DataFrame(scores, index=[f"L{i}" for i in range(learners)], dtype=float)
+    assert quiz_statistics(frame) == want
+
+
+@pytest.mark.parametrize(("row", "learners", "reasons"), [
+    ({"facility": 12.0, "discrimination": 35.0, "answered": 7}, 10, [
+        "answered by only 7 of 10 learners: the others count 0, so its figures mix not answering with not knowing",
+        "very hard: facility 12%, below 20% (check the key and the wording)"]),
+    ({"facility": 97.0, "discrimination": -15.0}, None, [
+        "very easy: facility 97%, above 95% (it tells learners apart little)",
+        "negative discrimination (-15%): learners who do worse on the rest of the test do better on this question "
+        "(check the key)"]),
+    ({"facility": 100.0, "discrimination": None}, None, [
+        "very easy: facility 100%, above 95% (it tells learners apart little)",
+        "every learner scored the same on it, so it cannot tell stronger from weaker learners"]),
+    ({"facility": 60.0, "discrimination": 0.0}, None, [
+        "weak discrimination (0%, below 20%): it tells stronger from weaker learners apart little"]),
+    ({"facility": 60.0, "discrimination": 0.5}, None, [
+        "weak discrimination (0%, below 20%): it tells stronger from weaker learners apart little"]),
+])
+def test_review_reasons_are_whole_sentences_and_zero_discrimination_is_weak_not_negative(row, learners, reasons):
+    """The words a trainer reads, whole; a discrimination of 0 (or just above) is weak, not negative."""
+    assert review_reasons(pd.Series(row), learners) == reasons
