@@ -13,6 +13,7 @@ BANK = load_bank_or_raise(REPO)
 SINGLE = next(q for q in BANK.questions.values() if q.kind == "single")
 MULTI = next(q for q in BANK.questions.values() if q.kind == "multi")
 RATE = next(q for q in BANK.questions.values() if q.kind == "rate")
+UNANSWERED = next(q for q in BANK.questions.values() if q.kind == "single" and q.id != SINGLE.id)
 
 
 def first_frame(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
@@ -27,7 +28,8 @@ def first_frame(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
 
 def test_choice_shares_count_each_learner_once_per_question_by_third():
     """Three learners, one a third each. SINGLE: L1 chose its second option, L2 and L3 its first. MULTI: L1 chose its
-    first two options, L3 its first; L2 did not answer it. RATE's rating (by L1) is not a choice. Shares are of the
+    first two options, L3 its first; L2 did not answer it. RATE's rating (by L1) is not a choice, and a single question
+no one answered has no row. Shares are of the
     learners who answered the question in that third: MULTI's first option, all 2 of 2 (100 %), lower 1 of 1, middle
     not defined (no one answered), upper 1 of 1; its second, 1 of 2 (50 %), lower 100 %, upper 0 %."""
     s, m = SINGLE.option_ids, MULTI.option_ids
@@ -35,8 +37,8 @@ def test_choice_shares_count_each_learner_once_per_question_by_third():
                          ("L1", MULTI.id, m[0], 1.0), ("L1", MULTI.id, m[1], 1.0), ("L3", MULTI.id, m[0], 1.0),
                          ("L1", RATE.id, RATE.option_ids[0], 3.0)])
     third = pd.Series({"L1": "lower", "L2": "middle", "L3": "upper"})
-    shares = choice_shares(first, {q.id: q for q in (SINGLE, MULTI, RATE)}, third)
-    assert shares["question"].tolist() == [SINGLE.id] * len(s) + [MULTI.id] * len(m)  # no row for RATE
+    shares = choice_shares(first, {q.id: q for q in (SINGLE, MULTI, RATE, UNANSWERED)}, third)
+    assert shares["question"].tolist() == [SINGLE.id] * len(s) + [MULTI.id] * len(m)  # none for RATE or UNANSWERED
     assert shares["kind"].tolist() == ["single"] * len(s) + ["multi"] * len(m)
     assert shares["option"].tolist() == [*s, *m]
     assert shares["key"].tolist() == [option_key(SINGLE, o) for o in s] + [option_key(MULTI, o) for o in m]
