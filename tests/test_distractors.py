@@ -37,7 +37,8 @@ no one answered has no row. Shares are of the
                          ("L1", MULTI.id, m[0], 1.0), ("L1", MULTI.id, m[1], 1.0), ("L3", MULTI.id, m[0], 1.0),
                          ("L1", RATE.id, RATE.option_ids[0], 3.0)])
     third = pd.Series({"L1": "lower", "L2": "middle", "L3": "upper"})
-    shares = choice_shares(first, {q.id: q for q in (SINGLE, MULTI, RATE, UNANSWERED)}, third)
+    # the questions without rows come first and between: they are passed over, not the end of the list
+    shares = choice_shares(first, {q.id: q for q in (RATE, SINGLE, UNANSWERED, MULTI)}, third)
     assert shares["question"].tolist() == [SINGLE.id] * len(s) + [MULTI.id] * len(m)  # none for RATE or UNANSWERED
     assert shares["kind"].tolist() == ["single"] * len(s) + ["multi"] * len(m)
     assert shares["option"].tolist() == [*s, *m]

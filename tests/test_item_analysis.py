@@ -120,6 +120,9 @@ def test_thirds_split_the_cohort_by_total():
     # one item: mean and SD (100 sqrt(Var(1, 0, 1)) = 100 sqrt(1/3)), no alpha (it needs two items)
     ({"a": [1.0, 0, 1]}, QuizStatistics(3, 1, pytest.approx(66.667, abs=1e-3), pytest.approx(57.735, abs=1e-3),
                                         None, None, None)),
+    # three items, totals that do not vary (2, 2): mean 100 x 2 / 3, SD 0, no alpha
+    ({"a": [1.0, 0], "b": [0.0, 1], "c": [1.0, 1]}, QuizStatistics(2, 3, pytest.approx(66.667, abs=1e-3), 0.0, None,
+                                                                   None, None)),
     # two learners, two items, totals (2, 0): Var T = 2, each item's variance 1/2: alpha = 100 x 2/1 x (1 - 1/2) =
     # 100 %, error ratio 100 sqrt(1 - 1) = 0, SD = 100 sqrt(2) / 2
     ({"a": [1.0, 0], "b": [1.0, 0]}, QuizStatistics(2, 2, 50.0, pytest.approx(70.711, abs=1e-3), pytest.approx(100.0),
