@@ -24,24 +24,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync", "--disable-default-apps"]
 
 
-#: the browser suite's files, longest first (each one's time in one worker, fixtures included, as measured on 2 December
-#: 2026 with two workers), the others after them: with xdist's `--dist loadfile --no-loadscope-reorder` (`make browser`) each
-#: worker takes the next file as it finishes one, so the longest start first and the short ones fill in at the end
-#: (xdist's own order, by the number of tests in a file, left the two walks through every page and the session books,
-#: few tests but minutes long, to the end)
-LONGEST_FIRST = ("test_book.py", "test_session_book.py", "test_book_pages.py", "test_record.py",
-                 "test_session_assessment.py", "test_lab.py", "test_report.py", "test_coverage_map.py", "test_verify.py")
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under xdist, the browser suite's files in LONGEST_FIRST's order (a stable sort: each file's tests keep theirs)."""
-    if not hasattr(config, "workerinput"):
-        return
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)) if item.path.parent == Path(__file__).parent
-               else -1)
-
-
 def grade_json(path, *options: str, check: bool = False) -> dict:
     """`nasams-course grade PATH --json [OPTIONS]`: the report of the one file, as the command prints it (its
     object's `report` in the list grade prints; `check` asks for exit status 0)."""

@@ -1,6 +1,5 @@
 """Every page of the built book in headless Chromium: each loads offline with its chapter's quizzes and no error, and
-axe-core finds no serious or critical violation on it in light or dark mode. Apart from test_book.py so that the walks
-through every page run beside its quiz tests (the browser suite gives each file to one worker)."""
+axe-core finds no serious or critical violation on it in light or dark mode."""
 
 from __future__ import annotations
 
