@@ -101,7 +101,9 @@ bench: $(STAMP) browser-deps
 
 # Mutation testing (tools/mutation/README.md): what to mutate is listed in pyproject.toml's [tool.mutmut] only_mutate
 # (Python) and tools/mutation/stryker.config.json's mutate (JavaScript). Each mutant runs only the tests that reach it;
-# run_mutmut.py is mutmut with the tests collected once for all mutants.
+# run_mutmut.py is mutmut with the tests collected once for all mutants. mutants/ is kept from one run to the next:
+# a run tests what changed since the last one and every survivor again, and goes on where a stopped run stopped;
+# MUTATE_FRESH=1 make mutate starts from nothing (every mutant run).
 MUTATION := tools/mutation
 MUTMUT_STAMP := $(VENV)/.mutmut-installed
 STRYKER := $(MUTATION)/node_modules/.bin/stryker
@@ -115,11 +117,11 @@ $(STRYKER): $(MUTATION)/package-lock.json
 	touch $(STRYKER)
 
 mutate: $(MUTMUT_STAMP) $(STRYKER) browser-deps
-	rm -rf mutants
+	@if [ -n "$(MUTATE_FRESH)" ]; then echo "MUTATE_FRESH: every mutant run afresh"; rm -rf mutants; fi
 	mkdir -p mutants
 	@start=$$(date +%s); \
 	echo "Stryker (JavaScript) and mutmut (Python) side by side: logs in mutants/stryker.log and mutants/mutmut.log"; \
-	( $(STRYKER) run $(MUTATION)/stryker.config.json > mutants/stryker.log 2>&1; echo $$? > mutants/stryker.status; \
+	( $(STRYKER) run $(MUTATION)/stryker.config.json --incremental --incrementalFile mutants/stryker-incremental.json > mutants/stryker.log 2>&1; echo $$? > mutants/stryker.status; \
 	  echo "    Stryker done in $$(( $$(date +%s) - start )) s" ) & \
 	HYPOTHESIS_PROFILE=mutate $(BIN)/python $(MUTATION)/run_mutmut.py run --max-children 2 > mutants/mutmut.log 2>&1; py=$$?; \
 	echo "    mutmut done in $$(( $$(date +%s) - start )) s"; wait; \

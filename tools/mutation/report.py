@@ -79,6 +79,23 @@ def python_scores(equivalent: set[str] = frozenset()) -> list[Score]:
     return scores
 
 
+def result_to_start_with(result: int | None, listed: bool, verified_hash: str | None, function_hash: str | None,
+                          recheck: bool = False) -> int | None:
+    """What a mutant's result is when a run of `make mutate` starts, `mutants/` kept from earlier runs: None runs it.
+
+    mutmut keeps every result of an earlier run whose function is unchanged (it sets a changed function's results to
+    None itself). Kept here: a kill or a timeout, which only a change to the tests could undo (`MUTATE_FRESH=1 make
+    mutate` starts from nothing). Run again: a survivor or a mutant no test reached (a new test may kill or reach
+    it), unless it is listed in equivalent.md and its function is the one it last survived (`verified_hash`, from
+    equivalent-functions.json) and MUTATE_RECHECK is not set: then it is LISTED_UNCHANGED, counted as the survivor
+    it was, not run."""
+    if result is not None and result not in SURVIVED | NO_TESTS | {LISTED_UNCHANGED}:
+        return result
+    if listed and not recheck and verified_hash is not None and verified_hash == function_hash:
+        return LISTED_UNCHANGED
+    return None
+
+
 def js_key(path: str, mutant: dict) -> str:
     start = mutant["location"]["start"]
     return f"{path}:{start['line']}:{start['column']} {mutant['mutatorName']}"

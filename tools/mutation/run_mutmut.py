@@ -15,11 +15,14 @@ Before its first mutant it checks that this way of running kills mutmut's own "f
 raises), as mutmut checks its own: if not, it stops. A mutant whose tests are not all in the collection is run the
 way mutmut runs it (`pytest.main`).
 
-A mutant listed in equivalent.md is not run again while its function is as it was when it last survived:
-equivalent-functions.json here holds, for each listed mutant, the hash mutmut gives its function's code (in
-mutants/**/*.meta) in the last run it survived, written after each run; report.py counts such a mutant as the
-survivor it was, apart. A function changed since (its mutants may be other mutations now) runs its listed mutants
-again, and so does any run that names mutants, or MUTATE_RECHECK=1."""
+`mutants/` is kept from one run to the next (`make mutate`; MUTATE_FRESH=1 starts afresh): mutmut itself runs again
+the mutants of a function that changed, and collects which functions new tests reach. Here, besides, every
+survivor is run again (a new test may kill it) while a kill stands until its function changes; a run stopped
+part-way goes on where it stopped. A mutant listed in equivalent.md is not run again while its function is as it
+was when it last survived: equivalent-functions.json here holds, for each listed mutant, the hash mutmut gives its
+function's code (in mutants/**/*.meta) in the last run it survived, written after each run; report.py counts such
+a mutant as the survivor it was, apart. A function changed since (its mutants may be other mutations now) runs its
+listed mutants again, and so does any run that names mutants, or MUTATE_RECHECK=1 (report.result_to_start_with)."""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ from mutmut.mutation.trampoline import set_mutant_under_test
 from mutmut.runners import harness
 from mutmut.utils.format_utils import mangled_name_from_mutant_name
 from mutmut.workers import isolation
-from report import LISTED_UNCHANGED, MUTANTS, SURVIVED, equivalents
+from report import LISTED_UNCHANGED, MUTANTS, SURVIVED, equivalents, result_to_start_with
 
 #: pytest's exit statuses, as `pytest.main` returns them and mutmut reads them (1 killed, 0 survived, 3 killed)
 PASSED, FAILED, INTERNAL_ERROR = 0, 1, 3
@@ -142,16 +145,25 @@ _collect = mutmut_main.collect_source_file_mutation_data
 
 
 def collect_source_file_mutation_data(*, mutant_names):
-    """mutmut's list of mutants to run, the listed equivalent ones whose function is unchanged marked as not run."""
+    """mutmut's list of mutants to run, each with the result it starts with (report.result_to_start_with): with
+    `mutants/` kept from earlier runs, a kill or timeout of an unchanged function stands, a survivor runs again, and
+    a listed equivalent mutant whose function is unchanged is marked as not run. Mutants named are all run."""
     mutants, by_path = _collect(mutant_names=mutant_names)
-    if mutant_names or os.environ.get("MUTATE_RECHECK"):
+    if mutant_names:
         return mutants, by_path
-    listed, verified, marked = equivalents(), read_verified(), []
+    listed, verified, recheck = equivalents(), read_verified(), bool(os.environ.get("MUTATE_RECHECK"))
+    marked, changed = [], {}
     for data, name, result in mutants:
-        if result is None and name in listed and verified.get(name) == function_hash(data, name):
-            data.exit_code_by_key[name] = result = LISTED_UNCHANGED
-            data.save()
-        marked.append((data, name, result))
+        start = result_to_start_with(result, name in listed, verified.get(name), function_hash(data, name), recheck)
+        if start != result:
+            data.exit_code_by_key[name] = start
+            changed[id(data)] = data
+        marked.append((data, name, start))
+    for data in changed.values():
+        data.save()
+    kept = sum(start is not None for _, _, start in marked)
+    print(f"{len(marked) - kept} of {len(marked)} mutants to run; {kept} results kept from earlier runs "
+          "(MUTATE_FRESH=1 make mutate starts afresh)", flush=True)
     return marked, by_path
 
 

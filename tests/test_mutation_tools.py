@@ -1,0 +1,45 @@
+"""tools/mutation/report.py's rule for what a `make mutate` run starts with when `mutants/` is kept from earlier runs
+(report.result_to_start_with): a kill stands, a survivor runs again, a listed equivalent mutant whose function is
+unchanged is not run. The module is loaded from its file (tools/ is not a package); it needs no mutmut."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+SPEC = importlib.util.spec_from_file_location("mutation_report", Path(__file__).resolve().parents[1] / "tools" /
+                                              "mutation" / "report.py")
+report = sys.modules[SPEC.name] = importlib.util.module_from_spec(SPEC)  # its dataclasses look it up
+SPEC.loader.exec_module(report)
+start = report.result_to_start_with
+UNCHANGED = report.LISTED_UNCHANGED
+
+
+@pytest.mark.parametrize("result", sorted(report.KILLED | report.TIMEOUT))
+def test_a_kill_or_a_timeout_stands_listed_or_not(result):
+    """mutmut itself sets a changed function's results to None: a result still there is of an unchanged function."""
+    assert start(result, listed=False, verified_hash=None, function_hash="h") == result
+    assert start(result, listed=True, verified_hash="h", function_hash="h") == result
+    assert start(result, listed=True, verified_hash="h", function_hash="h", recheck=True) == result
+
+
+@pytest.mark.parametrize("result", [None, *sorted(report.SURVIVED | report.NO_TESTS), UNCHANGED])
+def test_a_survivor_not_listed_runs_again(result):
+    """A new test may kill it, or reach a mutant no test reached: each run is a fresh look at what is still open."""
+    assert start(result, listed=False, verified_hash=None, function_hash="h") is None
+    assert start(result, listed=False, verified_hash="h", function_hash="h") is None  # no longer listed
+
+
+@pytest.mark.parametrize("result", [None, *sorted(report.SURVIVED), UNCHANGED])
+def test_a_listed_survivor_is_not_run_while_its_function_is_the_one_it_survived(result):
+    assert start(result, listed=True, verified_hash="h", function_hash="h") == UNCHANGED
+
+
+@pytest.mark.parametrize("result", [None, *sorted(report.SURVIVED), UNCHANGED])
+def test_a_listed_survivor_runs_again_when_its_function_changed_was_never_verified_or_a_recheck_is_asked(result):
+    assert start(result, listed=True, verified_hash="h", function_hash="other") is None
+    assert start(result, listed=True, verified_hash=None, function_hash=None) is None
+    assert start(result, listed=True, verified_hash="h", function_hash="h", recheck=True) is None
