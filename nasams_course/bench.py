@@ -437,11 +437,21 @@ SECTIONS = {"certificates": bench_certificates, "storage": bench_storage, "sessi
             "cohort": bench_cohort, "build": bench_build, "browser": bench_browser}
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Every section, or those named: python -m nasams_course.bench cohort"""
-    for name in (sys.argv[1:] if argv is None else argv) or list(SECTIONS):
+def main(argv: list[str] | None = None) -> int:
+    """Every section, or those named: python -m nasams_course.bench cohort. Exit status 2, with a line saying why,
+    for a name that is not a section (`--help` prints the sections)."""
+    names = (sys.argv[1:] if argv is None else argv) or list(SECTIONS)
+    if any(name in ("-h", "--help") for name in names):
+        print(f"usage: python -m nasams_course.bench [SECTION ...]   (sections: {', '.join(SECTIONS)}; none: all)")
+        return 0
+    if unknown := [name for name in names if name not in SECTIONS]:
+        print(f"nasams_course.bench: no section {', '.join(map(repr, unknown))}; the sections: {', '.join(SECTIONS)}",
+              file=sys.stderr)
+        return 2
+    for name in names:
         SECTIONS[name]()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
