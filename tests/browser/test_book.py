@@ -14,7 +14,7 @@ from nasams_course.grading.levels import level_for
 from nasams_course.rendering.html import percent
 from nasams_course.trainer import weak_answer
 
-from .conftest import AXE, HTML, REPO, grade_json, reload, seed
+from .conftest import HTML, REPO, grade_json, reload, seed
 
 pytestmark = pytest.mark.browser
 
@@ -315,13 +315,6 @@ def book_pages() -> list[str]:
     import re
 
     return [f"{p}.html" for p in re.findall(r"file: (book/\S+)", (REPO / "_toc.yml").read_text())]
-
-
-def axe_serious(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"]) for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
 
 
 # -- bad input in the browser: nothing lost, nothing run ------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 
 from nasams_course.trainer import weak_answer
 
-from .conftest import HTML, seed
-from .test_book import BANK, EXEMPLAR, KEY, PLAN, QUESTIONS, axe_serious, book_pages, same_host_only
+from .conftest import HTML, axe_serious, seed
+from .test_book import BANK, EXEMPLAR, KEY, PLAN, QUESTIONS, book_pages, same_host_only
 
 pytestmark = pytest.mark.browser
 

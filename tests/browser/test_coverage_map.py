@@ -9,7 +9,7 @@ import pytest
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import load_bank_or_raise
 
-from .conftest import AXE, HTML, REPO
+from .conftest import HTML, REPO, axe_serious
 
 pytestmark = pytest.mark.browser
 
@@ -158,7 +158,5 @@ def test_no_serious_accessibility_violations(page, base, scheme):
     page.emulate_media(color_scheme=scheme)
     page.goto(f"{base}/{PAGE}")
     assert page.evaluate("document.documentElement.dataset.theme") == scheme
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    serious = axe_serious(page)
     assert serious == []

@@ -15,7 +15,7 @@ from nasams_course.grading.calibration import CalibrationLevel, level_message
 from nasams_course.grading.words import say
 from nasams_course.trainer import keyed_answer, weak_answer
 
-from .conftest import AXE, REPO, grade_json, reload, seed
+from .conftest import REPO, axe_serious, grade_json, reload, seed
 from .test_book import (
     BANK,
     EXEMPLAR,
@@ -53,12 +53,6 @@ def rate_by_keyboard(page, stage, ratings: dict):
         f"document.activeElement.closest('{form}') !== null"))
     page.keyboard.press("Enter")
     page.wait_for_function(f"document.querySelector('{form} [data-role=status]').textContent.startsWith('Saved')")
-
-
-def axe_serious(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_certainty_and_self_ratings_survive_reload_download_and_import_and_match_the_grader(page, base, tmp_path):

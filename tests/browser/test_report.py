@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import REPO
-from .test_book import axe_serious
+from .conftest import REPO, axe_serious
 
 pytestmark = pytest.mark.browser
 

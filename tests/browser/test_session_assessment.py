@@ -23,8 +23,7 @@ from test_feedback import agreement
 from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.training.syllabus import load_syllabus
 
-from .conftest import AXE, REPO, _Quiet, grade_json, reload
-from .test_book import axe_serious
+from .conftest import AXE, REPO, _Quiet, axe_serious, grade_json, reload
 
 pytestmark = pytest.mark.browser
 

@@ -21,8 +21,7 @@ from nasams_course.trainer import keyed_answer
 from nasams_course.training.guides import key_text, letters
 from nasams_course.training.syllabus import load_syllabus
 
-from .conftest import AXE, REPO, _Quiet, grade_json
-from .test_book import axe_serious
+from .conftest import AXE, REPO, _Quiet, axe_serious, grade_json
 
 pytestmark = pytest.mark.browser
 

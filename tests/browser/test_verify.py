@@ -23,8 +23,8 @@ from nasams_course.training.certificates import canonical_json, certificate_reco
 from nasams_course.training.issuer import Issuer, b64url, key_id_of, public_raw
 from nasams_course.training.verify import verify_page_data
 
-from .conftest import HTML, REPO
-from .test_book import axe_serious, same_host_only
+from .conftest import HTML, REPO, axe_serious
+from .test_book import same_host_only
 
 pytestmark = pytest.mark.browser
 PAGE = "book/orientation/verify.html"
