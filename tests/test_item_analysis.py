@@ -29,6 +29,8 @@ Formulas (s = 5 learners, variances and covariances divide by s - 1 = 4; R_i = t
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -82,6 +84,37 @@ def test_statistics_that_are_not_defined_are_none_never_nan():
     assert same["discrimination"] is None and same["efficiency"] is None
     quiz = quiz_statistics(pd.DataFrame({"a": [1.0, 0], "b": [0.0, 1]}))
     assert quiz.alpha is None and quiz.error_ratio is None and quiz.standard_error is None
+
+
+def test_item_statistics_of_one_learner_give_facility_and_an_sd_of_0_and_nothing_else():
+    """One learner: each item's facility is their score; the SD is 0 (a variance needs two learners: numpy's
+    variance with s - 1 = 0 would be NaN), no discrimination or efficiency; and no warning on the way."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stats = item_statistics(pd.DataFrame({"a": [1.0], "b": [0.5]}, index=["L1"]))
+    assert stats.to_dict("list") == {"question": ["a", "b"], "facility": [100.0, 50.0], "sd": [0.0, 0.0],
+                                     "discrimination": [None, None], "efficiency": [None, None]}
+
+
+def test_item_statistics_of_two_learners_divide_by_s_minus_1():
+    """Two learners, three items each scored (1, 0): totals (3, 0). For each item x = (1, 0), mean 1/2: Var x =
+    ((1/2)^2 + (1/2)^2) / (s - 1 = 1) = 1/2, SD = 100 sqrt(1/2) = 70.71 %; its rest R = (2, 0), Var R = 2;
+    Cov = ((1/2)(1) + (-1/2)(-1)) / 1 = 1, DI = 100 x 1 / sqrt(1/2 x 2) = 100 %; sorted they pair the same way, so
+    Cov_max = 1 and DE = 100 %."""
+    stats = item_statistics(pd.DataFrame({"a": [1.0, 0], "b": [1.0, 0], "c": [1.0, 0]}, index=["L1", "L2"]))
+    assert stats["facility"].tolist() == [50.0, 50.0, 50.0]
+    assert stats["sd"].tolist() == pytest.approx([70.711] * 3, abs=1e-3)
+    assert stats["discrimination"].tolist() == pytest.approx([100.0] * 3)
+    assert stats["efficiency"].tolist() == pytest.approx([100.0] * 3)
+
+
+def test_item_statistics_warn_of_nothing_when_an_item_or_its_rest_does_not_vary():
+    """An item everyone scores the same on divides 0 by 0 for its discrimination and efficiency: the figure is None
+    and numpy's RuntimeWarning is not printed (it would reach a trainer's terminal from `report`)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stats = item_statistics(pd.DataFrame({"same": [1.0, 1, 1, 1], "varies": [1.0, 0, 1, 0]}))
+    assert stats["discrimination"].tolist() == [None, None]  # "varies"' rest is "same": it does not vary either
 
 
 @pytest.mark.parametrize(("facility", "discrimination", "words"), [
