@@ -108,3 +108,18 @@ def test_write_rows_writes_utf8_on_a_machine_whose_locale_is_not(tmp_path):
     with ascii_locale():
         write_rows(tmp_path / "a.csv", ["learner"], [["Zoë"]])
     assert (tmp_path / "a.csv").read_bytes() == "learner\r\nZoë\r\n".encode()
+
+
+def test_write_rows_writes_crlf_once_on_windows_too(tmp_path, monkeypatch):
+    """On Windows a text file opened without `newline=""` turns each "\\n" written into "\\r\\n", and csv's line ends
+    ("\\r\\n") into "\\r\\r\\n": a spreadsheet then shows an empty row after each. Played here by the pure-Python `io`
+    (`_pyio`), which takes the line end from `os.linesep`, set to Windows' one."""
+    import _pyio
+    import os
+
+    from nasams_course.training import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "open", _pyio.open, raising=False)
+    monkeypatch.setattr(os, "linesep", "\r\n")
+    write_rows(tmp_path / "w.csv", ["learner", "note"], [["Zoë", "a\nb"]])
+    assert (tmp_path / "w.csv").read_bytes() == 'learner,note\r\nZoë,"a\nb"\r\n'.encode()
