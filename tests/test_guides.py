@@ -109,6 +109,22 @@ def test_the_timing_plan_runs_block_after_block_and_sums_to_the_plan(guide):
     assert total == ["Total", str(PLAN.minutes), "0:00–1:15"]
 
 
+def test_the_timing_plan_rows_are_the_blocks_one_after_the_other(guide):
+    assert text(guide.find("table", class_="timing").tbody) == (
+        f"1 {PLAN.blocks[0].title} 40 0:00–0:40 2 {PLAN.blocks[1].title} 35 0:40–1:15")
+
+
+def test_the_guide_and_the_handout_are_their_parts_and_nothing_between(guide, handout):
+    """The guide: title, dates, a note, the session, the timing plan, then a numbered section per block; the
+    handout: title, dates, a name line, the instructions, then a section per block."""
+    assert [c.name for c in guide.main.contents] == ["h1", "p", "p", "table", "h2", "table", "section", "section"]
+    assert [text(h) for h in guide.find_all("h2")] == ["Timing plan", f"Block 1 · {PLAN.blocks[0].title}",
+                                                       f"Block 2 · {PLAN.blocks[1].title}"]
+    soup = BeautifulSoup(handout, "html.parser")
+    assert [c.name for c in soup.main.contents] == ["h1", "p", "p", "p", "section", "section"]
+    assert [text(h) for h in soup.find_all("h2")] == [b.title for b in PLAN.blocks]
+
+
 def test_the_guide_holds_objectives_cases_and_discussion_prompts(guide):
     page = text(guide)
     for b in PLAN.blocks:
