@@ -184,6 +184,17 @@ def test_what_to_watch_for_names_each_violation_and_what_it_breaches(guide):
                 assert f"{pid} · {CATALOG.provision(pid).title}" in item
 
 
+def test_what_to_watch_for_lists_every_provision_a_violation_breaches(guide):
+    """Each violation's line names every provision it breaches, in the content's order (q-e6-carmen-records: three
+    violations of two provisions each)."""
+    q = BANK.questions["q-e6-carmen-records"]
+    assert [len(o.violation) for o in q.options if o.violation] == [2, 2, 2]
+    items = [text(li) for li in guide.find(id=f"key-{q.id}").select(".watch li")]
+    assert items == [f"{'ABCDEFGH'[i]} {words(o.text)} Breaches "
+                     + "; ".join(f"{pid} · {words(CATALOG.provision(pid).title)}" for pid in o.violation)
+                     for i, o in enumerate(q.options) if o.violation]
+
+
 def test_guide_and_handout_number_the_questions_alike(guide, handout):
     heads = lambda soup: [h.get_text() for h in soup.find_all("h4")]  # noqa: E731
     numbered = heads(BeautifulSoup(handout, "html.parser"))
