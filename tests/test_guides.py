@@ -202,6 +202,36 @@ def test_guide_and_handout_number_the_questions_alike(guide, handout):
     assert numbered[0].startswith("Question 1 · ")
 
 
+def cases_only_plan() -> SessionPlan:
+    """An hour's block of one case's questions (none on no case) that teaches no provision, then a 15-minute one."""
+    first = dataclasses.replace(block("capital-case", 60, ("q-cap1-grandmother-interview", "q-cap1-records-plan")),
+                                provisions=())
+    return dataclasses.replace(PLAN, blocks=(first, block(CHAPTERS[1], 15, chosen(CHAPTERS[1]))))
+
+
+def test_a_block_that_teaches_no_provision_says_so_and_the_clock_passes_the_hour():
+    plan = cases_only_plan()
+    guide = BeautifulSoup(facilitator_guide_html(plan, BANK, CATALOG), "html.parser")
+    assert [words(p.get_text()) for p in guide.select(".block-time")] == [
+        "60 minutes, 0:00–1:00 · provisions taught: none", "15 minutes, 1:00–1:15 · provisions taught: S5, S6, S16"]
+    assert text(guide.find("table", class_="timing").tbody) == (
+        f"1 {plan.blocks[0].title} 60 0:00–1:00 2 {plan.blocks[1].title} 15 1:00–1:15")
+
+
+def test_a_block_whose_questions_all_belong_to_its_cases_has_no_section_for_questions_on_no_case():
+    plan = cases_only_plan()
+    case = f"Case: {BANK.vignettes['v-cap1-family-records'].title}"
+    guide = BeautifulSoup(facilitator_guide_html(plan, BANK, CATALOG), "html.parser")
+    first = guide.find("section", class_="block")
+    assert [text(h) for h in first.find_all(["h3", "h4"])] == [
+        case, "Question 1 · Single best answer", "Question 2 · Select all that apply"]
+    assert [c["class"] for c in first.find_all("section", recursive=False)] == [["case-block"]]
+    handout = BeautifulSoup(learner_handout_html(plan, BANK, CATALOG), "html.parser")
+    first = handout.main.find("section")
+    assert [text(h) for h in first.find_all(["h2", "h3"])] == [plan.blocks[0].title, case]
+    assert len(first.find_all("section", recursive=False)) == 1
+
+
 def test_the_handout_is_a_worksheet(handout):
     soup = BeautifulSoup(handout, "html.parser")
     page = text(soup)
