@@ -109,6 +109,22 @@ def test_the_timing_plan_runs_block_after_block_and_sums_to_the_plan(guide):
     assert total == ["Total", str(PLAN.minutes), "0:00–1:15"]
 
 
+def test_the_timing_plan_rows_are_the_blocks_one_after_the_other(guide):
+    assert text(guide.find("table", class_="timing").tbody) == (
+        f"1 {PLAN.blocks[0].title} 40 0:00–0:40 2 {PLAN.blocks[1].title} 35 0:40–1:15")
+
+
+def test_the_guide_and_the_handout_are_their_parts_and_nothing_between(guide, handout):
+    """The guide: title, dates, a note, the session, the timing plan, then a numbered section per block; the
+    handout: title, dates, a name line, the instructions, then a section per block."""
+    assert [c.name for c in guide.main.contents] == ["h1", "p", "p", "table", "h2", "table", "section", "section"]
+    assert [text(h) for h in guide.find_all("h2")] == ["Timing plan", f"Block 1 · {PLAN.blocks[0].title}",
+                                                       f"Block 2 · {PLAN.blocks[1].title}"]
+    soup = BeautifulSoup(handout, "html.parser")
+    assert [c.name for c in soup.main.contents] == ["h1", "p", "p", "p", "section", "section"]
+    assert [text(h) for h in soup.find_all("h2")] == [b.title for b in PLAN.blocks]
+
+
 def test_the_guide_holds_objectives_cases_and_discussion_prompts(guide):
     page = text(guide)
     for b in PLAN.blocks:
@@ -168,11 +184,52 @@ def test_what_to_watch_for_names_each_violation_and_what_it_breaches(guide):
                 assert f"{pid} · {CATALOG.provision(pid).title}" in item
 
 
+def test_what_to_watch_for_lists_every_provision_a_violation_breaches(guide):
+    """Each violation's line names every provision it breaches, in the content's order (q-e6-carmen-records: three
+    violations of two provisions each)."""
+    q = BANK.questions["q-e6-carmen-records"]
+    assert [len(o.violation) for o in q.options if o.violation] == [2, 2, 2]
+    items = [text(li) for li in guide.find(id=f"key-{q.id}").select(".watch li")]
+    assert items == [f"{'ABCDEFGH'[i]} {words(o.text)} Breaches "
+                     + "; ".join(f"{pid} · {words(CATALOG.provision(pid).title)}" for pid in o.violation)
+                     for i, o in enumerate(q.options) if o.violation]
+
+
 def test_guide_and_handout_number_the_questions_alike(guide, handout):
     heads = lambda soup: [h.get_text() for h in soup.find_all("h4")]  # noqa: E731
     numbered = heads(BeautifulSoup(handout, "html.parser"))
     assert numbered == heads(guide) and len(numbered) == len(QUESTIONS)
     assert numbered[0].startswith("Question 1 · ")
+
+
+def cases_only_plan() -> SessionPlan:
+    """An hour's block of one case's questions (none on no case) that teaches no provision, then a 15-minute one."""
+    first = dataclasses.replace(block("capital-case", 60, ("q-cap1-grandmother-interview", "q-cap1-records-plan")),
+                                provisions=())
+    return dataclasses.replace(PLAN, blocks=(first, block(CHAPTERS[1], 15, chosen(CHAPTERS[1]))))
+
+
+def test_a_block_that_teaches_no_provision_says_so_and_the_clock_passes_the_hour():
+    plan = cases_only_plan()
+    guide = BeautifulSoup(facilitator_guide_html(plan, BANK, CATALOG), "html.parser")
+    assert [words(p.get_text()) for p in guide.select(".block-time")] == [
+        "60 minutes, 0:00–1:00 · provisions taught: none", "15 minutes, 1:00–1:15 · provisions taught: S5, S6, S16"]
+    assert text(guide.find("table", class_="timing").tbody) == (
+        f"1 {plan.blocks[0].title} 60 0:00–1:00 2 {plan.blocks[1].title} 15 1:00–1:15")
+
+
+def test_a_block_whose_questions_all_belong_to_its_cases_has_no_section_for_questions_on_no_case():
+    plan = cases_only_plan()
+    case = f"Case: {BANK.vignettes['v-cap1-family-records'].title}"
+    guide = BeautifulSoup(facilitator_guide_html(plan, BANK, CATALOG), "html.parser")
+    first = guide.find("section", class_="block")
+    assert [text(h) for h in first.find_all(["h3", "h4"])] == [
+        case, "Question 1 · Single best answer", "Question 2 · Select all that apply"]
+    assert [c["class"] for c in first.find_all("section", recursive=False)] == [["case-block"]]
+    handout = BeautifulSoup(learner_handout_html(plan, BANK, CATALOG), "html.parser")
+    first = handout.main.find("section")
+    assert [text(h) for h in first.find_all(["h2", "h3"])] == [plan.blocks[0].title, case]
+    assert len(first.find_all("section", recursive=False)) == 1
 
 
 def test_the_handout_is_a_worksheet(handout):
