@@ -340,3 +340,26 @@ def test_the_level_axis_runs_from_0_to_100_even_for_a_domain_no_learner_reached_
     # no learner started: the grey bar fills the axes, 0 to 100 %
     assert (drawn[4]["left"], drawn[4]["right"]) == (pytest.approx(left, abs=0.01), pytest.approx(right, abs=0.01))
     assert drawn[4]["fill"] == rc.NOT_STARTED
+
+
+def hatch_lines(hatch) -> tuple[int, int, int]:
+    """A hatch pattern's path: its dots (circles), lines rising to the right (/) and falling to the right (\\)."""
+    strokes = [s.split() for s in hatch.get("d").split("M ")[1:]]
+    lines = [[float(v) for v in (s[0], s[1], s[3], s[4])] for s in strokes if "C" not in s]
+    rising = sum(1 for x0, y0, x1, y1 in lines if (x1 - x0) * (y1 - y0) < 0)  # y grows downwards
+    return len(strokes) - len(lines), rising, len(lines) - rising
+
+
+def test_the_levels_are_told_apart_without_colour_by_white_dots_lines_and_crosses():
+    """Proficient dotted (..), Developing with lines rising to the right (//), Beginning crossed (xx), each stroke
+    doubled (13 lines each way on the pattern's inch-square tile), in white; Mastery and not started plain."""
+    svg, _alt = rc.domain_chart(LEVELS)
+    drawn = bars(svg)
+    hatched = {level: drawn[2 * i]["hatch"] for i, level in enumerate(LEVEL_ORDER)}
+    assert hatched["Mastery"] is None and hatched["not started"] is None
+    assert hatch_lines(hatched["Proficient"]) == (163, 0, 0)
+    assert hatch_lines(hatched["Developing"]) == (0, 13, 0)
+    assert hatch_lines(hatched["Beginning"]) == (0, 13, 13)
+    for level in ("Proficient", "Developing", "Beginning"):
+        assert style(hatched[level])["stroke"] == "#ffffff" and style(hatched[level])["fill"] == "#ffffff", level
+        assert drawn[2 * LEVEL_ORDER.index(level) + 1]["hatch"].get("d") == hatched[level].get("d")  # both domains
