@@ -363,3 +363,20 @@ def test_the_levels_are_told_apart_without_colour_by_white_dots_lines_and_crosse
     for level in ("Proficient", "Developing", "Beginning"):
         assert style(hatched[level])["stroke"] == "#ffffff" and style(hatched[level])["fill"] == "#ffffff", level
         assert drawn[2 * LEVEL_ORDER.index(level) + 1]["hatch"].get("d") == hatched[level].get("d")  # both domains
+
+
+def test_each_figure_is_centred_on_its_bar_and_the_chart_s_type_is_8_for_names_9_for_the_title_7_else():
+    svg, _alt = rc.domain_chart(LEVELS)
+    drawn = bars(svg)
+    items = text_items(svg)
+    figures = [(x, y) for text, x, y, _s in items if text.endswith("%") and text[:-1].isdigit()]
+    assert len(figures) == 5
+    for x, y in figures:
+        bar = next(b for b in drawn if b["left"] < x < b["right"] and b["top"] < y < b["bottom"])
+        assert x == pytest.approx((bar["left"] + bar["right"]) / 2, abs=0.01)
+        # centred on the bar's middle: the baseline of the 7 pt figures 1.8 pt below it (not on it)
+        assert y - (bar["top"] + bar["bottom"]) / 2 == pytest.approx(1.82, abs=0.1)
+    sizes = {text: s["font-size"] for text, _x, _y, s in items}
+    assert sizes["Dom <1>"] == sizes["Dom 2"] == "8px"
+    assert sizes["Domain levels of the cohort (latest answers)"] == "9px"
+    assert {sizes[level] for level in LEVEL_ORDER} == {sizes["50%"]} == {"7px"}
