@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pandas as pd
@@ -262,3 +263,120 @@ def test_the_level_chart_is_as_wide_as_the_page_one_line_per_domain_and_makes_ro
     assert re.search(rf'<svg [^>]*height="{(1.2 + 0.42 * 3) * 72:g}pt"', rc.domain_chart(three)[0])
     long = LEVELS.assign(title=["Confidentiality, privileged communication and records", "Dom 2"])
     assert axes_left(rc.domain_chart(long)[0]) > axes_left(svg) + 100  # the bars moved right, the name not cut off
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def style(element) -> dict[str, str]:
+    return dict(item.split(": ", 1) for item in element.get("style", "").split("; ") if item)
+
+
+def axes_box(svg: str) -> tuple[float, float]:
+    """The left and right edges of the chart's axes (its background patch), in points."""
+    xs = [float(v) for v in re.search(r'<g id="patch_2">\s*<path d="([^"]+)"', svg).group(1).split()[1::3]]
+    return min(xs), max(xs)
+
+
+def bars(svg: str) -> list[dict]:
+    """The bars as drawn (the paths clipped to the axes), in drawing order: their edges in points (y down), the
+    colour they are filled with (a hatched bar's pattern's), their hatch (the pattern's path) and their edge."""
+    root = ET.fromstring(svg)
+    patterns = {p.get("id"): p for p in root.iter(SVG_NS + "pattern")}
+    drawn = []
+    for path in root.iter(SVG_NS + "path"):
+        if path.get("clip-path") is None:
+            continue
+        numbers = [float(v) for v in re.findall(r"-?[\d.]+", path.get("d"))]
+        xs, ys = numbers[0::2], numbers[1::2]
+        fill, hatch = style(path)["fill"], None
+        if fill.startswith("url(#"):
+            pattern = patterns[fill[5:-1]]
+            fill, hatch = pattern.find(SVG_NS + "rect").get("fill"), pattern.find(SVG_NS + "path")
+        drawn.append({"left": min(xs), "right": max(xs), "top": min(ys), "bottom": max(ys), "fill": fill,
+                      "hatch": hatch, "stroke": style(path).get("stroke")})
+    return drawn
+
+
+def text_items(svg: str) -> list[tuple[str, float, float, dict[str, str]]]:
+    """The SVG's texts with their position (x, y of the baseline, in points) and style."""
+    return [(t.text, float(t.get("x")), float(t.get("y")), style(t)) for t in ET.fromstring(svg).iter(SVG_NS + "text")]
+
+
+def test_each_domain_s_bar_runs_from_0_to_100_in_level_order_first_domain_on_top_with_white_edges():
+    svg, _alt = rc.domain_chart(LEVELS)
+    left, right = axes_box(svg)
+    shares = {"Dom <1>": [50, 0, 0, 50, 0], "Dom 2": [0, 100 / 13, 1000 / 13, 0, 200 / 13]}
+    drawn = bars(svg)
+    assert len(drawn) == 10  # level by level, a bar per domain in the domains' order
+    colours = {**LEVEL_COLOURS, "not started": rc.NOT_STARTED}
+    for d, domain in enumerate(shares):
+        start = 0.0
+        for i, level in enumerate(LEVEL_ORDER):
+            bar = drawn[2 * i + d]
+            end = start + shares[domain][i]
+            assert bar["left"] == pytest.approx(left + start / 100 * (right - left), abs=0.01), (domain, level)
+            assert bar["right"] == pytest.approx(left + end / 100 * (right - left), abs=0.01), (domain, level)
+            assert bar["fill"] == colours[level] and bar["stroke"] == "#ffffff", (domain, level)
+            assert (bar["top"], bar["bottom"]) == (drawn[d]["top"], drawn[d]["bottom"])  # one line per domain
+            start = end
+    first, second = drawn[0], drawn[1]
+    assert first["bottom"] < second["top"]  # the first domain on top, as in the tables
+    names = {text: y for text, _x, y, _s in text_items(svg) if text in shares}
+    assert first["top"] < names["Dom <1>"] < first["bottom"] and second["top"] < names["Dom 2"] < second["bottom"]
+
+
+def test_the_level_axis_runs_from_0_to_100_even_for_a_domain_no_learner_reached_or_started():
+    empty = pd.DataFrame({"title": ["Empty"], **{lv: [0] for lv in LEVEL_ORDER}})
+    unstarted = empty.assign(title=["Unstarted"], **{"not started": [3]})
+    for levels in (empty, unstarted):
+        svg, _alt = rc.domain_chart(levels)
+        assert texts(svg)[:7] == ["0", "20", "40", "60", "80", "100", "Learners (%)"]
+        left, right = axes_box(svg)
+        drawn = bars(svg)
+        assert len(drawn) == 5
+        for bar in drawn[:4]:  # no learner at a level: a bar of no width at 0 (a domain no learner reached: at 0)
+            assert bar["left"] == pytest.approx(left, abs=0.01) and bar["right"] == pytest.approx(left, abs=0.01)
+    # no learner started: the grey bar fills the axes, 0 to 100 %
+    assert (drawn[4]["left"], drawn[4]["right"]) == (pytest.approx(left, abs=0.01), pytest.approx(right, abs=0.01))
+    assert drawn[4]["fill"] == rc.NOT_STARTED
+
+
+def hatch_lines(hatch) -> tuple[int, int, int]:
+    """A hatch pattern's path: its dots (circles), lines rising to the right (/) and falling to the right (\\)."""
+    strokes = [s.split() for s in hatch.get("d").split("M ")[1:]]
+    lines = [[float(v) for v in (s[0], s[1], s[3], s[4])] for s in strokes if "C" not in s]
+    rising = sum(1 for x0, y0, x1, y1 in lines if (x1 - x0) * (y1 - y0) < 0)  # y grows downwards
+    return len(strokes) - len(lines), rising, len(lines) - rising
+
+
+def test_the_levels_are_told_apart_without_colour_by_white_dots_lines_and_crosses():
+    """Proficient dotted (..), Developing with lines rising to the right (//), Beginning crossed (xx), each stroke
+    doubled (13 lines each way on the pattern's inch-square tile), in white; Mastery and not started plain."""
+    svg, _alt = rc.domain_chart(LEVELS)
+    drawn = bars(svg)
+    hatched = {level: drawn[2 * i]["hatch"] for i, level in enumerate(LEVEL_ORDER)}
+    assert hatched["Mastery"] is None and hatched["not started"] is None
+    assert hatch_lines(hatched["Proficient"]) == (163, 0, 0)
+    assert hatch_lines(hatched["Developing"]) == (0, 13, 0)
+    assert hatch_lines(hatched["Beginning"]) == (0, 13, 13)
+    for level in ("Proficient", "Developing", "Beginning"):
+        assert style(hatched[level])["stroke"] == "#ffffff" and style(hatched[level])["fill"] == "#ffffff", level
+        assert drawn[2 * LEVEL_ORDER.index(level) + 1]["hatch"].get("d") == hatched[level].get("d")  # both domains
+
+
+def test_each_figure_is_centred_on_its_bar_and_the_chart_s_type_is_8_for_names_9_for_the_title_7_else():
+    svg, _alt = rc.domain_chart(LEVELS)
+    drawn = bars(svg)
+    items = text_items(svg)
+    figures = [(x, y) for text, x, y, _s in items if text.endswith("%") and text[:-1].isdigit()]
+    assert len(figures) == 5
+    for x, y in figures:
+        bar = next(b for b in drawn if b["left"] < x < b["right"] and b["top"] < y < b["bottom"])
+        assert x == pytest.approx((bar["left"] + bar["right"]) / 2, abs=0.01)
+        # centred on the bar's middle: the baseline of the 7 pt figures 1.8 pt below it (not on it)
+        assert y - (bar["top"] + bar["bottom"]) / 2 == pytest.approx(1.82, abs=0.1)
+    sizes = {text: s["font-size"] for text, _x, _y, s in items}
+    assert sizes["Dom <1>"] == sizes["Dom 2"] == "8px"
+    assert sizes["Domain levels of the cohort (latest answers)"] == "9px"
+    assert {sizes[level] for level in LEVEL_ORDER} == {sizes["50%"]} == {"7px"}
