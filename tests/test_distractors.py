@@ -51,3 +51,24 @@ no one answered has no row. Shares are of the
     assert rows[(MULTI.id, m[0])] == (100, 100, None, 100)
     assert rows[(MULTI.id, m[1])] == (50, 100, None, 0)
     assert all(rows[(MULTI.id, o)] == (0, 0, None, 0) for o in m[2:])
+
+
+def test_choice_shares_of_a_third_are_of_the_learners_who_answered_in_that_third():
+    """Two learners in the lower third, one in the upper; SINGLE: L1 chose its first option, L2 its second, L3 its
+    first. The lower third's share of each is 1 of its 2 learners (50 %), not 1 of 1; all: 2 of 3 and 1 of 3."""
+    s = SINGLE.option_ids
+    first = first_frame([("L1", SINGLE.id, s[0], 1.0), ("L2", SINGLE.id, s[1], 1.0), ("L3", SINGLE.id, s[0], 1.0)])
+    third = pd.Series({"L1": "lower", "L2": "lower", "L3": "upper"})
+    shares = choice_shares(first, {SINGLE.id: SINGLE}, third).set_index("option")
+    assert shares.loc[s[0], ["all", "lower", "upper"]].tolist() == [pytest.approx(200 / 3), 50, 100]
+    assert shares.loc[s[1], ["all", "lower", "upper"]].tolist() == [pytest.approx(100 / 3), 50, 0]
+    assert shares["middle"].isna().all()  # no one of the middle third answered
+
+
+def test_choice_shares_with_no_single_or_multi_answer_is_an_empty_table_with_its_columns():
+    """Only RATE was answered: no row, but every column, which the report reads by name (it rounds the percentages
+    of distractors-choice.csv, and the file keeps its header)."""
+    first = first_frame([("L1", RATE.id, RATE.option_ids[0], 3.0)])
+    shares = choice_shares(first, {q.id: q for q in (SINGLE, MULTI, RATE)}, pd.Series({"L1": "lower"}))
+    assert len(shares) == 0
+    assert shares.columns.tolist() == ["question", "kind", "option", "key", "all", "lower", "middle", "upper"]
