@@ -8,7 +8,7 @@ import pytest
 from conftest import REPO
 from nasams_course.content.loader import load_bank_or_raise
 from nasams_course.content.models import OrderQuestion, RateQuestion
-from nasams_course.training.distractors import choice_shares, option_key, rating_shares
+from nasams_course.training.distractors import choice_shares, option_key, position_shares, rating_shares
 
 BANK = load_bank_or_raise(REPO)
 SINGLE = next(q for q in BANK.questions.values() if q.kind == "single")
@@ -149,3 +149,44 @@ def test_rating_shares_with_no_rate_answer_is_an_empty_table_with_its_columns():
     assert len(shares) == 0
     assert shares.columns.tolist() == ["question", "option", "key", "rated 1", "rated 2", "rated 3", "rated 4",
                                        "mean distance"]
+
+
+def test_position_shares_count_where_each_step_was_placed():
+    """P4 (4 steps) is answered by L1-L4, L3 placing only two steps; P3 (3 steps) by L1 and L5, L5 placing two; P0
+    by no one (no row, though its 2 steps count towards the width); R's ratings are not placings. There is a column
+    for each position of the longest order question (4; R's 5 options do not count), and a shorter question has
+    none at the positions it does not have. Shares are of the learners who answered the question:
+    P4, of 4 (L1 z y x w; L2 w x y z; L3 z w; L4 y z w x):
+      w: L2 1st, L3 2nd, L4 3rd, L1 4th -> 25, 25, 25, 25 %   x: L2 2nd, L1 3rd, L4 4th -> 0, 25, 25, 25 %
+      y: L4 1st, L1 2nd, L2 3rd -> 25, 25, 25, 0 %             z: L1 and L3 1st, L4 2nd, L2 4th -> 50, 25, 0, 25 %
+    P3, of 2 (L1 c a b; L5 a b):
+      a: L5 1st, L1 2nd -> 50, 50, 0 %   b: L5 2nd, L1 3rd -> 0, 50, 50 %   c: L1 1st -> 50, 0, 0 %"""
+    first = selections([P0, R, P4, P3], [*placed("L1", P4, ["z", "y", "x", "w"]),
+                                         *placed("L2", P4, ["w", "x", "y", "z"]),
+                                         *placed("L3", P4, ["z", "w"]),
+                                         *placed("L4", P4, ["y", "z", "w", "x"]),
+                                         *placed("L1", P3, ["c", "a", "b"]),
+                                         *placed("L5", P3, ["a", "b"]),
+                                         *rated("L2", R, {"a": 1, "b": 2})])
+    shares = position_shares(first, {q.id: q for q in (P0, R, P4, P3)})  # the questions passed over come first
+    assert shares.columns.tolist() == ["question", "option", "key", "position 1", "position 2", "position 3",
+                                       "position 4"]
+    assert shares["question"].tolist() == [P4.id] * 4 + [P3.id] * 3
+    assert shares["option"].tolist() == ["w", "x", "y", "z", "a", "b", "c"]
+    assert shares["key"].tolist() == ["step 4", "step 3", "step 2", "step 1", "step 3", "step 2", "step 1"]
+    positions = [[None if pd.isna(v) else v for v in row]
+                 for row in shares[["position 1", "position 2", "position 3", "position 4"]].to_numpy().tolist()]
+    assert positions == [[25, 25, 25, 25], [0, 25, 25, 25], [25, 25, 25, 0], [50, 25, 0, 25],
+                         [50, 50, 0, None], [0, 50, 50, None], [50, 0, 0, None]]
+
+
+def test_position_shares_with_no_order_answer_is_an_empty_table_with_its_columns():
+    """P4 is in scope but only R was answered: no row, but distractors-order.csv keeps its header, a position
+    column for each of P4's 4 steps. With no order question in scope at all, there is no position column."""
+    first = selections([R, P4], rated("L1", R, {"a": 1}))
+    shares = position_shares(first, {q.id: q for q in (R, P4)})
+    assert len(shares) == 0
+    assert shares.columns.tolist() == ["question", "option", "key", "position 1", "position 2", "position 3",
+                                       "position 4"]
+    shares = position_shares(first, {R.id: R})
+    assert len(shares) == 0 and shares.columns.tolist() == ["question", "option", "key"]
