@@ -7,7 +7,7 @@ import pytest
 
 from conftest import REPO
 from nasams_course.content.loader import load_bank_or_raise
-from nasams_course.content.models import OrderQuestion, RateQuestion
+from nasams_course.content.models import MultiQuestion, OrderQuestion, RateQuestion, SingleQuestion
 from nasams_course.training.distractors import choice_shares, option_key, position_shares, rating_shares
 
 BANK = load_bank_or_raise(REPO)
@@ -190,3 +190,25 @@ def test_position_shares_with_no_order_answer_is_an_empty_table_with_its_columns
                                        "position 4"]
     shares = position_shares(first, {R.id: R})
     assert len(shares) == 0 and shares.columns.tolist() == ["question", "option", "key"]
+
+
+def test_each_option_s_key_in_the_words_the_report_prints():
+    """The key column of every distractor table: a single question's credit 1, 0.5 and 0 in words, a multi
+    question's correct or not, a rate option's keyed rating, an order step's place in the key; a violation adds the
+    provisions it breaches, each named, in the content's order."""
+    single = SingleQuestion(id="q-s", kind="single", stem="q-s", provisions=["E1"], options=[
+        option("best", credit=1), option("part", credit=0.5), option("none", credit=0),
+        option("bad", credit=0, violation=["E6", "U3"])])
+    multi = MultiQuestion(id="q-m", kind="multi", stem="q-m", provisions=["E1"], options=[
+        option("yes", correct=True), option("no", correct=False), option("harm", correct=False, violation=["S9"])])
+    rate = rate_question("q-r", {"a": 4, "b": 1})
+    rate = rate.model_copy(update={"options": [rate.options[0], rate.options[1].model_copy(
+        update={"violation": ["U1"]})]})
+    words = {oid: option_key(q, oid) for q in (single, multi, rate, P4) for oid in q.option_ids}
+    assert words == {
+        "best": "best answer", "part": "partly right", "none": "not the best answer",
+        "bad": "not the best answer; violation of E6, U3",
+        "yes": "correct", "no": "incorrect", "harm": "incorrect; violation of S9",
+        "a": "rated 4", "b": "rated 1; violation of U1",
+        "w": "step 4", "x": "step 3", "y": "step 2", "z": "step 1",
+    }
