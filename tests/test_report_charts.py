@@ -418,3 +418,11 @@ def test_the_level_key_is_one_unframed_line_above_the_bars_centred_on_them():
     last = TextToPath().get_text_width_height_descent("not started", FontProperties(size=7), ismath=False)[0]
     assert centre - keys[0]["left"] == pytest.approx(labels[-1][1] + last - centre, abs=0.05)
 
+
+def test_the_text_alternative_names_a_level_held_by_a_share_of_learners_of_1_percent_or_less():
+    levels = pd.DataFrame({"title": ["A", "B"], "Mastery": [1, 1], "Proficient": [0, 0], "Developing": [99, 0],
+                           "Beginning": [0, 149], "not started": [0, 0]})
+    _svg, alt = rc.domain_chart(levels)
+    assert alt == ("Stacked bars, one per domain, of the share of learners at each level: A: Mastery 1%, Developing "
+                   "99%; B: Mastery 1%, Beginning 99%.")
+
