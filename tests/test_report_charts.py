@@ -426,3 +426,21 @@ def test_the_text_alternative_names_a_level_held_by_a_share_of_learners_of_1_per
     assert alt == ("Stacked bars, one per domain, of the share of learners at each level: A: Mastery 1%, Developing "
                    "99%; B: Mastery 1%, Beginning 99%.")
 
+
+def test_matplotlib_s_metadata_leaves_no_text_behind_and_the_ids_are_salted_with_the_report_s_name():
+    """No stray text between the elements (where the metadata was); the ids of what is drawn by reference (here the
+    tick marks) are matplotlib's hashes salted with "nasams-report": the same on every machine and in every build, so
+    a report rebuilt from the same data is byte for byte the one built before; and no id is used twice in a chart."""
+    import hashlib
+
+    for svg in (rc.domain_chart(LEVELS)[0], rc.heat_map(SCORES, CRITICAL, NAMES)[0]):
+        root = ET.fromstring(svg)
+        assert (root.text or "").strip() == ""
+        assert all((e.tail or "").strip() == "" for e in root.iter())
+        marks = re.findall(r'<path id="(m\w+)" d="([^"]*)"', svg)
+        assert len(marks) >= 2
+        for oid, d in marks:  # a mark's hash is of its path and the style it is used with
+            css = re.search(rf'<use xlink:href="#{oid}" [^>]*style="([^"]*)"', svg).group(1)
+            assert oid == "m" + hashlib.sha256(("nasams-report" + str((d, css))).encode()).hexdigest()[:10]
+        ids = [e.get("id") for e in root.iter() if e.get("id")]
+        assert len(ids) == len(set(ids))
