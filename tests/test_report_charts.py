@@ -380,3 +380,67 @@ def test_each_figure_is_centred_on_its_bar_and_the_chart_s_type_is_8_for_names_9
     assert sizes["Dom <1>"] == sizes["Dom 2"] == "8px"
     assert sizes["Domain levels of the cohort (latest answers)"] == "9px"
     assert {sizes[level] for level in LEVEL_ORDER} == {sizes["50%"]} == {"7px"}
+
+
+def box(path) -> dict[str, float]:
+    """A path's edges in points (y down)."""
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+", path.get("d"))]
+    return {"left": min(numbers[0::2]), "right": max(numbers[0::2]), "top": min(numbers[1::2]),
+            "bottom": max(numbers[1::2])}
+
+
+def test_the_level_key_is_one_unframed_line_above_the_bars_centred_on_them():
+    """The key (legend) on one line of five, level order, above the axes (at 1.08 of their height: the top bar not
+    covered), centred on the axes (the space from the first key's left edge to the centre is the space from the centre
+    to the end of the last label: key 14 pt, gap 0.8 x 7 pt, "not started" in 7 pt type), with no frame."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    svg, _alt = rc.domain_chart(LEVELS)
+    root = ET.fromstring(svg)
+    legend = next(g for g in root.iter(SVG_NS + "g") if g.get("id") == "legend_1")
+    keys = [box(path) | {"style": style(path)} for path in legend.iter(SVG_NS + "path")]
+    labels = [(t.text, float(t.get("x")), float(t.get("y"))) for t in legend.iter(SVG_NS + "text")]
+    assert [text for text, _x, _y in labels] == LEVEL_ORDER
+    assert len(keys) == 5  # the five keys and nothing else: no frame
+    assert {k["style"]["stroke"] for k in keys} == {"#ffffff"}
+    bar_fills = [style(p)["fill"] for p in root.iter(SVG_NS + "path") if p.get("clip-path")]
+    assert [k["style"]["fill"] for k in keys] == bar_fills[0::2]  # each key as its level's bars (colour, hatch)
+    assert len({(k["top"], k["bottom"]) for k in keys}) == 1 and len({y for _t, _x, y in labels}) == 1  # one line
+    for key, (_text, x, _y) in zip(keys, labels, strict=True):
+        assert key["right"] - key["left"] == pytest.approx(14) and x == pytest.approx(key["right"] + 5.6, abs=0.01)
+    assert [k["left"] for k in keys] == sorted(k["left"] for k in keys)
+    axes = box(next(g for g in root.iter(SVG_NS + "g") if g.get("id") == "patch_2").find(SVG_NS + "path"))
+    anchor = axes["bottom"] - 1.08 * (axes["bottom"] - axes["top"])
+    assert 0 < anchor - keys[0]["bottom"] < 10  # above the anchor by the key's padding (2.8 pt) and the text's depth
+    assert keys[0]["bottom"] < axes["top"]
+    centre = (axes["left"] + axes["right"]) / 2
+    last = TextToPath().get_text_width_height_descent("not started", FontProperties(size=7), ismath=False)[0]
+    assert centre - keys[0]["left"] == pytest.approx(labels[-1][1] + last - centre, abs=0.05)
+
+
+def test_the_text_alternative_names_a_level_held_by_a_share_of_learners_of_1_percent_or_less():
+    levels = pd.DataFrame({"title": ["A", "B"], "Mastery": [1, 1], "Proficient": [0, 0], "Developing": [99, 0],
+                           "Beginning": [0, 149], "not started": [0, 0]})
+    _svg, alt = rc.domain_chart(levels)
+    assert alt == ("Stacked bars, one per domain, of the share of learners at each level: A: Mastery 1%, Developing "
+                   "99%; B: Mastery 1%, Beginning 99%.")
+
+
+def test_matplotlib_s_metadata_leaves_no_text_behind_and_the_ids_are_salted_with_the_report_s_name():
+    """No stray text between the elements (where the metadata was); the ids of what is drawn by reference (here the
+    tick marks) are matplotlib's hashes salted with "nasams-report": the same on every machine and in every build, so
+    a report rebuilt from the same data is byte for byte the one built before; and no id is used twice in a chart."""
+    import hashlib
+
+    for svg in (rc.domain_chart(LEVELS)[0], rc.heat_map(SCORES, CRITICAL, NAMES)[0]):
+        root = ET.fromstring(svg)
+        assert (root.text or "").strip() == ""
+        assert all((e.tail or "").strip() == "" for e in root.iter())
+        marks = re.findall(r'<path id="(m\w+)" d="([^"]*)"', svg)
+        assert len(marks) >= 2
+        for oid, d in marks:  # a mark's hash is of its path and the style it is used with
+            css = re.search(rf'<use xlink:href="#{oid}" [^>]*style="([^"]*)"', svg).group(1)
+            assert oid == "m" + hashlib.sha256(("nasams-report" + str((d, css))).encode()).hexdigest()[:10]
+        ids = [e.get("id") for e in root.iter() if e.get("id")]
+        assert len(ids) == len(set(ids))
