@@ -380,3 +380,30 @@ def test_each_figure_is_centred_on_its_bar_and_the_chart_s_type_is_8_for_names_9
     assert sizes["Dom <1>"] == sizes["Dom 2"] == "8px"
     assert sizes["Domain levels of the cohort (latest answers)"] == "9px"
     assert {sizes[level] for level in LEVEL_ORDER} == {sizes["50%"]} == {"7px"}
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """The SVG's width and height, in points."""
+    root = ET.fromstring(svg)
+    return float(root.get("width").removesuffix("pt")), float(root.get("height").removesuffix("pt"))
+
+
+def scores_of(rows: int, columns: int) -> pd.DataFrame:
+    return pd.DataFrame(np.linspace(0, 1, rows * columns).reshape(rows, columns),
+                        columns=[f"P{j}" for j in range(columns)], index=[f"k{i}" for i in range(rows)])
+
+
+def heat_svg(scores: pd.DataFrame, critical: pd.DataFrame | None = None) -> str:
+    critical = pd.DataFrame(index=scores.index) if critical is None else critical
+    return rc.heat_map(scores, critical, pd.Series([f"L{i}" for i in range(len(scores))], index=scores.index))[0]
+
+
+@pytest.mark.filterwarnings("ignore:Attempting to set identical", "ignore:Mean of empty slice",
+                            "ignore:invalid value encountered")  # no learner: an empty picture
+def test_the_heat_map_is_6_in_wide_or_0_22_in_a_provision_and_2_5_in_more_and_1_4_in_and_0_2_in_a_row_high():
+    assert svg_size(heat_svg(SCORES)) == pytest.approx((6 * 72, (1.4 + 0.2 * 3) * 72))  # few provisions: 6 in
+    assert svg_size(heat_svg(scores_of(3, 16))) == pytest.approx((6.02 * 72, 2.0 * 72))  # 16 provisions: just wider
+    assert svg_size(heat_svg(scores_of(1, 30))) == pytest.approx(((0.22 * 30 + 2.5) * 72, 1.6 * 72))
+    assert svg_size(heat_svg(scores_of(125, 2)))[1] == pytest.approx((1.4 + 0.2 * 60) * 72)  # 60 bands
+    # no learner: as high as one row
+    assert svg_size(heat_svg(scores_of(0, 2))) == pytest.approx((6 * 72, 1.6 * 72))
