@@ -407,3 +407,50 @@ def test_the_heat_map_is_6_in_wide_or_0_22_in_a_provision_and_2_5_in_more_and_1_
     assert svg_size(heat_svg(scores_of(125, 2)))[1] == pytest.approx((1.4 + 0.2 * 60) * 72)  # 60 bands
     # no learner: as high as one row
     assert svg_size(heat_svg(scores_of(0, 2))) == pytest.approx((6 * 72, 1.6 * 72))
+
+
+def axes_rect(svg: str) -> tuple[float, float, float, float]:
+    """The heat map's axes (its background patch): left, top, right, bottom, in points (y down)."""
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+", re.search(r'<g id="patch_2">\s*<path d="([^"]+)"',
+                                                                      svg).group(1))]
+    return min(numbers[0::2]), min(numbers[1::2]), max(numbers[0::2]), max(numbers[1::2])
+
+
+def image_rect(svg: str) -> tuple[float, float, float, float]:
+    """Where the cells' picture is drawn: left, top, right, bottom, in points (y down)."""
+    image = next(ET.fromstring(svg).iter(SVG_NS + "image"))
+    x, y, w, h = (float(image.get(a)) for a in ("x", "y", "width", "height"))
+    if "scale(1 -1)" in image.get("transform", ""):  # drawn upside down at -y, then flipped
+        assert image.get("transform") == f"scale(1 -1) translate(0 -{image.get('height')})"
+        y = -y
+    return x, y, x + w, y + h
+
+
+def tick_positions(svg: str) -> tuple[list[float], list[float]]:
+    """The x of the provisions' ticks (left to right) and the y of the rows' ticks (top to bottom), in points."""
+    ticks = re.findall(r'<use xlink:href="#(\w+)" x="([\d.]+)" y="([\d.]+)" style="stroke: #000000; stroke-width: '
+                       r'0.8"/>', svg)
+    columns = [float(x) for mark, x, _y in ticks if mark == ticks[0][0]]
+    rows = [float(y) for mark, _x, y in ticks if mark == ticks[len(columns)][0]]  # not the colour bar's
+    return columns, rows
+
+
+def test_the_cells_fill_the_axes_a_column_of_equal_width_a_provision_a_row_of_equal_height_a_learner():
+    """Not square cells in the middle of the axes: the cells stretch to the room the names, the provisions, the title
+    and the colour bar leave (the axes start at the same place whatever the shape), each tick at the middle of its
+    column or row."""
+    shapes = [(3, 2), (2, 9), (1, 9), (5, 3), (125, 3)]
+    reference = axes_rect(heat_svg(scores_of(3, 2)))
+    for rows, columns in shapes:
+        scores = scores_of(rows, columns)
+        svg = heat_svg(scores)
+        left, top, right, bottom = axes_rect(svg)
+        if rows <= 60:  # names of two characters, provisions of two: the same room for them
+            assert (left, top) == pytest.approx(reference[:2], abs=0.01), (rows, columns)
+            assert svg_size(svg)[1] - bottom == pytest.approx(144 - reference[3], abs=0.01), (rows, columns)
+        # the picture is drawn at 100 dpi, its edges on whole pixels: within 0.72 pt of the axes' edges
+        assert image_rect(svg) == pytest.approx((left, top, right, bottom), abs=0.75)
+        xs, ys = tick_positions(svg)
+        n, m = columns, min(rows, 60)
+        assert xs == pytest.approx([left + (j + 0.5) * (right - left) / n for j in range(n)], abs=0.01)
+        assert ys == pytest.approx([top + (i + 0.5) * (bottom - top) / m for i in range(m)], abs=0.01)
