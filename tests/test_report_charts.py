@@ -454,3 +454,25 @@ def test_the_cells_fill_the_axes_a_column_of_equal_width_a_provision_a_row_of_eq
         n, m = columns, min(rows, 60)
         assert xs == pytest.approx([left + (j + 0.5) * (right - left) / n for j in range(n)], abs=0.01)
         assert ys == pytest.approx([top + (i + 0.5) * (bottom - top) / m for i in range(m)], abs=0.01)
+
+
+def crosses(svg: str) -> list[tuple[float, float]]:
+    """Where the heat map's crosses are drawn (x, y in points): the uses of the red marker."""
+    return [(float(u.get("x")), float(u.get("y"))) for u in ET.fromstring(svg).iter(SVG_NS + "use")
+            if style(u).get("fill") == "#c00000"]
+
+
+def test_a_cross_is_on_the_learner_s_row_and_the_provision_s_column_whatever_the_critical_table_s_order_or_gaps():
+    """The critical errors' table in another order of learners and provisions, with a learner and a provision the map
+    lacks and lacking a learner (k1) and a provision (P1) of the map: neither marks a cross, known or not."""
+    scores = scores_of(3, 3)
+    critical = pd.DataFrame({"P2": [0.0, 1.0, 0.0], "P0": [1.0, 0.0, 1.0], "P9": [1.0, 1.0, 1.0]},
+                            index=["k2", "k0", "z"])
+    svg = heat_svg(scores, critical)
+    xs, ys = tick_positions(svg)
+    marked = sorted((xs.index(x), ys.index(y)) for x, y in crosses(svg))
+    assert marked == [(0, 2), (2, 0)]  # k2 on P0, k0 on P2; z and P9 are not on the map
+    # a cross is only a marker: no line joins the crosses
+    lines = [p for p in ET.fromstring(svg).iter(SVG_NS + "path")
+             if "#c00000" in p.get("style", "") and p.get("id") is None]
+    assert lines == []
