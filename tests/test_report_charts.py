@@ -476,3 +476,10 @@ def test_a_cross_is_on_the_learner_s_row_and_the_provision_s_column_whatever_the
     lines = [p for p in ET.fromstring(svg).iter(SVG_NS + "path")
              if "#c00000" in p.get("style", "") and p.get("id") is None]
     assert lines == []
+
+
+def test_scores_of_a_nullable_or_object_dtype_draw_the_map_their_floats_draw():
+    """pd.NA (nullable Float64) or None (objects) where not attempted: grey cells, as NaN, not an error."""
+    svg, alt = rc.heat_map(SCORES, CRITICAL, NAMES)
+    for scores in (SCORES.astype("Float64"), SCORES.astype(object).where(SCORES.notna(), None)):
+        assert rc.heat_map(scores, CRITICAL, NAMES) == (svg, alt), scores.dtypes
