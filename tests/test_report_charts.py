@@ -444,3 +444,106 @@ def test_matplotlib_s_metadata_leaves_no_text_behind_and_the_ids_are_salted_with
             assert oid == "m" + hashlib.sha256(("nasams-report" + str((d, css))).encode()).hexdigest()[:10]
         ids = [e.get("id") for e in root.iter() if e.get("id")]
         assert len(ids) == len(set(ids))
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """The SVG's width and height, in points."""
+    root = ET.fromstring(svg)
+    return float(root.get("width").removesuffix("pt")), float(root.get("height").removesuffix("pt"))
+
+
+def scores_of(rows: int, columns: int) -> pd.DataFrame:
+    return pd.DataFrame(np.linspace(0, 1, rows * columns).reshape(rows, columns),
+                        columns=[f"P{j}" for j in range(columns)], index=[f"k{i}" for i in range(rows)])
+
+
+def heat_svg(scores: pd.DataFrame, critical: pd.DataFrame | None = None) -> str:
+    critical = pd.DataFrame(index=scores.index) if critical is None else critical
+    return rc.heat_map(scores, critical, pd.Series([f"L{i}" for i in range(len(scores))], index=scores.index))[0]
+
+
+@pytest.mark.filterwarnings("ignore:Attempting to set identical", "ignore:Mean of empty slice",
+                            "ignore:invalid value encountered")  # no learner: an empty picture
+def test_the_heat_map_is_6_in_wide_or_0_22_in_a_provision_and_2_5_in_more_and_1_4_in_and_0_2_in_a_row_high():
+    assert svg_size(heat_svg(SCORES)) == pytest.approx((6 * 72, (1.4 + 0.2 * 3) * 72))  # few provisions: 6 in
+    assert svg_size(heat_svg(scores_of(3, 16))) == pytest.approx((6.02 * 72, 2.0 * 72))  # 16 provisions: just wider
+    assert svg_size(heat_svg(scores_of(1, 30))) == pytest.approx(((0.22 * 30 + 2.5) * 72, 1.6 * 72))
+    assert svg_size(heat_svg(scores_of(125, 2)))[1] == pytest.approx((1.4 + 0.2 * 60) * 72)  # 60 bands
+    # no learner: as high as one row
+    assert svg_size(heat_svg(scores_of(0, 2))) == pytest.approx((6 * 72, 1.6 * 72))
+
+
+def axes_rect(svg: str) -> tuple[float, float, float, float]:
+    """The heat map's axes (its background patch): left, top, right, bottom, in points (y down)."""
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+", re.search(r'<g id="patch_2">\s*<path d="([^"]+)"',
+                                                                      svg).group(1))]
+    return min(numbers[0::2]), min(numbers[1::2]), max(numbers[0::2]), max(numbers[1::2])
+
+
+def image_rect(svg: str) -> tuple[float, float, float, float]:
+    """Where the cells' picture is drawn: left, top, right, bottom, in points (y down)."""
+    image = next(ET.fromstring(svg).iter(SVG_NS + "image"))
+    x, y, w, h = (float(image.get(a)) for a in ("x", "y", "width", "height"))
+    if "scale(1 -1)" in image.get("transform", ""):  # drawn upside down at -y, then flipped
+        assert image.get("transform") == f"scale(1 -1) translate(0 -{image.get('height')})"
+        y = -y
+    return x, y, x + w, y + h
+
+
+def tick_positions(svg: str) -> tuple[list[float], list[float]]:
+    """The x of the provisions' ticks (left to right) and the y of the rows' ticks (top to bottom), in points."""
+    ticks = re.findall(r'<use xlink:href="#(\w+)" x="([\d.]+)" y="([\d.]+)" style="stroke: #000000; stroke-width: '
+                       r'0.8"/>', svg)
+    columns = [float(x) for mark, x, _y in ticks if mark == ticks[0][0]]
+    rows = [float(y) for mark, _x, y in ticks if mark == ticks[len(columns)][0]]  # not the colour bar's
+    return columns, rows
+
+
+def test_the_cells_fill_the_axes_a_column_of_equal_width_a_provision_a_row_of_equal_height_a_learner():
+    """Not square cells in the middle of the axes: the cells stretch to the room the names, the provisions, the title
+    and the colour bar leave (the axes start at the same place whatever the shape), each tick at the middle of its
+    column or row."""
+    shapes = [(3, 2), (2, 9), (1, 9), (5, 3), (125, 3)]
+    reference = axes_rect(heat_svg(scores_of(3, 2)))
+    for rows, columns in shapes:
+        scores = scores_of(rows, columns)
+        svg = heat_svg(scores)
+        left, top, right, bottom = axes_rect(svg)
+        if rows <= 60:  # names of two characters, provisions of two: the same room for them
+            assert (left, top) == pytest.approx(reference[:2], abs=0.01), (rows, columns)
+            assert svg_size(svg)[1] - bottom == pytest.approx(144 - reference[3], abs=0.01), (rows, columns)
+        # the picture is drawn at 100 dpi, its edges on whole pixels: within 0.72 pt of the axes' edges
+        assert image_rect(svg) == pytest.approx((left, top, right, bottom), abs=0.75)
+        xs, ys = tick_positions(svg)
+        n, m = columns, min(rows, 60)
+        assert xs == pytest.approx([left + (j + 0.5) * (right - left) / n for j in range(n)], abs=0.01)
+        assert ys == pytest.approx([top + (i + 0.5) * (bottom - top) / m for i in range(m)], abs=0.01)
+
+
+def crosses(svg: str) -> list[tuple[float, float]]:
+    """Where the heat map's crosses are drawn (x, y in points): the uses of the red marker."""
+    return [(float(u.get("x")), float(u.get("y"))) for u in ET.fromstring(svg).iter(SVG_NS + "use")
+            if style(u).get("fill") == "#c00000"]
+
+
+def test_a_cross_is_on_the_learner_s_row_and_the_provision_s_column_whatever_the_critical_table_s_order_or_gaps():
+    """The critical errors' table in another order of learners and provisions, with a learner and a provision the map
+    lacks and lacking a learner (k1) and a provision (P1) of the map: neither marks a cross, known or not."""
+    scores = scores_of(3, 3)
+    critical = pd.DataFrame({"P2": [0.0, 1.0, 0.0], "P0": [1.0, 0.0, 1.0], "P9": [1.0, 1.0, 1.0]},
+                            index=["k2", "k0", "z"])
+    svg = heat_svg(scores, critical)
+    xs, ys = tick_positions(svg)
+    marked = sorted((xs.index(x), ys.index(y)) for x, y in crosses(svg))
+    assert marked == [(0, 2), (2, 0)]  # k2 on P0, k0 on P2; z and P9 are not on the map
+    # a cross is only a marker: no line joins the crosses
+    lines = [p for p in ET.fromstring(svg).iter(SVG_NS + "path")
+             if "#c00000" in p.get("style", "") and p.get("id") is None]
+    assert lines == []
+
+
+def test_scores_of_a_nullable_or_object_dtype_draw_the_map_their_floats_draw():
+    """pd.NA (nullable Float64) or None (objects) where not attempted: grey cells, as NaN, not an error."""
+    svg, alt = rc.heat_map(SCORES, CRITICAL, NAMES)
+    for scores in (SCORES.astype("Float64"), SCORES.astype(object).where(SCORES.notna(), None)):
+        assert rc.heat_map(scores, CRITICAL, NAMES) == (svg, alt), scores.dtypes
