@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import warnings
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -462,8 +463,7 @@ def heat_svg(scores: pd.DataFrame, critical: pd.DataFrame | None = None) -> str:
     return rc.heat_map(scores, critical, pd.Series([f"L{i}" for i in range(len(scores))], index=scores.index))[0]
 
 
-@pytest.mark.filterwarnings("ignore:Attempting to set identical", "ignore:Mean of empty slice",
-                            "ignore:invalid value encountered")  # no learner: an empty picture
+@pytest.mark.filterwarnings("ignore:Attempting to set identical")  # no learner: an empty picture
 def test_the_heat_map_is_6_in_wide_or_0_22_in_a_provision_and_2_5_in_more_and_1_4_in_and_0_2_in_a_row_high():
     assert svg_size(heat_svg(SCORES)) == pytest.approx((6 * 72, (1.4 + 0.2 * 3) * 72))  # few provisions: 6 in
     assert svg_size(heat_svg(scores_of(3, 16))) == pytest.approx((6.02 * 72, 2.0 * 72))  # 16 provisions: just wider
@@ -547,3 +547,17 @@ def test_scores_of_a_nullable_or_object_dtype_draw_the_map_their_floats_draw():
     svg, alt = rc.heat_map(SCORES, CRITICAL, NAMES)
     for scores in (SCORES.astype("Float64"), SCORES.astype(object).where(SCORES.notna(), None)):
         assert rc.heat_map(scores, CRITICAL, NAMES) == (svg, alt), scores.dtypes
+
+
+@pytest.mark.filterwarnings("ignore:Attempting to set identical")  # matplotlib's, of an empty picture
+def test_a_heat_map_of_no_learner_or_no_provision_says_there_is_no_cell_never_nan():
+    """A share of no cells is not defined: the text alternative says there is no cell, not "nan%", and numpy warns of
+    nothing (an empty slice's mean would)."""
+    for rows, columns in ((0, 2), (3, 0)):
+        scores = scores_of(rows, columns)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            alt = rc.heat_map(scores, pd.DataFrame(index=scores.index),
+                              pd.Series([f"L{i}" for i in range(rows)], index=scores.index, dtype=object))[1]
+        assert alt == (f"Heat map of {columns} provisions' scores for {rows} learners; no cell to show. The same "
+                       "figures are in provision-scores.csv.")

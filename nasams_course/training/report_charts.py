@@ -77,7 +77,8 @@ def heat_map(scores: pd.DataFrame, critical: pd.DataFrame, names: pd.Series) -> 
     attempted = np.isfinite(values)
     alt = (f"Heat map of {values.shape[1]} provisions' scores for {len(scores)} learners"
            + (f" in {len(labels)} bands by overall score" if unit == "band" else "")
-           + f"; {attempted.mean():.0%} of the cells attempted. The same figures are in provision-scores.csv.")
+           + (f"; {attempted.mean():.0%} of the cells attempted" if attempted.size else "; no cell to show")
+           + ". The same figures are in provision-scores.csv.")
     return svg(fig, alt), alt
 
 
