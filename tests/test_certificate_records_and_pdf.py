@@ -20,10 +20,19 @@ from test_certificates import make_record, rewrite_keywords
 
 from nasams_course.catalog import load_catalog
 from nasams_course.training.certificate_pdf import (
+    MARGIN,
     NOT_A_CERTIFICATE,
+    STYLES,
     TTF,
+    CoursePDF,
     PrintError,
+    certificate_lines,
     certificate_pdf,
+    draw,
+    fitting_scale,
+    lay_out,
+    new_pdf,
+    printed_values,
     read_pdf_text,
     read_printed,
     statement_pdf,
@@ -620,3 +629,147 @@ def test_a_certificate_names_the_field_no_font_can_print(tmp_path, field):
     with pytest.raises(PrintError) as caught:
         certificate_pdf(record, issue(record, key), issuer, tmp_path / "c.pdf")
     assert str(caught.value) == f"{field}: cannot print 京 (the PDF fonts, Helvetica and DejaVu Sans, lack them)"
+
+
+# -- how `draw` measures and places a line, exactly -----------------------------------------------------------------
+
+def text_at(path: Path, page_no: int = 0) -> list[tuple[float, float, float, str]]:
+    """Each run of text on a page: its x and its baseline's distance from the top of the page (mm), its size (pt)."""
+    page = PdfReader(str(path)).pages[page_no]
+    height = float(page.mediabox.height)
+    runs = []
+
+    def visit(text, _cm, tm, _font, size):
+        if text.strip():
+            runs.append((tm[4] / MM, (height - tm[5]) / MM, size, text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def baseline(top: float, style: str, scale: float = 1) -> float:
+    """Where fpdf2 sets the baseline of a line of `style` whose cell's top is at `top` (mm): halfway down the cell,
+    then 0.3 of the type's size."""
+    _bold, size, height, _grey = STYLES[style]
+    return top + 0.5 * height * scale + 0.3 * size * scale / MM
+
+
+def a_page() -> CoursePDF:
+    return new_pdf(["text"], "a title", "a subject")
+
+
+def written(pdf: CoursePDF, tmp_path: Path) -> Path:
+    pdf.output(str(tmp_path / "drawn.pdf"))
+    return tmp_path / "drawn.pdf"
+
+
+def test_a_new_page_has_margins_of_18_mm_at_its_sides_and_16_at_top_and_bottom_and_starts_at_the_top_left():
+    """new_pdf_24 (top margin 18), _26 (left 19), _27 (right 19)."""
+    pdf = a_page()
+    assert (pdf.l_margin, pdf.t_margin, pdf.r_margin, pdf.b_margin) == (18, MARGIN, 18, MARGIN) == (18, 16, 18, 16)
+    assert (pdf.x, pdf.y) == (18, 16)
+
+
+def test_a_line_exactly_as_wide_as_its_room_stays_one_line(tmp_path):
+    """draw_101: only a line wider than its room is wrapped (fpdf2's wrapping keeps 1 mm clear at each side, so it
+    would break a line that fits)."""
+    pdf = a_page()
+    text = "Provisions covered in this session"
+    pdf.set_font("helvetica", "", STYLES["body"][1])
+    pdf.set_xy(30, 40)
+    assert draw(pdf, "body", text, width=pdf.get_string_width(text)) == 5
+    assert [t for _x, _y, _s, t in text_at(written(pdf, tmp_path))] == [text]
+
+
+def test_a_name_is_made_smaller_a_point_at_a_time_only_while_it_is_wider_than_its_room(tmp_path):
+    """draw_82 (shrinks a name exactly as wide as its room), draw_89 (two points a step): a name as wide as its room
+    at 22 points keeps 22 points; one as wide at 21 points is printed at 21, not 20."""
+    name = "Maximiliana Wolkenstein-Hohenberg"
+    pdf = a_page()
+    width = {}
+    for size in (22, 21):
+        pdf.set_font("helvetica", "B", size)
+        width[size] = pdf.get_string_width(name)
+    pdf.set_xy(20, 30)
+    assert draw(pdf, "name", name, width=width[22], shrink=True) == 11 and pdf.font_size_pt == 22
+    pdf.set_xy(20, 60)
+    assert draw(pdf, "name", name, width=width[21], shrink=True) == pytest.approx(11 * 21 / 22)
+    assert pdf.font_size_pt == 21
+    assert [(s, t) for _x, _y, s, t in text_at(written(pdf, tmp_path))] == [(22, name), (21, name)]
+
+
+def test_a_text_of_several_lines_prints_each_on_its_own_line_in_its_column_and_measures_them_all(tmp_path):
+    """draw_99 (the text not split at its line breaks), draw_102 (a wrapped line's height not added to the lines
+    above it), draw_116 (the line after a wrapped one starting right of the column), draw_115 (a wrapped line
+    justified, fpdf2's default, its words spread to the column's right edge)."""
+    pdf = a_page()
+    wrapped = "Confidentiality, privilege and records: working with victims, counsel and experts"
+    pdf.set_xy(30, 40)
+    taken = draw(pdf, "body", f"First line\n{wrapped}\nLast line", width=60)
+    runs = text_at(written(pdf, tmp_path))
+    assert runs[0][3] == "First line" and runs[-1][3] == "Last line" and len(runs) >= 4
+    assert " ".join(t for _x, _y, _s, t in runs[1:-1]) == wrapped
+    assert taken == 5 * len(runs)  # 5 mm a line of body text, every line counted
+    for i, (x, y, _size, _text) in enumerate(runs):
+        assert x == pytest.approx(31, abs=0.01)  # the column's left edge, inside fpdf2's 1 mm cell margin
+        assert y == pytest.approx(baseline(40 + 5 * i, "body"), abs=0.01)
+    content = PdfReader(str(tmp_path / "drawn.pdf")).pages[0].get_contents().get_data().decode("latin-1")
+    assert " Tw " not in content  # set flush left: no word spacing added to stretch a line
+
+
+def test_a_dry_run_draws_nothing_and_leaves_the_position_where_it_was(tmp_path):
+    """draw_145 (a dry run moving to the left margin, a drawn line not moving there)."""
+    pdf = a_page()
+    pdf.set_xy(50, 40)
+    assert draw(pdf, "body", "Measured, not drawn", dry_run=True) == 5
+    assert (pdf.x, pdf.y) == (50, 40)
+    assert text_at(written(pdf, tmp_path)) == []
+
+
+def test_after_a_line_in_a_column_the_next_starts_in_the_column_and_after_a_full_line_at_the_left_margin(tmp_path):
+    """draw_147 (after a column's line, back to the left margin), draw_148 (after a line to the right margin, still
+    where it started), draw_145 (as draw_148 when drawing)."""
+    pdf = a_page()
+    pdf.set_xy(100, 30)
+    draw(pdf, "body", "one", width=50)
+    draw(pdf, "body", "two", width=50)
+    pdf.set_xy(60, 60)
+    draw(pdf, "body", "three")
+    draw(pdf, "body", "four")
+    assert [(round(x, 2), round(y, 2), t) for x, y, _s, t in text_at(written(pdf, tmp_path))] == [
+        (101, round(baseline(30, "body"), 2), "one"), (101, round(baseline(35, "body"), 2), "two"),
+        (61, round(baseline(60, "body"), 2), "three"), (19, round(baseline(65, "body"), 2), "four")]
+
+
+def test_a_token_in_a_narrow_column_takes_as_many_characters_a_line_as_fit_it(tmp_path):
+    """draw_37: the characters a line from the room divided by a character's width (not multiplied by it)."""
+    pdf = a_page()
+    pdf.set_font("courier", "", STYLES["token"][1])
+    per_line = int(50 / pdf.get_string_width("0"))
+    token = "abcdefghijklmnopqrstuvwxyz0123456789" * 4
+    pdf.set_xy(30, 40)
+    draw(pdf, "token", token, width=50)
+    runs = [t for _x, _y, _s, t in text_at(written(pdf, tmp_path))]
+    assert per_line == 36 and runs == [token[i:i + per_line] for i in range(0, len(token), per_line)]
+
+
+def test_type_made_smaller_never_goes_below_7_points_nor_a_small_style_above_its_size(tmp_path):
+    """draw_62: the least size 7 points (BODY_SIZES[-1]), not 7.5; the token keeps its own 6.5 points."""
+    pdf = a_page()
+    for style, size in (("note", 7), ("caption", 7), ("body", 7), ("small", 7.35), ("title", 18.2)):
+        draw(pdf, style, style, scale=0.7, dry_run=True)
+        assert pdf.font_size_pt == pytest.approx(size), style
+    draw(pdf, "note", "a note", scale=0.7)
+    assert [(s, t) for _x, _y, s, t in text_at(written(pdf, tmp_path))] == [(7, "a note")]
+
+
+def test_a_certificate_whose_last_line_ends_exactly_at_the_bottom_margin_fits_at_full_size():
+    """fitting_scale_16: a line ending on the margin is above it, not past it."""
+    pdf = a_page()
+    columns = certificate_lines(printed_values(make_record(issuer_named(ORG)[0]), CATALOG), "t0ken")
+    bottom = max(b for _ln, _top, b in lay_out(pdf, columns, 1, dry_run=True))
+    pdf.set_auto_page_break(False, margin=pdf.h - bottom)
+    assert pdf.h - pdf.b_margin == bottom
+    assert fitting_scale(pdf, columns) == 1
+    pdf.set_auto_page_break(False, margin=pdf.h - bottom + 0.01)
+    assert fitting_scale(pdf, columns) == 0.95
