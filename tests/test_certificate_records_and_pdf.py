@@ -773,3 +773,19 @@ def test_a_certificate_whose_last_line_ends_exactly_at_the_bottom_margin_fits_at
     assert fitting_scale(pdf, columns) == 1
     pdf.set_auto_page_break(False, margin=pdf.h - bottom + 0.01)
     assert fitting_scale(pdf, columns) == 0.95
+
+
+def test_a_statements_lines_sit_at_their_heights_3_mm_between_its_parts_and_4_above_the_note(tmp_path):
+    """statement_pdf_99, _100 (the space after the subtitle 6 or 4 mm, not 3), _109, _110 (before each list's
+    heading 5.5 or 4 mm), _159, _160 (before the levels note 5.5 or 5 mm); new_pdf_24, _26 (margins) as well."""
+    runs = text_at(statement(tmp_path, {"critical_errors": ["S16"]}))
+    expected = [  # (style, top of its cell in mm): each line's cell below the last, 3 mm before each part
+        ("title", 16), ("subtitle", 16 + 12), ("subtitle", 28 + 6), ("list", 34 + 6 + 3), ("list", 43 + 5.5),
+        ("heading", 48.5 + 5.5 + 3), ("list", 57 + 6), ("heading", 63 + 5.5 + 3), ("list", 71.5 + 6),
+        ("heading", 77.5 + 5.5 + 3), ("list", 86 + 6), ("note", 92 + 5.5 + 4),
+        ("note", 279.4 - MARGIN - STYLES["note"][2]),  # the foot, one line, on the bottom margin
+    ]
+    assert [t for _x, _y, _s, t in runs] == lines_of(tmp_path / "s.pdf")  # one run a line
+    assert len(runs) == len(expected)
+    for (x, y, size, text), (style, top) in zip(runs, expected, strict=True):
+        assert (round(x, 2), round(y, 2), size) == (19, round(baseline(top, style), 2), STYLES[style][1]), text
