@@ -789,3 +789,38 @@ def test_a_statements_lines_sit_at_their_heights_3_mm_between_its_parts_and_4_ab
     assert len(runs) == len(expected)
     for (x, y, size, text), (style, top) in zip(runs, expected, strict=True):
         assert (round(x, 2), round(y, 2), size) == (19, round(baseline(top, style), 2), STYLES[style][1]), text
+
+
+def test_a_statements_foot_is_measured_with_its_page_numbers_as_wide_as_the_placeholder_they_replace(tmp_path):
+    """statement_pdf_64: the foot measured as `Page None of {nb}` takes a second line for a name whose foot fits one
+    with `Page {nb} of {nb}`, and the page's one-line foot would be printed a line above the bottom margin."""
+    measure = new_pdf(["text"], "a title", "a subject", "P")  # a statement's page, portrait
+    measure.set_font("helvetica", "", STYLES["note"][1])
+    room = measure.w - 36
+
+    def foot(learner: str, page: str = "{nb}") -> str:
+        return f"Page {page} of {{nb}} · {learner} · A seminar (session id ce-2026-11) · not a certificate"
+
+    learner = "Ben Ode"
+    while measure.get_string_width(foot(learner + " i")) <= room:
+        learner += " i"
+    assert measure.get_string_width(foot(learner, "None")) > room  # the measure that would take two lines
+    pdf = statement_pdf(learner, {"id": "ce-2026-11", "title": "A seminar"}, {}, tmp_path / "s.pdf")
+    x, y, _size, text = text_at(pdf)[-1]
+    assert text == foot(learner, "1").replace("{nb}", "1")
+    assert (round(x, 2), round(y, 2)) == (19, round(baseline(279.4 - MARGIN - STYLES["note"][2], "note"), 2))
+
+
+def test_a_statements_page_holds_every_line_that_ends_3_mm_or_more_above_its_foot(tmp_path):
+    """statement_pdf_73: a page breaks only before a line that would end less than 3 mm above the foot (not 4): the
+    first page of 44 provisions holds 35 of them, the 35th ending 3.7 mm above the foot."""
+    remaining = {"provisions_not_attempted": list(CATALOG.ids)}
+    pdf = statement(tmp_path, remaining)
+    runs = text_at(pdf)
+    items = [t for _x, _y, _s, t in runs if t.startswith("- ")]
+    assert len(items) == 35 and items[-1] == f"- {CATALOG.ids[34]} · {CATALOG.provision(CATALOG.ids[34]).title}"
+    foot_top = 279.4 - MARGIN - STYLES["note"][2]
+    [last_y] = [y for _x, y, _s, t in runs if t == items[-1]]
+    last_bottom = last_y - baseline(0, "list") + STYLES["list"][2]
+    assert foot_top - last_bottom == pytest.approx(3.7, abs=0.01)
+    assert foot_top - (last_bottom + STYLES["list"][2]) < 3  # one more line would end too close to the foot
