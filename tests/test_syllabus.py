@@ -4,6 +4,7 @@ into a SessionPlan in the course's order, the same seed draws the same session, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import textwrap
@@ -16,7 +17,7 @@ from nasams_course import cli
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import load_bank, load_bank_or_raise
 from nasams_course.trainer import keyed_answer
-from nasams_course.training.syllabus import draw, load_syllabus, share_minutes
+from nasams_course.training.syllabus import draw, is_whole, load_syllabus, share_minutes
 
 BANK = load_bank_or_raise(REPO)
 CATALOG = load_catalog()
@@ -127,6 +128,18 @@ SCENARIOS = {
     "a-negative-seed": (
         "seed: -1\nchapters: [victims-and-privilege]",
         [f"{S}:seed: input should be greater than or equal to 0"]),
+    "two-unknown-chapters": (  # each reported, not only the first
+        "chapters: [no-such-chapter, victims-and-privilege, nor-this-one]",
+        [f"{S}:chapters[0]: unknown chapter 'no-such-chapter' (chapters: {CHAPTERS})",
+         f"{S}:chapters[2]: unknown chapter 'nor-this-one' (chapters: {CHAPTERS})"]),
+    "a-pool-provision-the-code-does-not-have": (  # shaped like a provision id, but the code has no S17
+        "seed: 1\nzones:\n  - {title: Z, choose: 1, from: [S17]}",
+        [f"{S}:zones[0].from[0]: unknown question, chapter or provision 'S17' (nasams-course questions lists the "
+         "questions)"]),
+    "unknown-pool-item-and-too-few-known": (  # the unknown item alone: the zone is not drawn from the rest
+        "seed: 1\nzones:\n  - {title: Z, choose: 2, from: [q-s5-contact-sequence, q-nowhere]}",
+        [f"{S}:zones[0].from[1]: unknown question, chapter or provision 'q-nowhere' (nasams-course questions lists "
+         "the questions)"]),
 }
 
 
@@ -284,6 +297,7 @@ def test_a_whole_chapter_takes_its_stated_minutes_and_a_part_its_share_rounded_u
     assert share_minutes(40, 4, 8) == 20  # exactly 20
     assert share_minutes(40, 1, 40) == 5  # at least 5
     assert share_minutes(35, 0, 9) == 5
+    assert share_minutes(35, 0, 0) == 5  # a chapter without questions: no share to divide, the least
 
 
 def test_the_same_seed_draws_the_same_session_and_another_seed_another(tmp_path):
@@ -377,3 +391,13 @@ def test_the_readme_example_is_a_good_syllabus(tmp_path):
     checked = check(tmp_path, example)
     assert checked.problems == [] and checked.warnings == []
     assert len(checked.plan.questions) == 8 + 5 + 1 + 2  # the chapter, U7's five, the warm-up, the draw
+
+
+def test_a_block_is_the_whole_chapter_only_with_every_provision_case_and_question(tmp_path):
+    """is_whole decides whether a block takes its chapter's stated minutes (and the course's page): each part
+    missing alone makes it a part."""
+    checked = check(tmp_path, syllabus("chapters: [victims-and-privilege]"))
+    (block,) = checked.plan.blocks
+    assert is_whole(block, BANK)
+    for part in ("provisions", "vignettes", "questions"):
+        assert not is_whole(dataclasses.replace(block, **{part: getattr(block, part)[:-1]}), BANK), part
