@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from nasams_course.training import pdf
 
-pytestmark = pytest.mark.pdf
+pytestmark = [pytest.mark.browser, pytest.mark.pdf]  # Chromium: `make browser` installs it first
 
 LETTER_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Letter</title>
 <style>.band { background: rgb(255, 0, 0); height: 2in; }</style></head>
