@@ -128,6 +128,10 @@ SCENARIOS = {
     "a-negative-seed": (
         "seed: -1\nchapters: [victims-and-privilege]",
         [f"{S}:seed: input should be greater than or equal to 0"]),
+    "two-unknown-provisions": (  # each reported, not only the first
+        "provisions: [S99, S5, S98]",
+        [f"{S}:provisions[0]: unknown provision 'S99' (provisions: {PROVISIONS})",
+         f"{S}:provisions[2]: unknown provision 'S98' (provisions: {PROVISIONS})"]),
     "two-unknown-chapters": (  # each reported, not only the first
         "chapters: [no-such-chapter, victims-and-privilege, nor-this-one]",
         [f"{S}:chapters[0]: unknown chapter 'no-such-chapter' (chapters: {CHAPTERS})",
@@ -241,6 +245,10 @@ def test_a_provision_no_chapter_teaches_is_a_problem(course):
     checked = load_syllabus(path, bank, CATALOG, rel=S)
     assert [str(p) for p in checked.problems] == [
         f"{S}:provisions[1]: no chapter of the course teaches E3: choose its questions in a zone"]
+    path.write_text(syllabus("provisions: [E3, S5, E1]"), encoding="utf-8")  # each reported, not only the first
+    assert [str(p) for p in load_syllabus(path, bank, CATALOG, rel=S).problems] == [
+        f"{S}:provisions[0]: no chapter of the course teaches E3: choose its questions in a zone",
+        f"{S}:provisions[2]: no chapter of the course teaches E1: choose its questions in a zone"]
 
 
 def test_seed_zero_draws_with_zero_and_a_provision_pool_holds_every_question_assessing_it(tmp_path):
@@ -401,3 +409,17 @@ def test_a_block_is_the_whole_chapter_only_with_every_provision_case_and_questio
     assert is_whole(block, BANK)
     for part in ("provisions", "vignettes", "questions"):
         assert not is_whole(dataclasses.replace(block, **{part: getattr(block, part)[:-1]}), BANK), part
+
+
+def test_a_syllabus_with_problems_keeps_its_warnings_and_what_was_read(tmp_path):
+    """With problems there is no plan, but `Checked` still holds the warnings found on the way and the syllabus as
+    read (so that a caller can report both kinds and name the session)."""
+    checked = check(tmp_path, syllabus("chapters: [victims-and-privilege, no-such-chapter]\nprovisions: [S5]"))
+    assert checked.plan is None
+    assert [str(p) for p in checked.problems] == [
+        f"{S}:chapters[1]: unknown chapter 'no-such-chapter' (chapters: {CHAPTERS})"]
+    assert [str(w) for w in checked.warnings] == [
+        f"{S}:provisions[0]: S5 is already in the session (chapter victims-and-privilege)"]
+    assert checked.syllabus.id == "a-session"
+    nothing = check(tmp_path, syllabus(""))
+    assert nothing.plan is None and nothing.syllabus.id == "a-session"
