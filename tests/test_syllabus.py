@@ -199,6 +199,12 @@ WARNINGS = {
     "a-provision-already-in-a-chosen-chapter": (
         "chapters: [victims-and-privilege]\nprovisions: [S5]", 120,
         [f"{S}:provisions[0]: S5 is already in the session (chapter victims-and-privilege)"]),
+    "a-question-listed-after-a-zone-drew-it": (  # drawn from a chapter, so the second zone's list cannot know it
+        "seed: 1\nzones:\n  - {title: Drawn, choose: 8, from: [victims-and-privilege]}\n"
+        "  - {title: Listed, questions: [q-s5-contact-sequence, q-e3-purge-before-move]}",
+        120,
+        [f"{S}:zones[1].questions[0]: question 'q-s5-contact-sequence' was already drawn in zone 1: it is in the "
+         "session once, there"]),
 }
 
 

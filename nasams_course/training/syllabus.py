@@ -248,6 +248,9 @@ class _Selection:
             elif qid in self.questions and not self.questions[qid].startswith("zone"):
                 self.problem(f"zones[{zi}].questions[{j}]", f"question {qid!r} is already in the session "
                              f"({self.questions[qid]})")
+            elif qid in self.questions:  # drawn by an earlier zone (a question named in two zones is a problem)
+                self.warn(f"zones[{zi}].questions[{j}]", f"question {qid!r} was already drawn in "
+                          f"{self.questions[qid]}: it is in the session once, there")
             else:
                 self.add_question(qid, f"zone {zi + 1}")
 
