@@ -66,7 +66,10 @@ def _print_with(sync_playwright, executable: str, pages: Iterable[tuple[str, Pat
             context = browser.new_context(java_script_enabled=False, offline=True)
             page = context.new_page()
             requested: list[str] = []
-            page.route("**/*", lambda route: (requested.append(route.request.url), route.abort()))
+            # every request is refused; it is noted when it is made, as the route never sees a file: URL (Chromium
+            # refuses those itself, and the PDF would be printed without what they hold)
+            page.on("request", lambda request: requested.append(request.url))
+            page.route("**/*", lambda route: route.abort())
             for html, pdf_path in pages:
                 page.set_content(html, wait_until="load")
                 if requested:
