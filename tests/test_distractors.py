@@ -212,3 +212,4 @@ def test_each_option_s_key_in_the_words_the_report_prints():
         "a": "rated 4", "b": "rated 1; violation of U1",
         "w": "step 4", "x": "step 3", "y": "step 2", "z": "step 1",
     }
+    assert [P4.breaches(oid) for oid in P4.option_ids] == [(), (), (), ()]  # an order step is never a violation
