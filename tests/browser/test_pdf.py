@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,9 @@ def printed(tmp_path_factory) -> tuple[PdfReader, PdfReader]:
     async def in_a_loop() -> None:
         pdf.print_pdfs([(LETTER_PAGE, out / "letter.pdf"), (A4_PAGE, out / "a4.pdf")])
 
-    asyncio.run(in_a_loop())
+    # asyncio.run in a thread of its own: this thread may already run a loop (the suite's Playwright browser)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, in_a_loop()).result()
     return PdfReader(out / "letter.pdf"), PdfReader(out / "a4.pdf")
 
 
