@@ -429,3 +429,30 @@ def test_a_syllabus_with_problems_keeps_its_warnings_and_what_was_read(tmp_path)
     assert checked.syllabus.id == "a-session"
     nothing = check(tmp_path, syllabus(""))
     assert nothing.plan is None and nothing.syllabus.id == "a-session"
+
+
+def test_a_chapter_brings_a_case_no_question_uses_and_a_provision_alone_still_brings_its_section(course):
+    """A chapter brings every case in it, also one no question refers to (not only the cases of its questions); a
+    provision chosen alone whose chapter has neither a case nor a question for it is still a block: its section."""
+    course.write("vignettes/v-two.yml", """
+        id: v-two
+        title: Two
+        setting: non-capital
+        narrative: Something else happens.
+        provisions: [S16]
+        discussion: ['And now?']
+    """)
+    course.show_all()
+    bank, problems = load_bank(course.root)
+    assert problems == []
+    path = course.root / S
+    path.write_text(syllabus("chapters: [ch]"), encoding="utf-8")
+    checked = load_syllabus(path, bank, CATALOG, rel=S)
+    assert checked.problems == []
+    (block,) = checked.plan.blocks
+    assert (block.vignettes, block.questions) == (("v-one", "v-two"), ("q-single",))
+    path.write_text(syllabus("provisions: [E6]"), encoding="utf-8")
+    checked = load_syllabus(path, bank, CATALOG, rel=S)
+    assert checked.problems == []
+    (block,) = checked.plan.blocks
+    assert (block.chapter, block.provisions, block.vignettes, block.questions) == ("ch", ("E6",), (), ())
