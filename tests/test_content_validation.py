@@ -467,3 +467,17 @@ def test_each_broken_file_is_reported_with_exactly_its_problems(course, scenario
     course.show_all()
     _bank, problems = load_bank(course.root)
     assert [str(p) for p in problems] == expected
+
+
+def test_an_unknown_option_is_named_in_its_key_error_and_an_item_not_loaded_from_a_file_gets_a_place_in_words(course):
+    """`option(oid)` fails with the id it could not find (what a maintainer reads in a traceback), and `path_of` an
+    item that came from no file (a bank built in code) names the item, so that a problem about it still has a place."""
+    bank = load_bank_or_raise(course.root)
+    q = bank.questions["q-single"]
+    assert q.option("b").text == "Talk now"
+    with pytest.raises(KeyError) as error:
+        q.option("zz")
+    assert error.value.args == ("zz",)
+    assert bank.path_of("question", "q-single") == f"{Q}/q-single.yml"
+    assert bank.path_of("question", "q-elsewhere") == "<question q-elsewhere>"
+    assert bank.path_of("vignette", "v-none") == "<vignette v-none>"
