@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from conftest import shared_scope
 from nasams_course.training import pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.pdf]  # Chromium: `make browser` installs it first
@@ -26,7 +27,7 @@ A4_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A
 <style>@page { size: A4; }</style></head><body><h1>On A4</h1><p>The page's CSS asks for A4.</p></body></html>"""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)  # each test reads it: mutmut must see each reach the printing
 def printed(tmp_path_factory) -> tuple[PdfReader, PdfReader]:
     """Both pages printed with one Chromium, from inside a running event loop (as in a Jupyter kernel)."""
     out = tmp_path_factory.mktemp("pdf")
