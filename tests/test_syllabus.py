@@ -93,6 +93,13 @@ SCENARIOS = {
         "chapters: [victims-and-privilege]\nzones:\n  - {title: Z, questions: [q-s5-contact-sequence]}",
         [f"{S}:zones[0].questions[0]: question 'q-s5-contact-sequence' is already in the session (chapter "
          "victims-and-privilege)"]),
+    "question-already-in-by-a-chosen-provision": (
+        "provisions: [S5]\nzones:\n  - {title: Z, questions: [q-s5-contact-sequence]}",
+        [f"{S}:zones[0].questions[0]: question 'q-s5-contact-sequence' is already in the session (provision S5)"]),
+    "an-empty-zone-and-the-zone-after-it": (  # each zone checked: an empty one does not end the check
+        "zones:\n  - {title: A, questions: []}\n  - {title: B, questions: [q-nowhere]}",
+        [f"{S}:zones[0].questions: empty selection: name at least one question",
+         f"{S}:zones[1].questions[0]: unknown question 'q-nowhere' (nasams-course questions lists them)"]),
     "a-draw-without-a-seed": (
         "zones:\n  - {title: Z, choose: 1, from: [S5]}",
         [f"{S}:(file): a zone draws questions (choose): give a seed, so the same session is drawn every time"]),
@@ -432,8 +439,9 @@ def test_a_syllabus_with_problems_keeps_its_warnings_and_what_was_read(tmp_path)
 
 
 def test_a_chapter_brings_a_case_no_question_uses_and_a_provision_alone_still_brings_its_section(course):
-    """A chapter brings every case in it, also one no question refers to (not only the cases of its questions); a
-    provision chosen alone whose chapter has neither a case nor a question for it is still a block: its section."""
+    """A chapter brings every case in it, also one no question refers to (not only the cases of its questions), and a
+    provision its cases about it; a provision chosen alone whose chapter has neither a case nor a question for it is
+    still a block: its section."""
     course.write("vignettes/v-two.yml", """
         id: v-two
         title: Two
@@ -451,6 +459,9 @@ def test_a_chapter_brings_a_case_no_question_uses_and_a_provision_alone_still_br
     assert checked.problems == []
     (block,) = checked.plan.blocks
     assert (block.vignettes, block.questions) == (("v-one", "v-two"), ("q-single",))
+    path.write_text(syllabus("provisions: [S16]"), encoding="utf-8")  # its case, though no question uses it
+    (block,) = load_syllabus(path, bank, CATALOG, rel=S).plan.blocks
+    assert (block.provisions, block.vignettes, block.questions) == (("S16",), ("v-two",), ())
     path.write_text(syllabus("provisions: [E6]"), encoding="utf-8")
     checked = load_syllabus(path, bank, CATALOG, rel=S)
     assert checked.problems == []
