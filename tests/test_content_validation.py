@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from nasams_course.content.loader import ContentError, load_bank, load_bank_or_raise
+from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
+from nasams_course.content.loader import __file__ as loader_file
 from nasams_course.content.models import UnknownChapterError
 
 Q = "book/part/ch/questions"
@@ -331,7 +333,7 @@ def test_a_toc_that_is_not_utf8_is_reported(course):
 
 
 def test_files_an_operating_system_leaves_behind_are_ignored(course):
-    for name in (".DS_Store", "questions/._q-single.yml", "questions/q-single.yml~", "Thumbs.db"):
+    for name in (".DS_Store", "questions/._q-single.yml", "questions/q-single.yml~", "Thumbs.db", "desktop.ini"):
         (course.chapter / name).write_bytes(b"\x00\x01binary")
     _bank, problems = load_bank(course.root)
     assert problems == []
@@ -481,3 +483,57 @@ def test_an_unknown_option_is_named_in_its_key_error_and_an_item_not_loaded_from
     assert bank.path_of("question", "q-single") == f"{Q}/q-single.yml"
     assert bank.path_of("question", "q-elsewhere") == "<question q-elsewhere>"
     assert bank.path_of("vignette", "v-none") == "<vignette v-none>"
+
+
+def test_a_bad_chapter_a_repeated_chapter_or_a_bad_file_does_not_stop_the_loading_of_those_after_it(course):
+    """In book order: a chapter that does not validate, one without its page, one repeating an id, then two good
+    ones; in the last, a question that does not validate before a good one. Everything good after each is loaded and
+    its page checked, and each problem is reported once."""
+    (course.root / "_toc.yml").write_text("format: jb-book\nroot: book/part/ch\nchapters:\n- file: book/part/bad\n"
+                                          "- file: book/part/ch2\n- file: book/part/dup\n- file: book/part/ch3\n")
+    good = (course.chapter / "chapter.yml").read_text()
+    for folder, text, page in (("bad", "id: bad\n", True), ("ch2", good.replace("id: ch\n", "id: ch2\n"), False),
+                               ("dup", good.replace("id: ch\n", "id: ch2\n"), True),
+                               ("ch3", good.replace("id: ch\n", "id: ch3\n"), True)):
+        (course.root / "book" / "part" / folder).mkdir()
+        (course.root / "book" / "part" / folder / "chapter.yml").write_text(text)
+        if page:
+            (course.root / "book" / "part" / f"{folder}.md").write_text(f"# {folder}\n")
+    course.write("questions/q-a.yml", "id: q-a\nkind: essay\n")
+    bank, problems = load_bank(course.root)
+    assert list(bank.chapters) == ["ch2", "ch3", "ch"]
+    assert (list(bank.vignettes), list(bank.questions)) == (["v-one"], ["q-single"])
+    assert [str(p) for p in problems] == [
+        *(f"book/part/bad/chapter.yml:{field}: required field is missing"
+          for field in ("minutes", "objectives", "part", "provisions", "title")),
+        f"{Q}/q-a.yml:kind: unknown kind 'essay' (expected one of: single, multi, rate, order)",
+        "book/part/ch2/chapter.yml:(file): no chapter page book/part/ch2.md beside this folder",
+        "book/part/dup/chapter.yml:id: duplicate chapter id 'ch2' (also in book/part/ch2/chapter.yml)",
+    ]  # and nothing about ch's page, checked after ch2's missing one: it shows v-one and q-single
+
+
+def test_a_question_saved_as_yaml_is_loaded_and_any_other_file_among_questions_is_unexpected(course):
+    """`.yaml` is YAML as `.yml` is; a text file beside the questions is reported, not read as a question."""
+    (course.chapter / "questions" / "q-single.yml").rename(course.chapter / "questions" / "q-single.yaml")
+    bank, problems = load_bank(course.root)
+    assert problems == [] and bank.path_of("question", "q-single") == f"{Q}/q-single.yaml"
+    (course.chapter / "questions" / "notes.txt").write_text("id: notes\n")
+    _bank, problems = load_bank(course.root)
+    assert [str(p) for p in problems] == [
+        f"{Q}/notes.txt:(file): unexpected file: a chapter folder holds chapter.yml, vignettes/<id>.yml and "
+        "questions/<id>.yml"]
+
+
+def test_the_root_is_the_nearest_folder_up_with_both_the_toc_and_the_book_else_the_course_of_the_package(
+        tmp_path, monkeypatch):
+    """A folder with `_toc.yml` alone, or `book/` alone, is not a course: the search goes on up, and past the top to
+    the course this package was installed from (here the repository)."""
+    monkeypatch.delenv("NASAMS_COURSE_ROOT", raising=False)
+    (tmp_path / "toc-only" / "inner").mkdir(parents=True)
+    (tmp_path / "toc-only" / "_toc.yml").write_text("format: jb-book\n")
+    (tmp_path / "book-only" / "book").mkdir(parents=True)
+    package_course = find_root(Path(loader_file).parents[2])
+    for start in (tmp_path / "toc-only" / "inner", tmp_path / "book-only"):
+        assert find_root(start) == package_course
+    (tmp_path / "toc-only" / "book").mkdir()
+    assert find_root(tmp_path / "toc-only" / "inner") == tmp_path / "toc-only"
