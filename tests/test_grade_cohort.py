@@ -179,6 +179,16 @@ def test_chunks_hold_at_most_so_many_files_and_bytes_in_order(tmp_path):
     assert [[p.name for p in c] for c in chunks] == [["a", "b"], ["c"], ["d"], ["missing", "e", "f"], ["g", "h"]]
 
 
+def test_a_chunk_holds_up_to_max_bytes_exactly_and_a_file_that_cannot_be_read_adds_nothing(tmp_path):
+    """The limit is reached, not passed: two files of 50 bytes fill a chunk of 100, with files that cannot be read
+    before, between and after them (a missing file first opens the first chunk); the next byte opens another."""
+    for name, nbytes in (("a", 50), ("b", 50), ("c", 1)):
+        (tmp_path / name).write_bytes(b"x" * nbytes)
+    paths = [tmp_path / name for name in ("gone", "a", "missing", "b", "lost", "c")]
+    chunks = roster.split_chunks(paths, 10, max_bytes=100)
+    assert [[p.name for p in c] for c in chunks] == [["gone", "a", "missing", "b", "lost"], ["c"]]
+
+
 def test_grading_in_chunks_cut_by_bytes_gives_what_one_chunk_gives(cohort, monkeypatch):
     whole = [g.json for g in roster.grade_files(cohort, BANK, "all", workers=1)]
     monkeypatch.setattr(roster, "CHUNK_BYTES", max(p.stat().st_size for p in cohort))  # about a file a chunk
@@ -217,6 +227,21 @@ def test_without_a_clock_given_the_future_is_judged_against_the_machine_s_as_the
     got = vectorized([path], BANK.questions)
     assert got == [reference(path, BANK.questions)]
     assert got[0]["problems"] == [f"{path}: responses[1]: 'at' is in the future"]
+
+
+def test_grade_files_judges_the_future_against_the_machine_s_clock_in_milliseconds(tmp_path):
+    """`grade_files` gives its workers one moment for every chunk, the machine's clock in milliseconds: an answer 25
+    hours ahead is in the future there too (and skipped), one an hour ahead is within the day allowed."""
+    single = next(x for x in BANK.questions.values() if x.kind == "single")
+    now = datetime.now(UTC)
+    path = tmp_path / "ahead.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Ahead", "responses": [
+        {"question": single.id, "answer": single.option_ids[0], "at": f"{now + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}"},
+        {"question": single.id, "answer": single.option_ids[1], "at": f"{now + timedelta(hours=25):%Y-%m-%dT%H:%M:%SZ}"},
+    ]}), encoding="utf-8")
+    [ahead] = roster.grade_files([path], BANK, "all")
+    assert ahead.problems == [f"{path}: responses[1]: 'at' is in the future"]
+    assert [i["question"] for i in ahead.report()["items"]] == [single.id] and ahead.roster.answered == 1
 
 
 def test_a_field_the_plain_form_lacks_sends_a_file_to_the_reference_even_in_a_self_rating(tmp_path):
