@@ -5,6 +5,7 @@ cohort_reports): the very results of the reference, `read_responses` and `grade(
 from __future__ import annotations
 
 import json
+import multiprocessing
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -212,6 +213,62 @@ def test_the_golden_response_files_read_as_the_reference_reads_them_even_all_at_
     got = vectorized(paths, QS, now_ms=GOLDEN["now"])
     assert got == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
     assert sum("refused" in g for g in got) >= 10
+
+
+def test_where_the_system_cannot_fork_one_process_grades_however_many_workers_are_asked_for(tmp_path, monkeypatch):
+    """Windows: no fork (there `multiprocessing.get_context("fork")` raises ValueError), and workers that are not
+    forked would not hold the bank: the files are graded in this process, as one worker grades them elsewhere."""
+    paths = golden_paths(tmp_path)
+    one = [g.json for g in roster.grade_files(paths, QS_BANK, "all", workers=1)]
+
+    def windows_context(method=None):
+        if method == "fork":
+            raise ValueError("cannot find context for 'fork'")
+        return multiprocessing.get_context(method)
+
+    monkeypatch.setattr(processes.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(roster, "get_context", windows_context)
+    monkeypatch.setattr(roster, "PARALLEL_FROM", 1)  # workers=None: as many as the processors
+    for workers in (1, 2, None):
+        assert [g.json for g in roster.grade_files(paths, QS_BANK, "all", workers=workers)] == one
+
+
+def test_workers_are_forked_even_where_the_system_starts_processes_afresh_by_default(tmp_path):
+    """macOS (and Linux from Python 3.14) start a worker afresh by default, without the bank and the job this process
+    holds: `iter_graded` forks its workers all the same, and they grade as one process does."""
+    paths = golden_paths(tmp_path)
+    one = [g.json for g in roster.grade_files(paths, QS_BANK, "all", workers=1)]
+    previous = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method("spawn", force=True)
+    try:
+        two = [g.json for g in roster.grade_files(paths, QS_BANK, "all", workers=2)]
+    finally:
+        multiprocessing.set_start_method(previous, force=True)
+    assert two == one
+
+
+def test_a_reader_that_stops_early_waits_for_no_chunk_not_begun_and_leaves_no_worker_running(tmp_path, monkeypatch):
+    """`grade ... | head`: when the reader of `iter_graded` stops after the first file (a chunk of one file each,
+    two workers), the chunks no worker has begun are not graded, and every worker has ended when it returns. Which
+    chunks were read is told by a `read_cohort` that notes each chunk's first file in a log (the workers, forked,
+    inherit it)."""
+    paths = golden_paths(tmp_path)
+    log = tmp_path / "read.log"
+    read = roster.read_cohort
+
+    def logged(chunk, *args):
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"{chunk[0].name}\n")
+        return read(chunk, *args)
+
+    monkeypatch.setattr(roster, "read_cohort", logged)
+    monkeypatch.setattr(roster, "CHUNK", 1)
+    before = set(multiprocessing.active_children())
+    graded = roster.iter_graded(paths, QS_BANK, "all", workers=2)
+    assert next(graded).file == str(paths[0])
+    graded.close()
+    assert set(multiprocessing.active_children()) <= before
+    assert 1 <= len(log.read_text(encoding="utf-8").splitlines()) < len(paths)
 
 
 def test_without_a_clock_given_the_future_is_judged_against_the_machine_s_as_the_reference_judges_it(tmp_path):
