@@ -5,6 +5,7 @@ cohort_reports): the very results of the reference, `read_responses` and `grade(
 from __future__ import annotations
 
 import json
+import multiprocessing
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -179,6 +180,16 @@ def test_chunks_hold_at_most_so_many_files_and_bytes_in_order(tmp_path):
     assert [[p.name for p in c] for c in chunks] == [["a", "b"], ["c"], ["d"], ["missing", "e", "f"], ["g", "h"]]
 
 
+def test_a_chunk_holds_up_to_max_bytes_exactly_and_a_file_that_cannot_be_read_adds_nothing(tmp_path):
+    """The limit is reached, not passed: two files of 50 bytes fill a chunk of 100, with files that cannot be read
+    before, between and after them (a missing file first opens the first chunk); the next byte opens another."""
+    for name, nbytes in (("a", 50), ("b", 50), ("c", 1)):
+        (tmp_path / name).write_bytes(b"x" * nbytes)
+    paths = [tmp_path / name for name in ("gone", "a", "missing", "b", "lost", "c")]
+    chunks = roster.split_chunks(paths, 10, max_bytes=100)
+    assert [[p.name for p in c] for c in chunks] == [["gone", "a", "missing", "b", "lost"], ["c"]]
+
+
 def test_grading_in_chunks_cut_by_bytes_gives_what_one_chunk_gives(cohort, monkeypatch):
     whole = [g.json for g in roster.grade_files(cohort, BANK, "all", workers=1)]
     monkeypatch.setattr(roster, "CHUNK_BYTES", max(p.stat().st_size for p in cohort))  # about a file a chunk
@@ -204,6 +215,62 @@ def test_the_golden_response_files_read_as_the_reference_reads_them_even_all_at_
     assert sum("refused" in g for g in got) >= 10
 
 
+def test_where_the_system_cannot_fork_one_process_grades_however_many_workers_are_asked_for(tmp_path, monkeypatch):
+    """Windows: no fork (there `multiprocessing.get_context("fork")` raises ValueError), and workers that are not
+    forked would not hold the bank: the files are graded in this process, as one worker grades them elsewhere."""
+    paths = golden_paths(tmp_path)
+    one = [g.json for g in roster.grade_files(paths, QS_BANK, "all", workers=1)]
+
+    def windows_context(method=None):
+        if method == "fork":
+            raise ValueError("cannot find context for 'fork'")
+        return multiprocessing.get_context(method)
+
+    monkeypatch.setattr(processes.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(roster, "get_context", windows_context)
+    monkeypatch.setattr(roster, "PARALLEL_FROM", 1)  # workers=None: as many as the processors
+    for workers in (1, 2, None):
+        assert [g.json for g in roster.grade_files(paths, QS_BANK, "all", workers=workers)] == one
+
+
+def test_workers_are_forked_even_where_the_system_starts_processes_afresh_by_default(tmp_path):
+    """macOS (and Linux from Python 3.14) start a worker afresh by default, without the bank and the job this process
+    holds: `iter_graded` forks its workers all the same, and they grade as one process does."""
+    paths = golden_paths(tmp_path)
+    one = [g.json for g in roster.grade_files(paths, QS_BANK, "all", workers=1)]
+    previous = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method("spawn", force=True)
+    try:
+        two = [g.json for g in roster.grade_files(paths, QS_BANK, "all", workers=2)]
+    finally:
+        multiprocessing.set_start_method(previous, force=True)
+    assert two == one
+
+
+def test_a_reader_that_stops_early_waits_for_no_chunk_not_begun_and_leaves_no_worker_running(tmp_path, monkeypatch):
+    """`grade ... | head`: when the reader of `iter_graded` stops after the first file (a chunk of one file each,
+    two workers), the chunks no worker has begun are not graded, and every worker has ended when it returns. Which
+    chunks were read is told by a `read_cohort` that notes each chunk's first file in a log (the workers, forked,
+    inherit it)."""
+    paths = golden_paths(tmp_path)
+    log = tmp_path / "read.log"
+    read = roster.read_cohort
+
+    def logged(chunk, *args):
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"{chunk[0].name}\n")
+        return read(chunk, *args)
+
+    monkeypatch.setattr(roster, "read_cohort", logged)
+    monkeypatch.setattr(roster, "CHUNK", 1)
+    before = set(multiprocessing.active_children())
+    graded = roster.iter_graded(paths, QS_BANK, "all", workers=2)
+    assert next(graded).file == str(paths[0])
+    graded.close()
+    assert set(multiprocessing.active_children()) <= before
+    assert 1 <= len(log.read_text(encoding="utf-8").splitlines()) < len(paths)
+
+
 def test_without_a_clock_given_the_future_is_judged_against_the_machine_s_as_the_reference_judges_it(tmp_path):
     """No `now_ms`: the machine's clock, in milliseconds, for the fast reader and the reference alike. An answer 25
     hours ahead is in the future (and skipped, in the reference's words); one an hour ahead is within the day allowed."""
@@ -217,6 +284,21 @@ def test_without_a_clock_given_the_future_is_judged_against_the_machine_s_as_the
     got = vectorized([path], BANK.questions)
     assert got == [reference(path, BANK.questions)]
     assert got[0]["problems"] == [f"{path}: responses[1]: 'at' is in the future"]
+
+
+def test_grade_files_judges_the_future_against_the_machine_s_clock_in_milliseconds(tmp_path):
+    """`grade_files` gives its workers one moment for every chunk, the machine's clock in milliseconds: an answer 25
+    hours ahead is in the future there too (and skipped), one an hour ahead is within the day allowed."""
+    single = next(x for x in BANK.questions.values() if x.kind == "single")
+    now = datetime.now(UTC)
+    path = tmp_path / "ahead.json"
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Ahead", "responses": [
+        {"question": single.id, "answer": single.option_ids[0], "at": f"{now + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}"},
+        {"question": single.id, "answer": single.option_ids[1], "at": f"{now + timedelta(hours=25):%Y-%m-%dT%H:%M:%SZ}"},
+    ]}), encoding="utf-8")
+    [ahead] = roster.grade_files([path], BANK, "all")
+    assert ahead.problems == [f"{path}: responses[1]: 'at' is in the future"]
+    assert [i["question"] for i in ahead.report()["items"]] == [single.id] and ahead.roster.answered == 1
 
 
 def test_a_field_the_plain_form_lacks_sends_a_file_to_the_reference_even_in_a_self_rating(tmp_path):
