@@ -224,6 +224,9 @@ SCENARIOS = {
     "kind-as-a-mapping": (
         "questions/q-k.yml", "id: q-k\nkind: {type: single}\nstem: S\nprovisions: [S5]\noptions: []\n",
         f"{Q}/q-k.yml:kind: unknown kind {{'type': 'single'}} (expected one of: single, multi, rate, order)"),
+    "list-that-holds-itself": (  # an anchor inside its own list: read as a list, refused where it stands
+        "vignettes/v-two.yml", "id: v-two\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5]\ndiscussion: &d [*d]\n",
+        f"{V}/v-two.yml:discussion[0]: input should be a valid string"),
     "field-name-that-is-not-text": (
         "vignettes/v-two.yml", "id: v-two\n? [a, b]\n: 1\n",
         f"{V}/v-two.yml:line 2: invalid YAML: a field name must be text, got list"),
@@ -344,23 +347,46 @@ PAGE_CELL = "```{{code-cell}} ipython3\n{}\n```\n"
 
 @pytest.mark.parametrize(("cells", "expected"), [
     (['vignette("v-one")', 'quiz("q-single")', 'quiz("q-nowhere")'],
-     "book/part/ch.md:line 10: quiz('q-nowhere'): unknown question"),
+     ["book/part/ch.md:line 10: quiz('q-nowhere'): unknown question"]),
+    (['quiz("q-nowhere")', 'vignette("v-one")', 'quiz("q-single")'],
+     ["book/part/ch.md:line 4: quiz('q-nowhere'): unknown question"]),
     (['vignette("v-one")', 'quizzes_for("v-nowhere")', 'quiz("q-single")'],
-     "book/part/ch.md:line 7: quizzes_for('v-nowhere'): unknown vignette"),
+     ["book/part/ch.md:line 7: quizzes_for('v-nowhere'): unknown vignette"]),
     (['vignette("v-one")'],
-     "book/part/ch/questions/q-single.yml:(file): no page shows this question: add quiz(...) or its vignette's "
-     "quizzes_for(...) to book/part/ch.md"),
+     ["book/part/ch/questions/q-single.yml:(file): no page shows this question: add quiz(...) or its vignette's "
+      "quizzes_for(...) to book/part/ch.md"]),
     (['vignette("v-one")', 'quizzes_for("v-one")', 'quiz("q-single")'],
-     "book/part/ch/questions/q-single.yml:(file): shown 2 times (book/part/ch.md); show it once"),
+     ["book/part/ch/questions/q-single.yml:(file): shown 2 times (book/part/ch.md); show it once"]),
     (['quizzes_for("v-one")'],
-     "book/part/ch/vignettes/v-one.yml:(file): no page shows this vignette: add vignette('v-one') to its chapter "
-     "page"),
-], ids=["quiz-of-an-unknown-question", "quizzes-for-an-unknown-vignette", "question-shown-nowhere",
-        "question-shown-twice", "vignette-shown-nowhere"])
+     ["book/part/ch/vignettes/v-one.yml:(file): no page shows this vignette: add vignette('v-one') to its chapter "
+      "page"]),
+], ids=["quiz-of-an-unknown-question", "the-cells-after-a-quiz-of-an-unknown-question",
+        "quizzes-for-an-unknown-vignette", "question-shown-nowhere", "question-shown-twice", "vignette-shown-nowhere"])
 def test_validate_checks_what_the_pages_show(course, cells, expected):
+    """Each problem a page has, at its line, and nothing more: the cells after an unknown id are still read."""
     course.page.write_text("# Chapter\n\n" + "".join(PAGE_CELL.format(c) for c in cells), encoding="utf-8")
     _bank, problems = load_bank(course.root)
-    assert expected in map(str, problems), "\n".join(map(str, problems))
+    assert [str(p) for p in problems] == expected
+
+
+def test_a_page_s_lines_are_counted_from_its_first_even_when_it_is_blank(course):
+    course.page.write_text("\n" + PAGE_CELL.format('quiz("q-nowhere")') + course.page.read_text(), encoding="utf-8")
+    _bank, problems = load_bank(course.root)
+    assert [str(p) for p in problems] == ["book/part/ch.md:line 3: quiz('q-nowhere'): unknown question"]
+
+
+def test_a_question_shown_on_another_chapter_s_page_is_reported_at_its_line_and_counted_on_both_pages(course):
+    """The page of a second chapter `ch2` shows the first chapter's question too (its own page shows everything)."""
+    chapter = course.root / "book" / "part" / "ch2"
+    chapter.mkdir()
+    (chapter / "chapter.yml").write_text((course.chapter / "chapter.yml").read_text().replace("id: ch\n", "id: ch2\n"))
+    chapter.with_suffix(".md").write_text("# Two\n\n" + PAGE_CELL.format('quiz("q-single")'), encoding="utf-8")
+    _bank, problems = load_bank(course.root)
+    assert [str(p) for p in problems] == [
+        "book/part/ch/questions/q-single.yml:(file): shown 2 times (book/part/ch.md, book/part/ch2.md); show it once",
+        "book/part/ch2.md:line 4: quiz('q-single'): the question belongs to chapter 'ch'; show it on that chapter's "
+        "page",
+    ]
 
 
 def test_the_base_course_is_valid(course):
