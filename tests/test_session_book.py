@@ -819,6 +819,24 @@ def test_session_json_holds_the_plan_and_its_scope_in_the_catalogs_order(tmp_pat
     assert data["provisions"] == [p for p in CATALOG.ids if p in set(plan.provisions(BANK)) | {"U8"}]
 
 
+def test_a_root_is_a_session_books_only_by_a_session_json_of_the_session_book_schema_read_as_utf8(tmp_path):
+    """The plan the build wrote is read back as written, accents and all, under the C locale (ASCII); a session.json
+    of another schema or that is not an object, and none at all, leave the root the course's (None)."""
+    from conftest import ascii_locale
+    from nasams_course.content.loader import session_manifest
+
+    write_project(plan_from(title="Séance d’éthique"), BANK, REPO, tmp_path)
+    written = json.loads((tmp_path / "session.json").read_text(encoding="utf-8"))
+    with ascii_locale():
+        assert session_manifest(tmp_path) == written and written["title"] == "Séance d’éthique"
+    for text in ('{"schema": "nasams-course/session-book@2", "id": "tiny"}', '{"id": "tiny"}',
+                 '["nasams-course/session-book@1"]'):
+        (tmp_path / "session.json").write_text(text, encoding="utf-8")
+        assert session_manifest(tmp_path) is None, text
+    (tmp_path / "session.json").unlink()
+    assert session_manifest(tmp_path) is None
+
+
 def test_the_home_page_says_what_when_how_long_for_whom_and_each_chapters_share():
     tiny = home_page(tiny_plan(), BANK, CATALOG)
     assert tiny.startswith(FRONT_MATTER + "\n# Tiny\n\n**Practice session** · 2026-11-02 · about 5 minutes · for Us\n")
