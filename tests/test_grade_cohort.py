@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import warnings
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -319,6 +320,29 @@ def test_a_field_the_plain_form_lacks_sends_a_file_to_the_reference_even_in_a_se
     got = vectorized(list(files.values()), BANK.questions, now_ms=GOLDEN["now"])
     assert got == [reference(p, BANK.questions, now_ms=GOLDEN["now"]) for p in files.values()]
     assert ["refused" in g for g in got] == [True, True, False]
+
+
+def test_calibration_with_empty_certainty_levels_grades_as_the_reference_and_prints_no_warning(tmp_path):
+    """One learner states only a high certainty (low and medium empty: 0 of 0), one states none (no level and no CBM
+    mark at all): their calibration is the reference's, None where nothing was stated, and numpy prints nothing on
+    stderr for a trainer to wonder about."""
+    single = next(x for x in BANK.questions.values() if x.kind == "single")
+    best = next(o.id for o in single.options if o.credit == 1)
+    at = "2026-11-02T10:00:00Z"
+    paths = []
+    for learner, certainty in (("Sure", {"certainty": 3}), ("Silent", {})):
+        data = {"schema": "nasams-course/responses@2", "learner": learner, "responses": [
+            {"question": single.id, "answer": best, "at": at} | certainty]}
+        paths.append(tmp_path / f"{learner}.json")
+        paths[-1].write_text(json.dumps(data), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = vectorized(paths, BANK.questions, now_ms=GOLDEN["now"])
+    assert got == [reference(p, BANK.questions, now_ms=GOLDEN["now"]) for p in paths]
+    sure, silent = (g["report"]["calibration"] for g in got)
+    assert [level["mean_score"] for level in sure["levels"]] == [None, None, 1.0] and sure["answers"] == 1
+    assert silent["answers"] == 0 and silent["cbm"] is None
+    assert all(level["mean_score"] is None for level in silent["levels"])
 
 
 def test_a_scope_of_no_questions_gives_every_learner_the_empty_report_grade_gives(tmp_path):
