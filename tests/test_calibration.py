@@ -22,6 +22,7 @@ from nasams_course.grading.calibration import (
     cbm_mark,
     fit,
     gap,
+    latest_ratings,
     level_message,
     percent,
 )
@@ -107,6 +108,11 @@ def test_gaps():
     assert [gap(r, "Mastery") for r in (1, 2, 3, 4)] == ["under", "under", None, None]
     assert [gap(r, "Beginning") for r in (1, 2, 3, 4)] == [None, None, "over", "over"]
     assert gap(4, None) is None and gap(None, "Mastery") is None
+
+
+def test_the_latest_self_rating_on_a_full_tie_of_time_and_sequence_is_the_later_in_the_list():
+    ratings = [SelfRating("S5", "after", 1, 5, 0), SelfRating("S5", "after", 4, 5, 0), SelfRating("S5", "after", 2, 5, 0)]
+    assert latest_ratings(ratings)[("S5", "after")].rating == 2
 
 
 def level(c, label, answers, mean, below, f):

@@ -76,6 +76,18 @@ def test_latest_and_first_attempts_by_time_then_sequence_not_file_order(attempts
     assert [(i.question, i.critical) for i in report.first_items] == [("g-single", True)]  # c: the violation
 
 
+def test_on_a_full_tie_of_time_and_sequence_the_latest_is_the_later_in_the_list_and_the_first_the_earlier():
+    """A learner's attempts from two files of the gradebook can share both `at` and `seq`; they come in the order
+    they were stored, as the cohort's one pass takes them."""
+    attempts = [Attempt("g-single", "c", 5, 0), Attempt("g-single", "b", 5, 0), Attempt("g-single", "a", 5, 0)]
+    assert [a.answer for a in latest(attempts)] == ["a"]
+    assert [a.answer for a in first(attempts)] == ["c"]
+
+
+def test_a_report_graded_without_a_learners_name_names_no_one():
+    assert grade(QS, [Attempt("g-single", "a", 1, 0)]).learner == ""
+
+
 def test_critical_caps_only_the_breached_provision_and_lists_it_for_review():
     # g-rate assesses S5 and E13; its option b breaches E13 only
     attempts = [Attempt("g-rate", {"a": 4, "b": 4, "c": 3, "d": 2}, 1, 0)]
