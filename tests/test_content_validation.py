@@ -214,6 +214,9 @@ SCENARIOS = {
     "empty-file": (
         "vignettes/v-two.yml", "",
         f"{V}/v-two.yml:(file): expected a mapping of fields (key: value), got an empty file"),
+    "list-not-a-mapping": (
+        "vignettes/v-two.yml", "- id: v-two\n- title: T\n",
+        f"{V}/v-two.yml:(file): expected a mapping of fields (key: value), got list"),
     "stray-file": (
         "question/q-typo.yml", "id: q-typo\n",
         "book/part/ch/question/q-typo.yml:(file): unexpected file: a chapter folder holds chapter.yml, "
@@ -333,6 +336,16 @@ def test_a_toc_that_is_not_utf8_is_reported(course):
     (course.root / "_toc.yml").write_bytes(b"format: jb-book\nroot: \xff\n")
     _bank, problems = load_bank(course.root)
     assert "_toc.yml:(file): not UTF-8 text (invalid start byte at byte 22)" in map(str, problems)
+
+
+def test_a_character_yaml_refuses_is_reported_against_the_file_by_its_code(course):
+    """A control character stops YAML's reader before any line is parsed: the problem stands against the file and
+    names the character."""
+    (course.chapter / "vignettes" / "v-one.yml").write_text("id: v-one\ntitle: a\x07b\n", encoding="utf-8")
+    _bank, problems = load_bank(course.root)
+    mine = [p for p in problems if p.path.endswith("/v-one.yml")]
+    assert [(p.field, p.message.split("\n")[0]) for p in mine] == [
+        ("(file)", "invalid YAML: unacceptable character #x0007: special characters are not allowed")]
 
 
 def test_files_an_operating_system_leaves_behind_are_ignored(course):
