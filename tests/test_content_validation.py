@@ -217,6 +217,10 @@ SCENARIOS = {
     "list-not-a-mapping": (
         "vignettes/v-two.yml", "- id: v-two\n- title: T\n",
         f"{V}/v-two.yml:(file): expected a mapping of fields (key: value), got list"),
+    "lists-nested-700-deep": (  # deeper than the pure-Python parser's recursion reaches, within libyaml's 1000
+        "vignettes/v-two.yml", "id: v-two\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5]\ndiscussion: "
+        + "[" * 700 + "]" * 700 + "\n",
+        f"{V}/v-two.yml:discussion[0]: input should be a valid string"),
     "stray-file": (
         "question/q-typo.yml", "id: q-typo\n",
         "book/part/ch/question/q-typo.yml:(file): unexpected file: a chapter folder holds chapter.yml, "
