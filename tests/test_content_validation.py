@@ -221,6 +221,10 @@ SCENARIOS = {
         "vignettes/v-two.yml", "id: v-two\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5]\ndiscussion: "
         + "[" * 700 + "]" * 700 + "\n",
         f"{V}/v-two.yml:discussion[0]: input should be a valid string"),
+    "lists-nested-1000-deep": (  # deeper than libyaml reads: its words, not Python's RecursionError
+        "vignettes/v-two.yml", "id: v-two\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5]\ndiscussion: "
+        + "[" * 1000 + "]" * 1000 + "\n",
+        f"{V}/v-two.yml:line 6: invalid YAML: exceeded maximum nesting depth"),
     "stray-file": (
         "question/q-typo.yml", "id: q-typo\n",
         "book/part/ch/question/q-typo.yml:(file): unexpected file: a chapter folder holds chapter.yml, "

@@ -84,12 +84,18 @@ for _loader in (_UniqueKeyLoader, _FastUniqueKeyLoader):
 
 def _yaml(text: str) -> object:
     """Parse YAML with libyaml where it agrees with the pure-Python parser; raise the pure-Python parser's error."""
+    refused = None
     if not yaml.reader.Reader.NON_PRINTABLE.search(text):
         try:
             return yaml.load(text, Loader=_FastUniqueKeyLoader)
-        except (yaml.YAMLError, ValueError):
-            pass  # the pure-Python parser says what is wrong, in its words
-    return yaml.load(text, Loader=_UniqueKeyLoader)
+        except (yaml.YAMLError, ValueError) as exc:
+            refused = exc  # the pure-Python parser says what is wrong, in its words
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except RecursionError:  # nested deeper than Python's stack: libyaml's words (exceeded maximum nesting depth)
+        if refused is None:
+            raise
+        raise refused from None
 
 
 def find_root(start: Path | None = None) -> Path:
