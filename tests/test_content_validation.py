@@ -346,14 +346,29 @@ def test_a_toc_that_is_not_utf8_is_reported(course):
     assert "_toc.yml:(file): not UTF-8 text (invalid start byte at byte 22)" in map(str, problems)
 
 
-def test_a_character_yaml_refuses_is_reported_against_the_file_by_its_code(course):
-    """A control character stops YAML's reader before any line is parsed: the problem stands against the file and
-    names the character."""
+def test_a_character_yaml_refuses_is_reported_at_its_line_by_its_code_in_one_line(course):
+    """A control character stops YAML's reader before any line is parsed: the problem names the character and the
+    line it is on, in one line (not the reader's two, with a position in a "<unicode string>")."""
     (course.chapter / "vignettes" / "v-one.yml").write_text("id: v-one\ntitle: a\x07b\n", encoding="utf-8")
     _bank, problems = load_bank(course.root)
-    mine = [p for p in problems if p.path.endswith("/v-one.yml")]
-    assert [(p.field, p.message.split("\n")[0]) for p in mine] == [
-        ("(file)", "invalid YAML: unacceptable character #x0007: special characters are not allowed")]
+    mine = [str(p) for p in problems if p.path.endswith("/v-one.yml")]
+    assert mine == [f"{V}/v-one.yml:line 2: invalid YAML: unacceptable character #x0007: special characters are not "
+                    "allowed"]
+    (course.chapter / "vignettes" / "v-one.yml").write_text("\x1bid: v-one\n", encoding="utf-8")
+    _bank, problems = load_bank(course.root)
+    assert [str(p) for p in problems if p.path.endswith("/v-one.yml")] == [
+        f"{V}/v-one.yml:line 1: invalid YAML: unacceptable character #x001b: special characters are not allowed"]
+
+
+def test_a_file_nested_too_deep_with_a_character_yaml_refuses_is_a_problem_not_a_traceback(course):
+    """Deeper than either parser reads (1,200 levels), with a control character: YAML's reader refuses the character
+    before any nesting is parsed, so the problem is the character, at its line (nested too deep alone gets libyaml's
+    words: the lists-nested-1000-deep scenario)."""
+    deep = "id: v-one\ndiscussion: " + "[" * 1200 + "]" * 1200 + "\n"
+    (course.chapter / "vignettes" / "v-one.yml").write_text(deep + "title: a\x07\n", encoding="utf-8")
+    _bank, problems = load_bank(course.root)
+    assert [str(p) for p in problems if p.path.endswith("/v-one.yml")] == [
+        f"{V}/v-one.yml:line 3: invalid YAML: unacceptable character #x0007: special characters are not allowed"]
 
 
 def test_files_an_operating_system_leaves_behind_are_ignored(course):

@@ -92,10 +92,8 @@ def _yaml(text: str) -> object:
             refused = exc  # the pure-Python parser says what is wrong, in its words
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)
-    except RecursionError:  # nested deeper than Python's stack: libyaml's words (exceeded maximum nesting depth)
-        if refused is None:
-            raise
-        raise refused from None
+    except RecursionError:  # nested deeper than Python's stack: libyaml's words (exceeded maximum nesting depth).
+        raise refused from None  # libyaml has read it: with a character it does not allow, the reader stops first
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -121,6 +119,9 @@ def read_yaml(path: Path, rel: str) -> tuple[dict | None, list[Problem]]:
         return None, [Problem(rel, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
     try:
         data = _yaml(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: its line, in one line of words
+        return None, [Problem(rel, f"line {text.count(chr(10), 0, exc.position) + 1}",
+                              f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
