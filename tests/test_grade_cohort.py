@@ -607,3 +607,52 @@ def test_the_fast_reader_reads_bytes_and_decoded_values_alike(tmp_path):
     assert a.cols.question[a.keep].tolist() == b.cols.question[b.keep].tolist()
     assert a.at[a.keep].tolist() == b.at[b.keep].tolist() and a.keep.sum() > 20
     assert np.array_equal(a.values(bank.width), b.values(bank.width), equal_nan=True)
+
+
+def test_calibration_sums_scores_in_order_of_first_appearance_as_the_reference_does(tmp_path):
+    """A learner answers every question of the bank in reverse order at one certainty, with partial credit: the
+    mean score and CBM mark of that certainty are float sums, which come out as the reference's only when added in
+    the order the questions first appear in the file, not the bank's order."""
+    answers = {}
+    for q in reversed(BANK.questions.values()):
+        ids = q.option_ids
+        answers[q.id] = {"single": ids[-1], "multi": list(ids[:2]), "rate": {o: 2 for o in ids},
+                         "order": list(reversed(ids))}[q.kind]
+    data = {"schema": "nasams-course/responses@2", "learner": "Backwards", "responses": [
+        {"question": qid, "answer": answer, "at": "2026-11-02T10:00:00Z", "certainty": 2}
+        for qid, answer in answers.items()]}
+    path = tmp_path / "backwards.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    expected = reference(path, BANK.questions, now_ms=GOLDEN["now"])
+    assert expected["report"]["calibration"]["answers"] == len(BANK.questions)
+    assert vectorized([path], BANK.questions, now_ms=GOLDEN["now"]) == [expected]
+
+
+def test_grading_some_learners_of_a_cohort_passes_over_the_self_ratings_of_the_others(tmp_path):
+    """The cohort's last learner only rated themselves (no attempt): grading the first learner alone gives the
+    reference's report, the other's ratings read by no one."""
+    single = next(x for x in BANK.questions.values() if x.kind == "single")
+    at = "2026-11-02T10:00:00Z"
+    files = {"Ann": {"responses": [{"question": single.id, "answer": single.option_ids[0], "at": at}]},
+             "Ben": {"responses": [], "self_ratings": [{"provision": "E4a", "stage": "before", "rating": 2,
+                                                          "at": at}]}}
+    paths = []
+    for learner, data in files.items():
+        paths.append(tmp_path / f"{learner}.json")
+        paths[-1].write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner} | data),
+                             encoding="utf-8")
+    cohort = read_cohort(paths, BANK.questions, GOLDEN["now"])
+    graded = cohort_reports(cohort.attempts, cohort.ratings, [0], ["Ann"], BANK.questions)
+    report = orjson.loads(orjson.dumps(graded.reports[0]))
+    assert report | {"problems": []} == reference(paths[0], BANK.questions, now_ms=GOLDEN["now"])["report"]
+    assert graded.answered == [1] and len(graded.reports) == 1
+
+
+def test_names_not_one_for_each_learner_are_refused_not_cut_short(tmp_path):
+    """`names[i]` is learner `learners[i]`'s name: a list of names longer or shorter than the learners is an
+    error, never reports silently dropped or names silently ignored."""
+    path = golden_paths(tmp_path)[0]
+    cohort = read_cohort([path], QS, GOLDEN["now"])
+    for names in ([], ["One", "Two"]):
+        with pytest.raises(ValueError):
+            cohort_reports(cohort.attempts, cohort.ratings, [0], names, QS)
