@@ -46,6 +46,12 @@ def test_one_pass_gives_what_grade_cohort_gives_for_latest_and_first(cohort, whi
     assert a["learner"].tolist() == b["learner"].tolist() and a["provision"].tolist() == b["provision"].tolist()
     np.testing.assert_allclose(a["score"].to_numpy(float), b["score"].to_numpy(float), rtol=0, atol=1e-12)
     assert np.isnan(a["score"].to_numpy(float)).sum() > 0  # the partial learners: provisions not attempted
+    if which == "latest":  # and every other column of a provision: critical, answered, level, domain
+        columns = ["critical", "answered", "level", "domain"]
+        assert list(a.columns) == list(b.columns) == ["learner", "provision", "score", *columns]
+        a = a.astype({"domain": str}).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a[columns], b[columns].reset_index(drop=True), check_dtype=False)
+        assert a["answered"].sum() > 0 and a["critical"].any() and a["level"].nunique() > 2
 
 
 def test_scattered_selections_give_the_same_frames(cohort):
@@ -139,3 +145,24 @@ def test_an_attempts_rows_apart_are_brought_together_even_after_another_question
     got = items_by_learner_and_question(frames_of(frame, scope, load_catalog())["latest"])
     assert got == items_by_learner_and_question(grade_cohort(frame, scope))
     assert got == {("ana", "g-single"): (1.0, False, False), ("ana", "g-multi"): (pytest.approx(2 / 3), False, False)}
+
+
+def test_a_table_of_the_whole_bank_graded_on_a_scope_keeps_to_the_scope_and_the_catalog_defaults_to_the_code_s():
+    """The report's table holds every question answered; graded on a scope of two, the attempts at the others are
+    left out (not counted as one of the scope's questions), as if they had never been read. Without a catalog given,
+    the code's catalog is used."""
+    scope = {qid: QS[qid] for qid in ("g-single", "g-multi")}
+    learners = {"ana": [Attempt("g-rate", {"a": 4, "b": 4, "c": 3, "d": 2}, 1, 0), Attempt("g-single", "a", 2, 0)],
+                "bo": [Attempt("g-order3", ["x", "y", "z"], 1, 0), Attempt("g-multi", ["a"], 2, 0)]}
+    table, labels = attempt_table(selections_frame(learners), bank_arrays(QS, load_catalog()))
+    assert set(table.qids) > set(scope)
+    whole = cohort_frames(table, labels, scope, load_catalog())
+    alone = {name: [a for a in attempts if a.question in scope] for name, attempts in learners.items()}
+    expected = frames_of(selections_frame(alone), scope, load_catalog())
+    for which in ("latest", "first"):
+        got = whole[which]["items"].astype({"learner": str, "question": str})
+        assert got.to_dict("records") == expected[which]["items"].astype(
+            {"learner": str, "question": str}).to_dict("records")
+        assert sorted(got["question"]) == ["g-multi", "g-single"]
+    default = cohort_frames(table, labels, scope)
+    pd.testing.assert_frame_equal(default["latest"]["provisions"], whole["latest"]["provisions"])
