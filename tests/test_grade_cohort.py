@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import warnings
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import orjson
@@ -272,16 +273,28 @@ def test_a_reader_that_stops_early_waits_for_no_chunk_not_begun_and_leaves_no_wo
     assert 1 <= len(log.read_text(encoding="utf-8").splitlines()) < len(paths)
 
 
+SINGLE = next(x for x in BANK.questions.values() if x.kind == "single")  # a single question of the real bank
+
+
+def write_file(path, learner: str, responses: list[dict], **more) -> Path:
+    """A response file as the book writes it (schema 2), with `more` top-level fields (self_ratings)."""
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "responses": responses}
+                               | more), encoding="utf-8")
+    return path
+
+
+def ahead_file(folder) -> Path:
+    """Two answers to SINGLE, one an hour ahead of the machine's clock (within the day allowed), one 25 hours ahead."""
+    now = datetime.now(UTC)
+    return write_file(folder / "ahead.json", "Ahead", [
+        {"question": SINGLE.id, "answer": SINGLE.option_ids[i], "at": f"{now + timedelta(hours=h):%Y-%m-%dT%H:%M:%SZ}"}
+        for i, h in ((0, 1), (1, 25))])
+
+
 def test_without_a_clock_given_the_future_is_judged_against_the_machine_s_as_the_reference_judges_it(tmp_path):
     """No `now_ms`: the machine's clock, in milliseconds, for the fast reader and the reference alike. An answer 25
     hours ahead is in the future (and skipped, in the reference's words); one an hour ahead is within the day allowed."""
-    single = next(x for x in BANK.questions.values() if x.kind == "single")
-    now = datetime.now(UTC)
-    path = tmp_path / "ahead.json"
-    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Ahead", "responses": [
-        {"question": single.id, "answer": single.option_ids[0], "at": f"{now + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}"},
-        {"question": single.id, "answer": single.option_ids[1], "at": f"{now + timedelta(hours=25):%Y-%m-%dT%H:%M:%SZ}"},
-    ]}), encoding="utf-8")
+    path = ahead_file(tmp_path)
     got = vectorized([path], BANK.questions)
     assert got == [reference(path, BANK.questions)]
     assert got[0]["problems"] == [f"{path}: responses[1]: 'at' is in the future"]
@@ -290,16 +303,10 @@ def test_without_a_clock_given_the_future_is_judged_against_the_machine_s_as_the
 def test_grade_files_judges_the_future_against_the_machine_s_clock_in_milliseconds(tmp_path):
     """`grade_files` gives its workers one moment for every chunk, the machine's clock in milliseconds: an answer 25
     hours ahead is in the future there too (and skipped), one an hour ahead is within the day allowed."""
-    single = next(x for x in BANK.questions.values() if x.kind == "single")
-    now = datetime.now(UTC)
-    path = tmp_path / "ahead.json"
-    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": "Ahead", "responses": [
-        {"question": single.id, "answer": single.option_ids[0], "at": f"{now + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}"},
-        {"question": single.id, "answer": single.option_ids[1], "at": f"{now + timedelta(hours=25):%Y-%m-%dT%H:%M:%SZ}"},
-    ]}), encoding="utf-8")
+    path = ahead_file(tmp_path)
     [ahead] = roster.grade_files([path], BANK, "all")
     assert ahead.problems == [f"{path}: responses[1]: 'at' is in the future"]
-    assert [i["question"] for i in ahead.report()["items"]] == [single.id] and ahead.roster.answered == 1
+    assert [i["question"] for i in ahead.report()["items"]] == [SINGLE.id] and ahead.roster.answered == 1
 
 
 def test_a_field_the_plain_form_lacks_sends_a_file_to_the_reference_even_in_a_self_rating(tmp_path):
@@ -326,15 +333,10 @@ def test_calibration_with_empty_certainty_levels_grades_as_the_reference_and_pri
     """One learner states only a high certainty (low and medium empty: 0 of 0), one states none (no level and no CBM
     mark at all): their calibration is the reference's, None where nothing was stated, and numpy prints nothing on
     stderr for a trainer to wonder about."""
-    single = next(x for x in BANK.questions.values() if x.kind == "single")
-    best = next(o.id for o in single.options if o.credit == 1)
-    at = "2026-11-02T10:00:00Z"
-    paths = []
-    for learner, certainty in (("Sure", {"certainty": 3}), ("Silent", {})):
-        data = {"schema": "nasams-course/responses@2", "learner": learner, "responses": [
-            {"question": single.id, "answer": best, "at": at} | certainty]}
-        paths.append(tmp_path / f"{learner}.json")
-        paths[-1].write_text(json.dumps(data), encoding="utf-8")
+    best = next(o.id for o in SINGLE.options if o.credit == 1)
+    paths = [write_file(tmp_path / f"{learner}.json", learner,
+                           [{"question": SINGLE.id, "answer": best, "at": "2026-11-02T10:00:00Z"} | certainty])
+             for learner, certainty in (("Sure", {"certainty": 3}), ("Silent", {}))]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         got = vectorized(paths, BANK.questions, now_ms=GOLDEN["now"])
@@ -618,11 +620,9 @@ def test_calibration_sums_scores_in_order_of_first_appearance_as_the_reference_d
         ids = q.option_ids
         answers[q.id] = {"single": ids[-1], "multi": list(ids[:2]), "rate": {o: 2 for o in ids},
                          "order": list(reversed(ids))}[q.kind]
-    data = {"schema": "nasams-course/responses@2", "learner": "Backwards", "responses": [
+    path = write_file(tmp_path / "backwards.json", "Backwards", [
         {"question": qid, "answer": answer, "at": "2026-11-02T10:00:00Z", "certainty": 2}
-        for qid, answer in answers.items()]}
-    path = tmp_path / "backwards.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
+        for qid, answer in answers.items()])
     expected = reference(path, BANK.questions, now_ms=GOLDEN["now"])
     assert expected["report"]["calibration"]["answers"] == len(BANK.questions)
     assert vectorized([path], BANK.questions, now_ms=GOLDEN["now"]) == [expected]
@@ -631,16 +631,11 @@ def test_calibration_sums_scores_in_order_of_first_appearance_as_the_reference_d
 def test_grading_some_learners_of_a_cohort_passes_over_the_self_ratings_of_the_others(tmp_path):
     """The cohort's last learner only rated themselves (no attempt): grading the first learner alone gives the
     reference's report, the other's ratings read by no one."""
-    single = next(x for x in BANK.questions.values() if x.kind == "single")
     at = "2026-11-02T10:00:00Z"
-    files = {"Ann": {"responses": [{"question": single.id, "answer": single.option_ids[0], "at": at}]},
-             "Ben": {"responses": [], "self_ratings": [{"provision": "E4a", "stage": "before", "rating": 2,
-                                                          "at": at}]}}
-    paths = []
-    for learner, data in files.items():
-        paths.append(tmp_path / f"{learner}.json")
-        paths[-1].write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner} | data),
-                             encoding="utf-8")
+    paths = [write_file(tmp_path / "Ann.json", "Ann", [{"question": SINGLE.id, "answer": SINGLE.option_ids[0],
+                                                           "at": at}]),
+             write_file(tmp_path / "Ben.json", "Ben", [],
+                           self_ratings=[{"provision": "E4a", "stage": "before", "rating": 2, "at": at}])]
     cohort = read_cohort(paths, BANK.questions, GOLDEN["now"])
     graded = cohort_reports(cohort.attempts, cohort.ratings, [0], ["Ann"], BANK.questions)
     report = orjson.loads(orjson.dumps(graded.reports[0]))
