@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from nasams_course.catalog import UnknownIdError, load_catalog
-from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise
+from nasams_course.content.loader import ContentError, find_root, load_bank, load_bank_or_raise, read_yaml
 from nasams_course.coverage import chapter_shortfalls, coverage_frame, provision_shortfalls
 from nasams_course.grading.calibration import SELF_RATING_LABELS, score_text
 from nasams_course.responses import ResponseFileError, printable, read_responses
@@ -968,13 +968,12 @@ def _certify_plan(args: argparse.Namespace, bank):
 
 
 def _syllabus_id(path: Path) -> str | None:
-    import yaml
-
+    """The id a syllabus file gives, read as `session check` reads it (None if it cannot be read as a mapping)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data, _problems = read_yaml(path, str(path))
+    except OSError:
         return None
-    return data.get("id") if isinstance(data, dict) else None
+    return data.get("id") if data is not None else None
 
 
 def _certify_inputs(args: argparse.Namespace):

@@ -467,3 +467,18 @@ def test_a_chapter_brings_a_case_no_question_uses_and_a_provision_alone_still_br
     assert checked.problems == []
     (block,) = checked.plan.blocks
     assert (block.chapter, block.provisions, block.vignettes, block.questions) == ("ch", ("E6",), (), ())
+
+
+def test_a_syllabus_is_found_by_its_id_past_files_that_cannot_be_read_and_none_raises(tmp_path):
+    """`certify --session ID` looks for the syllabus with that id among syllabi/*.yml, read as `session check` reads
+    them: a file nested deeper than YAML reads, one with a control character, one not UTF-8, one that is a list and a
+    folder named like a syllabus have no id (no traceback); the good one is found."""
+    files = {"deep.yml": "id: deep\nzones: " + "[" * 1200 + "]" * 1200 + "\n", "bell.yml": "id: bell\x07\n",
+             "list.yml": "- id: a-list\n", "good.yml": syllabus("chapters: [victims-and-privilege]")}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "latin.yml").write_bytes(b"id: caf\xe9\n")
+    (tmp_path / "folder.yml").mkdir()
+    ids = {p.name: cli._syllabus_id(p) for p in sorted(tmp_path.iterdir())}
+    assert ids == {"bell.yml": None, "deep.yml": None, "folder.yml": None, "good.yml": "a-session",
+                   "latin.yml": None, "list.yml": None}
