@@ -83,7 +83,8 @@ for _loader in (_UniqueKeyLoader, _FastUniqueKeyLoader):
 
 
 def _yaml(text: str) -> object:
-    """Parse YAML with libyaml where it agrees with the pure-Python parser; raise the pure-Python parser's error."""
+    """Parse YAML with libyaml where it agrees with the pure-Python parser; raise the pure-Python parser's error, or
+    libyaml's where the pure-Python parser overflows the stack (nested too deep)."""
     refused = None
     if not yaml.reader.Reader.NON_PRINTABLE.search(text):
         try:
