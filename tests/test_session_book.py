@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from conftest import EXAMPLE_SESSIONS, REPO
+from conftest import EXAMPLE_SESSIONS, REPO, ascii_locale
 from nasams_course.catalog import load_catalog
-from nasams_course.content.loader import ROOT_ENV, load_bank, load_bank_or_raise
+from nasams_course.content.loader import ROOT_ENV, load_bank, load_bank_or_raise, session_manifest
 from nasams_course.training.links import broken_links
 from nasams_course.training.plan import Block
 from nasams_course.training.session_book import (
@@ -822,9 +822,6 @@ def test_session_json_holds_the_plan_and_its_scope_in_the_catalogs_order(tmp_pat
 def test_a_root_is_a_session_books_only_by_a_session_json_of_the_session_book_schema_read_as_utf8(tmp_path):
     """The plan the build wrote is read back as written, accents and all, under the C locale (ASCII); a session.json
     of another schema or that is not an object, and none at all, leave the root the course's (None)."""
-    from conftest import ascii_locale
-    from nasams_course.content.loader import session_manifest
-
     write_project(plan_from(title="Séance d’éthique"), BANK, REPO, tmp_path)
     written = json.loads((tmp_path / "session.json").read_text(encoding="utf-8"))
     with ascii_locale():
