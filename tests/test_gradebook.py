@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import old_gradebook
+import orjson
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1240,6 +1241,25 @@ def test_the_reports_table_of_a_gradebook_without_attempts_or_of_questions_the_b
         {**golden_question("g-single"), "options": golden_question("g-single")["options"][1:]})}
     with pytest.raises(KeyError, match="the gradebook names an option that question g-single does not have: a"):
         gb.attempt_arrays(db, fewer)
+
+
+def test_a_gradebook_without_attempts_is_graded_as_grade_grades_nothing(tmp_path):
+    """The table of a gradebook whose files hold no attempt names no question at all (`qids` empty): the cohort
+    grader still grades it, each learner's report is `grade`'s on no attempt, and the frames hold no item."""
+    from nasams_course.grading.cohort import RatingTable, cohort_reports
+    from nasams_course.grading.profile import grade
+
+    db = tmp_path / "gb.sqlite"
+    assert import_files(db, [write(tmp_path / "ana.json", "Ana Ruiz", []), write(tmp_path / "bo.json", "Bo", [])]).ok
+    table, _names = gb.attempt_arrays(db, QS)
+    assert table.qids == []
+    none = np.zeros(0, dtype=np.int64)
+    graded = cohort_reports(table, RatingTable(none, none, none, none, none, none), [0, 1], ["Ana Ruiz", "Bo"], QS)
+    assert json.loads(orjson.dumps(graded.reports)) == [grade(QS, [], learner=n).to_json() for n in ("Ana Ruiz", "Bo")]
+    assert graded.answered == graded.critical == [0, 0]
+    frames = cohort_frames(table, ["Ana Ruiz", "Bo"], QS)
+    assert len(frames["latest"]["items"]) == len(frames["first"]["items"]) == 0
+    assert frames["latest"]["learners"]["complete"].tolist() == [False, False]
 
 
 def golden_question(qid: str) -> dict:

@@ -275,3 +275,20 @@ def test_report_from_a_gradebook_with_a_syllabus_counts_only_that_sessions_attem
         assert out.returncode == 0, out.stderr
         page = (tmp_path / title / "index.html").read_text(encoding="utf-8")
         assert f"<title>Cohort report: {title}</title>" in page
+
+
+def test_report_from_a_gradebook_whose_files_hold_no_attempt_lists_each_learner_with_nothing_answered(tmp_path):
+    """Files handed in empty (the learners opened the book and answered nothing): the report still lists each
+    learner, with nothing answered, no score and not complete, and says why."""
+    for name in ("Ana Ruiz", "Bo Chen"):
+        (tmp_path / f"{name[:2]}.json").write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": name,
+                                                               "responses": []}), encoding="utf-8")
+    db = tmp_path / "g.sqlite"
+    assert run("gradebook", "import", "--db", str(db), str(tmp_path / "An.json"), str(tmp_path / "Bo.json"),
+               ).returncode == 0
+    out = run("report", "--db", str(db), "--out", str(tmp_path / "r"))
+    assert out.returncode == 0, out.stderr
+    roster = pd.read_csv(tmp_path / "r" / "roster.csv")
+    assert roster["learner"].tolist() == ["Ana Ruiz", "Bo Chen"]
+    assert (roster["answered"] == 0).all() and roster["final_pct"].isna().all() and not roster["complete"].any()
+    assert (roster["why_not"] == "44 provisions not attempted; 8 domains below Proficient").all()
