@@ -43,3 +43,13 @@ def test_a_listed_survivor_runs_again_when_its_function_changed_was_never_verifi
     assert start(result, listed=True, verified_hash="h", function_hash="other") is None
     assert start(result, listed=True, verified_hash=None, function_hash=None) is None
     assert start(result, listed=True, verified_hash="h", function_hash="h", recheck=True) is None
+
+
+def test_mutate_only_narrows_a_run_to_the_mutants_its_patterns_match():
+    """MUTATE_ONLY (report.chosen): names or globs, as mutmut matches names; none takes every mutant."""
+    chosen = report.chosen
+    gradebook = "nasams_course.training.gradebook.x_import_files__mutmut_3"
+    assert chosen(gradebook, []) and chosen(gradebook, ["nasams_course.training.gradebook*"])
+    assert chosen(gradebook, ["nasams_course.grading*", gradebook])
+    assert not chosen(gradebook, ["nasams_course.grading*"])
+    assert not chosen(gradebook, ["nasams_course.training.gradebook.x_import_files__mutmut_31"])

@@ -96,6 +96,13 @@ def result_to_start_with(result: int | None, listed: bool, verified_hash: str | 
     return None
 
 
+def chosen(name: str, patterns: list[str]) -> bool:
+    """Whether a run limited to `patterns` (MUTATE_ONLY: mutant names or globs, as mutmut matches the names it is
+    given) takes mutant `name`: every mutant when there is no pattern. Unlike names given to mutmut, which run every
+    mutant they match again, a pattern only narrows the run: the mutants it takes start as result_to_start_with says."""
+    return not patterns or any(name == p or fnmatch.fnmatch(name, p) for p in patterns)
+
+
 def js_key(path: str, mutant: dict) -> str:
     start = mutant["location"]["start"]
     return f"{path}:{start['line']}:{start['column']} {mutant['mutatorName']}"

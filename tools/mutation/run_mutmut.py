@@ -22,7 +22,11 @@ part-way goes on where it stopped. A mutant listed in equivalent.md is not run a
 was when it last survived: equivalent-functions.json here holds, for each listed mutant, the hash mutmut gives its
 function's code (in mutants/**/*.meta) in the last run it survived, written after each run; report.py counts such
 a mutant as the survivor it was, apart. A function changed since (its mutants may be other mutations now) runs its
-listed mutants again, and so does any run that names mutants, or MUTATE_RECHECK=1 (report.result_to_start_with)."""
+listed mutants again, and so does any run that names mutants, or MUTATE_RECHECK=1 (report.result_to_start_with).
+
+MUTATE_ONLY="nasams_course.training.gradebook* ..." (names or globs, as mutmut matches names) runs only the mutants
+it matches, by the same rule: a long first run can be done a few modules at a time (report.chosen). Naming mutants
+to mutmut instead runs every one of them again, kills included."""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ from mutmut.mutation.trampoline import set_mutant_under_test
 from mutmut.runners import harness
 from mutmut.utils.format_utils import mangled_name_from_mutant_name
 from mutmut.workers import isolation
-from report import LISTED_UNCHANGED, MUTANTS, SURVIVED, equivalents, result_to_start_with
+from report import LISTED_UNCHANGED, MUTANTS, SURVIVED, chosen, equivalents, result_to_start_with
 
 #: pytest's exit statuses, as `pytest.main` returns them and mutmut reads them (1 killed, 0 survived, 3 killed)
 PASSED, FAILED, INTERNAL_ERROR = 0, 1, 3
@@ -152,8 +156,11 @@ def collect_source_file_mutation_data(*, mutant_names):
     if mutant_names:
         return mutants, by_path
     listed, verified, recheck = equivalents(), read_verified(), bool(os.environ.get("MUTATE_RECHECK"))
+    only = os.environ.get("MUTATE_ONLY", "").split()
     marked, changed = [], {}
     for data, name, result in mutants:
+        if not chosen(name, only):
+            continue
         start = result_to_start_with(result, name in listed, verified.get(name), function_hash(data, name), recheck)
         if start != result:
             data.exit_code_by_key[name] = start
