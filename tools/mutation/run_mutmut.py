@@ -20,9 +20,10 @@ the mutants of a function that changed, and collects which functions new tests r
 survivor is run again (a new test may kill it) while a kill stands until its function changes; a run stopped
 part-way goes on where it stopped. A mutant listed in equivalent.md is not run again while its function is as it
 was when it last survived: equivalent-functions.json here holds, for each listed mutant, the hash mutmut gives its
-function's code (in mutants/**/*.meta) in the last run it survived, written after each run; report.py counts such
-a mutant as the survivor it was, apart. A function changed since (its mutants may be other mutations now) runs its
-listed mutants again, and so does any run that names mutants, or MUTATE_RECHECK=1 (report.result_to_start_with).
+function's code (in mutants/**/*.meta) in the last run it survived, written after each run, also one stopped by
+`kill` or Ctrl-C (`record_verified`); report.py counts such a mutant as the survivor it was, apart. A function
+changed since (its mutants may be other mutations now) runs its listed mutants again, and so does any run that
+names mutants, or MUTATE_RECHECK=1 (report.result_to_start_with).
 
 MUTATE_ONLY="nasams_course.training.gradebook* ..." (names or globs, as mutmut matches names) runs only the mutants
 it matches, by the same rule: a long first run can be done a few modules at a time (report.chosen). Naming mutants
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from contextlib import redirect_stdout
@@ -196,9 +198,14 @@ def main() -> int:
     isolation.ForkRunner.startup = startup
     harness.PytestRunner.run_tests = run_tests
     mutmut_main.collect_source_file_mutation_data = collect_source_file_mutation_data
-    status = mutmut_main.cli.main(standalone_mode=False)
-    if sys.argv[1:2] == ["run"]:
-        record_verified()
+    running, parent = sys.argv[1:2] == ["run"], os.getpid()
+    if running:  # a run stopped by `kill` (or Ctrl-C) still records what it verified (the forks do not)
+        signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    try:
+        status = mutmut_main.cli.main(standalone_mode=False)
+    finally:
+        if running and os.getpid() == parent:
+            record_verified()
     return status or 0
 
 
