@@ -24,6 +24,36 @@ def test_item(case):
         e["score"], e["critical"], e["unanswered"], e["breached"])
 
 
+#: the answers of tests/js/golden.test.js and edges.test.js that normalize refuses, with the browser's words
+WRONG_SHAPES = [
+    ("g-single", ["a"], "a single question takes one option id, got list"),
+    ("g-single", {}, "a single question takes one option id, got dict"),
+    ("g-single", True, "a single question takes one option id, got bool"),
+    ("g-single", 2, "a single question takes one option id, got int"),
+    ("g-single", 2.5, "a single question takes one option id, got float"),
+    ("g-single", "zzz", "unknown option 'zzz' (options: a, b, c, d)"),
+    ("g-multi", "a", "a multi question takes a list of option ids"),
+    ("g-multi", [1], "a multi question takes a list of option ids"),
+    ("g-multi", ["a", "zzz"], "unknown option 'zzz' (options: a, b, c, d, e)"),
+    ("g-multi", ["a", "a"], "an option id is listed twice"),
+    ("g-order", {"a": 1}, "a order question takes a list of option ids"),
+    ("g-rate", ["a"], "a rate question takes {option id: rating 1-4}"),
+    ("g-rate", "a", "a rate question takes {option id: rating 1-4}"),
+    ("g-rate", 0, "a rate question takes {option id: rating 1-4}"),
+    ("g-rate", {"zzz": 1}, "unknown option 'zzz' (options: a, b, c, d)"),
+    ("g-rate", {"a": 9}, "rating of 'a' must be 1, 2, 3 or 4, got 9"),
+]
+
+
+@pytest.mark.parametrize(("qid", "answer", "message"), WRONG_SHAPES, ids=lambda v: repr(v)[:30])
+def test_an_answer_that_does_not_fit_its_question_is_refused_in_the_browsers_words(qid, answer, message):
+    """normalize_answer's messages, word for word those of the browser's `normalize` (its tests hold the same
+    cases): a learner or trainer reads the same refusal from either."""
+    with pytest.raises(AnswerError) as refused:
+        score_item(QUESTIONS[qid], answer)
+    assert str(refused.value) == message
+
+
 @pytest.mark.parametrize("case", golden("profiles.json")["cases"], ids=lambda c: c["name"])
 def test_profile(case):
     attempts = [Attempt(**a) for a in case["attempts"]]
