@@ -1047,3 +1047,21 @@ def test_a_partly_chosen_chapters_page_is_its_title_share_chosen_section_and_cas
         + code("quiz('q-s1-standard-statements')") + code("quiz('q-s2-confidential-settings')")
         + "```{code-cell} ipython3\n:tags: [remove-input]\nself_rating('interviewing', 'after')\n```\n")
 
+
+def test_a_page_reached_only_by_questions_lists_the_provisions_they_assess_under_the_chapters_title():
+    """A chapter chosen only for a question, from a course page with neither front matter nor a `# ` title line: the
+    page gets the course's front matter and `# <the chapter's title>`, the share in cases and questions only, then
+    "The provisions these questions assess" (each listed provision's anchor, heading and text cell), the question,
+    and the self-rating."""
+    course_text = ("Intro.\n\n(provision-s2)=\n## S2 · In confidence\n\nS2's text.\n\n## Check your understanding\n\n"
+                   + code('quiz("q-s3-normal-childhood")'))
+    block = Block("interviewing", "t", 5, (), (), ("q-s3-normal-childhood",))
+    assert partial_page(course_text, block, BANK, CATALOG, ("S2", "S3")) == (
+        FRONT_MATTER + "\n# Interviewing the client and the people who know them\n\n" + intro_cell("interviewing")
+        + "*In this session: part of this chapter: 0 of its 3 cases and 1 of its 10 questions.*\n\n"
+        + "## The provisions these questions assess\n\n"
+        + "(provision-s2)=\n### S2 · Interviewing the client and others, in confidence\n\n" + code("provision('S2')")
+        + "(provision-s3)=\n### S3 · Multiple interviews and advocating for resources\n\n" + code("provision('S3')")
+        + "## Check your understanding\n\n" + code("quiz('q-s3-normal-childhood')")
+        + "```{code-cell} ipython3\n:tags: [remove-input]\nself_rating('interviewing', 'after')\n```\n")
+
