@@ -1065,3 +1065,20 @@ def test_a_page_reached_only_by_questions_lists_the_provisions_they_assess_under
         + "## Check your understanding\n\n" + code("quiz('q-s3-normal-childhood')")
         + "```{code-cell} ipython3\n:tags: [remove-input]\nself_rating('interviewing', 'after')\n```\n")
 
+
+@pytest.mark.parametrize("end", ["Appendix X", "two spaces  "])
+def test_a_partly_chosen_capstone_has_no_provisions_list_and_no_self_rating_and_ends_with_its_last_stage(end):
+    """A capstone (its stages show the provisions at stake) partly chosen: its page lists no provisions and ends
+    with its last chosen stage as written (whatever ends its last line), the stages numbered from 1."""
+    course_text = (FRONT_MATTER + "\n# Capstone 1, as the page titles it\n\n" + code('chapter_intro("capital-case")')
+                   + "## Stage 1: Referral\n\n" + code('vignette("v-cap1-referral")')
+                   + code('quizzes_for("v-cap1-referral")')
+                   + "## Stage 2: First client visit\n\n" + code('vignette("v-cap1-first-visit")')
+                   + code('provision("S2")') + code('quizzes_for("v-cap1-first-visit")') + f"The stage, ending {end}\n\n"
+                   + "## Summary\n\nAll of it.\n")
+    block = Block("capital-case", "t", 5, (), ("v-cap1-first-visit",), ("q-cap1-jail-visit-actions",))
+    assert partial_page(course_text, block, BANK, CATALOG, ("S2",)) == (
+        FRONT_MATTER + "\n# Capstone 1, as the page titles it\n\n" + intro_cell("capital-case")
+        + "*In this session: part of this chapter: 1 of its 7 cases and 1 of its 12 questions.*\n\n"
+        + "## Stage 1: First client visit\n\n" + code('vignette("v-cap1-first-visit")') + code('provision("S2")')
+        + code('quizzes_for("v-cap1-first-visit")') + f"The stage, ending {end}\n")
