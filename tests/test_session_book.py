@@ -1001,3 +1001,84 @@ def test_a_case_keeps_quizzes_for_when_all_its_questions_are_chosen_and_else_one
     page = partial_page(by_one, Block("victims-and-privilege", "t", 10, (), (vid,), (mine[1],)), BANK, CATALOG,
                         ("S6",))
     assert f'quiz("{mine[0]}")' not in page and f'quiz("{mine[1]}")' in page
+
+
+def code(source: str) -> str:
+    """A code cell as a page writes it, its input hidden (the pages below spelled out)."""
+    return f"```{{code-cell}} ipython3\n:tags: [remove-input]\n{source}\n```\n\n"
+
+
+def intro_cell(chapter: str) -> str:
+    return code("from nasams_course.notebook import chapter_intro, discussion, provision, quiz, quizzes_for, "
+                f"self_rating, vignette\n\nchapter_intro('{chapter}')")
+
+
+@pytest.mark.parametrize("end", ["Appendix X", "two spaces  "])
+def test_a_partly_chosen_chapters_page_is_its_title_share_chosen_section_and_case_and_questions_in_page_order(end):
+    """The whole page of a chapter partly chosen (one section, one case, four questions), from a course page of the
+    course's shape: the page's own front matter and title line (not the chapter's title), the intro cell, the share
+    in words (one section: "the section on S2"), no list of assessed provisions (a section is chosen), the chosen
+    section and case as written up to their trailing blank lines (whatever ends their last line: a letter or
+    spaces), the case's `quiz` cells of questions not chosen gone, the questions without a case under "Check your
+    understanding" in the course page's order and then the block's (the case's question not repeated), the
+    self-rating last."""
+    front = "---\njupytext: {}\n---\n"
+    course_text = (
+        front + "\n# Interviewing, as the page titles it\n\n" + code('chapter_intro("interviewing")') + "Intro.\n\n"
+        + "(provision-s1)=\n## S1 · Early interviews\n\nS1's text.\n\n"
+        + f"(provision-s2)=\n## S2 · In confidence\n\nS2's text, ending {end}\n\n\n"
+        + "## Case 4: the phone\n\n" + code('vignette("v-s1-phone-history")') + code('quiz("q-s1-phone-history")')
+        + code('quiz("q-s2-jail-visit-setting")') + code('quiz("q-s3-resource-request")')
+        + f"The case, ending {end}\n\n"
+        + "## Case 5: the grandmother\n\n" + code('vignette("v-s3-guarded-grandmother")')
+        + code('quizzes_for("v-s3-guarded-grandmother")')
+        + "## Check your understanding\n\n" + code('quiz("q-s3-normal-childhood")')
+        + code('quiz("q-s1-standard-statements")') + "## Summary\n\nS1 to S4.\n")
+    block = Block("interviewing", "t", 10, ("S2",), ("v-s1-phone-history",),
+                  ("q-s1-standard-statements", "q-s2-jail-visit-setting", "q-s2-confidential-settings",
+                   "q-s3-normal-childhood"))
+    assert partial_page(course_text, block, BANK, CATALOG, ("S2",)) == (
+        front + "\n# Interviewing, as the page titles it\n\n" + intro_cell("interviewing")
+        + "*In this session: part of this chapter: the section on S2, 1 of its 3 cases and 4 of its 10 questions.*\n\n"
+        + f"(provision-s2)=\n## S2 · In confidence\n\nS2's text, ending {end}\n\n"
+        + "## Case 1: the phone\n\n" + code('vignette("v-s1-phone-history")') + "\n"
+        + code('quiz("q-s2-jail-visit-setting")') + f"\nThe case, ending {end}\n\n"
+        + "## Check your understanding\n\n" + code("quiz('q-s3-normal-childhood')")
+        + code("quiz('q-s1-standard-statements')") + code("quiz('q-s2-confidential-settings')")
+        + "```{code-cell} ipython3\n:tags: [remove-input]\nself_rating('interviewing', 'after')\n```\n")
+
+
+def test_a_page_reached_only_by_questions_lists_the_provisions_they_assess_under_the_chapters_title():
+    """A chapter chosen only for a question, from a course page with neither front matter nor a `# ` title line: the
+    page gets the course's front matter and `# <the chapter's title>`, the share in cases and questions only, then
+    "The provisions these questions assess" (each listed provision's anchor, heading and text cell), the question,
+    and the self-rating."""
+    course_text = ("Intro.\n\n(provision-s2)=\n## S2 · In confidence\n\nS2's text.\n\n## Check your understanding\n\n"
+                   + code('quiz("q-s3-normal-childhood")'))
+    block = Block("interviewing", "t", 5, (), (), ("q-s3-normal-childhood",))
+    assert partial_page(course_text, block, BANK, CATALOG, ("S2", "S3")) == (
+        FRONT_MATTER + "\n# Interviewing the client and the people who know them\n\n" + intro_cell("interviewing")
+        + "*In this session: part of this chapter: 0 of its 3 cases and 1 of its 10 questions.*\n\n"
+        + "## The provisions these questions assess\n\n"
+        + "(provision-s2)=\n### S2 · Interviewing the client and others, in confidence\n\n" + code("provision('S2')")
+        + "(provision-s3)=\n### S3 · Multiple interviews and advocating for resources\n\n" + code("provision('S3')")
+        + "## Check your understanding\n\n" + code("quiz('q-s3-normal-childhood')")
+        + "```{code-cell} ipython3\n:tags: [remove-input]\nself_rating('interviewing', 'after')\n```\n")
+
+
+@pytest.mark.parametrize("end", ["Appendix X", "two spaces  "])
+def test_a_partly_chosen_capstone_has_no_provisions_list_and_no_self_rating_and_ends_with_its_last_stage(end):
+    """A capstone (its stages show the provisions at stake) partly chosen: its page lists no provisions and ends
+    with its last chosen stage as written (whatever ends its last line), the stages numbered from 1."""
+    course_text = (FRONT_MATTER + "\n# Capstone 1, as the page titles it\n\n" + code('chapter_intro("capital-case")')
+                   + "## Stage 1: Referral\n\n" + code('vignette("v-cap1-referral")')
+                   + code('quizzes_for("v-cap1-referral")')
+                   + "## Stage 2: First client visit\n\n" + code('vignette("v-cap1-first-visit")')
+                   + code('provision("S2")') + code('quizzes_for("v-cap1-first-visit")') + f"The stage, ending {end}\n\n"
+                   + "## Summary\n\nAll of it.\n")
+    block = Block("capital-case", "t", 5, (), ("v-cap1-first-visit",), ("q-cap1-jail-visit-actions",))
+    assert partial_page(course_text, block, BANK, CATALOG, ("S2",)) == (
+        FRONT_MATTER + "\n# Capstone 1, as the page titles it\n\n" + intro_cell("capital-case")
+        + "*In this session: part of this chapter: 1 of its 7 cases and 1 of its 12 questions.*\n\n"
+        + "## Stage 1: First client visit\n\n" + code('vignette("v-cap1-first-visit")') + code('provision("S2")')
+        + code('quizzes_for("v-cap1-first-visit")') + f"The stage, ending {end}\n")
