@@ -199,8 +199,11 @@ def main() -> int:
     harness.PytestRunner.run_tests = run_tests
     mutmut_main.collect_source_file_mutation_data = collect_source_file_mutation_data
     running, parent = sys.argv[1:2] == ["run"], os.getpid()
-    if running:  # a run stopped by `kill` (or Ctrl-C) still records what it verified (the forks do not)
+    if running:  # a run stopped by `kill` (or Ctrl-C) still records what it verified
         signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+        # and nothing forked from it inherits that: a pool worker a test forks, stopped by the pool's SIGTERM, would
+        # raise SystemExit where it waits for the pool's queue and hang the mutant's run (seen: 0 CPU for 13 min)
+        os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
     try:
         status = mutmut_main.cli.main(standalone_mode=False)
     finally:
