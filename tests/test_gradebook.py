@@ -1374,3 +1374,110 @@ def test_a_session_id_given_is_checked_and_a_files_bytes_take_it(tmp_path):
     reader = gb.Reader(QS, load_catalog().ids, NOW)
     assert reader.check(gb.FileRecord("ana.json"), raw, "spring-2026").session == "spring-2026"
     assert reader.check(gb.FileRecord("ana.json"), raw, None).session is None
+
+
+# -- survivors of gradebook.py's mutation run: the reference path, the reader's clock, sessions, the packed read ----
+
+
+def test_a_file_off_the_plain_path_keeps_the_session_it_names(tmp_path, monkeypatch):
+    """A file the fast reader does not take (a time with an offset) is read by parse_responses, and the session it
+    names is still its own: stored with it, listed, and set against a session given on the command line."""
+    calls = []
+    real = gb.Reader._reference
+    monkeypatch.setattr(gb.Reader, "_reference", lambda self, record, data: calls.append(record.name)
+                        or real(self, record, data))
+    db = tmp_path / "gb.sqlite"
+    offset = write(tmp_path / "offset.json", "Ana", [entry(at="2026-11-02T12:00:00.000+02:00")], session="spring-2026")
+    result = import_files(db, [offset])
+    assert calls == [str(offset)]
+    assert [(f.status, f.session, f.added) for f in result.files] == [("imported", "spring-2026", 1)]
+    assert gb.sessions(db).to_dict("records") == [
+        {"session": "spring-2026", "title": None, "learners": 1, "files": 1, "attempts": 1}]
+    other = write(tmp_path / "other.json", "Bo", [entry(at="2026-11-02T12:00:00.000+02:00")], session="autumn-2026")
+    assert import_files(db, [other], session="spring-2026").files[0].problems == [
+        f"{other}: the file is for session 'autumn-2026', not 'spring-2026' (--session)"]
+
+
+def test_an_import_checks_times_against_the_clock_it_is_given(tmp_path):
+    """`now_ms` is the reader's clock: an attempt after it (beyond the tolerance of responses.py) refuses the file,
+    though it is long past by the wall clock; the same file is imported with a later clock."""
+    db = tmp_path / "gb.sqlite"
+    ana = write(tmp_path / "ana.json", "Ana", [entry(at="2026-11-02T10:00:00.000Z")])
+    early = 1577836800000  # 2020-01-01T00:00:00Z
+    result = gb.import_files(db, [ana], questions=QS, now_ms=early)
+    assert [f.status for f in result.files] == ["refused"]
+    assert result.files[0].problems == [f"{ana}: responses[0]: 'at' is in the future"]
+    assert gb.import_files(db, [ana], questions=QS, now_ms=NOW).files[0].status == "imported"
+
+
+def test_a_refused_file_reports_its_learner_and_session(tmp_path):
+    """A file refused for naming another session than the one given says whose it is and which session it names."""
+    other = write(tmp_path / "other.json", "Cy", [entry()], session="autumn-2026")
+    refused = import_files(tmp_path / "gb.sqlite", [other], session="spring-2026").files[0]
+    assert (refused.status, refused.learner, refused.session) == ("refused", "Cy", "autumn-2026")
+
+
+def test_an_import_of_exactly_bulk_from_files_is_a_bulk_import(tmp_path, three, monkeypatch):
+    """BULK_FROM files (here 3: the import's 3) are a bulk import: the foreign keys are checked once, at the end, so
+    an attempt naming an answer that is not stored is reported there (GradebookError), not refused by SQLite."""
+    real = gb.Writer._answer_ids
+    monkeypatch.setattr(gb.Writer, "_answer_ids", lambda self, keys: [i + 1000 for i in real(self, keys)])
+    monkeypatch.setattr(gb, "BULK_FROM", 3)
+    with pytest.raises(gb.GradebookError, match=r"rows refer to rows that are not there"):
+        import_files(tmp_path / "gb.sqlite", three)
+    monkeypatch.setattr(gb, "BULK_FROM", 4)
+    with pytest.raises(sqlite3.IntegrityError):
+        import_files(tmp_path / "gb2.sqlite", three)
+
+
+def test_an_import_stores_its_files_in_groups_of_group_files(tmp_path, three, monkeypatch):
+    """Files are stored in transactions of GROUP_FILES files each (here 2: three files, two transactions)."""
+    groups = []
+    real = gb.Writer.group
+    monkeypatch.setattr(gb.Writer, "group", lambda self: groups.append(1) or real(self))
+    monkeypatch.setattr(gb, "GROUP_FILES", 2)
+    assert import_files(tmp_path / "gb.sqlite", three).ok
+    assert len(groups) == 2
+
+
+def test_a_session_whose_files_hold_no_attempts_lists_none(tmp_path):
+    """A session of files with no attempts (a file of self-ratings only, or none) is listed with 0 attempts."""
+    db = tmp_path / "gb.sqlite"
+    empty = write(tmp_path / "empty.json", "Ana", [], session="spring-2026")
+    assert import_files(db, [empty]).ok
+    assert gb.sessions(db).to_dict("records") == [
+        {"session": "spring-2026", "title": None, "learners": 1, "files": 1, "attempts": 0}]
+
+
+def test_attempt_arrays_values_and_column_types(tmp_path, three):
+    """The report's table: a single answer's option holds 1 (as `score_values` reads it), the order of attempts
+    (`seq`) is integers, and with no bank at all each answer's row is one empty (NaN) slot."""
+    db = tmp_path / "gb.sqlite"
+    assert import_files(db, three).ok
+    table, _ = gb.attempt_arrays(db, QS)
+    first = table.answers(np.array([0]))[0]  # Ana's first attempt: g-single, "b"
+    assert table.qids[table.question[0]] == "g-single"
+    assert first[QS["g-single"].option_ids.index("b")] == 1.0 and np.nansum(first) == 1.0
+    assert table.seq.dtype == np.int64 and table.learner.dtype == np.int64
+    bare, _ = gb.attempt_arrays(db, {})
+    assert bare.values.shape == (len(np.unique(bare.answer)), 1) and np.isnan(bare.values).all()
+
+
+@pytest.mark.parametrize("learner_bits", [53, 55])
+def test_the_packed_and_the_row_by_row_read_give_the_ids_themselves(tmp_path, three, learner_bits):
+    """_attempt_ids gives count x 5 (learner, question, answer, at_ms, certainty), the same ids whether they are
+    packed in one integer (63 bits in all: learner ids of 53 bits, the largest that fit) or read row by row (55)."""
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three)
+    con = gb.connect(db)
+    want = gb._attempt_ids(con, None)
+    con.close()
+    con = sqlite3.connect(db)
+    shift = 1 << (learner_bits - 1)
+    for table, column in (("learners", "id"), ("files", "learner"), ("attempts", "learner")):
+        con.execute(f"UPDATE {table} SET {column} = {column} + ?", (shift,))
+    con.commit()
+    got = gb._attempt_ids(con, None)
+    con.close()
+    assert got.shape == want.shape == (6, 5)
+    assert (got - want).tolist() == [[shift, 0, 0, 0, 0]] * 6
