@@ -1481,3 +1481,19 @@ def test_the_packed_and_the_row_by_row_read_give_the_ids_themselves(tmp_path, th
     con.close()
     assert got.shape == want.shape == (6, 5)
     assert (got - want).tolist() == [[shift, 0, 0, 0, 0]] * 6
+
+
+def test_an_import_counts_each_files_self_ratings_and_says_how_many_were_new(tmp_path):
+    """The import's words for a file with self-ratings: how many it added ("1 self-rating"), none for a file
+    without; a second file of the same learner with the same rating adds none, and says so ("0 self-ratings")."""
+    db = tmp_path / "cohort.sqlite"
+    rating = {"provision": "S5", "stage": "before", "rating": 2, "at": "2026-11-02T09:59:00.000Z"}
+    ana = real_file(tmp_path / "ana.json", self_ratings=[rating])
+    again = real_file(tmp_path / "ana-again.json", answer="call-counsel-now", self_ratings=[rating])
+    bo = real_file(tmp_path / "bo.json", "Bo")
+    out = run("gradebook", "import", ana, bo, "--db", db)
+    assert out.returncode == 0, out.stderr
+    assert f"{ana}: imported 1 attempt, 1 self-rating (Ana Ruiz)\n" in out.stdout
+    assert f"{bo}: imported 1 attempt (Bo)\n" in out.stdout
+    out = run("gradebook", "import", again, "--db", db)
+    assert out.returncode == 0 and f"{again}: imported 1 attempt, 0 self-ratings (Ana Ruiz)\n" in out.stdout
