@@ -225,6 +225,10 @@ SCENARIOS = {
         "vignettes/v-two.yml", "id: v-two\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5]\ndiscussion: "
         + "[" * 1000 + "]" * 1000 + "\n",
         f"{V}/v-two.yml:line 6: invalid YAML: exceeded maximum nesting depth"),
+    "mappings-nested-500-deep": (  # libyaml parses them; building them overflows Python's stack: one line, no traceback
+        "vignettes/v-two.yml", "id: v-two\ntitle: T\nsetting: capital\nnarrative: N\nprovisions: [S5]\ndiscussion: "
+        + "{a: " * 500 + "1" + "}" * 500 + "\n",
+        f"{V}/v-two.yml:(file): invalid YAML: mappings nested too deeply to read"),
     "stray-file": (
         "question/q-typo.yml", "id: q-typo\n",
         "book/part/ch/question/q-typo.yml:(file): unexpected file: a chapter folder holds chapter.yml, "

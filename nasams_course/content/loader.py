@@ -84,13 +84,16 @@ for _loader in (_UniqueKeyLoader, _FastUniqueKeyLoader):
 
 def _yaml(text: str) -> object:
     """Parse YAML with libyaml where it agrees with the pure-Python parser; raise the pure-Python parser's error, or
-    libyaml's where the pure-Python parser overflows the stack (nested too deep)."""
+    libyaml's where the pure-Python parser overflows the stack (nested too deep), or a YAMLError of our words where
+    building the parsed mappings would (every reader of a content file or syllabus comes here: one message)."""
     refused = None
     if not yaml.reader.Reader.NON_PRINTABLE.search(text):
         try:
             return yaml.load(text, Loader=_FastUniqueKeyLoader)
         except (yaml.YAMLError, ValueError) as exc:
             refused = exc  # the pure-Python parser says what is wrong, in its words
+        except RecursionError:  # parsed, but mappings nested deeper than building them can follow (some 300 levels)
+            raise yaml.YAMLError("mappings nested too deeply to read") from None
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)
     except RecursionError:  # nested deeper than Python's stack: libyaml's words (exceeded maximum nesting depth).
