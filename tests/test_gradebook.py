@@ -1463,10 +1463,11 @@ def test_attempt_arrays_values_and_column_types(tmp_path, three):
     assert bare.values.shape == (len(np.unique(bare.answer)), 1) and np.isnan(bare.values).all()
 
 
-@pytest.mark.parametrize("learner_bits", [53, 55])
+@pytest.mark.parametrize("learner_bits", [53, 54, 55])
 def test_the_packed_and_the_row_by_row_read_give_the_ids_themselves(tmp_path, three, learner_bits):
     """_attempt_ids gives count x 5 (learner, question, answer, at_ms, certainty), the same ids whether they are
-    packed in one integer (63 bits in all: learner ids of 53 bits, the largest that fit) or read row by row (55)."""
+    packed in one integer (63 bits in all: learner ids of 53 bits, the largest that fit) or read row by row (54:
+    64 bits, which packed would set the sign bit; 55)."""
     db = tmp_path / "gb.sqlite"
     import_files(db, three)
     con = gb.connect(db)

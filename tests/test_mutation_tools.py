@@ -53,3 +53,19 @@ def test_mutate_only_narrows_a_run_to_the_mutants_its_patterns_match():
     assert chosen(gradebook, ["nasams_course.grading*", gradebook])
     assert not chosen(gradebook, ["nasams_course.grading*"])
     assert not chosen(gradebook, ["nasams_course.training.gradebook.x_import_files__mutmut_31"])
+
+
+def test_lines_of_equivalent_md_that_name_no_survivor_are_found():
+    """report.stale: a listed mutant since killed, and a listed name of a module with results that has no such
+    mutant (a function's mutants renumbered), are stale; a listed survivor, and a name of a module not run, are not."""
+    module = "nasams_course.training.gradebook"
+    score = report.Score("nasams_course/training/gradebook.py", killed=2,
+                         survived=[f"{module}.x_f__mutmut_3", f"{module}.xǁWǁstore__mutmut_1"],
+                         killed_names=[f"{module}.x_f__mutmut_1", f"{module}.xǁWǁstore__mutmut_2"])
+    listed = {f"{module}.x_f__mutmut_3", f"{module}.xǁWǁstore__mutmut_1",  # survivors: kept
+              f"{module}.x_f__mutmut_1", f"{module}.xǁWǁstore__mutmut_2",  # killed since
+              f"{module}.x_f__mutmut_9",  # no such mutant
+              "nasams_course.training.report.x_g__mutmut_4",  # a module not run: not judged
+              "nasams_course/static/grader.js:1:2 StringLiteral"}
+    assert report.stale(listed, [score]) == sorted([f"{module}.x_f__mutmut_1", f"{module}.x_f__mutmut_9",
+                                                    f"{module}.xǁWǁstore__mutmut_2"])

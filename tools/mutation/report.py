@@ -39,6 +39,8 @@ class Score:
     survived: list[str] = field(default_factory=list)
     other: int = 0  # not run (interrupted), or errors
     unchanged: int = 0  # of the survivors: listed equivalent mutants not run again (LISTED_UNCHANGED)
+    killed_names: list[str] = field(default_factory=list)
+    other_names: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -69,6 +71,7 @@ def python_scores(equivalent: set[str] = frozenset()) -> list[Score]:
             if code in KILLED or code in TIMEOUT:
                 score.killed += 1
                 score.timeouts += code in TIMEOUT
+                score.killed_names.append(name)
             elif code in SURVIVED or code in NO_TESTS:
                 score.survived.append(name)
             elif code == LISTED_UNCHANGED and name in equivalent:
@@ -76,7 +79,21 @@ def python_scores(equivalent: set[str] = frozenset()) -> list[Score]:
                 score.unchanged += 1
             else:
                 score.other += 1
+                score.other_names.append(name)
     return scores
+
+
+def stale(equivalent: set[str], scores: list[Score]) -> list[str]:
+    """The lines of equivalent.md that no longer name a survivor: a mutant since killed, or a Python mutant of a
+    module with results that has no mutant of that name (mutmut numbers a function's mutants in order, so a change
+    to the function renumbers them and leaves its lines naming others). Not run mutants are not judged."""
+    killed = {n for s in scores for n in s.killed_names}
+    known = killed | {n for s in scores for n in (*s.survived, *s.other_names)}
+    modules = {re.split(r"\.x[_ǁ]", n, maxsplit=1)[0] for n in known if n.startswith("nasams_course.")}
+
+    def orphan(name: str) -> bool:
+        return name not in known and any(name.startswith(m + ".") for m in modules)
+    return sorted(n for n in equivalent if n in killed or orphan(n))
 
 
 def result_to_start_with(result: int | None, listed: bool, verified_hash: str | None, function_hash: str | None,
@@ -151,6 +168,12 @@ def main() -> int:
     if unchanged:
         print(f"\n{unchanged} listed equivalent mutant(s) not run again: each one's function is as it was when it last "
               "survived (run_mutmut.py; MUTATE_RECHECK=1 runs them)")
+    old = stale(equivalent, scores)
+    if old:
+        print(f"\n{len(old)} line(s) of {EQUIVALENT.relative_to(REPO)} name no survivor (killed since, or renumbered "
+              "by a change to the function): remove or correct them")
+        for name in old:
+            print(f"  {name}")
     if failing:
         print(f"\nbelow {THRESHOLD:.0%} killed, or not every mutant run: {', '.join(failing)}")
     return 1 if failing or unexplained else 0
