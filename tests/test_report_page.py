@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ascii_locale, shared_scope
+from conftest import REPO, ascii_locale, shared_scope
 from nasams_course.bench import write_cohort
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
+from nasams_course.trainer import keyed_answer
 from nasams_course.training import item_analysis as ia
 from nasams_course.training import report as rp
 from nasams_course.training.cohort_tables import (
@@ -27,9 +28,11 @@ from nasams_course.training.cohort_tables import (
     cohort_from_files,
     domain_levels,
     first_attempt_scores,
+    first_selections,
     grade_report_cohort,
     roster,
 )
+from nasams_course.training.syllabus import load_syllabus
 
 HOSTILE = '<b class="x">Ann & \'Bo\'</b>'
 
@@ -50,6 +53,15 @@ def graded(tmp_path_factory):
 def visible(html: str) -> str:
     """The text a reader sees: tags dropped, entities read."""
     return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def responses_file(path, learner: str, answers: dict, session: str | None = None):
+    """A response file of `learner` answering `answers` (question id: answer), a minute apart, saved from `session`."""
+    entries = [{"question": q, "answer": a, "at": f"2026-11-02T10:{i:02d}:00Z"}
+               for i, (q, a) in enumerate(answers.items())]
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "responses": entries,
+                                **({"session": session} if session else {})}), encoding="utf-8")
+    return path
 
 
 # -- figures ------------------------------------------------------------------------------------------------------
@@ -173,6 +185,75 @@ def test_the_page_is_english_titled_escaped_and_forbids_scripts_and_requests():
     assert "<title>Cohort report: &lt;b&gt;&amp;</title>" in html and f"<style>{rp.STYLE}</style>" in html
     assert html.endswith("</head><body><main><p>body</p></main></body></html>\n")
     assert '<meta name="generator" content="nasams-course report">' in html[:2000]
+
+
+# -- the cohort read from files ---------------------------------------------------------------------------------
+
+def test_a_cohort_of_files_read_for_a_session_keeps_each_file_s_notes_problems_name_and_path(tmp_path):
+    """`report FILES --session SYLLABUS` reads the cohort with the session's plan: each file's note on answers outside
+    the session (Ana's and Bo's, both kept, in file order, each naming its file), a file saved from another session
+    a problem naming its file, a file that is not JSON a problem (its learner key skipped), each learner's name and
+    the path of their file, the session's questions as the scope, only attempts at them, and the session's title."""
+    bank = course_bank()
+    conf = load_syllabus(REPO / "syllabi" / "confidentiality-and-victims.yml", bank).plan
+    part1 = load_syllabus(REPO / "syllabi" / "part1-assessment.yml", bank).plan
+    inside = list(conf.questions[:2])
+    outside = [q for q in part1.questions if q not in conf.questions][:2]
+    keyed = {q: keyed_answer(bank.questions[q]) for q in (*inside, *outside)}
+    paths = [responses_file(tmp_path / "ana.json", "Ana", {q: keyed[q] for q in (*inside, outside[0])}, conf.id),
+             responses_file(tmp_path / "bo.json", "Bo", {q: keyed[q] for q in (inside[0], *outside)}, conf.id),
+             tmp_path / "broken.json",
+             responses_file(tmp_path / "cy.json", "Cy", {inside[1]: keyed[inside[1]]}, part1.id),
+             responses_file(tmp_path / "dee.json", "Dee", {inside[0]: keyed[inside[0]]}, conf.id)]
+    paths[2].write_text("{not json", encoding="utf-8")
+    cohort = cohort_from_files(paths, bank, conf)
+    assert cohort.notes == [
+        f"{paths[0]}: 1 question(s) answered outside session 'confidentiality-and-victims' are not counted",
+        f"{paths[1]}: 2 question(s) answered outside session 'confidentiality-and-victims' are not counted"]
+    assert len(cohort.problems) == 2 and cohort.problems[0].startswith(str(paths[2]))
+    assert cohort.problems[1] == f"{paths[3]}: saved from session 'part1-assessment', not 'confidentiality-and-victims'"
+    assert cohort.learners.to_dict("records") == [
+        {"key": "000000", "learner": "Ana", "file": str(paths[0])},
+        {"key": "000001", "learner": "Bo", "file": str(paths[1])},
+        {"key": "000003", "learner": "Cy", "file": str(paths[3])},
+        {"key": "000004", "learner": "Dee", "file": str(paths[4])}]
+    assert cohort.title == f"Session confidentiality-and-victims: {conf.title}" and conf.title
+    assert cohort.source == "5 response file(s)" and list(cohort.questions) == list(conf.questions)
+    table = cohort.attempts
+    attempted = [(cohort.keys[lc], table.qids[q]) for lc, q in zip(table.learner, table.question, strict=True)]
+    assert attempted == [
+        ("000000", inside[0]), ("000000", inside[1]), ("000001", inside[0]), ("000003", inside[1]),
+        ("000004", inside[0])]
+
+
+def test_first_selections_are_every_option_chosen_on_a_first_attempt_the_widest_question_s_last_one_too(tmp_path):
+    """The first-attempt selections of a cohort over a single question and the widest multi question of the bank:
+    the single answer its option (value 1), the multi answer each option chosen with its position in the list, the
+    widest question's last option included; a later attempt is not a first one."""
+    bank = course_bank()
+    single = next(q for q in bank.questions.values() if q.kind == "single")
+    multi = max((q for q in bank.questions.values() if q.kind == "multi"), key=lambda q: len(q.options))
+    assert len(multi.options) == max(len(q.options) for q in bank.questions.values())
+    last, first = multi.option_ids[-1], multi.option_ids[0]
+    scope = {single.id: single, multi.id: multi}
+    paths = [responses_file(tmp_path / "ana.json", "Ana", {multi.id: [last, first], single.id: single.option_ids[-1]}),
+             responses_file(tmp_path / "bo.json", "Bo", {multi.id: [last]})]
+    later = json.loads(paths[1].read_text(encoding="utf-8"))
+    later["responses"].append({"question": multi.id, "answer": [first], "at": "2026-11-02T11:00:00Z"})
+    paths[1].write_text(json.dumps(later), encoding="utf-8")
+    chosen = first_selections(grade_report_cohort(cohort_from_files(paths, bank, None, scope), load_catalog()))
+    assert list(chosen.columns) == ["learner", "question", "option", "value"]
+    assert sorted(chosen.astype({"learner": str, "question": str, "option": str}).itertuples(index=False, name=None)) \
+        == sorted([("000000", single.id, single.option_ids[-1], 1.0), ("000000", multi.id, last, 0.0),
+                   ("000000", multi.id, first, 1.0), ("000001", multi.id, last, 0.0)])
+
+
+def test_first_selections_of_a_cohort_over_no_question_are_none():
+    """A cohort graded over no question (a session of vignettes only): no selection, the frame's columns still
+    there."""
+    cohort = cohort_from_files([], course_bank(), None, {})
+    chosen = first_selections(grade_report_cohort(cohort, load_catalog()))
+    assert list(chosen.columns) == ["learner", "question", "option", "value"] and chosen.empty
 
 
 # -- what to look at first ----------------------------------------------------------------------------------------
