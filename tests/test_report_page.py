@@ -26,11 +26,13 @@ from nasams_course.training import report as rp
 from nasams_course.training.cohort_tables import (
     LEVEL_ORDER,
     cohort_from_files,
+    critical_by_learner,
     domain_levels,
     first_attempt_scores,
     first_selections,
     grade_report_cohort,
     roster,
+    why_not,
 )
 from nasams_course.training.syllabus import load_syllabus
 
@@ -316,6 +318,69 @@ def test_the_roster_shows_what_was_answered_each_score_and_why_a_learner_is_not_
     assert csv["learner"].tolist() == frame["learner"].tolist()
 
 
+def test_the_roster_counts_in_whole_numbers_and_says_why_each_learner_is_not_complete(tmp_path):
+    """A cohort of four over the whole bank: Ana answers one question right, Bo's file answers nothing, Cy makes a
+    critical error breaching two of its four provisions and Dee answers every question right. Each row's figures
+    exactly: answered and critical errors whole numbers (written "1 / 152", never "1.0"), a learner with no attempt
+    not complete, Dee complete, and why not in words (plurals, only the reasons that hold)."""
+    bank = course_bank()
+    q = bank.questions["q-e1-sobriety-date"]
+    assert q.provisions == ["E1", "U2", "E6", "E13"] and q.breaches("write-as-asked") == ("U2", "E1")
+    paths = [responses_file(tmp_path / "ana.json", "Ana", {q.id: keyed_answer(q)}),
+             responses_file(tmp_path / "bo.json", "Bo", {}),
+             responses_file(tmp_path / "cy.json", "Cy", {q.id: "write-as-asked"}),
+             responses_file(tmp_path / "dee.json", "Dee", {})]
+    every = [{"question": i, "answer": keyed_answer(o), "at": f"2026-11-02T{10 + n // 60:02d}:{n % 60:02d}:00Z"}
+             for n, (i, o) in enumerate(bank.questions.items())]
+    paths[3].write_text(json.dumps({**json.loads(paths[3].read_text(encoding="utf-8")), "responses": every}),
+                        encoding="utf-8")
+    graded = grade_report_cohort(cohort_from_files(paths, bank, None), load_catalog())
+    frame = roster(graded)
+    total = len(bank.questions)
+    assert frame.drop(columns=["first_score", "score", "level"]).to_dict("records") == [
+        {"learner": "Ana", "file": str(paths[0]), "answered": 1, "total": total, "critical": 0, "complete": False,
+         "why_not": "40 provisions not attempted; 5 domains below Proficient"},
+        {"learner": "Bo", "file": str(paths[1]), "answered": 0, "total": total, "critical": 0, "complete": False,
+         "why_not": "44 provisions not attempted; 8 domains below Proficient"},
+        {"learner": "Cy", "file": str(paths[2]), "answered": 1, "total": total, "critical": 1, "complete": False,
+         "why_not": "40 provisions not attempted; 8 domains below Proficient; 2 provisions with a critical error"},
+        {"learner": "Dee", "file": str(paths[3]), "answered": total, "total": total, "critical": 0,
+         "complete": True, "why_not": ""}]
+    assert frame["answered"].dtype == frame["critical"].dtype == np.int64
+    assert frame["level"].fillna("-").tolist() == ["Mastery", "-", "Beginning", "Mastery"]
+    assert np.array_equal(frame["first_score"], [1, np.nan, 0, 1], equal_nan=True)
+    assert np.array_equal(frame["score"], [1, np.nan, 0, 1], equal_nan=True)
+    html = rp.roster_section(graded, frame).html
+    assert f"<td>1 / {total}</td>" in html and f"<td>0 / {total}</td>" in html and f"<td>{total} / {total}</td>" in html
+
+
+def test_a_learner_of_a_cohort_over_no_question_has_nothing_answered():
+    """A cohort over no question (a session of vignettes only) with one learner: nothing to answer, no score, not
+    complete, and why not is "nothing answered" (no provision, domain or critical error to name)."""
+    cohort = cohort_from_files([], course_bank(), None, {})
+    cohort = dataclasses.replace(cohort, learners=pd.DataFrame([("000000", "Nia", "nia.json")],
+                                                               columns=["key", "learner", "file"]))
+    frame = roster(grade_report_cohort(cohort, load_catalog()))
+    assert frame.drop(columns=["first_score", "score"]).to_dict("records") == [
+        {"learner": "Nia", "file": "nia.json", "answered": 0, "total": 0, "level": None, "critical": 0,
+         "complete": False, "why_not": "nothing answered"}]
+    assert frame[["first_score", "score"]].isna().all().all()
+
+
+def test_why_not_names_each_reason_that_holds_singular_or_plural():
+    """why_not's words: one provision / domain, two provisions / domains, a reason that does not hold left out (no
+    empty part), nothing to name "nothing answered", a complete learner nothing."""
+    assert why_not(False, 1, 1, 1) == ("1 provision not attempted; 1 domain below Proficient; "
+                                       "1 provision with a critical error")
+    assert why_not(False, 2, 2, 2) == ("2 provisions not attempted; 2 domains below Proficient; "
+                                       "2 provisions with a critical error")
+    assert why_not(False, 0, 0, 3) == "3 provisions with a critical error"
+    assert why_not(False, 0, 3, 0) == "3 domains below Proficient"
+    assert why_not(False, 3, 0, 0) == "3 provisions not attempted"
+    assert why_not(False, 0, 0, 0) == "nothing answered"
+    assert why_not(True, 1, 1, 1) == ""
+
+
 def test_the_domain_levels_are_counts_with_their_share_of_the_cohort_and_the_charts_are_captioned(graded):
     names = graded.cohort.learners.set_index("key")["learner"]
     scores = rp.provision_matrix(graded)
@@ -402,6 +467,34 @@ def test_critical_errors_are_listed_by_learner_and_by_question_with_their_provis
                        f'</td><td>{q["provisions"]}</td>')
     assert np.allclose(by_question["share_latest"], shown["share_latest"].astype(float).round(2), equal_nan=True)
     assert (by_question["share_latest"] != shown["share_latest"]).any()  # rounded to 2 decimals
+
+
+def test_critical_errors_by_learner_name_every_question_in_order_and_the_provisions_breached(tmp_path):
+    """critical_by_learner's rows, exactly: Ana (no critical error) has none; Cy's one critical error breaches U2 and
+    E1, named in the catalog's order; Zed's critical errors on every question that has a violation (more than fifty,
+    answered in reverse order) are listed in the scope's order, with every provision they breach, once each, in the
+    catalog's order. A cohort where nobody made a critical error has no row and the same columns."""
+    bank, catalog = course_bank(), load_catalog()
+    violation = {}
+    for q in bank.questions.values():
+        for o in q.options:
+            if q.kind == "single" and q.breaches(o.id):
+                violation.setdefault(q.id, o.id)
+    assert len(violation) > 50
+    q = bank.questions["q-e1-sobriety-date"]
+    paths = [responses_file(tmp_path / "ana.json", "Ana", {q.id: keyed_answer(q)}),
+             responses_file(tmp_path / "cy.json", "Cy", {q.id: "write-as-asked"}),
+             responses_file(tmp_path / "zed.json", "Zed", dict(reversed(violation.items())))]
+    graded = grade_report_cohort(cohort_from_files(paths, bank, None), catalog)
+    breached = {p for qid, oid in violation.items() for p in bank.questions[qid].breaches(oid)}
+    assert critical_by_learner(graded).to_dict("records") == [
+        {"learner": "Cy", "file": str(paths[1]), "critical": 1, "questions": q.id, "provisions": "E1, U2"},
+        {"learner": "Zed", "file": str(paths[2]), "critical": len(violation),
+         "questions": ", ".join(qid for qid in bank.questions if qid in violation),
+         "provisions": ", ".join(p for p in catalog.ids if p in breached)}]
+    clean = grade_report_cohort(cohort_from_files(paths[:1], bank, None), catalog)
+    none = critical_by_learner(clean)
+    assert list(none.columns) == ["learner", "file", "critical", "questions", "provisions"] and none.empty
 
 
 def test_with_no_critical_error_the_section_says_so(graded, monkeypatch):
