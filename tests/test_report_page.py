@@ -59,7 +59,7 @@ def visible(html: str) -> str:
 
 def responses_file(path, learner: str, answers: dict, session: str | None = None):
     """A response file of `learner` answering `answers` (question id: answer), a minute apart, saved from `session`."""
-    entries = [{"question": q, "answer": a, "at": f"2026-11-02T10:{i:02d}:00Z"}
+    entries = [{"question": q, "answer": a, "at": f"2026-11-02T{10 + i // 60:02d}:{i % 60:02d}:00Z"}
                for i, (q, a) in enumerate(answers.items())]
     path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "responses": entries,
                                 **({"session": session} if session else {})}), encoding="utf-8")
@@ -251,7 +251,7 @@ def test_first_selections_are_every_option_chosen_on_a_first_attempt_the_widest_
 
 
 def test_first_selections_of_a_cohort_over_no_question_are_none():
-    """A cohort graded over no question (a session of vignettes only): no selection, the frame's columns still
+    """A cohort graded over no question (a scope given by hand): no selection, the frame's columns still
     there."""
     cohort = cohort_from_files([], course_bank(), None, {})
     chosen = first_selections(grade_report_cohort(cohort, load_catalog()))
@@ -355,7 +355,7 @@ def test_the_roster_counts_in_whole_numbers_and_says_why_each_learner_is_not_com
 
 
 def test_a_learner_of_a_cohort_over_no_question_has_nothing_answered():
-    """A cohort over no question (a session of vignettes only) with one learner: nothing to answer, no score, not
+    """A cohort over no question (a scope given by hand) with one learner: nothing to answer, no score, not
     complete, and why not is "nothing answered" (no provision, domain or critical error to name)."""
     cohort = cohort_from_files([], course_bank(), None, {})
     cohort = dataclasses.replace(cohort, learners=pd.DataFrame([("000000", "Nia", "nia.json")],
