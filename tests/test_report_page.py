@@ -522,6 +522,16 @@ def test_item_statistics_are_hidden_below_ten_learners_and_distractors_too(grade
                                                               "distractors-order.csv"}
 
 
+def test_a_definition_is_its_term_before_the_first_colon_and_all_the_rest(graded, monkeypatch):
+    """Each definition is split at its first colon only: a definition whose text holds colons of its own is shown
+    whole, escaped."""
+    scores = first_attempt_scores(graded)
+    tables = rp.item_tables(graded, scores)
+    monkeypatch.setattr(ia, "DEFINITIONS", {"x": "Term <1>: the text: with colons: three"})
+    html = rp.item_section(12, tables).html
+    assert "<dl><dt>Term &lt;1&gt;</dt><dd>the text: with colons: three</dd></dl>" in html
+
+
 def test_item_analysis_shows_each_statistic_defined_the_test_s_figures_and_the_questions_to_review(graded):
     scores = first_attempt_scores(graded)
     stats, quiz = rp.item_tables(graded, scores)
