@@ -587,6 +587,19 @@ def test_chunks_read_by_one_worker_remember_texts_but_not_verdicts(tmp_path, mon
         assert [orjson.loads(g.json) for g in roster.grade_files(paths, QS_BANK, "all", workers=1)] == expected
 
 
+def test_answer_texts_are_parsed_once_none_when_not_json_and_forgotten_past_the_limit(monkeypatch):
+    """BankLookups.parsed: each text's value (None for a text that is not JSON), a text met again taken from what it
+    remembers; it keeps up to TEXTS_KEPT texts and more, forgetting them all only once it holds more than that."""
+    monkeypatch.setattr(cohort_files, "TEXTS_KEPT", 2)
+    lookups = cohort_files.BankLookups(QS)
+    assert lookups.parsed([b'"a"', b"[1, 2]", b"{not json", b'"a"']) == ["a", [1, 2], None, "a"]
+    assert list(lookups.texts) == [b'"a"', b"[1, 2]", b"{not json"]  # 3 > 2: forgotten at the next call
+    assert lookups.parsed([b"7"]) == [7] and list(lookups.texts) == [b"7"]
+    assert lookups.parsed([b"8"]) == [8] and list(lookups.texts) == [b"7", b"8"]  # 2, not more than 2: kept
+    assert lookups.parsed([b"9", b"{not json"]) == [9, None] and list(lookups.texts) == [b"7", b"8", b"9", b"{not json"]
+    assert lookups.parsed([b"7"]) == [7] and list(lookups.texts) == [b"7"]
+
+
 def test_the_fast_reader_reads_bytes_and_decoded_values_alike(tmp_path):
     """`read_plain` takes each file's bytes (as `grade` reads them) or its JSON value (as the gradebook's import
     decodes it): the same files taken, the same columns. (Not a file with a key twice, the first of another type:
