@@ -20,6 +20,8 @@ from conftest import REPO, ascii_locale, shared_scope
 from nasams_course.bench import write_cohort
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
+from nasams_course.grading import Attempt
+from nasams_course.grading.cohort import attempt_table, bank_arrays, selections_frame
 from nasams_course.trainer import keyed_answer
 from nasams_course.training import item_analysis as ia
 from nasams_course.training import report as rp
@@ -28,6 +30,7 @@ from nasams_course.training.cohort_tables import (
     cohort_from_files,
     critical_by_learner,
     domain_levels,
+    domain_matrix,
     first_attempt_scores,
     first_selections,
     grade_report_cohort,
@@ -578,6 +581,45 @@ def test_provision_scores_are_learners_by_the_scope_s_provisions_and_domain_leve
     empty = rp.provision_matrix(grade_report_cohort(cohort_from_files([], course_bank(), None, graded.cohort.questions),
                                                     load_catalog()))
     assert empty.empty and list(empty.columns) == list(columns) and (empty.dtypes == np.float64).all()
+
+
+def test_domain_scores_are_learners_by_the_scope_s_domains_and_first_scores_keep_to_the_report_s_learners(tmp_path):
+    """domain_matrix exactly (scoped_cohort): a row per learner key (a plain Index named key), a column per domain of
+    the scope in the catalog's order (a plain Index of ids), NaN where nothing was attempted; a cohort of no learner
+    has the domains as object columns and no row. first_attempt_scores of a report that leaves Ana out: her
+    questions still columns (answered by someone), her scores on no other learner's row."""
+    graded = scoped_cohort(tmp_path)
+    nan = np.nan
+    pd.testing.assert_frame_equal(domain_matrix(graded), pd.DataFrame(
+        [[1, nan, 0.25, 1], [nan, 1, 0, 1], [0, nan, nan, nan], [nan, nan, 1, nan]], dtype=float,
+        index=pd.Index(["000000", "000001", "000002", "000003"], name="key"),
+        columns=pd.Index(["integrity", "competence", "confidentiality", "team"], name="domain")))
+    empty = domain_matrix(grade_report_cohort(cohort_from_files([], course_bank(), None, graded.cohort.questions),
+                                              load_catalog()))
+    assert empty.empty and list(empty.columns) == ["integrity", "competence", "confidentiality", "team"]
+    assert empty.dtypes.tolist() == [np.dtype(object)] * 4
+    without_ana = dataclasses.replace(graded, cohort=dataclasses.replace(
+        graded.cohort, learners=graded.cohort.learners.iloc[1:].reset_index(drop=True)))
+    pd.testing.assert_frame_equal(first_attempt_scores(without_ana), pd.DataFrame(
+        [[0, 0, 0, 0, 0], [0, 0, 0, 1, 0], [1, 0, 0, 0, 0]], dtype=float, index=["000001", "000002", "000003"],
+        columns=["q-e6-friday-interviews", "q-e3-purge-before-move", "q-e2-guideline-math",
+                 "q-e10-flat-fee-response", "q-e1-sobriety-date"]))
+
+
+def test_first_attempt_scores_leave_out_a_question_whose_only_first_attempts_are_empty():
+    """An empty first attempt (no option chosen, as a gradebook may hold) is not an answer: Ana's first attempt at
+    q-e6 is empty (her second, right, is not a first one), so q-e6 is no column; Bo's right answer to q-e3 is."""
+    bank, catalog = course_bank(), load_catalog()
+    e6, e3 = bank.questions["q-e6-friday-interviews"], bank.questions["q-e3-purge-before-move"]
+    scope = {e6.id: e6, e3.id: e3}
+    table, keys = attempt_table(selections_frame({
+        "000000": [Attempt(e6.id, None, 1, 0), Attempt(e6.id, keyed_answer(e6), 2, 1)],
+        "000001": [Attempt(e3.id, keyed_answer(e3), 1, 0)]}), bank_arrays(scope, catalog))
+    cohort = dataclasses.replace(cohort_from_files([], bank, None, scope), attempts=table, keys=keys,
+                                 learners=pd.DataFrame([("000000", "Ana", "a.json"), ("000001", "Bo", "b.json")],
+                                                       columns=["key", "learner", "file"]))
+    pd.testing.assert_frame_equal(first_attempt_scores(grade_report_cohort(cohort, catalog)),
+                                  pd.DataFrame({e3.id: [0.0, 1.0]}, index=["000000", "000001"]))
 
 
 def test_with_no_critical_error_the_section_says_so(graded, monkeypatch):
