@@ -20,6 +20,8 @@ from conftest import REPO, ascii_locale, shared_scope
 from nasams_course.bench import write_cohort
 from nasams_course.catalog import load_catalog
 from nasams_course.content.loader import course_bank
+from nasams_course.grading import Attempt
+from nasams_course.grading.cohort import attempt_table, bank_arrays, selections_frame
 from nasams_course.trainer import keyed_answer
 from nasams_course.training import item_analysis as ia
 from nasams_course.training import report as rp
@@ -28,6 +30,7 @@ from nasams_course.training.cohort_tables import (
     cohort_from_files,
     critical_by_learner,
     domain_levels,
+    domain_matrix,
     first_attempt_scores,
     first_selections,
     grade_report_cohort,
@@ -63,6 +66,15 @@ def responses_file(path, learner: str, answers: dict, session: str | None = None
                for i, (q, a) in enumerate(answers.items())]
     path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "responses": entries,
                                 **({"session": session} if session else {})}), encoding="utf-8")
+    return path
+
+
+def attempts_file(path, learner: str, pairs: list):
+    """A response file of `learner` answering each (question id, answer) of `pairs` in turn, a minute apart: a
+    question named twice is attempted twice, the later answer its latest."""
+    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "responses": [
+        {"question": q, "answer": a, "at": f"2026-11-02T10:{i:02d}:00Z"} for i, (q, a) in enumerate(pairs)]}),
+        encoding="utf-8")
     return path
 
 
@@ -495,6 +507,119 @@ def test_critical_errors_by_learner_name_every_question_in_order_and_the_provisi
     clean = grade_report_cohort(cohort_from_files(paths[:1], bank, None), catalog)
     none = critical_by_learner(clean)
     assert list(none.columns) == ["learner", "file", "critical", "questions", "provisions"] and none.empty
+
+
+def scoped_cohort(tmp_path):
+    """Four learners over five questions given in reverse alphabetical order (q-e6, q-e3, q-e2, q-e10, q-e1): Ana
+    breaches q-e6 and q-e3 and answers q-e1 right; Bo breaches q-e6 and breaches q-e2 first, then answers it right;
+    Cy answers q-e10 right first, then breaches it; Dee answers q-e6 right."""
+    bank = course_bank()
+    e6, e3, e2, e10, e1 = ("q-e6-friday-interviews", "q-e3-purge-before-move", "q-e2-guideline-math",
+                           "q-e10-flat-fee-response", "q-e1-sobriety-date")
+    keyed = {q: keyed_answer(bank.questions[q]) for q in (e6, e3, e2, e10, e1)}
+    paths = [attempts_file(tmp_path / "ana.json", "Ana", [(e6, "ask-colleague"), (e3, "shred-notes"), (e1, keyed[e1])]),
+             attempts_file(tmp_path / "bo.json", "Bo", [(e6, "ask-colleague"), (e2, "keep-template"), (e2, keyed[e2])]),
+             attempts_file(tmp_path / "cy.json", "Cy", [(e10, keyed[e10]), (e10, "sign-and-track")]),
+             attempts_file(tmp_path / "dee.json", "Dee", [(e6, keyed[e6])])]
+    scope = {q: bank.questions[q] for q in (e6, e3, e2, e10, e1)}
+    return grade_report_cohort(cohort_from_files(paths, bank, None, scope), load_catalog())
+
+
+def test_critical_errors_by_question_latest_first_their_share_and_provisions_most_first_then_in_scope_order(tmp_path):
+    """critical_by_question's rows, exactly (scoped_cohort): q-e6 (two of three latest answers critical, 66.7%),
+    q-e3 and q-e10 (one each, 100% of the one answer; tied, so in the scope's order, not the alphabet's), then q-e2
+    (critical only on a first attempt: 0 of 1 latest); q-e10's provision from its latest answer only, q-e2's from its
+    first only; q-e1 (answered, no critical error) has no row. Counts are whole numbers, the index a plain range. A
+    cohort with no critical error has no row and the same columns."""
+    graded = scoped_cohort(tmp_path)
+    frame = rp.critical_by_question(graded)
+    assert list(frame.columns) == ["question", "critical_latest", "share_latest", "critical_first", "provisions"]
+    assert frame.to_dict("records") == [
+        {"question": "q-e6-friday-interviews", "critical_latest": 2, "share_latest": 100 * 2 / 3,
+         "critical_first": 2, "provisions": "E6"},
+        {"question": "q-e3-purge-before-move", "critical_latest": 1, "share_latest": 100.0, "critical_first": 1,
+         "provisions": "E3"},
+        {"question": "q-e10-flat-fee-response", "critical_latest": 1, "share_latest": 100.0, "critical_first": 0,
+         "provisions": "E10"},
+        {"question": "q-e2-guideline-math", "critical_latest": 0, "share_latest": 0.0, "critical_first": 1,
+         "provisions": "E2"}]
+    assert frame["critical_latest"].dtype == frame["critical_first"].dtype == np.int64
+    assert frame.index.equals(pd.RangeIndex(4))
+    bank = course_bank()
+    q = bank.questions["q-e1-sobriety-date"]
+    clean = grade_report_cohort(cohort_from_files([responses_file(tmp_path / "ann.json", "Ann", {q.id: keyed_answer(q)})],
+                                                  bank, None), load_catalog())
+    none = rp.critical_by_question(clean)
+    assert list(none.columns) == list(frame.columns) and none.empty
+
+
+def test_provision_scores_are_learners_by_the_scope_s_provisions_and_domain_levels_count_each_domain(tmp_path):
+    """provision_matrix exactly (scoped_cohort): a row per learner key, a column per provision of the scope in the
+    catalog's order (a plain Index of names, not the grader's categories), NaN where not attempted, latest and first
+    attempts; domain_levels' columns (domain, title, then the levels) and counts, per domain in the catalog's order.
+    A cohort of no learner has the scope's provisions as float columns and no row."""
+    graded = scoped_cohort(tmp_path)
+    columns = pd.Index(["E1", "E2", "E3", "E6", "E10", "E13", "U2"], name="provision")
+    index = pd.Index(["000000", "000001", "000002", "000003"], name="key")
+    nan = np.nan
+    pd.testing.assert_frame_equal(rp.provision_matrix(graded), pd.DataFrame(
+        [[1, nan, 0, 0.5, nan, 1, 1], [nan, 1, 0, 0, nan, 1, nan], [0, nan, nan, nan, 0, nan, nan],
+         [nan, nan, 1, 1, nan, nan, nan]], index=index, columns=columns, dtype=float))
+    pd.testing.assert_frame_equal(rp.provision_matrix(graded, "first"), pd.DataFrame(
+        [[1, nan, 0, 0.5, nan, 1, 1], [nan, 0, 0, 0, nan, 0, nan], [1, nan, nan, nan, 1, nan, nan],
+         [nan, nan, 1, 1, nan, nan, nan]], index=index, columns=columns, dtype=float))
+    levels = domain_levels(graded)
+    assert list(levels.columns) == ["domain", "title", *LEVEL_ORDER]
+    assert levels.drop(columns="title").to_dict("records") == [
+        {"domain": "integrity", "Mastery": 1, "Proficient": 0, "Developing": 0, "Beginning": 1, "not started": 2},
+        {"domain": "competence", "Mastery": 1, "Proficient": 0, "Developing": 0, "Beginning": 0, "not started": 3},
+        {"domain": "confidentiality", "Mastery": 1, "Proficient": 0, "Developing": 0, "Beginning": 2,
+         "not started": 1},
+        {"domain": "team", "Mastery": 2, "Proficient": 0, "Developing": 0, "Beginning": 0, "not started": 2}]
+    titles = {d.id: d.title for d in load_catalog().domains}
+    assert levels["title"].tolist() == [titles[d] for d in levels["domain"]]
+    empty = rp.provision_matrix(grade_report_cohort(cohort_from_files([], course_bank(), None, graded.cohort.questions),
+                                                    load_catalog()))
+    assert empty.empty and list(empty.columns) == list(columns) and (empty.dtypes == np.float64).all()
+
+
+def test_domain_scores_are_learners_by_the_scope_s_domains_and_first_scores_keep_to_the_report_s_learners(tmp_path):
+    """domain_matrix exactly (scoped_cohort): a row per learner key (a plain Index named key), a column per domain of
+    the scope in the catalog's order (a plain Index of ids), NaN where nothing was attempted; a cohort of no learner
+    has the domains as object columns and no row. first_attempt_scores of a report that leaves Ana out: her
+    questions still columns (answered by someone), her scores on no other learner's row."""
+    graded = scoped_cohort(tmp_path)
+    nan = np.nan
+    pd.testing.assert_frame_equal(domain_matrix(graded), pd.DataFrame(
+        [[1, nan, 0.25, 1], [nan, 1, 0, 1], [0, nan, nan, nan], [nan, nan, 1, nan]], dtype=float,
+        index=pd.Index(["000000", "000001", "000002", "000003"], name="key"),
+        columns=pd.Index(["integrity", "competence", "confidentiality", "team"], name="domain")))
+    empty = domain_matrix(grade_report_cohort(cohort_from_files([], course_bank(), None, graded.cohort.questions),
+                                              load_catalog()))
+    assert empty.empty and list(empty.columns) == ["integrity", "competence", "confidentiality", "team"]
+    assert empty.dtypes.tolist() == [np.dtype(object)] * 4
+    without_ana = dataclasses.replace(graded, cohort=dataclasses.replace(
+        graded.cohort, learners=graded.cohort.learners.iloc[1:].reset_index(drop=True)))
+    pd.testing.assert_frame_equal(first_attempt_scores(without_ana), pd.DataFrame(
+        [[0, 0, 0, 0, 0], [0, 0, 0, 1, 0], [1, 0, 0, 0, 0]], dtype=float, index=["000001", "000002", "000003"],
+        columns=["q-e6-friday-interviews", "q-e3-purge-before-move", "q-e2-guideline-math",
+                 "q-e10-flat-fee-response", "q-e1-sobriety-date"]))
+
+
+def test_first_attempt_scores_leave_out_a_question_whose_only_first_attempts_are_empty():
+    """An empty first attempt (no option chosen, as a gradebook may hold) is not an answer: Ana's first attempt at
+    q-e6 is empty (her second, right, is not a first one), so q-e6 is no column; Bo's right answer to q-e3 is."""
+    bank, catalog = course_bank(), load_catalog()
+    e6, e3 = bank.questions["q-e6-friday-interviews"], bank.questions["q-e3-purge-before-move"]
+    scope = {e6.id: e6, e3.id: e3}
+    table, keys = attempt_table(selections_frame({
+        "000000": [Attempt(e6.id, None, 1, 0), Attempt(e6.id, keyed_answer(e6), 2, 1)],
+        "000001": [Attempt(e3.id, keyed_answer(e3), 1, 0)]}), bank_arrays(scope, catalog))
+    cohort = dataclasses.replace(cohort_from_files([], bank, None, scope), attempts=table, keys=keys,
+                                 learners=pd.DataFrame([("000000", "Ana", "a.json"), ("000001", "Bo", "b.json")],
+                                                       columns=["key", "learner", "file"]))
+    pd.testing.assert_frame_equal(first_attempt_scores(grade_report_cohort(cohort, catalog)),
+                                  pd.DataFrame({e3.id: [0.0, 1.0]}, index=["000000", "000001"]))
 
 
 def test_with_no_critical_error_the_section_says_so(graded, monkeypatch):
