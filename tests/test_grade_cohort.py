@@ -22,7 +22,7 @@ from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Bank
 from nasams_course.grading import grade
 from nasams_course.grading.cohort import cohort_reports
-from nasams_course.responses import ResponseFileError, read_responses
+from nasams_course.responses import ResponseFileError, parse_time, read_responses
 from nasams_course.training import cohort_files, processes, roster
 from nasams_course.training.cohort_files import read_cohort
 
@@ -666,10 +666,10 @@ def test_names_not_one_for_each_learner_are_refused_not_cut_short(tmp_path):
             cohort_reports(cohort.attempts, cohort.ratings, [0], names, QS)
 
 
-def fast_and_reference_rows(paths, questions) -> tuple[list, list]:
+def fast_and_reference_rows(paths, questions, now_ms=GOLDEN["now"]) -> tuple[list, list]:
     """Each file's attempt rows (question, at, seq, certainty) and self-rating rows (provision, stage, rating, at,
-    seq) as the cohort reader keeps them, and as the reference reads them (None for a file it refuses)."""
-    cohort = read_cohort(paths, questions, GOLDEN["now"])
+    seq) as the cohort reader keeps them, and as the reference reads them (none for a file it refuses)."""
+    cohort = read_cohort(paths, questions, now_ms)
     t, r = cohort.attempts, cohort.ratings
     provisions = list(cohort_files.BankLookups(questions).provision)
     got, expected = [], []
@@ -680,7 +680,7 @@ def fast_and_reference_rows(paths, questions) -> tuple[list, list]:
                     [(provisions[p], ("before", "after")[s], x, at, seq) for p, s, x, at, seq in zip(
                         r.provision[rated], r.stage[rated], r.rating[rated], r.at[rated], r.seq[rated], strict=True)]))
         try:
-            rs = read_responses(path, questions, GOLDEN["now"])
+            rs = read_responses(path, questions, now_ms)
         except ResponseFileError:
             expected.append(([], []))
             continue
@@ -770,12 +770,13 @@ def test_files_right_at_the_limits_are_read_fast_and_past_them_by_the_reference(
 
 
 #: times the fast reader reads (leap days of years divisible by 4 and by 400 but not of those by 100 alone, 2020 a
-#: multiple of 101 too, fractions of a second, the epoch, up to a day ahead of 2500-01-01), and times it leaves to
-#: the reference (not a date, a colon for a digit, before 1970, more than a day ahead, an offset, no offset, a
-#: fraction of other than 3 digits)
+#: multiple of 101 too, the first years of an era of 400, the ends of July and December, fractions of a second, the
+#: epoch, up to exactly a day ahead of 2500-01-01), and times it leaves to the reference (not a date, a colon for a
+#: digit, before 1970, more than a day ahead, an offset, no offset, a fraction of other than 3 digits)
 FAST_TIMES = ["2000-02-29T12:00:00Z", "2400-02-29T23:59:59.999Z", "2104-02-29T00:00:00.001Z", "2020-02-29T00:00:00Z",
-              "2099-12-31T23:59:59Z", "1970-01-01T00:00:00.000Z", "2500-01-01T23:59:59.999Z"]
-OTHER_TIMES = ["2100-02-29T00:00:00Z", "2200-02-29T00:00:00Z", "2300-02-29T00:00:00.500Z", "2101-02-29T00:00:00Z",
+              "2099-12-31T23:59:59Z", "1970-01-01T00:00:00.000Z", "2500-01-01T23:59:59.999Z", "2500-01-02T00:00:00Z",
+              "2004-12-31T23:59:59.999Z", "2100-03-01T00:00:00Z", "2026-07-31T12:00:00Z", "2026-08-01T00:00:00.001Z"]
+OTHER_TIMES = ["2026-13-01T10:00:00Z", "2100-02-29T00:00:00Z", "2200-02-29T00:00:00Z", "2300-02-29T00:00:00.500Z", "2101-02-29T00:00:00Z",
                "2026-03-0:T10:00:00Z", "2026-03-01T10:00:0:Z", "2026-03-01T10:00:00.00:Z", "1969-12-31T23:59:59.999Z",
                "2500-01-02T00:00:00.001Z", "2026-03-01T10:00:00+00:00", "1970-01-01T00:30:00+01:00",
                "2026-03-01T10:00:00", "2026-03-01T10:00:00.5Z"]
@@ -785,7 +786,7 @@ def test_every_time_the_fast_reader_reads_is_the_reference_s_and_every_other_is_
     """Against a clock at 2500-01-01, each time in a file of its own (in an entry, and in a self-rating): the fast
     reader takes the file exactly when the time is of its form and a valid one (leap days by the Gregorian rules,
     not before 1970, not more than a day ahead), reads it as the reference does, and leaves every other to the
-    reference, which skips or reads it in its own words."""
+    reference, which skips or reads it in its own words. Each time read fast is the reference's to the millisecond."""
     now = datetime(2500, 1, 1, tzinfo=UTC).timestamp() * 1000
     paths = []
     for i, at in enumerate(FAST_TIMES + OTHER_TIMES):
@@ -799,4 +800,7 @@ def test_every_time_the_fast_reader_reads_is_the_reference_s_and_every_other_is_
     got = vectorized(paths, QS, now_ms=now)
     assert got == [reference(p, QS, now_ms=now) for p in paths]
     # skipped, but for the last four: with an offset (even one a few minutes before 1970 in UTC), none, one digit
-    assert [bool(g["problems"]) for g in got] == [False] * 2 * len(FAST_TIMES) + [True] * 2 * 9 + [False] * 2 * 4
+    assert [bool(g["problems"]) for g in got] == [False] * 2 * len(FAST_TIMES) + [True] * 2 * 10 + [False] * 2 * 4
+    rows, expected = fast_and_reference_rows(paths, QS, now)
+    assert rows == expected and [r[0][0][1] for r in rows[:2 * len(FAST_TIMES):2]] == [
+        parse_time(at) for at in FAST_TIMES]
