@@ -693,8 +693,8 @@ def test_the_fast_reader_numbers_each_file_s_entries_and_self_ratings_from_0_and
         tmp_path):
     """Several plain files of different lengths in one chunk: each entry's and self-rating's `seq` is its place in
     its own file, from 0, as the reference numbers them. A time the fast reader cannot read (full-width digits) sends
-    its file, and only its file, to the reference; every time in the other files (fractions of a second, a leap day,
-    the epoch) is read as the reference reads it."""
+    its file, and only its file, to the reference, and so does a rating of 2.0 in an answer; every time in the other
+    files (fractions of a second, a leap day, the epoch) is read as the reference reads it."""
     files = []
     for k in (3, 1, 5, 0, 2):
         data = plain_file()
@@ -705,16 +705,18 @@ def test_the_fast_reader_numbers_each_file_s_entries_and_self_ratings_from_0_and
     odd = plain_file()
     odd["responses"][1]["at"] = "２０２６-03-01T10:00:00Z"
     files.insert(2, odd)
+    files.append(plain_file())
+    files[-1]["responses"][2]["answer"]["a"] = 2.0  # a rating the reference reads, not the fast reader
     paths = []
     for i, data in enumerate(files):
         paths.append(tmp_path / f"f{i}.json")
         paths[-1].write_text(json.dumps(data), encoding="utf-8")
     plain = cohort_files.read_plain([p.read_bytes() for p in paths], cohort_files.BankLookups(QS), GOLDEN["now"])
-    assert plain.taken.tolist() == [True, True, False, True, True, True]
-    assert plain.seq.tolist() == [0, 1, 2, 0, *range(5), 0, 1, 2, 3, 4, 0, 1]
+    assert plain.taken.tolist() == [True, True, False, True, True, True, False]
+    assert plain.seq.tolist() == [0, 1, 2, 0, *range(5), 0, 1, 2, 3, 4, 0, 1, *range(5)]
     got, expected = fast_and_reference_rows(paths, QS)
     assert got == expected
-    assert [len(a) for a, _ in got] == [3, 1, 4, 5, 0, 2] and [len(r) for _, r in got] == [0, 1, 2, 2, 0, 2]
+    assert [len(a) for a, _ in got] == [3, 1, 4, 5, 0, 2, 5] and [len(r) for _, r in got] == [0, 1, 2, 2, 0, 2, 2]
     assert vectorized(paths, QS, now_ms=GOLDEN["now"]) == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
 
 
