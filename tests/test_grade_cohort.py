@@ -22,7 +22,7 @@ from nasams_course.content.loader import course_bank
 from nasams_course.content.models import Bank
 from nasams_course.grading import grade
 from nasams_course.grading.cohort import cohort_reports
-from nasams_course.responses import ResponseFileError, read_responses
+from nasams_course.responses import ResponseFileError, parse_time, read_responses
 from nasams_course.training import cohort_files, processes, roster
 from nasams_course.training.cohort_files import read_cohort
 
@@ -664,3 +664,145 @@ def test_names_not_one_for_each_learner_are_refused_not_cut_short(tmp_path):
     for names in ([], ["One", "Two"]):
         with pytest.raises(ValueError):
             cohort_reports(cohort.attempts, cohort.ratings, [0], names, QS)
+
+
+def fast_and_reference_rows(paths, questions, now_ms=GOLDEN["now"]) -> tuple[list, list]:
+    """Each file's attempt rows (question, at, seq, certainty) and self-rating rows (provision, stage, rating, at,
+    seq) as the cohort reader keeps them, and as the reference reads them (none for a file it refuses)."""
+    cohort = read_cohort(paths, questions, now_ms)
+    t, r = cohort.attempts, cohort.ratings
+    provisions = list(cohort_files.BankLookups(questions).provision)
+    got, expected = [], []
+    for i, path in enumerate(paths):
+        mine, rated = t.learner == i, r.learner == i
+        got.append(([(t.qids[q], at, seq, c) for q, at, seq, c in zip(t.question[mine], t.at[mine], t.seq[mine],
+                                                                       t.certainty[mine], strict=True)],
+                    [(provisions[p], ("before", "after")[s], x, at, seq) for p, s, x, at, seq in zip(
+                        r.provision[rated], r.stage[rated], r.rating[rated], r.at[rated], r.seq[rated], strict=True)]))
+        try:
+            rs = read_responses(path, questions, now_ms)
+        except ResponseFileError:
+            expected.append(([], []))
+            continue
+        expected.append(([(a.question, a.at, a.seq, a.certainty or 0) for a in rs.attempts],
+                         [(x.provision, x.stage, x.rating, x.at, x.seq) for x in rs.ratings]))
+    return got, expected
+
+
+def test_the_fast_reader_numbers_each_file_s_entries_and_self_ratings_from_0_and_one_odd_time_sends_only_its_file(
+        tmp_path):
+    """Several plain files of different lengths in one chunk: each entry's and self-rating's `seq` is its place in
+    its own file, from 0, as the reference numbers them. A time the fast reader cannot read (full-width digits) sends
+    its file, and only its file, to the reference, and so does a rating of 2.0 in an answer; every time in the other
+    files (fractions of a second, a leap day, the epoch) is read as the reference reads it."""
+    files = []
+    for k in (3, 1, 5, 0, 2):
+        data = plain_file()
+        data["learner"] = f"L{k}"
+        data["responses"] = (data["responses"] * 2)[:k]
+        data["self_ratings"] = data["self_ratings"][:k % 3]
+        files.append(data)
+    odd = plain_file()
+    odd["responses"][1]["at"] = "２０２６-03-01T10:00:00Z"
+    files.insert(2, odd)
+    files.append(plain_file())
+    files[-1]["responses"][2]["answer"]["a"] = 2.0  # a rating the reference reads, not the fast reader
+    paths = []
+    for i, data in enumerate(files):
+        paths.append(tmp_path / f"f{i}.json")
+        paths[-1].write_text(json.dumps(data), encoding="utf-8")
+    plain = cohort_files.read_plain([p.read_bytes() for p in paths], cohort_files.BankLookups(QS), GOLDEN["now"])
+    assert plain.taken.tolist() == [True, True, False, True, True, True, False]
+    assert plain.seq.tolist() == [0, 1, 2, 0, *range(5), 0, 1, 2, 3, 4, 0, 1, *range(5)]
+    got, expected = fast_and_reference_rows(paths, QS)
+    assert got == expected
+    assert [len(a) for a, _ in got] == [3, 1, 4, 5, 0, 2, 5] and [len(r) for _, r in got] == [0, 1, 2, 2, 0, 2, 2]
+    assert vectorized(paths, QS, now_ms=GOLDEN["now"]) == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
+
+
+def test_a_bank_without_questions_reads_files_without_entries_as_the_reference_does(tmp_path):
+    """A bank of no questions: files with no entry (self-ratings only, a session, nothing at all) are read by the
+    fast reader, as the reference reads them; a file with an entry is refused or reported in the reference's words."""
+    files = {"nothing": {"schema": "nasams-course/responses@2", "learner": "N", "responses": []},
+             "rated": {"schema": "nasams-course/responses@1", "learner": "R", "session": "s-1", "responses": [],
+                       "self_ratings": [{"provision": "S5", "stage": "after", "rating": 3, "at": GOOD_TIMES[1]},
+                                        {"provision": "E4a", "stage": "before", "rating": 1, "at": GOOD_TIMES[2]}]},
+             "answered": {"schema": "nasams-course/responses@2", "learner": "A", "responses": [
+                 {"question": "g-single", "answer": "a", "at": GOOD_TIMES[0]}]}}
+    paths = []
+    for name, data in files.items():
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(data), encoding="utf-8")
+    plain = cohort_files.read_plain([p.read_bytes() for p in paths], cohort_files.BankLookups({}), GOLDEN["now"])
+    assert plain.taken.tolist() == [True, True, False]
+    got, expected = fast_and_reference_rows(paths, {})
+    assert got == expected and [len(r) for _, r in got] == [0, 2, 0]
+    assert vectorized(paths, {}, now_ms=GOLDEN["now"]) == [reference(p, {}, now_ms=GOLDEN["now"]) for p in paths]
+
+
+def test_files_right_at_the_limits_are_read_fast_and_past_them_by_the_reference(tmp_path):
+    """A file of exactly MAX_FILE_BYTES (padded with spaces after its JSON), a learner of exactly MAX_LEARNER_CHARS
+    UTF-16 units (emoji count two), exactly MAX_ENTRIES entries and MAX_RATINGS self-ratings: within the reference's
+    limits, so the fast reader takes them; one byte, unit, entry or self-rating more, and the reference refuses them
+    (in its words)."""
+    from nasams_course.responses import MAX_ENTRIES, MAX_FILE_BYTES, MAX_LEARNER_CHARS, MAX_RATINGS
+
+    entry = {"question": "g-single", "answer": "b", "at": GOOD_TIMES[0]}
+    rating = {"provision": "S5", "stage": "after", "rating": 3, "at": GOOD_TIMES[1]}
+    raws = []
+    for more in (0, 1):
+        small = json.dumps(plain_file()).encode()
+        raws.append(small + b" " * (MAX_FILE_BYTES + more - len(small)))
+        raws.append(json.dumps(plain_file() | {"learner": "\U0001f600" * (MAX_LEARNER_CHARS // 2) + "x" * more}).encode())
+        raws.append(json.dumps(plain_file() | {"responses": [entry] * (MAX_ENTRIES + more)}).encode())
+        raws.append(json.dumps(plain_file() | {"self_ratings": [rating] * (MAX_RATINGS + more)}).encode())
+    paths = []
+    for i, raw in enumerate(raws):
+        paths.append(tmp_path / f"f{i}.json")
+        paths[-1].write_bytes(raw)
+    assert len(raws[0]) == MAX_FILE_BYTES
+    plain = cohort_files.read_plain(raws, cohort_files.BankLookups(QS), GOLDEN["now"])
+    assert plain.taken.tolist() == [True] * 4 + [False] * 4
+    got = vectorized(paths, QS, now_ms=GOLDEN["now"])
+    assert got == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
+    assert [g.get("problems") for g in got[:4]] == [[]] * 4
+    assert [g["refused"].removeprefix(f"{p}: ") for g, p in zip(got[4:], paths[4:], strict=True)] == [
+        "the file is larger than 5 MB", f"'learner' is longer than {MAX_LEARNER_CHARS} characters",
+        f"more than {MAX_ENTRIES:,} responses", f"more than {MAX_RATINGS:,} self-ratings"]
+
+
+#: times the fast reader reads (leap days of years divisible by 4 and by 400 but not of those by 100 alone, 2020 a
+#: multiple of 101 too, the first years of an era of 400, the ends of July and December, fractions of a second, the
+#: epoch, up to exactly a day ahead of 2500-01-01), and times it leaves to the reference (not a date, a colon for a
+#: digit, before 1970, more than a day ahead, an offset, no offset, a fraction of other than 3 digits)
+FAST_TIMES = ["2000-02-29T12:00:00Z", "2400-02-29T23:59:59.999Z", "2104-02-29T00:00:00.001Z", "2020-02-29T00:00:00Z",
+              "2099-12-31T23:59:59Z", "1970-01-01T00:00:00.000Z", "2500-01-01T23:59:59.999Z", "2500-01-02T00:00:00Z",
+              "2004-12-31T23:59:59.999Z", "2100-03-01T00:00:00Z", "2026-07-31T12:00:00Z", "2026-08-01T00:00:00.001Z"]
+OTHER_TIMES = ["2026-13-01T10:00:00Z", "2100-02-29T00:00:00Z", "2200-02-29T00:00:00Z", "2300-02-29T00:00:00.500Z", "2101-02-29T00:00:00Z",
+               "2026-03-0:T10:00:00Z", "2026-03-01T10:00:0:Z", "2026-03-01T10:00:00.00:Z", "1969-12-31T23:59:59.999Z",
+               "2500-01-02T00:00:00.001Z", "2026-03-01T10:00:00+00:00", "1970-01-01T00:30:00+01:00",
+               "2026-03-01T10:00:00", "2026-03-01T10:00:00.5Z"]
+
+
+def test_every_time_the_fast_reader_reads_is_the_reference_s_and_every_other_is_left_to_it(tmp_path):
+    """Against a clock at 2500-01-01, each time in a file of its own (in an entry, and in a self-rating): the fast
+    reader takes the file exactly when the time is of its form and a valid one (leap days by the Gregorian rules,
+    not before 1970, not more than a day ahead), reads it as the reference does, and leaves every other to the
+    reference, which skips or reads it in its own words. Each time read fast is the reference's to the millisecond."""
+    now = datetime(2500, 1, 1, tzinfo=UTC).timestamp() * 1000
+    paths = []
+    for i, at in enumerate(FAST_TIMES + OTHER_TIMES):
+        for where in ("responses", "self_ratings"):
+            data = plain_file()
+            data[where][0]["at"] = at
+            paths.append(tmp_path / f"{where}-{i}.json")
+            paths[-1].write_text(json.dumps(data), encoding="utf-8")
+    plain = cohort_files.read_plain([p.read_bytes() for p in paths], cohort_files.BankLookups(QS), now)
+    assert plain.taken.tolist() == [True] * 2 * len(FAST_TIMES) + [False] * 2 * len(OTHER_TIMES)
+    got = vectorized(paths, QS, now_ms=now)
+    assert got == [reference(p, QS, now_ms=now) for p in paths]
+    # skipped, but for the last four: with an offset (even one a few minutes before 1970 in UTC), none, one digit
+    assert [bool(g["problems"]) for g in got] == [False] * 2 * len(FAST_TIMES) + [True] * 2 * 10 + [False] * 2 * 4
+    rows, expected = fast_and_reference_rows(paths, QS, now)
+    assert rows == expected and [r[0][0][1] for r in rows[:2 * len(FAST_TIMES):2]] == [
+        parse_time(at) for at in FAST_TIMES]
