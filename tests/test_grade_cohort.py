@@ -722,21 +722,24 @@ def test_the_fast_reader_numbers_each_file_s_entries_and_self_ratings_from_0_and
 
 def test_a_bank_without_questions_reads_files_without_entries_as_the_reference_does(tmp_path):
     """A bank of no questions: files with no entry (self-ratings only, a session, nothing at all) are read by the
-    fast reader, as the reference reads them; a file with an entry is refused or reported in the reference's words."""
+    fast reader, as the reference reads them; a file with an entry, even one naming the question "", is the
+    reference's, refused or reported in its words."""
     files = {"nothing": {"schema": "nasams-course/responses@2", "learner": "N", "responses": []},
              "rated": {"schema": "nasams-course/responses@1", "learner": "R", "session": "s-1", "responses": [],
                        "self_ratings": [{"provision": "S5", "stage": "after", "rating": 3, "at": GOOD_TIMES[1]},
                                         {"provision": "E4a", "stage": "before", "rating": 1, "at": GOOD_TIMES[2]}]},
              "answered": {"schema": "nasams-course/responses@2", "learner": "A", "responses": [
-                 {"question": "g-single", "answer": "a", "at": GOOD_TIMES[0]}]}}
+                 {"question": "g-single", "answer": "a", "at": GOOD_TIMES[0]}]},
+             "no-id": {"schema": "nasams-course/responses@2", "learner": "E", "responses": [
+                 {"question": "", "answer": "a", "at": GOOD_TIMES[0]}]}}  # crashed the fast reader (IndexError)
     paths = []
     for name, data in files.items():
         paths.append(tmp_path / f"{name}.json")
         paths[-1].write_text(json.dumps(data), encoding="utf-8")
     plain = cohort_files.read_plain([p.read_bytes() for p in paths], cohort_files.BankLookups({}), GOLDEN["now"])
-    assert plain.taken.tolist() == [True, True, False]
+    assert plain.taken.tolist() == [True, True, False, False]
     got, expected = fast_and_reference_rows(paths, {})
-    assert got == expected and [len(r) for _, r in got] == [0, 2, 0]
+    assert got == expected and [len(r) for _, r in got] == [0, 2, 0, 0]
     assert vectorized(paths, {}, now_ms=GOLDEN["now"]) == [reference(p, {}, now_ms=GOLDEN["now"]) for p in paths]
 
 

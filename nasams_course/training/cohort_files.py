@@ -54,13 +54,16 @@ def _plain_decoder(qids: list[str], provisions: list[str]) -> msgspec.json.Decod
     """A decoder of the plain form, for one bank: the five known fields, each of its type, an entry's `question` one
     of the bank's and its `certainty` 1, 2 or 3 (0 when not stated; null is the reference's), a self-rating's
     provision one of the catalog's, its stage and rating one of theirs. A file that does not decode is read by the
-    reference. Each entry's answer is kept as its JSON text (parsed once for each distinct text)."""
+    reference. Each entry's answer is kept as its JSON text (parsed once for each distinct text). With no question
+    (or no provision) to be one of, a field no JSON value decodes to (`UnsetType`): any entry (or self-rating) is then
+    the reference's to refuse."""
     options = {"forbid_unknown_fields": True, "gc": False}
     entry = msgspec.defstruct("PlainEntry", [
-        ("question", Literal[tuple(qids) or ("",)]), ("answer", msgspec.Raw), ("at", str),
+        ("question", Literal[tuple(qids)] if qids else msgspec.UnsetType), ("answer", msgspec.Raw), ("at", str),
         ("certainty", Literal[1, 2, 3], 0)], **options)
     rating = msgspec.defstruct("PlainRating", [
-        ("provision", Literal[tuple(provisions) or ("",)]), ("stage", Literal[STAGES]), ("rating", Literal[1, 2, 3, 4]),
+        ("provision", Literal[tuple(provisions)] if provisions else msgspec.UnsetType), ("stage", Literal[STAGES]),
+        ("rating", Literal[1, 2, 3, 4]),
         ("at", str)], **options)
     plain_file = msgspec.defstruct("PlainFile", [
         ("schema", Literal[tuple(sorted(SCHEMAS))]), ("learner", str), ("responses", list[entry]),
@@ -92,7 +95,7 @@ class CohortFiles:
 @dataclass
 class _Columns:
     """The fast path's columns, file after file (`files`: the files' positions, and how many entries and
-    self-ratings each has). `question` indexes the bank's questions (-1 for none: a bank without questions),
+    self-ratings each has). `question` indexes the bank's questions,
     `certainty` is 0 when not stated, `r_provision` indexes the catalog's provisions, `r_stage` STAGES."""
 
     files: list[int] = field(default_factory=list)
@@ -189,8 +192,8 @@ def _columns(files: list[Any], bank: BankLookups) -> tuple[_Columns, list[msgspe
     entry = list(chain.from_iterable(entries))
     rating = list(chain.from_iterable(ratings))
     n = len(entry)
-    cols.question = np.fromiter(map(bank.index.get, map(attrgetter("question"), entry), repeat(-1)), dtype=np.int64,
-                                count=n)
+    cols.question = np.fromiter(map(bank.index.__getitem__, map(attrgetter("question"), entry)), dtype=np.int64,
+                                count=n)  # the decoder takes only the bank's questions
     cols.at = list(map(attrgetter("at"), entry))
     cols.certainty = np.fromiter(map(attrgetter("certainty"), entry), dtype=np.int64, count=n)
     cols.r_provision = list(map(bank.provision.__getitem__, map(attrgetter("provision"), rating)))
