@@ -809,3 +809,26 @@ def test_every_time_the_fast_reader_reads_is_the_reference_s_and_every_other_is_
     rows, expected = fast_and_reference_rows(paths, QS, now)
     assert rows == expected and [r[0][0][1] for r in rows[:2 * len(FAST_TIMES):2]] == [
         parse_time(at) for at in FAST_TIMES]
+
+
+def test_an_unknown_option_id_is_refused_on_every_question_as_the_reference_refuses_it(tmp_path):
+    """For each golden question, a file answering it with an option id no question has (alone, or after one of its
+    own options; for a rate question rated 2): the fast reader reads it as the reference does, the entry skipped
+    with the reference's words. The question that holds the bank's last option id (in sorted order) is among them:
+    an unknown id must not be read as that option."""
+    unknown = "zz-no-such-option"
+    last = max(o for q in QS.values() for o in q.option_ids)
+    assert unknown > last and any(last in q.option_ids for q in QS.values())
+    answers = {"single": lambda q: [unknown], "multi": lambda q: [[unknown], [q.option_ids[0], unknown]],
+               "rate": lambda q: [{unknown: 2}, {q.option_ids[0]: 2, unknown: 2}],
+               "order": lambda q: [[unknown], [*q.option_ids[:-1], unknown]]}
+    paths = []
+    for q in QS.values():
+        for k, answer in enumerate(answers[q.kind](q)):
+            data = plain_file()
+            data["responses"] = [{"question": q.id, "answer": answer, "at": GOOD_TIMES[0]}]
+            paths.append(tmp_path / f"{q.id}-{k}.json")
+            paths[-1].write_text(json.dumps(data), encoding="utf-8")
+    got = vectorized(paths, QS, now_ms=GOLDEN["now"])
+    assert got == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
+    assert all(len(g["problems"]) == 1 and f"unknown option '{unknown}'" in g["problems"][0] for g in got), got
