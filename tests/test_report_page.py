@@ -60,21 +60,14 @@ def visible(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", html))
 
 
-def responses_file(path, learner: str, answers: dict, session: str | None = None):
-    """A response file of `learner` answering `answers` (question id: answer), a minute apart, saved from `session`."""
+def responses_file(path, learner: str, answers: dict | list, session: str | None = None):
+    """A response file of `learner` answering `answers` (question id: answer, or (question id, answer) pairs in turn:
+    a question named twice is attempted twice, the later answer its latest), a minute apart, saved from `session`."""
+    pairs = answers.items() if isinstance(answers, dict) else answers
     entries = [{"question": q, "answer": a, "at": f"2026-11-02T{10 + i // 60:02d}:{i % 60:02d}:00Z"}
-               for i, (q, a) in enumerate(answers.items())]
+               for i, (q, a) in enumerate(pairs)]
     path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "responses": entries,
                                 **({"session": session} if session else {})}), encoding="utf-8")
-    return path
-
-
-def attempts_file(path, learner: str, pairs: list):
-    """A response file of `learner` answering each (question id, answer) of `pairs` in turn, a minute apart: a
-    question named twice is attempted twice, the later answer its latest."""
-    path.write_text(json.dumps({"schema": "nasams-course/responses@2", "learner": learner, "responses": [
-        {"question": q, "answer": a, "at": f"2026-11-02T10:{i:02d}:00Z"} for i, (q, a) in enumerate(pairs)]}),
-        encoding="utf-8")
     return path
 
 
@@ -341,11 +334,7 @@ def test_the_roster_counts_in_whole_numbers_and_says_why_each_learner_is_not_com
     paths = [responses_file(tmp_path / "ana.json", "Ana", {q.id: keyed_answer(q)}),
              responses_file(tmp_path / "bo.json", "Bo", {}),
              responses_file(tmp_path / "cy.json", "Cy", {q.id: "write-as-asked"}),
-             responses_file(tmp_path / "dee.json", "Dee", {})]
-    every = [{"question": i, "answer": keyed_answer(o), "at": f"2026-11-02T{10 + n // 60:02d}:{n % 60:02d}:00Z"}
-             for n, (i, o) in enumerate(bank.questions.items())]
-    paths[3].write_text(json.dumps({**json.loads(paths[3].read_text(encoding="utf-8")), "responses": every}),
-                        encoding="utf-8")
+             responses_file(tmp_path / "dee.json", "Dee", {i: keyed_answer(o) for i, o in bank.questions.items()})]
     graded = grade_report_cohort(cohort_from_files(paths, bank, None), load_catalog())
     frame = roster(graded)
     total = len(bank.questions)
@@ -517,10 +506,10 @@ def scoped_cohort(tmp_path):
     e6, e3, e2, e10, e1 = ("q-e6-friday-interviews", "q-e3-purge-before-move", "q-e2-guideline-math",
                            "q-e10-flat-fee-response", "q-e1-sobriety-date")
     keyed = {q: keyed_answer(bank.questions[q]) for q in (e6, e3, e2, e10, e1)}
-    paths = [attempts_file(tmp_path / "ana.json", "Ana", [(e6, "ask-colleague"), (e3, "shred-notes"), (e1, keyed[e1])]),
-             attempts_file(tmp_path / "bo.json", "Bo", [(e6, "ask-colleague"), (e2, "keep-template"), (e2, keyed[e2])]),
-             attempts_file(tmp_path / "cy.json", "Cy", [(e10, keyed[e10]), (e10, "sign-and-track")]),
-             attempts_file(tmp_path / "dee.json", "Dee", [(e6, keyed[e6])])]
+    paths = [responses_file(tmp_path / "ana.json", "Ana", [(e6, "ask-colleague"), (e3, "shred-notes"), (e1, keyed[e1])]),
+             responses_file(tmp_path / "bo.json", "Bo", [(e6, "ask-colleague"), (e2, "keep-template"), (e2, keyed[e2])]),
+             responses_file(tmp_path / "cy.json", "Cy", [(e10, keyed[e10]), (e10, "sign-and-track")]),
+             responses_file(tmp_path / "dee.json", "Dee", [(e6, keyed[e6])])]
     scope = {q: bank.questions[q] for q in (e6, e3, e2, e10, e1)}
     return grade_report_cohort(cohort_from_files(paths, bank, None, scope), load_catalog())
 
