@@ -103,7 +103,8 @@ bench: $(STAMP) browser-deps
 # (Python) and tools/mutation/stryker.config.json's mutate (JavaScript). Each mutant runs only the tests that reach it;
 # run_mutmut.py is mutmut with the tests collected once for all mutants. mutants/ is kept from one run to the next:
 # a run tests what changed since the last one and every survivor again, and goes on where a stopped run stopped;
-# MUTATE_FRESH=1 make mutate starts from nothing (every mutant run).
+# a clean clone starts from the results kept in tools/mutation/results.json (written after every run); MUTATE_FRESH=1
+# make mutate starts from nothing (every mutant run).
 MUTATION := tools/mutation
 MUTMUT_STAMP := $(VENV)/.mutmut-installed
 STRYKER := $(MUTATION)/node_modules/.bin/stryker
@@ -124,7 +125,7 @@ mutate: $(MUTMUT_STAMP) $(STRYKER) browser-deps
 	echo "Stryker (JavaScript) and mutmut (Python) side by side: logs in mutants/stryker.log and mutants/mutmut.log"; \
 	( $(STRYKER) run $(MUTATION)/stryker.config.json --incremental --incrementalFile mutants/stryker-incremental.json > mutants/stryker.log 2>&1; echo $$? > mutants/stryker.status; \
 	  echo "    Stryker done in $$(( $$(date +%s) - start )) s" ) & \
-	HYPOTHESIS_PROFILE=mutate $(BIN)/python $(MUTATION)/run_mutmut.py run --max-children 2 > mutants/mutmut.log 2>&1; py=$$?; \
+	MUTATE_FRESH="$(MUTATE_FRESH)" HYPOTHESIS_PROFILE=mutate $(BIN)/python $(MUTATION)/run_mutmut.py run --max-children 2 > mutants/mutmut.log 2>&1; py=$$?; \
 	echo "    mutmut done in $$(( $$(date +%s) - start )) s"; wait; \
 	end=$$(date +%s); \
 	[ $$py = 0 ] || { tail -c 3000 mutants/mutmut.log; exit 1; }; \

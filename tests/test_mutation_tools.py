@@ -5,6 +5,7 @@ unchanged is not run. The module is loaded from its file (tools/ is not a packag
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -69,3 +70,43 @@ def test_lines_of_equivalent_md_that_name_no_survivor_are_found():
               "nasams_course/static/grader.js:1:2 StringLiteral"}
     assert report.stale(listed, [score]) == sorted([f"{module}.x_f__mutmut_1", f"{module}.x_f__mutmut_9",
                                                     f"{module}.xǁWǁstore__mutmut_2"])
+
+
+def test_the_record_keeps_each_function_s_hash_and_results_by_mutant_number():
+    """report.record_of / metas_of (tools/mutation/results.json): a clean clone's `make mutate` starts from the
+    record as a run in a kept `mutants/` starts from its `.meta` files. A mutant not run, or whose run was stopped
+    (a signal's exit code), has no result in it; a function without any result is left out."""
+    module = "nasams_course.training.gradebook"
+    meta = {"exit_code_by_key": {f"{module}.x_f__mutmut_1": 1, f"{module}.x_f__mutmut_2": None,
+                                 f"{module}.x_f__mutmut_3": 0, f"{module}.x_f__mutmut_4": -15,
+                                 f"{module}.xǁWǁstore__mutmut_2": 36, f"{module}.xǁWǁstore__mutmut_1": 33,
+                                 f"{module}.x_g__mutmut_1": None, f"{module}.x_h__mutmut_1": UNCHANGED},
+            "hash_by_function_name": {"x_f": "f1", "xǁWǁstore": "s1", "x_g": "g1", "x_h": "h1"},
+            "durations_by_key": {}, "estimated_durations_by_key": {}, "type_check_error_by_key": {}}
+    record = report.record_of({"nasams_course/training/gradebook.py": meta})
+    assert record == {"nasams_course/training/gradebook.py": {
+        "x_f": ["f1", [1, None, 0]], "x_h": ["h1", [UNCHANGED]], "xǁWǁstore": ["s1", [33, 36]]}}
+    back = report.metas_of(record)["nasams_course/training/gradebook.py"]
+    assert back["exit_code_by_key"] == {f"{module}.x_f__mutmut_1": 1, f"{module}.x_f__mutmut_3": 0,
+                                        f"{module}.x_h__mutmut_1": UNCHANGED, f"{module}.xǁWǁstore__mutmut_1": 33,
+                                        f"{module}.xǁWǁstore__mutmut_2": 36}
+    assert back["hash_by_function_name"] == {"x_f": "f1", "x_h": "h1", "xǁWǁstore": "s1"}
+    # the other keys mutmut's SourceFileMutationData.load requires
+    assert {k: v for k, v in back.items() if k not in ("exit_code_by_key", "hash_by_function_name")} == {
+        "durations_by_key": {}, "estimated_durations_by_key": {}, "type_check_error_by_key": {}}
+
+
+def test_the_record_names_a_package_s_mutants_as_mutmut_does():
+    """mutmut names the mutants of `pkg/__init__.py` `pkg.x_f__mutmut_1` (format_utils.get_mutant_name)."""
+    metas = report.metas_of({"nasams_course/rendering/__init__.py": {"x_f": ["a", [1, 0]]}})
+    assert metas["nasams_course/rendering/__init__.py"]["exit_code_by_key"] == {
+        "nasams_course.rendering.x_f__mutmut_1": 1, "nasams_course.rendering.x_f__mutmut_2": 0}
+
+
+def test_the_record_s_text_is_its_json_one_line_per_function():
+    record = {"nasams_course/b.py": {"x_g": ["b", [1]]},
+              "nasams_course/a.py": {"xǁWǁf": ["a", [1, None, 0]], "x_e": ["e", [3]]}}
+    text = report.record_text(record)
+    assert json.loads(text) == record
+    assert text.splitlines() == ["{", ' "nasams_course/a.py": {', '  "x_e": ["e",[3]],', '  "xǁWǁf": ["a",[1,null,0]]',
+                                 " },", ' "nasams_course/b.py": {', '  "x_g": ["b",[1]]', " }", "}"]

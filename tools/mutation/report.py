@@ -113,6 +113,56 @@ def result_to_start_with(result: int | None, listed: bool, verified_hash: str | 
     return None
 
 
+#: mutmut's results, kept in the repository (`make mutate` writes it after every run): a clean clone's run starts from
+#: it as a run in a kept `mutants/` starts from that (README.md here, "The record")
+RECORD = Path(__file__).with_name("results.json")
+
+
+def record_of(metas: dict[str, dict]) -> dict[str, dict[str, list]]:
+    """mutmut's results (`metas`: each source file's `mutants/**/*.meta`, by its path) as kept in RECORD: for each
+    file, each function with a result, `[its hash, the results of its mutants 1, 2, ... (None: not run)]`. Only
+    results are kept: a mutant whose run was stopped (a negative or other exit code) counts as not run."""
+    record: dict[str, dict[str, list]] = {}
+    for path, meta in sorted(metas.items()):
+        codes: dict[str, dict[int, int]] = {}
+        for name, code in meta["exit_code_by_key"].items():
+            function, _, number = name.rpartition("__mutmut_")
+            if code in KILLED | TIMEOUT | SURVIVED | NO_TESTS | {LISTED_UNCHANGED}:  # not a stopped run's
+                codes.setdefault(function.rpartition(".")[2], {})[int(number)] = code
+        hashes = meta.get("hash_by_function_name", {})
+        functions = {f: [hashes.get(f), [c.get(n) for n in range(1, max(c) + 1)]] for f, c in sorted(codes.items())}
+        if functions:
+            record[path] = functions
+    return record
+
+
+def metas_of(record: dict[str, dict[str, list]]) -> dict[str, dict]:
+    """The `.meta` of each file in the record, as mutmut reads it: a result for each mutant the record has one for,
+    the hash of each function that has one. mutmut, making the file's mutants, keeps the results of each function
+    whose hash is unchanged and sets the others to None (not run)."""
+    metas = {}
+    for path, functions in record.items():
+        module = path.removesuffix(".py").replace("/", ".")
+        metas[path] = {
+            # named as mutmut names them (format_utils.get_mutant_name): a package's __init__ by the package
+            "exit_code_by_key": {f"{module}.{function}__mutmut_{n}".replace(".__init__.", "."): code
+                                 for function, (_, codes) in functions.items()
+                                 for n, code in enumerate(codes, start=1) if code is not None},
+            "hash_by_function_name": {function: h for function, (h, _) in functions.items()},
+            "type_check_error_by_key": {}, "durations_by_key": {}, "estimated_durations_by_key": {}}
+    return metas
+
+
+def record_text(record: dict[str, dict[str, list]]) -> str:
+    """RECORD's text: one line per function, so that a run's change to it reads as the functions it ran."""
+    lines = []
+    for path, functions in sorted(record.items()):
+        inner = ",\n".join(f"  {json.dumps(f, ensure_ascii=False)}: {json.dumps(v, separators=(',', ':'))}"
+                           for f, v in sorted(functions.items()))
+        lines.append(f" {json.dumps(path)}: {{\n{inner}\n }}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
 def chosen(name: str, patterns: list[str]) -> bool:
     """Whether a run limited to `patterns` (MUTATE_ONLY: mutant names or globs, as mutmut matches the names it is
     given) takes mutant `name`: every mutant when there is no pattern. Unlike names given to mutmut, which run every

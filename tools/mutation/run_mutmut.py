@@ -44,7 +44,19 @@ from mutmut.mutation.trampoline import set_mutant_under_test
 from mutmut.runners import harness
 from mutmut.utils.format_utils import mangled_name_from_mutant_name
 from mutmut.workers import isolation
-from report import LISTED_UNCHANGED, MUTANTS, SURVIVED, chosen, equivalents, result_to_start_with
+from report import (
+    LISTED_UNCHANGED,
+    MUTANTS,
+    RECORD,
+    REPO,
+    SURVIVED,
+    chosen,
+    equivalents,
+    metas_of,
+    record_of,
+    record_text,
+    result_to_start_with,
+)
 
 #: pytest's exit statuses, as `pytest.main` returns them and mutmut reads them (1 killed, 0 survived, 3 killed)
 PASSED, FAILED, INTERNAL_ERROR = 0, 1, 3
@@ -194,6 +206,32 @@ def record_verified() -> None:
     VERIFIED.write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
 
 
+def seed_from_record() -> int:
+    """Before a run: each listed file's results from RECORD, written where mutmut looks for them
+    (`mutants/PATH.meta`) unless a kept `mutants/` has them already. mutmut then keeps the results of each function
+    whose code is unchanged (by its hash) and runs the others' mutants, as in a kept `mutants/`: so a clean clone's
+    run runs only what changed since the record was written, and the open survivors. The number of files seeded."""
+    record = json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
+    seeded = 0
+    for path, meta in metas_of(record).items():
+        target = MUTANTS / (path + ".meta")
+        if (REPO / path).exists() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(meta, indent=4), encoding="utf-8")
+            seeded += 1
+    return seeded
+
+
+def write_record() -> None:
+    """After a run, also one stopped: RECORD holds each file's results as `mutants/` now has them (a file not in
+    `mutants/` keeps its entry, while its source exists)."""
+    old = json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
+    metas = {meta.relative_to(MUTANTS).as_posix().removesuffix(".meta"): json.loads(meta.read_text(encoding="utf-8"))
+             for meta in sorted(MUTANTS.glob("nasams_course/**/*.py.meta"))}
+    record = {path: entry for path, entry in {**old, **record_of(metas)}.items() if (REPO / path).exists()}
+    RECORD.write_text(record_text(record), encoding="utf-8")
+
+
 def main() -> int:
     isolation.ForkRunner.startup = startup
     harness.PytestRunner.run_tests = run_tests
@@ -204,11 +242,17 @@ def main() -> int:
         # and nothing forked from it inherits that: a pool worker a test forks, stopped by the pool's SIGTERM, would
         # raise SystemExit where it waits for the pool's queue and hang the mutant's run (seen: 0 CPU for 13 min)
         os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+    if running and not os.environ.get("MUTATE_FRESH"):
+        seeded = seed_from_record()
+        if seeded:
+            print(f"run_mutmut: the results of {seeded} file(s) taken from {RECORD.relative_to(REPO)} "
+                  "(MUTATE_FRESH=1 make mutate starts afresh)", flush=True)
     try:
         status = mutmut_main.cli.main(standalone_mode=False)
     finally:
         if running and os.getpid() == parent:
             record_verified()
+            write_record()
     return status or 0
 
 
