@@ -8,9 +8,11 @@ import contextlib
 import json
 import multiprocessing
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -163,6 +165,26 @@ def test_an_import_stores_ids_beyond_53_bits_exactly(tmp_path, three):
     con.close()
 
 
+def test_an_import_stores_answer_ids_beyond_53_bits_exactly(tmp_path, three, monkeypatch):
+    """As the learners' ids above: in a gradebook whose answers' ids pass 2**53 (a database edited by hand), each
+    attempt names its own answer, not the nearest float to its id: found in the writer's dict (the first file) or,
+    once moved there (after every file, here), in its sorted arrays (a second learner giving the same answers)."""
+    monkeypatch.setattr(gb, "ANSWERS_MERGED", 0)
+    db = tmp_path / "gb.sqlite"
+    con = gb.connect(db, create=True)
+    con.execute("INSERT INTO answers (id, answer) VALUES (?, '\"z\"')", (2**53 + 2,))
+    con.close()
+    a1 = three[0]
+    cy = write(tmp_path / "cy.json", "Cy", json.loads(a1.read_text(encoding="utf-8"))["responses"])
+    assert [(f.attempts, f.added) for f in import_files(db, [a1, cy]).files] == [(3, 3), (3, 3)]
+    con = sqlite3.connect(db)
+    stored = dict(con.execute("SELECT answer, id FROM answers"))
+    assert stored == {'"z"': 2**53 + 2, '"b"': 2**53 + 3, '"a"': 2**53 + 4, '["a","b"]': 2**53 + 5}
+    assert sorted(con.execute("SELECT l.name, a.answer FROM attempts a JOIN learners l ON l.id = a.learner")) == [
+        (name, 2**53 + k) for name in ("Ana Ruiz", "Cy") for k in (3, 4, 5)]
+    con.close()
+
+
 def test_two_files_of_one_learner_merge_into_the_union_of_their_attempts(tmp_path, three):
     a1, _, a2 = three
     db = tmp_path / "gb.sqlite"
@@ -257,6 +279,49 @@ def test_migrations_are_applied_in_order_from_the_version_a_gradebook_has(tmp_pa
     con.close()
     gb.connect(db).close()  # nothing applied twice
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM later").fetchone() == (2,)
+
+
+def test_a_gradebook_that_lost_its_version_row_is_read_as_version_0_and_left_as_it_is(tmp_path, three):
+    """A gradebook whose one row of `schema_version` was deleted (by hand) is of version 0: opening it runs the first
+    migration again, which refuses (its table is there), and the gradebook is left as it was, no later migration
+    run over it."""
+    db = tmp_path / "gb.sqlite"
+    import_files(db, three)
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM schema_version")
+    con.commit()
+    assert gb.schema_version(con) == 0
+    con.close()
+    before = contents(db)
+    with pytest.raises(sqlite3.OperationalError, match=r"^table schema_version already exists$"):
+        gb.connect(db)
+    assert contents(db) == before
+
+
+def test_a_folder_or_an_empty_file_is_no_gradebook_and_an_empty_file_can_become_one(tmp_path, three):
+    """A folder is refused with a message that says so; an empty file (as `touch` leaves it) is no gradebook yet: not
+    opened, but made one by an import, which stores its files there."""
+    with pytest.raises(gb.GradebookError, match=f"^{re.escape(str(tmp_path))} is a folder, not a gradebook$"):
+        gb.connect(tmp_path, create=True)
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    with pytest.raises(gb.GradebookError, match=f"^{re.escape(str(empty))}: no such gradebook"):
+        gb.connect(empty)
+    assert import_files(empty, three).ok
+    assert gb.schema_version(sqlite3.connect(empty)) == len(gb.MIGRATIONS)
+    assert len(gb.attempts_table(empty)) == 6
+
+
+def test_a_file_is_recorded_as_imported_at_the_time_of_its_import(tmp_path, three):
+    """`imported_at` (what an import says of a file already imported) is the time the import ran, as ISO UTC text to
+    the millisecond: not 1970, nor a time months away."""
+    db = tmp_path / "gb.sqlite"
+    before = format_time(datetime.now(UTC).timestamp() * 1000)
+    assert import_files(db, three[:1]).ok
+    after = format_time(datetime.now(UTC).timestamp() * 1000)
+    again = import_files(db, three[:1]).files[0]
+    assert again.status == "already imported" and again.imported_as == str(three[0])
+    assert before <= again.imported_at <= after and len(again.imported_at) == 24
 
 
 def attempt_indexes(db) -> set[str]:
