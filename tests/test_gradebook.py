@@ -281,10 +281,10 @@ def test_migrations_are_applied_in_order_from_the_version_a_gradebook_has(tmp_pa
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM later").fetchone() == (2,)
 
 
-def test_a_gradebook_that_lost_its_version_row_is_read_as_version_0_and_left_as_it_is(tmp_path, three):
-    """A gradebook whose one row of `schema_version` was deleted (by hand) is of version 0: opening it runs the first
-    migration again, which refuses (its table is there), and the gradebook is left as it was, no later migration
-    run over it."""
+def test_a_gradebook_that_lost_its_version_row_is_refused_as_damaged_and_left_as_it_is(tmp_path, three):
+    """A gradebook whose one row of `schema_version` was deleted (by hand) is of version 0 to `schema_version`, but
+    opening it is refused with a message that says what is wrong and what to do (before, the first migration ran again
+    and failed with SQLite's own words), and no migration is run over it."""
     db = tmp_path / "gb.sqlite"
     import_files(db, three)
     con = sqlite3.connect(db)
@@ -293,7 +293,8 @@ def test_a_gradebook_that_lost_its_version_row_is_read_as_version_0_and_left_as_
     assert gb.schema_version(con) == 0
     con.close()
     before = contents(db)
-    with pytest.raises(sqlite3.OperationalError, match=r"^table schema_version already exists$"):
+    with pytest.raises(gb.GradebookError, match=f"^{re.escape(str(db))} is damaged: its schema version is missing "
+                       r"\(edited by hand\?\); it was left as it was: import the response files into a new gradebook$"):
         gb.connect(db)
     assert contents(db) == before
 

@@ -252,6 +252,10 @@ def connect(path: str | Path, create: bool = False) -> sqlite3.Connection:
     if not new and (app != APPLICATION_ID or "schema_version" not in tables):
         con.close()
         raise GradebookError(f"{path} is not a gradebook (a SQLite file of something else)")
+    if not new and con.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] != 1:
+        con.close()  # its version unknown, no migration can be trusted on it: left as it is
+        raise GradebookError(f"{path} is damaged: its schema version is missing (edited by hand?); it was left as it "
+                             "was: import the response files into a new gradebook")
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = NORMAL")
     con.execute("PRAGMA foreign_keys = ON")
