@@ -1594,3 +1594,28 @@ def test_an_import_counts_each_files_self_ratings_and_says_how_many_were_new(tmp
     assert f"{bo}: imported 1 attempt (Bo)\n" in out.stdout
     out = run("gradebook", "import", again, "--db", db)
     assert out.returncode == 0 and f"{again}: imported 1 attempt, 0 self-ratings (Ana Ruiz)\n" in out.stdout
+
+
+def test_a_bank_whose_answers_number_beyond_64_bits_stores_each_answer_as_given(tmp_path, monkeypatch):
+    """Nine questions of 15 options (base 16: 16**15 answers each, 9 * 2**60 in all, beyond int64 and below 2**64):
+    the answers are numbered with Python integers, exactly, so an answer to the last question, whose numbers start at
+    2**63, is stored as given, as is one differing from it in one option only; a second file finds them again in
+    the writer's sorted arrays. (Before, such a bank's import failed with numpy's IndexError.)"""
+    monkeypatch.setattr(gb, "ANSWERS_MERGED", 0)
+    bank = {**QS, **{f"g-wide{k}": wide_question(15).model_copy(update={"id": f"g-wide{k}"}) for k in range(9)}}
+    assert gb.AnswerKeys(bank).dtype is object
+    answers = [["o00"], ["o00", "o14"], ["o01"], ["o13", "o14"]]
+    ana = write(tmp_path / "ana.json", "Ana", [entry("g-wide8", a, at=f"2026-11-02T10:0{i}:00.000Z")
+                                               for i, a in enumerate(answers)] + [entry("g-wide0", ["o14"])])
+    db = tmp_path / "gb.sqlite"
+    assert gb.import_files(db, [ana], questions=bank, now_ms=NOW).files[0].added == 5
+    assert gb.attempts_table(db)[["question", "answer"]].values.tolist() == [
+        ["g-wide8", '["o00"]'], ["g-wide0", '["o14"]'], ["g-wide8", '["o00","o14"]'], ["g-wide8", '["o01"]'],
+        ["g-wide8", '["o13","o14"]']]
+    bo = write(tmp_path / "bo.json", "Bo", [entry("g-wide8", ["o00", "o14"]), entry("g-wide8", ["o02"], at=(
+        "2026-11-02T10:01:00.000Z"))])
+    assert gb.import_files(db, [bo], questions=bank, now_ms=NOW).files[0].added == 2
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT answer FROM answers ORDER BY id").fetchall() == [
+        ('["o00"]',), ('["o00","o14"]',), ('["o01"]',), ('["o13","o14"]',), ('["o14"]',), ('["o02"]',)]
+    con.close()

@@ -678,7 +678,8 @@ class Writer:
                 (record.name, record.sha256, self.now, learner, session)).lastrowid)
             self.sha256s.add(record.sha256)
             rows = np.empty((len(attempts), 7), dtype=np.int64)  # the columns of `insert_attempts`
-            rows[:, 0], rows[:, 1], rows[:, 2] = learner, self._question_ids(attempts[:, 0]), attempts[:, 3]
+            places = attempts[:, 0].astype(np.int64)  # objects when AnswerKeys numbers by Python integers
+            rows[:, 0], rows[:, 1], rows[:, 2] = learner, self._question_ids(places), attempts[:, 3]
             rows[:, 3], rows[:, 4], rows[:, 5] = self._answer_ids(attempts[:, 1]), attempts[:, 2], file_id
             rows[:, 6] = np.arange(len(attempts))
             outcome.added = self._insert_attempts(rows)
