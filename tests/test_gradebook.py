@@ -1596,6 +1596,74 @@ def test_an_import_counts_each_files_self_ratings_and_says_how_many_were_new(tmp
     assert out.returncode == 0 and f"{again}: imported 1 attempt, 0 self-ratings (Ana Ruiz)\n" in out.stdout
 
 
+def test_a_file_that_cannot_be_read_or_decoded_does_not_stop_the_files_after_it(tmp_path):
+    """A missing file and a file that is not JSON are refused, each with its message, and the files after them in the
+    same import are still read and checked: the plain one and the one off the plain path (a time with an offset)
+    are imported under the session given, with their learners and attempts."""
+    missing, broken = tmp_path / "missing.json", tmp_path / "broken.json"
+    broken.write_bytes(b"{")
+    plain = write(tmp_path / "plain.json", "Ana", [entry()])
+    offset = write(tmp_path / "offset.json", "Bo", [entry(at="2026-11-02T12:00:00.000+02:00")])
+    db = tmp_path / "gb.sqlite"
+    result = import_files(db, [missing, broken, plain, offset], session="spring-2026")
+    assert [(f.name, f.status, f.learner, f.session, f.added) for f in result.files] == [
+        (str(missing), "refused", "", None, 0), (str(broken), "refused", "", None, 0),
+        (str(plain), "imported", "Ana", "spring-2026", 1), (str(offset), "imported", "Bo", "spring-2026", 1)]
+    assert [len(f.problems) for f in result.files] == [1, 1, 0, 0]
+    assert gb.attempts_table(db)[["learner", "session", "at"]].values.tolist() == [
+        ["Ana", "spring-2026", "2026-11-02T10:00:00.000Z"], ["Bo", "spring-2026", "2026-11-02T10:00:00.000Z"]]
+
+
+def test_a_file_without_attempts_off_the_plain_path_is_imported_with_its_self_rating(tmp_path):
+    """A file with no attempts that the fast reader does not take (its self-rating's time has an offset) is read by
+    parse_responses and imported: its self-rating stored, no attempt, no error."""
+    rating = {"provision": "S5", "stage": "before", "rating": 2, "at": "2026-11-02T11:59:00.000+02:00"}
+    ana = write(tmp_path / "ana.json", "Ana", [], self_ratings=[rating])
+    db = tmp_path / "gb.sqlite"
+    result = import_files(db, [ana])
+    assert [(f.status, f.attempts, f.added, f.ratings, f.ratings_added) for f in result.files] == [
+        ("imported", 0, 0, 1, 1)]
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT provision, stage, rating, at, at_ms FROM self_ratings").fetchall() == [
+        ("S5", "before", 2, "2026-11-02T09:59:00.000Z", 1793613540000)]
+    con.close()
+    assert len(gb.attempts_table(db)) == 0
+
+
+def test_a_reader_without_a_clock_given_checks_times_against_the_wall_clock(tmp_path):
+    """A Reader given no `now_ms` takes the wall clock's: an attempt two days ahead of it is refused (beyond the
+    day of tolerance of responses.py), one an hour ago is read."""
+    now = datetime.now(UTC).timestamp() * 1000
+    reader = gb.Reader(QS)
+    ahead = write(tmp_path / "ahead.json", "Ana", [entry(at=format_time(now + 2 * 86_400_000))])
+    assert reader.read(ahead).problems == [f"{ahead}: responses[0]: 'at' is in the future"]
+    past = write(tmp_path / "past.json", "Ana", [entry(at=format_time(now - 3_600_000))])
+    record = reader.read(past)
+    assert record.problems == [] and len(record.attempts) == 1
+
+
+def order_question(qid: str, options: int) -> Question:
+    ids = [f"o{i:02d}" for i in range(options)]
+    return TypeAdapter(Question).validate_python({
+        "id": qid, "kind": "order", "stem": "Order?", "provisions": ["S5"], "key": ids,
+        "options": [{"id": oid, "text": "T", "rationale": "S5"} for oid in ids]})
+
+
+def test_an_order_answer_to_a_question_of_as_many_options_as_the_widest_is_stored_as_given(tmp_path):
+    """An order question with as many options as the bank's widest (5, as g-multi: the digits' base is 6) numbers its
+    last position 5, the largest digit: each order of its options is stored as it was given, read on either path."""
+    bank = {**QS, "g-order5": order_question("g-order5", 5)}
+    orders = [["o04", "o03", "o02", "o01", "o00"], ["o00", "o01", "o02", "o03", "o04"]]
+    plain = write(tmp_path / "plain.json", "Ana", [entry("g-order5", orders[0]), entry("g-order5", orders[1], at=(
+        "2026-11-02T10:01:00.000Z"))])
+    offset = write(tmp_path / "offset.json", "Bo", [entry("g-order5", orders[0], at="2026-11-02T12:00:00.000+02:00")])
+    db = tmp_path / "gb.sqlite"
+    assert gb.import_files(db, [plain, offset], questions=bank, now_ms=NOW).ok
+    assert gb.attempts_table(db)[["learner", "answer"]].values.tolist() == [
+        ["Ana", json.dumps(orders[0], separators=(",", ":"))], ["Ana", json.dumps(orders[1], separators=(",", ":"))],
+        ["Bo", json.dumps(orders[0], separators=(",", ":"))]]
+
+
 def test_a_bank_whose_answers_number_beyond_64_bits_stores_each_answer_as_given(tmp_path, monkeypatch):
     """Nine questions of 15 options (base 16: 16**15 answers each, 9 * 2**60 in all, beyond int64 and below 2**64):
     the answers are numbered with Python integers, exactly, so an answer to the last question, whose numbers start at
@@ -1619,3 +1687,28 @@ def test_a_bank_whose_answers_number_beyond_64_bits_stores_each_answer_as_given(
     assert con.execute("SELECT answer FROM answers ORDER BY id").fetchall() == [
         ('["o00"]',), ('["o00","o14"]',), ('["o01"]',), ('["o13","o14"]',), ('["o14"]',), ('["o02"]',)]
     con.close()
+
+
+def test_a_gradebook_in_a_folder_that_is_not_there_is_refused_in_words(tmp_path):
+    """Creating a gradebook in a folder that does not exist says which folder is missing."""
+    db = tmp_path / "nowhere" / "gb.sqlite"
+    with pytest.raises(gb.GradebookError, match=f"^{re.escape(str(db))}: there is no folder "
+                                                f"{re.escape(str(tmp_path / 'nowhere'))}$"):
+        gb.connect(db, create=True)
+    assert not db.parent.exists()
+
+
+def test_a_sqlite_file_of_another_program_with_a_schema_version_table_is_left_alone(tmp_path):
+    """Many programs keep a `schema_version` table: a SQLite file with one, but without the gradebook's application
+    id, is not a gradebook (refused in those words), and no migration touches it."""
+    other = tmp_path / "other.sqlite"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    con.execute("INSERT INTO schema_version VALUES (1)")
+    con.commit()
+    con.close()
+    before = other.read_bytes()
+    with pytest.raises(gb.GradebookError, match=f"^{re.escape(str(other))} is not a gradebook \\(a SQLite file of "
+                                                "something else\\)$"):
+        gb.connect(other, create=True)
+    assert other.read_bytes() == before
