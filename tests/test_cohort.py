@@ -213,3 +213,72 @@ def test_an_order_question_of_one_step_scores_full_marks_and_prints_no_warning()
         warnings.simplefilter("error")
         items = grade_cohort(selections_frame(learners), {"o-one": one})["items"]
     assert items["score"].tolist() == [1.0] == [grade({"o-one": one}, learners["ana"]).items[0].score]
+
+
+def _violation_bank(kind):
+    """One question of `kind` per provision of the catalog, assessing it, whose option b breaches it alone (bit k of
+    the breach masks for the k-th provision) and whose option a breaches nothing."""
+    from pydantic import TypeAdapter
+
+    from nasams_course.content.models import Question
+
+    extra = {"single": ({"credit": 1}, {"credit": 0}), "multi": ({"correct": True}, {"correct": False}),
+             "rate": ({"key": 4}, {"key": 1})}[kind]
+    return {f"v{k}": TypeAdapter(Question).validate_python({
+        "id": f"v{k}", "kind": kind, "stem": "?", "provisions": [pid],
+        "options": [{"id": "a", "text": "a", "rationale": pid, **extra[0]},
+                    {"id": "b", "text": "b", "rationale": pid, **extra[1], "violation": [pid]}]})
+        for k, pid in enumerate(load_catalog().ids)}
+
+
+@pytest.mark.parametrize("kind", ["single", "multi", "rate"])
+def test_a_violation_of_any_one_provision_is_a_critical_error_capping_it_alone_as_grade_says(kind):
+    """For every provision of the catalog in turn, the first one included: a learner who chooses (or rates 3 or 4) a
+    violation option breaching only that provision has a critical error on that item, and that provision alone is
+    critical and capped at Beginning, exactly as `grade` says; a learner who chooses the option breaching nothing
+    has no critical error anywhere."""
+    qs = _violation_bank(kind)
+    bad = {"single": "b", "multi": ["b"], "rate": {"a": 4, "b": 3}}[kind]
+    good = {"single": "a", "multi": ["a"], "rate": {"a": 4, "b": 1}}[kind]
+    learners = {f"bad-{qid}": [Attempt(qid, bad, 1, 0)] for qid in qs}
+    learners["good"] = [Attempt(qid, good, 1, seq) for seq, qid in enumerate(qs)]
+    result = grade_cohort(selections_frame(learners), qs)
+    items = result["items"].set_index(["learner", "question"])
+    provs = result["provisions"].set_index(["learner", "provision"])
+    ids = list(load_catalog().ids)
+    for learner, attempts in learners.items():
+        report = grade(qs, attempts)
+        for i in report.items:
+            assert bool(items.loc[(learner, i.question), "critical"]) == i.critical == learner.startswith("bad")
+            assert int(items.loc[(learner, i.question), "breached"]) == sum(1 << ids.index(p) for p in i.breached)
+        for p in report.provisions:
+            assert bool(provs.loc[(learner, p.id), "critical"]) == p.critical, (learner, p.id)
+            assert same(p.level, provs.loc[(learner, p.id), "level"]), (learner, p.id)
+        assert [(p.id, p.level) for p in report.provisions if p.critical] == (
+            [(qs[attempts[0].question].provisions[0], "Beginning")] if learner.startswith("bad") else [])
+
+
+def test_score_values_marks_as_violations_exactly_the_options_score_item_names():
+    """`score_values`' `violations` mask holds the slots of the options `score_item` lists in `violations` (those whose
+    choice made the answer a critical error): an option chosen (or rated 3 or 4) that breaches nothing is not one,
+    and an answer without a violation has an empty mask, for every kind of question."""
+    from nasams_course.grading.cohort import score_values
+    from nasams_course.grading.items import score_item
+
+    cases = [("g-single", "a"), ("g-single", "c"), ("g-multi", ["a", "b", "c"]), ("g-multi", ["a", "e"]),
+             ("g-rate", {"a": 4, "b": 1, "c": 3, "d": 2}), ("g-rate", {"a": 4, "b": 3, "c": 3, "d": 4}),
+             ("g-order", ["a", "b", "c", "d"]), ("g-order", ["d", "c", "b", "a"])]
+    arrays = bank_arrays(QS, load_catalog())
+    values = np.full((len(cases), arrays.credit.shape[1]), np.nan)
+    for r, (qid, answer) in enumerate(cases):
+        ids = QS[qid].option_ids
+        chosen = ({answer: 1} if isinstance(answer, str) else answer if isinstance(answer, dict)
+                  else {o: (i if QS[qid].kind == "order" else 1) for i, o in enumerate(answer)})
+        for oid, value in chosen.items():
+            values[r, ids.index(oid)] = value
+    iq = np.array([arrays.qids.index(qid) for qid, _ in cases], dtype=np.int64)
+    _score, _answered, violations, _breached = score_values(values, iq, arrays)
+    expected = [sum(1 << QS[qid].option_ids.index(o) for o in score_item(QS[qid], answer).violations)
+                for qid, answer in cases]
+    assert violations.tolist() == expected
+    assert any(expected) and not all(expected)
