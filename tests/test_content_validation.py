@@ -362,6 +362,11 @@ def test_a_character_yaml_refuses_is_reported_at_its_line_by_its_code_in_one_lin
     _bank, problems = load_bank(course.root)
     assert [str(p) for p in problems if p.path.endswith("/v-one.yml")] == [
         f"{V}/v-one.yml:line 1: invalid YAML: unacceptable character #x001b: special characters are not allowed"]
+    # lines are counted from the file's first character: a file that starts with an empty line counts it
+    (course.chapter / "vignettes" / "v-one.yml").write_text("\nid: v-one\ntitle: a\x07b\n", encoding="utf-8")
+    _bank, problems = load_bank(course.root)
+    assert [str(p) for p in problems if p.path.endswith("/v-one.yml")] == [
+        f"{V}/v-one.yml:line 3: invalid YAML: unacceptable character #x0007: special characters are not allowed"]
 
 
 def test_a_file_nested_too_deep_with_a_character_yaml_refuses_is_a_problem_not_a_traceback(course):
