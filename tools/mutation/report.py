@@ -118,6 +118,11 @@ def result_to_start_with(result: int | None, listed: bool, verified_hash: str | 
 RECORD = Path(__file__).with_name("results.json")
 
 
+def read_record() -> dict[str, dict[str, list]]:
+    """RECORD as it is in the repository (empty before the first run writes it)."""
+    return json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
+
+
 def record_of(metas: dict[str, dict]) -> dict[str, dict[str, list]]:
     """mutmut's results (`metas`: each source file's `mutants/**/*.meta`, by its path) as kept in RECORD: for each
     file, each function with a result, `[its hash, the results of its mutants 1, 2, ... (None: not run)]`. Only

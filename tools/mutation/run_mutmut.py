@@ -53,6 +53,7 @@ from report import (
     chosen,
     equivalents,
     metas_of,
+    read_record,
     record_of,
     record_text,
     result_to_start_with,
@@ -211,9 +212,8 @@ def seed_from_record() -> int:
     (`mutants/PATH.meta`) unless a kept `mutants/` has them already. mutmut then keeps the results of each function
     whose code is unchanged (by its hash) and runs the others' mutants, as in a kept `mutants/`: so a clean clone's
     run runs only what changed since the record was written, and the open survivors. The number of files seeded."""
-    record = json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
     seeded = 0
-    for path, meta in metas_of(record).items():
+    for path, meta in metas_of(read_record()).items():
         target = MUTANTS / (path + ".meta")
         if (REPO / path).exists() and not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -225,7 +225,7 @@ def seed_from_record() -> int:
 def write_record() -> None:
     """After a run, also one stopped: RECORD holds each file's results as `mutants/` now has them (a file not in
     `mutants/` keeps its entry, while its source exists)."""
-    old = json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
+    old = read_record()
     metas = {meta.relative_to(MUTANTS).as_posix().removesuffix(".meta"): json.loads(meta.read_text(encoding="utf-8"))
              for meta in sorted(MUTANTS.glob("nasams_course/**/*.py.meta"))}
     record = {path: entry for path, entry in {**old, **record_of(metas)}.items() if (REPO / path).exists()}
