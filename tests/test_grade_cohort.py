@@ -720,6 +720,22 @@ def test_the_fast_reader_numbers_each_file_s_entries_and_self_ratings_from_0_and
     assert vectorized(paths, QS, now_ms=GOLDEN["now"]) == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
 
 
+def test_an_answer_with_a_list_among_its_options_sends_only_its_file_to_the_reference(tmp_path):
+    """An option id that is a list (`["a", ["b"]]`) cannot be looked up among the bank's ids, so the fast reader
+    looks up that chunk's option ids one by one: the other files' answers of the same shape (multi and order), with
+    their own ids, still fit their questions, and those files stay on the fast path."""
+    files = [plain_file() for _ in range(3)]
+    multi = next(i for i, q in enumerate(QS.values()) if q.kind == "multi")
+    files[1]["responses"][multi]["answer"] = ["a", ["b"]]
+    paths = []
+    for i, data in enumerate(files):
+        paths.append(tmp_path / f"f{i}.json")
+        paths[-1].write_text(json.dumps(data), encoding="utf-8")
+    plain = cohort_files.read_plain([p.read_bytes() for p in paths], cohort_files.BankLookups(QS), GOLDEN["now"])
+    assert plain.taken.tolist() == [True, False, True]
+    assert vectorized(paths, QS, now_ms=GOLDEN["now"]) == [reference(p, QS, now_ms=GOLDEN["now"]) for p in paths]
+
+
 def test_a_bank_without_questions_reads_files_without_entries_as_the_reference_does(tmp_path):
     """A bank of no questions: files with no entry (self-ratings only, a session, nothing at all) are read by the
     fast reader, as the reference reads them; a file with an entry, even one naming the question "", is the
