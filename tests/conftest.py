@@ -43,9 +43,16 @@ def golden(name: str) -> dict:
     return json.loads((GOLDEN / name).read_text(encoding="utf-8"))
 
 
+_QUESTION = TypeAdapter(Question)
+
+
+def question(data: dict) -> Question:
+    """A question (of any kind) from its YAML's fields, as the loader validates them."""
+    return _QUESTION.validate_python(data)
+
+
 def golden_questions() -> dict[str, Question]:
-    adapter = TypeAdapter(Question)
-    return {q["id"]: adapter.validate_python(q) for q in golden("questions.json")["questions"]}
+    return {q["id"]: question(q) for q in golden("questions.json")["questions"]}
 
 
 class Course:

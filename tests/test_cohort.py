@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import examples, golden_questions
+from conftest import examples, golden_questions, question
 from nasams_course.catalog import load_catalog
 from nasams_course.grading import Attempt, grade
-from nasams_course.grading.cohort import _levels, bank_arrays, grade_cohort, selections_frame
+from nasams_course.grading.cohort import _levels, bank_arrays, grade_cohort, score_values, selections_frame
+from nasams_course.grading.items import score_item
 from nasams_course.grading.levels import EPSILON, LEVELS, level_for
 
 QS = golden_questions()
@@ -103,9 +104,6 @@ def test_breach_masks_hold_63_provisions_and_no_more():
     """Each provision is a bit of an int64 mask: a catalog of 63 fits, one of 64 is refused with a message."""
     from types import SimpleNamespace
 
-    from nasams_course.catalog import load_catalog
-    from nasams_course.grading.cohort import bank_arrays
-
     ids = list(load_catalog().ids)
     fits = bank_arrays(QS, SimpleNamespace(ids=ids + [f"Z{i}" for i in range(63 - len(ids))]))
     assert fits.assesses.shape == (len(QS), 63)
@@ -127,12 +125,8 @@ def test_selections_naming_what_the_bank_does_not_have_are_refused_with_a_messag
 
 def test_multi_questions_with_one_keyed_or_one_unkeyed_option_score_as_per_learner():
     """The divisors at their smallest: one correct option, or one incorrect one."""
-    from pydantic import TypeAdapter
-
-    from nasams_course.content.models import Question
-
     def multi(qid, keyed):
-        return TypeAdapter(Question).validate_python({
+        return question({
             "id": qid, "kind": "multi", "stem": "?", "provisions": ["S16"],
             "options": [{"id": o, "text": o, "rationale": "S16", "correct": o in keyed} for o in "abc"]})
 
@@ -201,11 +195,7 @@ def test_an_empty_bank_is_arrays_of_no_rows_and_no_option_slots():
 def test_an_order_question_of_one_step_scores_full_marks_and_prints_no_warning():
     """One keyed step makes no pair to compare (tau's 0/0): placed, it scores 1 by the rule (no pair is out of order),
     as `grade` says, and numpy prints nothing on stderr for a trainer to wonder about."""
-    from pydantic import TypeAdapter
-
-    from nasams_course.content.models import Question
-
-    one = TypeAdapter(Question).validate_python({
+    one = question({
         "id": "o-one", "kind": "order", "stem": "?", "provisions": ["E6"], "key": ["x"],
         "options": [{"id": "x", "text": "x", "rationale": "E6"}]})
     learners = {"ana": [Attempt("o-one", ["x"], 1, 0)]}
@@ -218,13 +208,9 @@ def test_an_order_question_of_one_step_scores_full_marks_and_prints_no_warning()
 def _violation_bank(kind):
     """One question of `kind` per provision of the catalog, assessing it, whose option b breaches it alone (bit k of
     the breach masks for the k-th provision) and whose option a breaches nothing."""
-    from pydantic import TypeAdapter
-
-    from nasams_course.content.models import Question
-
     extra = {"single": ({"credit": 1}, {"credit": 0}), "multi": ({"correct": True}, {"correct": False}),
              "rate": ({"key": 4}, {"key": 1})}[kind]
-    return {f"v{k}": TypeAdapter(Question).validate_python({
+    return {f"v{k}": question({
         "id": f"v{k}", "kind": kind, "stem": "?", "provisions": [pid],
         "options": [{"id": "a", "text": "a", "rationale": pid, **extra[0]},
                     {"id": "b", "text": "b", "rationale": pid, **extra[1], "violation": [pid]}]})
@@ -262,9 +248,6 @@ def test_score_values_marks_as_violations_exactly_the_options_score_item_names()
     """`score_values`' `violations` mask holds the slots of the options `score_item` lists in `violations` (those whose
     choice made the answer a critical error): an option chosen (or rated 3 or 4) that breaches nothing is not one,
     and an answer without a violation has an empty mask, for every kind of question."""
-    from nasams_course.grading.cohort import score_values
-    from nasams_course.grading.items import score_item
-
     cases = [("g-single", "a"), ("g-single", "c"), ("g-multi", ["a", "b", "c"]), ("g-multi", ["a", "e"]),
              ("g-rate", {"a": 4, "b": 1, "c": 3, "d": 2}), ("g-rate", {"a": 4, "b": 3, "c": 3, "d": 4}),
              ("g-order", ["a", "b", "c", "d"]), ("g-order", ["d", "c", "b", "a"])]
